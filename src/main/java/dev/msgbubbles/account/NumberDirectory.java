@@ -1,0 +1,92 @@
+package dev.msgbubbles.account;
+
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.ErrorCode;
+import dev.msgbubbles.common.Handle;
+import dev.msgbubbles.common.Ids;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The numbers accounts send from. A handle belongs to at most one account (inbound traffic must map to
+ * exactly one owner). Test-mode numbers are always carried by the sandbox network.
+ */
+public final class NumberDirectory {
+    private static final int MAX_LABEL = 100;
+
+    /** What {@code admin number add} asks for. {@code label} may be null. */
+    public record NewNumber(UUID accountId, String handle, Set<ChannelType> channels, Mode mode, Provider provider,
+                            String label) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+    private final AccountStore accounts = new AccountStore();
+    private final NumberStore numbers = new NumberStore();
+
+    public NumberDirectory(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    public List<AccountNumber> list(Principal principal) {
+        return db.read(h -> numbers.list(h, principal.accountId(), principal.mode()));
+    }
+
+    public AccountNumber add(NewNumber request) {
+        AccountNumber number = validate(request);
+        return db.write(h -> {
+            accounts.find(h, request.accountId())
+                    .orElseThrow(() -> ApiException.notFound("account " + request.accountId()));
+            if (!numbers.insert(h, number)) {
+                throw new ApiException(ErrorCode.CONFLICT, "number " + number.handle() + " is already assigned");
+            }
+            return number;
+        });
+    }
+
+    /** Inserts the number in the caller's transaction (bootstrap); false when the handle is taken. */
+    boolean addIn(org.jdbi.v3.core.Handle h, AccountNumber number) {
+        return numbers.insert(h, number);
+    }
+
+    public AccountNumber setStatus(String handle, AccountNumber.Status status) {
+        String canonical = Handle.parsePhone(handle)
+                .orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE, "handle must be an E.164 number", "handle"))
+                .value();
+        return db.write(h -> {
+            if (!numbers.setStatus(h, canonical, status, clock.instant())) {
+                throw ApiException.notFound("number " + canonical);
+            }
+            return numbers.findByHandle(h, canonical).orElseThrow();
+        });
+    }
+
+    AccountNumber validate(NewNumber request) {
+        String handle = Handle.parsePhone(request.handle())
+                .orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
+                        "handle must be an E.164 number such as +18005550100", "handle"))
+                .value();
+        if (request.channels() == null || request.channels().isEmpty()) {
+            throw ApiException.invalid("channels", "a number serves at least one channel");
+        }
+        if (request.mode() == Mode.TEST && request.provider() != Provider.SANDBOX) {
+            throw ApiException.invalid("provider", "test-mode numbers always use the sandbox provider");
+        }
+        String label = request.label() == null ? null : request.label().strip();
+        if (label != null && (label.length() > MAX_LABEL || label.chars().anyMatch(Character::isISOControl))) {
+            throw ApiException.invalid("label", "label must be at most " + MAX_LABEL + " printable characters");
+        }
+        Instant now = clock.instant();
+        return new AccountNumber(Ids.uuidV7(clock), request.accountId(), request.mode(), handle,
+                List.copyOf(EnumSet.copyOf(request.channels())), label, AccountNumber.Status.ONLINE,
+                request.provider(), now);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.msgbubbles.cli;
+
+import dev.msgbubbles.App;
+import dev.msgbubbles.account.CreatedAccount;
+import dev.msgbubbles.config.Config;
+import dev.msgbubbles.config.ConfigException;
+import dev.msgbubbles.config.ConfigLoader;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+
+/** {@code serve}: runs until interrupted (SIGINT/SIGTERM stop it cleanly). */
+@Command(name = "serve", description = "Run the API server (configuration from MSGBUBBLES_* variables).")
+public final class ServeCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Config config;
+        try {
+            config = ConfigLoader.fromEnvironment();
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        Logging.forServer(config.logging());
+        App app = App.start(config, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "shutdown"));
+        PrintStream out = System.out;
+        app.bootstrapped().ifPresent(created -> printKeys(out, created, config, app.port()));
+        out.printf("MsgBubbles server listening on http://%s:%d (database: %s)%n",
+                config.server().host(), app.port(), app.database().description());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static void printKeys(PrintStream out, CreatedAccount created, Config config, int port) {
+        out.println();
+        out.println("First start: created account 'default' (" + created.account().id() + ")");
+        out.println("with the sandbox number +18005550100 (test mode). Its API keys, shown only this once:");
+        out.println();
+        out.println("  test key: " + created.testKey().key());
+        out.println("  live key: " + created.liveKey().key());
+        out.println();
+        out.println("Try it:");
+        out.printf("  curl -s http://%s:%d/v1/numbers -H 'Authorization: Bearer %s'%n",
+                config.server().host(), port, created.testKey().key());
+        out.println();
+    }
+}

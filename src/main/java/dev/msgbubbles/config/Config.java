@@ -1,0 +1,32 @@
+package dev.msgbubbles.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The whole validated configuration. Build it with {@link ConfigLoader}; it never changes afterwards. */
+public record Config(Server server, Storage storage, Api api, Webhooks webhooks, Sandbox sandbox, Logging logging) {
+
+    /** Where the HTTP API listens; {@code publicUrl} is the base of links we hand out. */
+    public record Server(String host, int port, URI publicUrl, long maxBodyBytes) {
+    }
+
+    /** {@code poolSize} applies to PostgreSQL; SQLite always has one writer connection. */
+    public record Storage(Path dataDir, DatabaseTarget database, int poolSize, String sqliteSynchronous) {
+    }
+
+    /** Per-key request budget and how long idempotency keys are remembered. */
+    public record Api(int rateLimitPerMinute, Duration idempotencyRetention) {
+    }
+
+    /** {@code allowPrivate}: let webhook URLs reach loopback/private hosts (local development and tests only). */
+    public record Webhooks(boolean allowPrivate) {
+    }
+
+    /** {@code timeScale}: 1.0 is the documented sandbox timing, 0 makes every transition immediate. */
+    public record Sandbox(double timeScale) {
+    }
+
+    public record Logging(String format, String level) {
+    }
+}

@@ -1,0 +1,228 @@
+package dev.msgbubbles.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Builds {@link Config} from three layers: the defaults in {@code msgbubbles-defaults.properties} (which
+ * also define the set of known keys), an optional properties file named by {@code MSGBUBBLES_CONFIG_FILE},
+ * and {@code MSGBUBBLES_*} environment variables. All problems are collected and reported together.
+ */
+public final class ConfigLoader {
+    public static final String PREFIX = "MSGBUBBLES_";
+    public static final String FILE_KEY = "MSGBUBBLES_CONFIG_FILE";
+    /** Read by the launcher script, not by the server; allowed so they are not reported as unknown. */
+    private static final Set<String> LAUNCHER_KEYS = Set.of(FILE_KEY, "MSGBUBBLES_JAVA_OPTS");
+
+    private final Map<String, String> values;
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigLoader(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** Loads from the process environment. */
+    public static Config fromEnvironment() {
+        return load(System.getenv());
+    }
+
+    /** Loads from the given environment-like map (tests pass their own). */
+    public static Config load(Map<String, String> environment) {
+        Map<String, String> defaults = defaults();
+        Map<String, String> merged = new TreeMap<>(defaults);
+        List<String> early = new ArrayList<>();
+        String file = environment.get(FILE_KEY);
+        if (file != null && !file.isBlank()) {
+            readFile(file, defaults, merged, early);
+        }
+        environment.forEach((key, value) -> {
+            if (!key.startsWith(PREFIX) || LAUNCHER_KEYS.contains(key)) {
+                return;
+            }
+            if (defaults.containsKey(key)) {
+                merged.put(key, value);
+            } else {
+                early.add(key + ": unknown configuration key (environment)");
+            }
+        });
+        ConfigLoader loader = new ConfigLoader(merged);
+        loader.problems.addAll(early);
+        return loader.build();
+    }
+
+    /** The defaults shipped in the jar, in file order. */
+    public static Map<String, String> defaults() {
+        Properties properties = new Properties();
+        try (InputStream in = ConfigLoader.class.getResourceAsStream("/msgbubbles-defaults.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("msgbubbles-defaults.properties missing from the jar");
+            }
+            properties.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read built-in defaults", e);
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        properties.stringPropertyNames().stream().sorted().forEach(k -> result.put(k, properties.getProperty(k)));
+        return result;
+    }
+
+    private static void readFile(String file, Map<String, String> defaults, Map<String, String> merged, List<String> problems) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add(FILE_KEY + ": cannot read '" + file + "' (" + e.getMessage() + ")");
+            return;
+        }
+        for (String key : properties.stringPropertyNames()) {
+            if (defaults.containsKey(key)) {
+                merged.put(key, properties.getProperty(key).strip());
+            } else {
+                problems.add(key + ": unknown configuration key (in " + file + ")");
+            }
+        }
+    }
+
+    private Config build() {
+        String host = text("MSGBUBBLES_HOST");
+        int port = integer("MSGBUBBLES_PORT", 0, 65_535);
+        long maxBody = integer("MSGBUBBLES_MAX_BODY_BYTES", 1024, Integer.MAX_VALUE);
+        Path dataDir = path("MSGBUBBLES_DATA_DIR");
+        URI publicUrl = publicUrl(host, port);
+        DatabaseTarget database = database(dataDir);
+        int poolSize = integer("MSGBUBBLES_DATABASE_POOL_SIZE", 1, 200);
+        String synchronous = oneOf("MSGBUBBLES_SQLITE_SYNCHRONOUS", Set.of("NORMAL", "FULL"), s -> s.toUpperCase(Locale.ROOT));
+        int rate = integer("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", 1, 10_000_000);
+        int retentionHours = integer("MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", 24, 24 * 365);
+        boolean allowPrivate = bool("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE");
+        double timeScale = decimal("MSGBUBBLES_SANDBOX_TIME_SCALE", 0, 1000);
+        String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
+        String logLevel = oneOf("MSGBUBBLES_LOG_LEVEL", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), s -> s.toUpperCase(Locale.ROOT));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new Config(
+                new Config.Server(host, port, publicUrl, maxBody),
+                new Config.Storage(dataDir, database, poolSize, synchronous),
+                new Config.Api(rate, Duration.ofHours(retentionHours)),
+                new Config.Webhooks(allowPrivate),
+                new Config.Sandbox(timeScale),
+                new Config.Logging(logFormat, logLevel));
+    }
+
+    private String raw(String key) {
+        return values.getOrDefault(key, "").strip();
+    }
+
+    private String text(String key) {
+        String value = raw(key);
+        if (value.isEmpty()) {
+            problems.add(key + ": must not be empty");
+        }
+        return value;
+    }
+
+    private int integer(String key, int min, int max) {
+        String value = raw(key);
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed >= min && parsed <= max) {
+                return (int) parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(key + ": must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+        return min;
+    }
+
+    private double decimal(String key, double min, double max) {
+        String value = raw(key);
+        try {
+            double parsed = Double.parseDouble(value);
+            if (parsed >= min && parsed <= max && !Double.isNaN(parsed)) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(key + ": must be a number from " + min + " to " + max + ", got '" + value + "'");
+        return min;
+    }
+
+    private boolean bool(String key) {
+        String value = raw(key).toLowerCase(Locale.ROOT);
+        if (value.equals("true") || value.equals("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        problems.add(key + ": must be true or false, got '" + raw(key) + "'");
+        return false;
+    }
+
+    private String oneOf(String key, Set<String> allowed, Function<String, String> normalise) {
+        String value = normalise.apply(raw(key));
+        if (!allowed.contains(value)) {
+            problems.add(key + ": must be one of " + String.join(", ", new java.util.TreeSet<>(allowed))
+                    + ", got '" + raw(key) + "'");
+        }
+        return value;
+    }
+
+    private Path path(String key) {
+        String value = text(key);
+        try {
+            return Path.of(value.isEmpty() ? "." : value);
+        } catch (InvalidPathException e) {
+            problems.add(key + ": not a valid path: " + e.getMessage());
+            return Path.of(".");
+        }
+    }
+
+    private URI publicUrl(String host, int port) {
+        String value = raw("MSGBUBBLES_PUBLIC_URL");
+        if (value.isEmpty()) {
+            String shown = host.contains(":") ? "[" + host + "]" : host;
+            return URI.create("http://" + (shown.isEmpty() ? "127.0.0.1" : shown) + ":" + port);
+        }
+        try {
+            URI uri = new URI(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        problems.add("MSGBUBBLES_PUBLIC_URL: must be an absolute http(s) URL without query, got '" + value + "'");
+        return URI.create("http://127.0.0.1");
+    }
+
+    private DatabaseTarget database(Path dataDir) {
+        String value = raw("MSGBUBBLES_DATABASE_URL");
+        if (value.isEmpty()) {
+            return DatabaseTarget.sqliteFile(dataDir.resolve("msgbubbles.db"));
+        }
+        return DatabaseTarget.parse(value).orElseGet(() -> {
+            problems.add("MSGBUBBLES_DATABASE_URL: expected postgresql://user@host:port/db, jdbc:postgresql://…, "
+                    + "sqlite:PATH or empty for SQLite in the data directory, got '" + value.replaceAll(":[^:@/]*@", ":***@") + "'");
+            return DatabaseTarget.sqliteFile(dataDir.resolve("msgbubbles.db"));
+        });
+    }
+}

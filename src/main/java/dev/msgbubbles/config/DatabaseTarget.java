@@ -1,0 +1,77 @@
+package dev.msgbubbles.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Which database to use. Accepted spellings of {@code MSGBUBBLES_DATABASE_URL}: empty (SQLite file
+ * {@code msgbubbles.db} in the data directory), {@code sqlite:PATH} or {@code jdbc:sqlite:PATH},
+ * {@code postgresql://user[:password]@host[:port]/db[?params]} (also {@code postgres://}), and
+ * {@code jdbc:postgresql://…}. {@link #display()} never contains the password.
+ */
+public record DatabaseTarget(Kind kind, String jdbcUrl, String user, String password, String display) {
+
+    public enum Kind { SQLITE, POSTGRESQL }
+
+    public static DatabaseTarget sqliteFile(Path file) {
+        String url = "jdbc:sqlite:" + file.toAbsolutePath().normalize();
+        return new DatabaseTarget(Kind.SQLITE, url, null, null, url);
+    }
+
+    /** Parses a non-empty URL; empty when the form is not one of the accepted spellings. */
+    static Optional<DatabaseTarget> parse(String url) {
+        if (url.startsWith("jdbc:sqlite:") && url.length() > "jdbc:sqlite:".length()) {
+            return Optional.of(new DatabaseTarget(Kind.SQLITE, url, null, null, url));
+        }
+        if (url.startsWith("sqlite:") && url.length() > "sqlite:".length()) {
+            return Optional.of(sqliteFile(Path.of(url.substring("sqlite:".length()))));
+        }
+        if (url.startsWith("jdbc:postgresql://")) {
+            return Optional.of(new DatabaseTarget(Kind.POSTGRESQL, url, null, null, url.replaceAll("password=[^&]*", "password=***")));
+        }
+        if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
+            return parsePostgresUri(url);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<DatabaseTarget> parsePostgresUri(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
+        String host = uri.getHost();
+        String path = uri.getRawPath();
+        if (host == null || path == null || path.length() < 2 || path.indexOf('/', 1) >= 0) {
+            return Optional.empty();
+        }
+        String user = null;
+        String password = null;
+        if (uri.getRawUserInfo() != null) {
+            String[] parts = uri.getRawUserInfo().split(":", 2);
+            user = decode(parts[0]);
+            password = parts.length == 2 ? decode(parts[1]) : null;
+        }
+        int port = uri.getPort() == -1 ? 5432 : uri.getPort();
+        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + path + query;
+        String display = "postgresql://" + (user == null ? "" : user + (password == null ? "" : ":***") + "@")
+                + host + ":" + port + path;
+        return Optional.of(new DatabaseTarget(Kind.POSTGRESQL, jdbc, user, password, display));
+    }
+
+    private static String decode(String value) {
+        return URLDecoder.decode(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return display;
+    }
+}

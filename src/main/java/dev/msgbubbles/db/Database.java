@@ -1,0 +1,217 @@
+package dev.msgbubbles.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.msgbubbles.config.Config;
+import dev.msgbubbles.config.DatabaseTarget;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Types;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.AbstractArgumentFactory;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.config.ConfigRegistry;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * Connection pools and JDBI for one store. Writes go through {@link #write} (one transaction per call);
+ * reads through {@link #read}. On SQLite there is exactly one writer connection, opened with
+ * {@code BEGIN IMMEDIATE} transactions so that writers queue on the pool instead of failing with
+ * {@code SQLITE_BUSY}, plus a pool of read-only connections that WAL lets run beside it. On PostgreSQL
+ * both paths share one pool.
+ *
+ * <p>Storage conventions for every table: ids are UUIDs ({@code uuid} on PostgreSQL, text on SQLite, bound
+ * and mapped as {@link UUID} either way) and times are epoch milliseconds in a {@code BIGINT}.
+ */
+public final class Database implements AutoCloseable {
+    private static final int SQLITE_READERS = 4;
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+
+    private final Dialect dialect;
+    private final String description;
+    private final HikariDataSource writer;
+    private final HikariDataSource reader;
+    private final Jdbi writeJdbi;
+    private final Jdbi readJdbi;
+    private final int expectedMigrations;
+
+    private Database(Dialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
+                     int expectedMigrations) {
+        this.dialect = dialect;
+        this.description = description;
+        this.writer = writer;
+        this.reader = reader;
+        this.expectedMigrations = expectedMigrations;
+        this.writeJdbi = configure(Jdbi.create(writer), dialect);
+        this.readJdbi = reader == writer ? writeJdbi : configure(Jdbi.create(reader), dialect);
+    }
+
+    /** Opens the pools and applies pending migrations; fails fast when the store is unreachable. */
+    public static Database open(Config.Storage storage, MeterRegistry registry) {
+        DatabaseTarget target = storage.database();
+        if (target.kind() == DatabaseTarget.Kind.POSTGRESQL) {
+            HikariConfig config = base("msgbubbles-pg", storage.poolSize(), registry);
+            config.setJdbcUrl(target.jdbcUrl());
+            if (target.user() != null) {
+                config.setUsername(target.user());
+            }
+            if (target.password() != null) {
+                config.setPassword(target.password());
+            }
+            HikariDataSource pool = new HikariDataSource(config);
+            try {
+                int migrations = migrate(Dialect.POSTGRESQL, pool);
+                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+        }
+        createParentDirectory(target.jdbcUrl());
+        SQLiteDataSource writeSource = sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), false);
+        int migrations = migrate(Dialect.SQLITE, writeSource);
+        HikariConfig writeConfig = base("msgbubbles-sqlite-writer", 1, registry);
+        writeConfig.setDataSource(writeSource);
+        HikariDataSource writer = new HikariDataSource(writeConfig);
+        try {
+            HikariConfig readConfig = base("msgbubbles-sqlite-reader", SQLITE_READERS, registry);
+            readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
+            readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
+            return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations);
+        } catch (RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The store, for logs: never contains a password. */
+    public String description() {
+        return description;
+    }
+
+    /** Runs {@code callback} in one write transaction: committed when it returns, rolled back when it throws. */
+    public <R> R write(HandleCallback<R, RuntimeException> callback) {
+        return writeJdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
+    }
+
+    public void writeVoid(HandleConsumer<RuntimeException> consumer) {
+        writeJdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, consumer::useHandle);
+    }
+
+    /** Runs {@code callback} on a read connection (autocommit; each statement sees committed data). */
+    public <R> R read(HandleCallback<R, RuntimeException> callback) {
+        return readJdbi.withHandle(callback);
+    }
+
+    /** True when the store answers and every migration this build knows has been applied. */
+    public boolean ready() {
+        try {
+            Integer applied = read(h -> h.createQuery(
+                    "SELECT COUNT(*) FROM flyway_schema_history WHERE success = " + (dialect == Dialect.SQLITE ? "1" : "true")
+                            + " AND version IS NOT NULL").mapTo(Integer.class).one());
+            return applied != null && applied >= expectedMigrations;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (reader != null && reader != writer) {
+            reader.close();
+        }
+        writer.close();
+    }
+
+    private static int migrate(Dialect dialect, DataSource source) {
+        Flyway flyway = Flyway.configure()
+                .dataSource(source)
+                .locations(dialect.migrationLocation())
+                .failOnMissingLocations(true)
+                .load();
+        flyway.migrate();
+        return flyway.info().applied().length;
+    }
+
+    private static HikariConfig base(String name, int size, MeterRegistry registry) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(Math.min(size, 2));
+        config.setConnectionTimeout(30_000);
+        config.setInitializationFailTimeout(10_000);
+        if (registry != null) {
+            config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+        }
+        return config;
+    }
+
+    private static SQLiteDataSource sqlite(String url, String synchronous, boolean readOnly) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.enforceForeignKeys(true);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
+        if (readOnly) {
+            config.setReadOnly(true);
+        } else {
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        }
+        SQLiteDataSource source = new SQLiteDataSource(config);
+        source.setUrl(url);
+        return source;
+    }
+
+    private static void createParentDirectory(String sqliteUrl) {
+        String path = sqliteUrl.substring("jdbc:sqlite:".length());
+        if (path.startsWith(":memory:") || path.startsWith("file:")) {
+            return;
+        }
+        Path parent = Path.of(path).toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + parent, e);
+        }
+    }
+
+    private static Jdbi configure(Jdbi jdbi, Dialect dialect) {
+        if (dialect == Dialect.SQLITE) {
+            jdbi.registerArgument(new UuidAsText());
+            jdbi.registerColumnMapper(UUID.class, (rs, column, ctx) -> {
+                String text = rs.getString(column);
+                return text == null ? null : UUID.fromString(text);
+            });
+        } else {
+            jdbi.registerColumnMapper(UUID.class, (rs, column, ctx) -> rs.getObject(column, UUID.class));
+        }
+        return jdbi;
+    }
+
+    /** SQLite has no UUID type: store the canonical 36-character text form. */
+    private static final class UuidAsText extends AbstractArgumentFactory<UUID> {
+        UuidAsText() {
+            super(Types.VARCHAR);
+        }
+
+        @Override
+        protected Argument build(UUID value, ConfigRegistry config) {
+            return (position, statement, ctx) -> statement.setString(position, value.toString());
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.msgbubbles.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ErrorCode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+/**
+ * What an endpoint sees of a request, free of framework types: path parameters, single-valued query
+ * parameters, headers, the caller and a size-bounded body. Body and JSON helpers throw the documented
+ * 400/413 {@link ApiException}s.
+ */
+final class ApiRequest {
+
+    /** Where the body bytes come from. */
+    interface BodySource {
+        OptionalLong declaredLength();
+
+        InputStream open();
+    }
+
+    private final String requestId;
+    private final Principal principal;
+    private final Map<String, String> pathParams;
+    private final Map<String, List<String>> query;
+    private final Function<String, Optional<String>> headers;
+    private final BodySource bodySource;
+    private final long maxBodyBytes;
+    private byte[] body;
+
+    ApiRequest(String requestId, Principal principal, Map<String, String> pathParams, Map<String, List<String>> query,
+               Function<String, Optional<String>> headers, BodySource bodySource, long maxBodyBytes) {
+        this.requestId = requestId;
+        this.principal = principal;
+        this.pathParams = pathParams;
+        this.query = query;
+        this.headers = headers;
+        this.bodySource = bodySource;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    /** The authenticated caller; only null on public (non-API) routes. */
+    Principal principal() {
+        return principal;
+    }
+
+    String pathParam(String name) {
+        String value = pathParams.get(name);
+        if (value == null) {
+            throw new IllegalStateException("route has no path parameter " + name);
+        }
+        return value;
+    }
+
+    /** A query parameter given at most once (a repeated one is 400). */
+    Optional<String> query(String name) {
+        List<String> values = query.get(name);
+        if (values == null || values.isEmpty()) {
+            return Optional.empty();
+        }
+        if (values.size() > 1) {
+            throw ApiException.invalid(name, "query parameter '" + name + "' may be given only once");
+        }
+        return Optional.of(values.getFirst());
+    }
+
+    Optional<String> header(String name) {
+        return headers.apply(name);
+    }
+
+    /** The raw body, read at most once and never beyond the configured limit (413 past it). */
+    byte[] body() {
+        if (body != null) {
+            return body;
+        }
+        OptionalLong declared = bodySource.declaredLength();
+        if (declared.isPresent() && declared.getAsLong() > maxBodyBytes) {
+            throw tooLarge();
+        }
+        try (InputStream in = bodySource.open()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (bytes.length > maxBodyBytes) {
+                throw tooLarge();
+            }
+            body = bytes;
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The body as {@code type}; requires {@code Content-Type: application/json} (UTF-8). */
+    <T> T json(Class<T> type) {
+        requireJson();
+        return Json.read(body(), type);
+    }
+
+    JsonNode jsonTree() {
+        requireJson();
+        return Json.readTree(body());
+    }
+
+    private void requireJson() {
+        String contentType = header("Content-Type").orElse("");
+        String[] parts = contentType.split(";");
+        String media = parts[0].strip().toLowerCase(Locale.ROOT);
+        if (!media.equals("application/json")) {
+            throw ApiException.invalid(null, "Content-Type must be application/json");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] param = parts[i].strip().split("=", 2);
+            if (param[0].strip().equalsIgnoreCase("charset") && param.length == 2
+                    && !param[1].strip().replace("\"", "").equalsIgnoreCase("utf-8")) {
+                throw ApiException.invalid(null, "request bodies must be UTF-8");
+            }
+        }
+        if (body().length == 0) {
+            throw ApiException.invalid(null, "request body is required");
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + maxBodyBytes + " bytes");
+    }
+}

@@ -1,0 +1,12 @@
+package dev.msgbubbles.http;
+
+import dev.msgbubbles.account.Authenticator;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.ratelimit.RateLimiter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BooleanSupplier;
+
+/** Everything the HTTP edge calls, handed over by the composition root. */
+public record ApiServices(Authenticator authenticator, RateLimiter rateLimiter, NumberDirectory numbers,
+                          BooleanSupplier ready, PrometheusMeterRegistry metrics) {
+}

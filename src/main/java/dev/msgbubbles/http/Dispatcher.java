@@ -1,0 +1,231 @@
+package dev.msgbubbles.http;
+
+import dev.msgbubbles.account.Authenticator;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ErrorCode;
+import dev.msgbubbles.common.Ids;
+import dev.msgbubbles.ratelimit.RateLimiter;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The single request pipeline. For every request: a request id ({@code X-Request-Id}); for {@code /v1/…}
+ * the key is authenticated (401/403) and the caller's bucket charged (429, {@code X-RateLimit-*} headers),
+ * failed authentications are charged to the client address; then the route table is consulted (404/405),
+ * query parameters are checked against the route's list, the endpoint runs, and its result is wrapped in the
+ * envelope. Every failure becomes the flat error body here and nowhere else; an unexpected exception is
+ * logged with the request id and answered with a bare 500.
+ */
+final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Set<String> KNOWN_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+    private final Router router;
+    private final Authenticator authenticator;
+    private final RateLimiter rateLimiter;
+    private final HttpTelemetry telemetry;
+    private final long maxBodyBytes;
+
+    Dispatcher(Router router, Authenticator authenticator, RateLimiter rateLimiter, HttpTelemetry telemetry,
+               long maxBodyBytes) {
+        this.router = router;
+        this.authenticator = authenticator;
+        this.rateLimiter = rateLimiter;
+        this.telemetry = telemetry;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Per-request state the pipeline fills in as it goes, read by the response writer and the access log. */
+    private static final class Exchange {
+        final String requestId = Ids.requestId();
+        final Map<String, String> headers = new LinkedHashMap<>();
+        String route = "unmatched";
+        Principal principal;
+    }
+
+    void handle(ServerRequest req, ServerResponse res) {
+        long started = System.nanoTime();
+        Exchange exchange = new Exchange();
+        MDC.put("request_id", exchange.requestId);
+        String method = req.prologue().method().text();
+        int status = 500;
+        try {
+            ApiResponse response;
+            try {
+                response = process(req, method, exchange);
+            } catch (ApiException e) {
+                response = ApiResponse.error(e);
+            } catch (RequestException e) {
+                response = ApiResponse.error(e.status().code() == 413
+                        ? new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + maxBodyBytes + " bytes")
+                        : new ApiException(ErrorCode.INVALID_REQUEST, "malformed request"));
+            } catch (UncheckedIOException e) {
+                response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, "could not read the request body"));
+            } catch (RuntimeException | StackOverflowError e) {
+                LOG.error("unexpected failure handling {} {}", method, exchange.route, e);
+                response = ApiResponse.error(new ApiException(ErrorCode.INTERNAL_ERROR,
+                        "internal error; quote the request_id when reporting it"));
+            }
+            status = response.status();
+            write(res, response, exchange);
+        } finally {
+            telemetry.record(KNOWN_METHODS.contains(method) ? method : "OTHER", exchange.route, status,
+                    System.nanoTime() - started,
+                    exchange.principal == null ? null : exchange.principal.accountId().toString());
+            MDC.remove("request_id");
+        }
+    }
+
+    private ApiResponse process(ServerRequest req, String method, Exchange exchange) {
+        List<String> path = decodePath(req.path().rawPath());
+        boolean api = !path.isEmpty() && path.getFirst().equals("v1");
+        if (api) {
+            authenticate(req, exchange);
+        }
+        Router.Found found = switch (router.match(method, path)) {
+            case Router.NotFound ignored ->
+                    throw new ApiException(ErrorCode.NOT_FOUND, "no such route: " + method + " " + safePath(path));
+            case Router.WrongMethod wrong -> {
+                exchange.headers.put("Allow", wrong.allow());
+                throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED,
+                        method + " is not allowed on this path; allowed: " + wrong.allow());
+            }
+            case Router.Found match -> match;
+        };
+        exchange.route = found.route().template();
+        Map<String, List<String>> query = decodeQuery(req.query().rawValue());
+        for (String name : query.keySet()) {
+            if (!found.route().query().contains(name)) {
+                throw ApiException.invalid(name, "unknown query parameter '" + name + "'");
+            }
+        }
+        ApiRequest request = new ApiRequest(exchange.requestId, exchange.principal, found.params(), query,
+                name -> header(req, name), body(req), maxBodyBytes);
+        return found.route().endpoint().handle(request);
+    }
+
+    private void authenticate(ServerRequest req, Exchange exchange) {
+        String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+        switch (authenticator.authenticate(authorization)) {
+            case Authenticator.Result.Authenticated ok -> {
+                exchange.principal = ok.principal();
+                charge("key:" + ok.principal().keyId(), exchange);
+            }
+            case Authenticator.Result.Rejected rejected -> {
+                charge("addr:" + clientAddress(req), exchange);
+                throw new ApiException(rejected.code(), rejected.message());
+            }
+        }
+    }
+
+    private void charge(String bucket, Exchange exchange) {
+        RateLimiter.Decision decision = rateLimiter.tryAcquire(bucket);
+        exchange.headers.put("X-RateLimit-Limit", Long.toString(decision.limit()));
+        exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
+        exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        if (!decision.allowed()) {
+            exchange.headers.put("Retry-After", Long.toString(decision.retryAfterSeconds()));
+            throw new ApiException(ErrorCode.RATE_LIMITED,
+                    "rate limit of " + decision.limit() + " requests per minute exceeded; retry after "
+                            + decision.retryAfterSeconds() + " s");
+        }
+    }
+
+    private void write(ServerResponse res, ApiResponse response, Exchange exchange) {
+        res.status(response.status());
+        res.header("X-Request-Id", exchange.requestId);
+        exchange.headers.forEach(res::header);
+        response.headers().forEach(res::header);
+        res.header("Content-Type", response.payload() instanceof ApiResponse.Raw raw ? raw.contentType() : "application/json");
+        res.send(response.payload() instanceof ApiResponse.Raw raw
+                ? raw.bytes()
+                : Json.write(response.body(exchange.requestId)));
+    }
+
+    static List<String> decodePath(String rawPath) {
+        List<String> segments = new ArrayList<>();
+        String trimmed = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+        if (trimmed.isEmpty()) {
+            return segments;
+        }
+        for (String segment : trimmed.split("/", -1)) {
+            try {
+                segments.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, "malformed percent-encoding in the path");
+            }
+        }
+        return segments;
+    }
+
+    static Map<String, List<String>> decodeQuery(String rawQuery) {
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return query;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            String[] kv = pair.split("=", 2);
+            try {
+                String key = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
+                String value = kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
+                query.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, "malformed percent-encoding in the query string");
+            }
+        }
+        return query;
+    }
+
+    private static String safePath(List<String> path) {
+        String joined = "/" + String.join("/", path);
+        String printable = joined.codePoints().limit(200)
+                .map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return printable;
+    }
+
+    private static String clientAddress(ServerRequest req) {
+        return req.remotePeer().address() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : "unknown";
+    }
+
+    static ApiRequest.BodySource body(ServerRequest req) {
+        return new ApiRequest.BodySource() {
+            @Override
+            public OptionalLong declaredLength() {
+                return req.headers().contentLength();
+            }
+
+            @Override
+            public InputStream open() {
+                return req.content().inputStream();
+            }
+        };
+    }
+
+    static Optional<String> header(ServerRequest req, String name) {
+        return req.headers().first(HeaderNames.create(name));
+    }
+}

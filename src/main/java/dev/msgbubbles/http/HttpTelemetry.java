@@ -1,0 +1,42 @@
+package dev.msgbubbles.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Request metrics ({@code http_server_requests_seconds} by method, route template and status) and the access
+ * log: one line per request with method, route, status, latency, request id and account id. Never a key,
+ * a body or a message text.
+ */
+final class HttpTelemetry {
+    private static final Logger ACCESS = LoggerFactory.getLogger("msgbubbles.access");
+
+    private final MeterRegistry registry;
+
+    HttpTelemetry(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void record(String method, String route, int status, long nanos, String accountId) {
+        Timer.builder("http.server.requests")
+                .description("API requests by route template and status")
+                .tag("method", method)
+                .tag("route", route)
+                .tag("status", Integer.toString(status))
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+        if (ACCESS.isInfoEnabled()) {
+            ACCESS.atInfo()
+                    .addKeyValue("method", method)
+                    .addKeyValue("route", route)
+                    .addKeyValue("status", status)
+                    .addKeyValue("latency_ms", String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6))
+                    .addKeyValue("account_id", accountId == null ? "-" : accountId)
+                    .log("request");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.msgbubbles.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.Secrets;
+import dev.msgbubbles.common.Timestamps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.stream.Collectors;
+
+/**
+ * The API's JSON codec. Reading is strict: unknown fields, duplicate keys, trailing content, type coercion
+ * ({@code "1"} for a number, {@code 1} for a string or boolean), nesting deeper than {@value #MAX_DEPTH} and
+ * invalid UTF-8 are all 400 {@code invalid_request}, with {@code param} naming the field where known. Writing
+ * uses snake_case names and the API timestamp format, and keeps {@code null} fields.
+ */
+final class Json {
+    static final int MAX_DEPTH = 32;
+    private static final ObjectMapper MAPPER = build();
+
+    private Json() {
+    }
+
+    static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Decodes {@code body} into {@code type} or throws a 400 {@link ApiException}. */
+    static <T> T read(byte[] body, Class<T> type) {
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw ApiException.invalid(null, "request body must be a JSON object");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            String param = path(e);
+            throw ApiException.invalid(param, "unknown field '" + param + "'");
+        } catch (MismatchedInputException e) {
+            String param = path(e);
+            throw ApiException.invalid(param.isEmpty() ? null : param,
+                    param.isEmpty() ? "request body must be a JSON object" : "field '" + param + "' has the wrong type or format");
+        } catch (StreamConstraintsException e) {
+            throw ApiException.invalid(null, "request body is nested too deeply or too large");
+        } catch (JsonProcessingException e) {
+            throw ApiException.invalid(null, "request body is not valid JSON (or not UTF-8)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses into a tree with the same strictness, for fingerprints and field-by-field validation. */
+    static JsonNode readTree(byte[] body) {
+        return read(body, JsonNode.class);
+    }
+
+    static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getName(), e);
+        }
+    }
+
+    /**
+     * The identity of a request body for idempotency: SHA-256 of the body re-serialised with sorted keys,
+     * so whitespace and key order do not make two equal requests differ.
+     */
+    static String fingerprint(JsonNode body) {
+        try {
+            Object canonical = MAPPER.treeToValue(body, Object.class);
+            byte[] bytes = CANONICAL.writeValueAsBytes(canonical);
+            return HexFormat.of().formatHex(Secrets.sha256(bytes));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot canonicalise a parsed tree", e);
+        }
+    }
+
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+
+    /** The JSON path of the field an exception is about, as {@code a.b[2].c}; empty for the root. */
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining())
+                .replaceFirst("^\\.", "");
+    }
+
+    private static ObjectMapper build() {
+        var factory = com.fasterxml.jackson.core.JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                .build();
+        SimpleModule timestamps = new SimpleModule("timestamps");
+        timestamps.addSerializer(Instant.class, new JsonSerializer<>() {
+            @Override
+            public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeString(Timestamps.format(value));
+            }
+        });
+        JsonMapper mapper = JsonMapper.builder(factory)
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .serializationInclusion(JsonInclude.Include.ALWAYS)
+                .addModule(timestamps)
+                .build();
+        for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Boolean, LogicalType.Integer,
+                LogicalType.Float, LogicalType.Collection, LogicalType.Array, LogicalType.POJO, LogicalType.Map}) {
+            var coercion = mapper.coercionConfigFor(type);
+            for (CoercionInputShape shape : CoercionInputShape.values()) {
+                coercion.setCoercion(shape, CoercionAction.Fail);
+            }
+        }
+        return mapper;
+    }
+}

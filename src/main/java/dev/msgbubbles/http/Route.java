@@ -1,0 +1,30 @@
+package dev.msgbubbles.http;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One row of the route table. {@code template} segments written {@code {name}} are path parameters;
+ * {@code query} lists the query parameters the route accepts (any other is 400); {@code api} routes require a
+ * key and count against its rate limit, the others are operational (health, metrics).
+ */
+record Route(String method, String template, Set<String> query, boolean api, Endpoint endpoint) {
+
+    Route {
+        if (api != template.startsWith("/v1/")) {
+            throw new IllegalArgumentException("API routes, and only they, live under /v1/: " + template);
+        }
+    }
+
+    static Route api(String method, String template, Set<String> query, Endpoint endpoint) {
+        return new Route(method, template, query, true, endpoint);
+    }
+
+    static Route ops(String method, String template, Endpoint endpoint) {
+        return new Route(method, template, Set.of(), false, endpoint);
+    }
+
+    List<String> segments() {
+        return List.of(template.substring(1).split("/"));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.msgbubbles.http;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Matches a method and decoded path segments against the route table: found, wrong method (405) or none (404). */
+final class Router {
+
+    sealed interface Match {
+    }
+
+    record Found(Route route, Map<String, String> params) implements Match {
+    }
+
+    record WrongMethod(String allow) implements Match {
+    }
+
+    record NotFound() implements Match {
+    }
+
+    private final List<Route> routes;
+    private final List<List<String>> segments = new ArrayList<>();
+
+    Router(List<Route> routes) {
+        this.routes = List.copyOf(routes);
+        for (Route route : this.routes) {
+            segments.add(route.segments());
+        }
+    }
+
+    List<Route> routes() {
+        return routes;
+    }
+
+    Match match(String method, List<String> path) {
+        TreeSet<String> allowed = new TreeSet<>();
+        for (int i = 0; i < routes.size(); i++) {
+            Map<String, String> params = bind(segments.get(i), path);
+            if (params == null) {
+                continue;
+            }
+            Route route = routes.get(i);
+            if (route.method().equals(method)) {
+                return new Found(route, params);
+            }
+            allowed.add(route.method());
+        }
+        return allowed.isEmpty() ? new NotFound() : new WrongMethod(String.join(", ", allowed));
+    }
+
+    private static Map<String, String> bind(List<String> template, List<String> path) {
+        if (template.size() != path.size()) {
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < template.size(); i++) {
+            String expected = template.get(i);
+            String actual = path.get(i);
+            if (expected.startsWith("{") && expected.endsWith("}")) {
+                if (actual.isEmpty()) {
+                    return null;
+                }
+                params.put(expected.substring(1, expected.length() - 1), actual);
+            } else if (!expected.equals(actual)) {
+                return null;
+            }
+        }
+        return params;
+    }
+}

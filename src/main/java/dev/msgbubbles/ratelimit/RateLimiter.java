@@ -1,0 +1,68 @@
+package dev.msgbubbles.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A token bucket per caller: capacity {@code perMinute}, refilled evenly over a minute (so a burst of the
+ * full budget is allowed, then one request every {@code 60/perMinute} seconds). Idle buckets are forgotten
+ * after ten minutes, when they would be full anyway.
+ */
+public final class RateLimiter {
+
+    /**
+     * The verdict for one request. {@code resetSeconds}: until the bucket is full again;
+     * {@code retryAfterSeconds}: until the next request would be allowed (0 when allowed).
+     */
+    public record Decision(boolean allowed, long limit, long remaining, long resetSeconds, long retryAfterSeconds) {
+    }
+
+    private final int perMinute;
+    private final TimeMeter time;
+    private final Cache<String, Bucket> buckets;
+
+    public RateLimiter(Clock clock, int perMinute) {
+        this.perMinute = perMinute;
+        this.time = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return TimeUnit.MILLISECONDS.toNanos(clock.millis());
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
+        this.buckets = Caffeine.newBuilder()
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .maximumSize(1_000_000)
+                .build();
+    }
+
+    /** Takes one token from {@code caller}'s bucket if there is one. */
+    public Decision tryAcquire(String caller) {
+        Bucket bucket = buckets.get(caller, ignored -> Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
+                .withCustomTimePrecision(time)
+                .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        long remaining = probe.getRemainingTokens();
+        long nanosPerToken = Duration.ofMinutes(1).toNanos() / perMinute;
+        long resetNanos = (perMinute - remaining) * nanosPerToken;
+        return new Decision(probe.isConsumed(), perMinute, remaining, ceilSeconds(resetNanos),
+                probe.isConsumed() ? 0 : Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill())));
+    }
+
+    private static long ceilSeconds(long nanos) {
+        return (nanos + 999_999_999L) / 1_000_000_000L;
+    }
+}
