@@ -1,0 +1,74 @@
+package dev.msgbubbles.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.msgbubbles.support.TestStore;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DatabaseContract {
+    TestStore store;
+    Database db;
+
+    abstract TestStore newStore();
+
+    abstract Dialect expectedDialect();
+
+    @BeforeAll
+    void open() {
+        store = newStore();
+        db = store.open();
+    }
+
+    @AfterAll
+    void close() {
+        db.close();
+        store.close();
+    }
+
+    @Test
+    void opening_applies_every_migration_and_reports_ready() {
+        assertThat(db.dialect()).isEqualTo(expectedDialect());
+        assertThat(db.ready()).isTrue();
+        long accounts = db.read(h -> h.createQuery("SELECT COUNT(*) FROM accounts").mapTo(Long.class).one());
+        assertThat(accounts).isZero();
+    }
+
+    @Test
+    void reopening_a_migrated_database_is_a_no_op() {
+        try (Database again = store.open()) {
+            assertThat(again.ready()).isTrue();
+        }
+    }
+
+    @Test
+    void uuids_round_trip_through_the_dialects_column_type() {
+        UUID id = UUID.randomUUID();
+        db.writeVoid(h -> h.createUpdate("INSERT INTO accounts (id, name, status, created_at, updated_at) "
+                + "VALUES (:id, :name, 'active', 0, 0)").bind("id", id).bind("name", "uuid-" + id).execute());
+        UUID read = db.read(h -> h.createQuery("SELECT id FROM accounts WHERE name = :name")
+                .bind("name", "uuid-" + id).mapTo(UUID.class).one());
+        assertThat(read).isEqualTo(id);
+    }
+
+    @Test
+    void a_failed_write_rolls_back_everything_it_did() {
+        UUID id = UUID.randomUUID();
+        try {
+            db.writeVoid(h -> {
+                h.createUpdate("INSERT INTO accounts (id, name, status, created_at, updated_at) "
+                        + "VALUES (:id, 'rollback', 'active', 0, 0)").bind("id", id).execute();
+                throw new IllegalStateException("boom");
+            });
+        } catch (IllegalStateException expected) {
+            // the point of the test
+        }
+        long rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM accounts WHERE name = 'rollback'")
+                .mapTo(Long.class).one());
+        assertThat(rows).isZero();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.msgbubbles.support;
+
+import dev.msgbubbles.config.Config;
+import dev.msgbubbles.config.ConfigLoader;
+import dev.msgbubbles.db.Database;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One store for one test class: SQLite in a temporary directory or a fresh PostgreSQL database. Contract
+ * tests are written once against this and run by one subclass per store.
+ */
+public abstract class TestStore implements AutoCloseable {
+
+    /** Environment-style configuration that selects this store (plus the data directory). */
+    public abstract Map<String, String> environment();
+
+    public abstract String label();
+
+    /** Removes the store's files or database. */
+    @Override
+    public abstract void close();
+
+    public Config config(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(environment());
+        env.put("MSGBUBBLES_PORT", "0");
+        env.putAll(overrides);
+        return ConfigLoader.load(env);
+    }
+
+    public Database open() {
+        return Database.open(config(Map.of()).storage(), null);
+    }
+
+    public static TestStore sqlite() {
+        Path dir = TestDatabases.sqliteDirectory();
+        return new TestStore() {
+            @Override
+            public Map<String, String> environment() {
+                return Map.of("MSGBUBBLES_DATA_DIR", dir.toString());
+            }
+
+            @Override
+            public String label() {
+                return "sqlite";
+            }
+
+            @Override
+            public void close() {
+                try (var files = java.nio.file.Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (java.io.IOException ignored) {
+                    // temporary directory; best effort
+                }
+            }
+        };
+    }
+
+    public static TestStore postgres(String label) {
+        Path dir = TestDatabases.sqliteDirectory();
+        TestDatabases.Postgres pg = TestDatabases.createPostgres(label);
+        return new TestStore() {
+            @Override
+            public Map<String, String> environment() {
+                return Map.of("MSGBUBBLES_DATA_DIR", dir.toString(), "MSGBUBBLES_DATABASE_URL", pg.url());
+            }
+
+            @Override
+            public String label() {
+                return "postgresql";
+            }
+
+            @Override
+            public void close() {
+                pg.close();
+                dir.toFile().delete();
+            }
+        };
+    }
+}
