@@ -1,0 +1,244 @@
+package dev.msgbubbles.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.msgbubbles.account.AccountAdmin;
+import dev.msgbubbles.account.Authenticator;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ErrorCode;
+import dev.msgbubbles.config.Config;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.ratelimit.RateLimiter;
+import dev.msgbubbles.support.Http;
+import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.TestStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The shared request handling every endpoint relies on (body limits, content types, strict JSON, the
+ * Idempotency-Key header, the 500 mapping), exercised over real HTTP through probe routes added to the real
+ * route table. Later endpoints inherit exactly this behaviour.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RequestHandlingIT {
+    private static final int MAX_BODY = 4096;
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private TestStore store;
+    private Database db;
+    private ApiServer server;
+    private Http http;
+    private String key;
+
+    /** A request shape like the real ones: snake_case fields, nested object, list. */
+    record Probe(String text, Integer count, Boolean flag, List<String> tags, Map<String, String> metadata, String replyTo) {
+    }
+
+    @BeforeAll
+    void start() {
+        store = TestStore.sqlite();
+        Config config = store.config(Map.of("MSGBUBBLES_MAX_BODY_BYTES", Integer.toString(MAX_BODY)));
+        db = Database.open(config.storage(), null);
+        key = new AccountAdmin(db, clock).create("probe").testKey().key();
+        ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
+                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        List<Route> probes = List.of(
+                Route.api("POST", "/v1/_probe/json", Set.of(), r -> ApiResponse.status(201, r.json(Probe.class))),
+                Route.api("POST", "/v1/_probe/tree", Set.of(), r -> ApiResponse.ok(Map.of("fingerprint", Json.fingerprint(r.jsonTree())))),
+                Route.api("POST", "/v1/_probe/idempotency", Set.of(), r -> ApiResponse.ok(Map.of("key",
+                        IdempotencyKeyHeader.parse(r.header(IdempotencyKeyHeader.NAME)).orElse("none")))),
+                Route.api("GET", "/v1/_probe/boom", Set.of(), r -> {
+                    throw new IllegalStateException("secret internal detail at com.example.Secret");
+                }),
+                Route.api("GET", "/v1/_probe/api-error", Set.of("q"), r -> {
+                    throw new ApiException(ErrorCode.CONFLICT, "documented refusal", r.query("q").orElse(null));
+                }));
+        server = ApiServer.start(config.server(), services, probes);
+        http = new Http(server.port());
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+        db.close();
+        store.close();
+    }
+
+    private Http.Response post(String contentType, byte[] body) {
+        return http.send("POST", "/v1/_probe/json", key, contentType, body, Map.of());
+    }
+
+    private Http.Response postJson(String json) {
+        return post("application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void assertInvalid(Http.Response response, String param) {
+        assertThat(response.status()).as(response.text()).isEqualTo(400);
+        JsonNode body = response.json();
+        assertThat(body.path("error").asText()).isEqualTo("invalid_request");
+        assertThat(body.path("request_id").asText()).startsWith("req_");
+        if (param != null) {
+            assertThat(body.path("param").asText()).isEqualTo(param);
+        }
+    }
+
+    @Test
+    void a_valid_body_is_decoded_with_snake_case_names() {
+        Http.Response response = postJson("""
+                {"text":"hi","count":2,"flag":true,"tags":["a"],"metadata":{"k":"v"},"reply_to":"x"}""");
+        assertThat(response.status()).isEqualTo(201);
+        assertThat(response.json().path("data").path("reply_to").asText()).isEqualTo("x");
+        assertThat(response.json().path("data").path("count").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void unknown_fields_and_wrong_types_are_400_naming_the_field() {
+        assertInvalid(postJson("{\"text\":\"hi\",\"bogus\":1}"), "bogus");
+        assertInvalid(postJson("{\"text\":\"hi\",\"replyTo\":\"x\"}"), "replyTo");
+        assertInvalid(postJson("{\"count\":\"2\"}"), "count");
+        assertInvalid(postJson("{\"count\":2.5}"), "count");
+        assertInvalid(postJson("{\"text\":5}"), "text");
+        assertInvalid(postJson("{\"flag\":\"true\"}"), "flag");
+        assertInvalid(postJson("{\"tags\":\"a\"}"), "tags");
+        assertInvalid(postJson("{\"metadata\":{\"k\":1}}"), "metadata.k");
+        assertInvalid(postJson("{\"tags\":[\"a\",1]}"), "tags[1]");
+    }
+
+    @Test
+    void malformed_json_of_every_kind_is_400() {
+        for (String body : List.of("{", "}", "nope", "{\"text\":\"a\",}", "{\"text\":\"a\"} trailing", "[]", "\"text\"",
+                "null", "123", "{\"text\":\"a\",\"text\":\"b\"}", "{'text':'a'}", "{\"text\":\"\\uZZZZ\"}")) {
+            assertInvalid(postJson(body), null);
+        }
+    }
+
+    @Test
+    void invalid_utf8_and_deep_nesting_are_400() {
+        assertInvalid(post("application/json", new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, '(', '"', '}'}), null);
+        assertInvalid(post("application/json", new byte[] {(byte) 0xFF, (byte) 0xFE, '{', '}'}), null);
+        assertInvalid(postJson("{\"metadata\":" + "[".repeat(1000) + "]".repeat(1000) + "}"), null);
+        assertInvalid(postJson("[".repeat(2000)), null);
+    }
+
+    @Test
+    void a_body_needs_the_json_content_type_in_utf8() {
+        byte[] body = "{\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8);
+        assertInvalid(post(null, body), null);
+        assertInvalid(post("text/plain", body), null);
+        assertInvalid(post("application/x-www-form-urlencoded", "text=hi".getBytes()), null);
+        assertInvalid(post("multipart/form-data; boundary=x", body), null);
+        assertInvalid(post("application/json; charset=iso-8859-1", body), null);
+        assertInvalid(post("application/jsonx", body), null);
+        assertThat(post("application/json; charset=utf-8", body).status()).isEqualTo(201);
+        assertThat(post("Application/JSON;charset=\"UTF-8\"", body).status()).isEqualTo(201);
+        assertInvalid(post("application/json", new byte[0]), null);
+    }
+
+    @Test
+    void bodies_over_the_limit_are_413_whether_declared_or_streamed() throws Exception {
+        String big = "{\"text\":\"" + "a".repeat(MAX_BODY) + "\"}";
+        Http.Response declared = postJson(big);
+        assertThat(declared.status()).isEqualTo(413);
+        assertThat(declared.json().path("error").asText()).isEqualTo("payload_too_large");
+
+        HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/_probe/json"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
+                .build();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(chunked, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(413);
+            assertThat(response.body()).contains("\"error\":\"payload_too_large\"");
+        }
+        String justUnder = "{\"text\":\"" + "a".repeat(MAX_BODY - 20) + "\"}";
+        assertThat(postJson(justUnder).status()).isEqualTo(201);
+    }
+
+    @Test
+    void idempotency_keys_must_be_1_to_255_printable_ascii() {
+        Http.Response ok = http.send("POST", "/v1/_probe/idempotency", key, null, null, Map.of("Idempotency-Key", "order-1042"));
+        assertThat(ok.json().path("data").path("key").asText()).isEqualTo("order-1042");
+        Http.Response tooLong = http.send("POST", "/v1/_probe/idempotency", key, null, null,
+                Map.of("Idempotency-Key", "k".repeat(256)));
+        assertInvalid(tooLong, "Idempotency-Key");
+        String nonAscii = http.raw(("POST /v1/_probe/idempotency HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                + "\r\nIdempotency-Key: caf\u00e9\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(nonAscii).startsWith("HTTP/1.1 400").contains("\"error\":\"invalid_request\"");
+    }
+
+    @Test
+    void canonical_fingerprints_ignore_whitespace_and_key_order() {
+        String a = http.send("POST", "/v1/_probe/tree", key, "application/json", "{\"a\":1,\"b\":{\"c\":[1,2]}}".getBytes(), Map.of())
+                .json().path("data").path("fingerprint").asText();
+        String b = http.send("POST", "/v1/_probe/tree", key, "application/json", "{ \"b\" : {\"c\":[1, 2]}, \"a\":1 }".getBytes(), Map.of())
+                .json().path("data").path("fingerprint").asText();
+        String c = http.send("POST", "/v1/_probe/tree", key, "application/json", "{\"a\":1,\"b\":{\"c\":[2,1]}}".getBytes(), Map.of())
+                .json().path("data").path("fingerprint").asText();
+        assertThat(a).hasSize(64).isEqualTo(b).isNotEqualTo(c);
+    }
+
+    @Test
+    void an_unexpected_exception_is_a_bare_500_that_leaks_nothing() {
+        Http.Response response = http.get("/v1/_probe/boom", key);
+        assertThat(response.status()).isEqualTo(500);
+        assertThat(response.json().path("error").asText()).isEqualTo("internal_error");
+        assertThat(response.text()).doesNotContain("secret").doesNotContain("Exception").doesNotContain("com.example");
+        assertThat(response.header("X-Request-Id")).contains(response.json().path("request_id").asText());
+    }
+
+    @Test
+    void documented_refusals_keep_their_code_and_param() {
+        Http.Response response = http.get("/v1/_probe/api-error?q=field", key);
+        assertThat(response.status()).isEqualTo(409);
+        assertThat(response.json().path("error").asText()).isEqualTo("conflict");
+        assertThat(response.json().path("param").asText()).isEqualTo("field");
+        assertInvalid(http.get("/v1/_probe/api-error?q=a&q=b", key), "q");
+    }
+
+    /** Seeded, so a failure reproduces: random methods, paths, headers and bodies never produce a 5xx. */
+    @Test
+    void seeded_fuzzing_of_the_request_pipeline_never_produces_a_server_error() {
+        Random random = new Random(20261123L);
+        String[] paths = {"/v1/_probe/json", "/v1/_probe/tree", "/v1/_probe/idempotency", "/v1/numbers", "/v1/",
+                "/v1/_probe/json?x=1", "/v1/numbers?%41=1", "/healthz", "/v1/%2e%2e/numbers", "/v1/numbers%00"};
+        String[] methods = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+        String[] types = {"application/json", "text/plain", "application/json; charset=utf-16", "", "*/*"};
+        String[] fragments = {"{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999", "-0", "\\u0000", "\"text\"",
+                "\"count\"", "\"metadata\"", "\u202e", "\ud83d\ude00", "\u0000", "9".repeat(400)};
+        for (int i = 0; i < 400; i++) {
+            StringBuilder body = new StringBuilder();
+            int parts = random.nextInt(30);
+            for (int p = 0; p < parts; p++) {
+                body.append(fragments[random.nextInt(fragments.length)]);
+            }
+            byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+            if (random.nextInt(4) == 0 && bytes.length > 0) {
+                bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+            }
+            String type = types[random.nextInt(types.length)];
+            String method = methods[random.nextInt(methods.length)];
+            Http.Response response = http.send(method, paths[random.nextInt(paths.length)],
+                    random.nextInt(10) == 0 ? null : key, type.isEmpty() ? null : type,
+                    method.equals("GET") || method.equals("DELETE") ? null : bytes, Map.of());
+            assertThat(response.status()).as("case %d: %s", i, response.text()).isLessThan(500);
+            assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+}
