@@ -204,6 +204,51 @@ class RequestHandlingIT {
     }
 
     @Test
+    void a_500_is_logged_with_its_request_id_and_access_lines_never_carry_the_key() {
+        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+        ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("msgbubbles.access");
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        dispatcher.addAppender(events);
+        access.addAppender(events);
+        var previous = access.getLevel();
+        access.setLevel(ch.qos.logback.classic.Level.INFO);
+        try {
+            Http.Response boom = http.get("/v1/_probe/boom", key);
+            String requestId = boom.json().path("request_id").asText();
+            postJson("{\"text\":\"a private message body\"}");
+            var error = events.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR).findFirst().orElseThrow();
+            assertThat(error.getMDCPropertyMap()).containsEntry("request_id", requestId);
+            assertThat(error.getThrowableProxy().getMessage()).contains("secret internal detail");
+            var lines = events.list.stream().filter(e -> e.getLoggerName().equals("msgbubbles.access")).toList();
+            assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+            for (var line : lines) {
+                String rendered = line.getFormattedMessage() + " " + line.getKeyValuePairs() + " " + line.getMDCPropertyMap();
+                assertThat(rendered).doesNotContain(key).doesNotContain("private message body")
+                        .contains("method").contains("route").contains("status").contains("latency_ms").contains("account_id");
+                assertThat(line.getMDCPropertyMap()).containsKey("request_id");
+            }
+        } finally {
+            access.setLevel(previous);
+            dispatcher.detachAppender(events);
+            access.detachAppender(events);
+        }
+    }
+
+    @Test
+    void readiness_is_503_unavailable_when_the_database_is_not_ready() {
+        ApiServices notReady = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 100),
+                new NumberDirectory(db, clock), () -> false, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Config config = store.config(Map.of());
+        try (ApiServer down = ApiServer.start(config.server(), notReady)) {
+            Http.Response response = new Http(down.port()).get("/readyz", null);
+            assertThat(response.status()).isEqualTo(503);
+            assertThat(response.json().path("error").asText()).isEqualTo("unavailable");
+            assertThat(new Http(down.port()).get("/healthz", null).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void documented_refusals_keep_their_code_and_param() {
         Http.Response response = http.get("/v1/_probe/api-error?q=field", key);
         assertThat(response.status()).isEqualTo(409);
