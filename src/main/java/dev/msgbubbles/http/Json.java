@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Secrets;
 import dev.msgbubbles.common.Timestamps;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -51,6 +52,9 @@ final class Json {
 
     /** Decodes {@code body} into {@code type} or throws a 400 {@link ApiException}. */
     static <T> T read(byte[] body, Class<T> type) {
+        if (notUtf8(body)) {
+            throw ApiException.invalid(null, "request body must be UTF-8 encoded JSON");
+        }
         try {
             T value = MAPPER.readValue(body, type);
             if (value == null) {
@@ -66,11 +70,24 @@ final class Json {
                     param.isEmpty() ? "request body must be a JSON object" : "field '" + param + "' has the wrong type or format");
         } catch (StreamConstraintsException e) {
             throw ApiException.invalid(null, "request body is nested too deeply or too large");
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | CharConversionException e) {
+            // CharConversionException: malformed bytes in a body Jackson detected as UTF-32 (not a JsonProcessingException)
             throw ApiException.invalid(null, "request body is not valid JSON (or not UTF-8)");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Jackson would detect UTF-16/32 from a BOM or NUL bytes and decode them; the API accepts UTF-8 only. No
+     * UTF-8 JSON text starts with a NUL or with the bytes 0xFE/0xFF (a UTF-8 BOM, EF BB BF, is tolerated).
+     */
+    private static boolean notUtf8(byte[] body) {
+        if (body.length == 0) {
+            return false;
+        }
+        int first = body[0] & 0xFF;
+        return first == 0x00 || first == 0xFE || first == 0xFF || (body.length > 1 && body[1] == 0x00);
     }
 
     /** Parses into a tree with the same strictness, for fingerprints and field-by-field validation. */

@@ -5,18 +5,32 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Objects;
 
-/** A clock tests move by hand: nothing in a test waits for real time to pass. */
+/**
+ * A {@link Clock} for tests that only moves when told to ({@link #advance}). Zone is UTC. Thread-safe, so
+ * it may be shared with code under test that reads it from other threads.
+ */
 public final class MutableClock extends Clock {
-    private final AtomicReference<Instant> now;
+    private volatile Instant now;
 
     public MutableClock(Instant start) {
-        this.now = new AtomicReference<>(start);
+        this.now = Objects.requireNonNull(start, "start");
     }
 
-    public void advance(Duration duration) {
-        now.updateAndGet(t -> t.plus(duration));
+    /** Moves the clock forward (or backward, for a negative duration) by {@code duration}. */
+    public synchronized void advance(Duration duration) {
+        now = now.plus(Objects.requireNonNull(duration, "duration"));
+    }
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+
+    @Override
+    public long millis() {
+        return now.toEpochMilli();
     }
 
     @Override
@@ -24,13 +38,33 @@ public final class MutableClock extends Clock {
         return ZoneOffset.UTC;
     }
 
+    /** A view in another zone that still follows this clock's instant. */
     @Override
     public Clock withZone(ZoneId zone) {
-        return this;
+        if (ZoneOffset.UTC.equals(zone)) {
+            return this;
+        }
+        MutableClock source = this;
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return zone;
+            }
+
+            @Override
+            public Clock withZone(ZoneId other) {
+                return source.withZone(other);
+            }
+
+            @Override
+            public Instant instant() {
+                return source.instant();
+            }
+        };
     }
 
     @Override
-    public Instant instant() {
-        return now.get();
+    public String toString() {
+        return "MutableClock[" + now + "]";
     }
 }

@@ -1,0 +1,323 @@
+package dev.msgbubbles.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    private static ConfigException rejected(Map<String, String> env) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(env));
+        assertThat(e).as("ConfigLoader.load(%s) should have been rejected", env).isNotNull();
+        return e;
+    }
+
+    @Test
+    void defaults_produce_the_documented_values() {
+        Config config = ConfigLoader.load(Map.of());
+
+        assertThat(config.server().host()).isEqualTo("127.0.0.1");
+        assertThat(config.server().port()).isEqualTo(8080);
+        assertThat(config.server().publicUrl()).isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(config.server().maxBodyBytes()).isEqualTo(1_048_576L);
+        assertThat(config.api().rateLimitPerMinute()).isEqualTo(120);
+        assertThat(config.api().idempotencyRetention()).isEqualTo(Duration.ofHours(72));
+        assertThat(config.sandbox().timeScale()).isEqualTo(1.0);
+        assertThat(config.webhooks().allowPrivate()).isFalse();
+        assertThat(config.storage().dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(config.storage().poolSize()).isEqualTo(10);
+        assertThat(config.storage().sqliteSynchronous()).isEqualTo("NORMAL");
+        assertThat(config.logging().format()).isEqualTo("text");
+        assertThat(config.logging().level()).isEqualTo("INFO");
+    }
+
+    @Test
+    void default_database_is_the_sqlite_file_msgbubbles_db_in_the_data_directory() {
+        DatabaseTarget db = ConfigLoader.load(Map.of()).storage().database();
+
+        Path expected = Path.of("./data/msgbubbles.db").toAbsolutePath().normalize();
+        assertThat(db.kind()).isEqualTo(DatabaseTarget.Kind.SQLITE);
+        assertThat(db.jdbcUrl()).isEqualTo("jdbc:sqlite:" + expected);
+        assertThat(db.user()).isNull();
+        assertThat(db.password()).isNull();
+    }
+
+    @Test
+    void sqlite_file_follows_an_overridden_data_directory(@TempDir Path dir) {
+        DatabaseTarget db = ConfigLoader.load(Map.of("MSGBUBBLES_DATA_DIR", dir.toString())).storage().database();
+
+        assertThat(db.jdbcUrl()).isEqualTo("jdbc:sqlite:" + dir.resolve("msgbubbles.db").toAbsolutePath().normalize());
+    }
+
+    @Test
+    void environment_overrides_every_default() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MSGBUBBLES_HOST", "0.0.0.0");
+        env.put("MSGBUBBLES_PORT", "9090");
+        env.put("MSGBUBBLES_PUBLIC_URL", "https://api.example.com/");
+        env.put("MSGBUBBLES_MAX_BODY_BYTES", "2048");
+        env.put("MSGBUBBLES_DATABASE_POOL_SIZE", "3");
+        env.put("MSGBUBBLES_SQLITE_SYNCHRONOUS", "full");
+        env.put("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "600");
+        env.put("MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "24");
+        env.put("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE", "TRUE");
+        env.put("MSGBUBBLES_SANDBOX_TIME_SCALE", "0");
+        env.put("MSGBUBBLES_LOG_FORMAT", "JSON");
+        env.put("MSGBUBBLES_LOG_LEVEL", "debug");
+
+        Config config = ConfigLoader.load(env);
+
+        assertThat(config.server().host()).isEqualTo("0.0.0.0");
+        assertThat(config.server().port()).isEqualTo(9090);
+        assertThat(config.server().publicUrl()).as("trailing slash removed").isEqualTo(URI.create("https://api.example.com"));
+        assertThat(config.server().maxBodyBytes()).isEqualTo(2048L);
+        assertThat(config.storage().poolSize()).isEqualTo(3);
+        assertThat(config.storage().sqliteSynchronous()).isEqualTo("FULL");
+        assertThat(config.api().rateLimitPerMinute()).isEqualTo(600);
+        assertThat(config.api().idempotencyRetention()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.webhooks().allowPrivate()).isTrue();
+        assertThat(config.sandbox().timeScale()).isEqualTo(0.0);
+        assertThat(config.logging().format()).isEqualTo("json");
+        assertThat(config.logging().level()).isEqualTo("DEBUG");
+    }
+
+    @Test
+    void surrounding_whitespace_in_environment_values_is_ignored() {
+        Config config = ConfigLoader.load(Map.of("MSGBUBBLES_PORT", " 9091 "));
+
+        assertThat(config.server().port()).isEqualTo(9091);
+    }
+
+    @Test
+    void derived_public_url_follows_host_and_port() {
+        Config config = ConfigLoader.load(Map.of("MSGBUBBLES_HOST", "10.0.0.5", "MSGBUBBLES_PORT", "9000"));
+
+        assertThat(config.server().publicUrl()).isEqualTo(URI.create("http://10.0.0.5:9000"));
+    }
+
+    @Test
+    void derived_public_url_brackets_an_ipv6_host() {
+        Config config = ConfigLoader.load(Map.of("MSGBUBBLES_HOST", "::1"));
+
+        assertThat(config.server().publicUrl()).isEqualTo(URI.create("http://[::1]:8080"));
+    }
+
+    @ParameterizedTest(name = "{0}={1} is rejected")
+    @CsvSource(delimiter = '|', value = {
+            "MSGBUBBLES_PORT|abc",
+            "MSGBUBBLES_PORT|70000",
+            "MSGBUBBLES_PORT|-1",
+            "MSGBUBBLES_PORT|8080.5",
+            "MSGBUBBLES_RATE_LIMIT_PER_MINUTE|0",
+            "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE|yes",
+            "MSGBUBBLES_SANDBOX_TIME_SCALE|-1",
+            "MSGBUBBLES_SANDBOX_TIME_SCALE|NaN",
+            "MSGBUBBLES_SANDBOX_TIME_SCALE|1001",
+            "MSGBUBBLES_LOG_FORMAT|xml",
+            "MSGBUBBLES_LOG_LEVEL|verbose",
+            "MSGBUBBLES_SQLITE_SYNCHRONOUS|OFF",
+            "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS|23",
+            "MSGBUBBLES_DATABASE_POOL_SIZE|0",
+            "MSGBUBBLES_MAX_BODY_BYTES|1023",
+            "MSGBUBBLES_PUBLIC_URL|ftp://x",
+            "MSGBUBBLES_PUBLIC_URL|not a url",
+            "MSGBUBBLES_PUBLIC_URL|/relative/path",
+            "MSGBUBBLES_PUBLIC_URL|https://example.com/?a=1",
+            "MSGBUBBLES_DATABASE_URL|mysql://x",
+            "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:5432",
+            "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:5432/",
+            "MSGBUBBLES_DATABASE_URL|sqlite:",
+            "MSGBUBBLES_HOST|' '",
+    })
+    void an_invalid_value_is_rejected_with_a_problem_naming_its_key(String key, String value) {
+        ConfigException e = rejected(Map.of(key, value));
+
+        assertThat(e.problems()).hasSize(1);
+        assertThat(e.problems().getFirst()).startsWith(key + ":");
+        assertThat(e.getMessage()).contains(key);
+    }
+
+    @Test
+    void several_bad_values_are_all_reported_together() {
+        Map<String, String> env = Map.of(
+                "MSGBUBBLES_PORT", "abc",
+                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "0",
+                "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE", "yes",
+                "MSGBUBBLES_LOG_FORMAT", "xml",
+                "MSGBUBBLES_NOPE", "1");
+
+        ConfigException e = rejected(env);
+
+        assertThat(e.problems()).hasSize(5);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("MSGBUBBLES_PORT:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("MSGBUBBLES_RATE_LIMIT_PER_MINUTE:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("MSGBUBBLES_LOG_FORMAT:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("MSGBUBBLES_NOPE:"));
+    }
+
+    @Test
+    void problem_lines_quote_the_offending_value() {
+        ConfigException e = rejected(Map.of("MSGBUBBLES_PORT", "70000"));
+
+        assertThat(e.problems().getFirst()).contains("'70000'");
+    }
+
+    @Test
+    void an_unknown_msgbubbles_key_in_the_environment_is_rejected_naming_it() {
+        ConfigException e = rejected(Map.of("MSGBUBBLES_PROT", "9090"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("MSGBUBBLES_PROT:")
+                .contains("unknown");
+    }
+
+    @Test
+    void non_msgbubbles_environment_variables_are_ignored() {
+        Config config = ConfigLoader.load(Map.of("PATH", "/usr/bin", "PORT", "abc", "msgbubbles_port", "1", "HOME", "/root"));
+
+        assertThat(config.server().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void launcher_keys_are_not_reported_as_unknown() {
+        Config config = ConfigLoader.load(Map.of("MSGBUBBLES_JAVA_OPTS", "-Xmx1g", "MSGBUBBLES_CONFIG_FILE", ""));
+
+        assertThat(config.server().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void config_file_values_apply(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "MSGBUBBLES_PORT = 7070\nMSGBUBBLES_LOG_LEVEL=WARN\n# a comment\n");
+
+        Config config = ConfigLoader.load(Map.of("MSGBUBBLES_CONFIG_FILE", file.toString()));
+
+        assertThat(config.server().port()).isEqualTo(7070);
+        assertThat(config.logging().level()).isEqualTo("WARN");
+        assertThat(config.api().rateLimitPerMinute()).as("untouched default").isEqualTo(120);
+    }
+
+    @Test
+    void environment_beats_the_config_file(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "MSGBUBBLES_PORT=7070\nMSGBUBBLES_RATE_LIMIT_PER_MINUTE=30\n");
+
+        Config config = ConfigLoader.load(Map.of("MSGBUBBLES_CONFIG_FILE", file.toString(), "MSGBUBBLES_PORT", "6060"));
+
+        assertThat(config.server().port()).isEqualTo(6060);
+        assertThat(config.api().rateLimitPerMinute()).isEqualTo(30);
+    }
+
+    @Test
+    void an_invalid_value_in_the_config_file_is_reported_by_key(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "MSGBUBBLES_PORT=abc\n");
+
+        ConfigException e = rejected(Map.of("MSGBUBBLES_CONFIG_FILE", file.toString()));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("MSGBUBBLES_PORT:");
+    }
+
+    @Test
+    void an_unknown_key_in_the_config_file_is_rejected_naming_it(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "MSGBUBBLES_PORT=7070\nMSGBUBBLES_TYPO=1\n");
+
+        ConfigException e = rejected(Map.of("MSGBUBBLES_CONFIG_FILE", file.toString()));
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("MSGBUBBLES_TYPO:")
+                .contains("unknown");
+    }
+
+    @Test
+    void a_missing_config_file_is_rejected_naming_msgbubbles_config_file(@TempDir Path dir) {
+        Path missing = dir.resolve("does-not-exist.properties");
+
+        ConfigException e = rejected(Map.of("MSGBUBBLES_CONFIG_FILE", missing.toString()));
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("MSGBUBBLES_CONFIG_FILE:")
+                .contains(missing.toString());
+    }
+
+    @Test
+    void an_unreadable_config_file_is_rejected_naming_msgbubbles_config_file(@TempDir Path dir) {
+        // A directory cannot be read as a properties file (chmod 000 would not stop root).
+        ConfigException e = rejected(Map.of("MSGBUBBLES_CONFIG_FILE", dir.toString()));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("MSGBUBBLES_CONFIG_FILE:");
+    }
+
+    @Test
+    void a_config_file_with_a_malformed_escape_is_rejected_naming_msgbubbles_config_file(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "MSGBUBBLES_HOST=\\uZZZZ\n");
+
+        ConfigException e = rejected(Map.of("MSGBUBBLES_CONFIG_FILE", file.toString()));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("MSGBUBBLES_CONFIG_FILE:");
+    }
+
+    @Test
+    void config_file_problems_and_value_problems_are_reported_together(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "MSGBUBBLES_TYPO=1\n");
+
+        ConfigException e = rejected(Map.of("MSGBUBBLES_CONFIG_FILE", file.toString(), "MSGBUBBLES_PORT", "abc"));
+
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("MSGBUBBLES_TYPO:"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("MSGBUBBLES_PORT:"));
+    }
+
+    @Test
+    void postgres_url_is_turned_into_a_jdbc_url_with_the_user() {
+        DatabaseTarget db = ConfigLoader.load(Map.of("MSGBUBBLES_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/db"))
+                .storage().database();
+
+        assertThat(db.kind()).isEqualTo(DatabaseTarget.Kind.POSTGRESQL);
+        assertThat(db.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/db");
+        assertThat(db.user()).isEqualTo("postgres");
+        assertThat(db.password()).isNull();
+    }
+
+    @Test
+    void a_rejected_database_url_does_not_echo_its_password() {
+        ConfigException e = rejected(Map.of("MSGBUBBLES_DATABASE_URL", "postgresql://app:hunter2@db.internal:5432"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("MSGBUBBLES_DATABASE_URL:")
+                .doesNotContain("hunter2");
+        assertThat(e.getMessage()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void defaults_define_the_set_of_known_keys() {
+        assertThat(ConfigLoader.defaults().keySet()).containsExactlyInAnyOrder(
+                "MSGBUBBLES_HOST", "MSGBUBBLES_PORT", "MSGBUBBLES_PUBLIC_URL", "MSGBUBBLES_DATA_DIR",
+                "MSGBUBBLES_DATABASE_URL", "MSGBUBBLES_DATABASE_POOL_SIZE", "MSGBUBBLES_SQLITE_SYNCHRONOUS",
+                "MSGBUBBLES_MAX_BODY_BYTES", "MSGBUBBLES_RATE_LIMIT_PER_MINUTE",
+                "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE",
+                "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL");
+    }
+
+    @Test
+    void problems_list_is_immutable() {
+        ConfigException e = rejected(Map.of("MSGBUBBLES_PORT", "abc"));
+
+        assertThatThrownBy(() -> e.problems().add("x")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    private static Path write(Path dir, String content) throws IOException {
+        return Files.writeString(dir.resolve("msgbubbles.properties"), content, StandardCharsets.UTF_8);
+    }
+}
