@@ -5,6 +5,13 @@ import dev.msgbubbles.account.Authenticator;
 import dev.msgbubbles.account.Bootstrap;
 import dev.msgbubbles.account.CreatedAccount;
 import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.channel.sandbox.SandboxChannel;
+import dev.msgbubbles.chat.Chats;
+import dev.msgbubbles.idempotency.IdempotencyStore;
+import dev.msgbubbles.message.ChannelRouter;
+import dev.msgbubbles.message.Messaging;
+import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.config.Config;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.http.ApiServer;
@@ -18,6 +25,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,14 +34,19 @@ import java.util.Optional;
  * order (metrics, database and migrations, first-start bootstrap, HTTP) and stops them in reverse.
  */
 public final class App implements AutoCloseable {
+    private static final Worker.Settings WORKER = new Worker.Settings(64, Duration.ofSeconds(60), Duration.ofMillis(200));
+
     private final Database database;
     private final ApiServer server;
+    private final Worker worker;
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
 
-    private App(Database database, ApiServer server, Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
+    private App(Database database, ApiServer server, Worker worker, Optional<CreatedAccount> bootstrapped,
+                JvmGcMetrics gcMetrics) {
         this.database = database;
         this.server = server;
+        this.worker = worker;
         this.bootstrapped = bootstrapped;
         this.gcMetrics = gcMetrics;
     }
@@ -50,14 +64,30 @@ public final class App implements AutoCloseable {
             AccountAdmin accounts = new AccountAdmin(database, clock);
             NumberDirectory numbers = new NumberDirectory(database, clock);
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
+            JobQueue queue = new JobQueue(database);
+            ChannelRouter router = new ChannelRouter(new SandboxChannel(config.sandbox().timeScale()), Map.of());
+            Messaging messaging = new Messaging(new Messaging.Dependencies(database, clock, numbers,
+                    new IdempotencyStore(clock, config.api().idempotencyRetention()), queue, router),
+                    config.delivery().retryWindow());
+            Worker worker = new Worker(database, queue, messaging.jobHandlers(), clock, WORKER);
+            Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
             ApiServices services = new ApiServices(
                     new Authenticator(database, clock),
                     new RateLimiter(clock, config.api().rateLimitPerMinute()),
                     numbers,
                     database::ready,
-                    metrics);
-            ApiServer server = ApiServer.start(config.server(), services);
-            return new App(database, server, bootstrapped, gc);
+                    metrics,
+                    new ApiServices.Features(messaging, new Chats(database, clock), wake));
+            if (config.delivery().workerEnabled()) {
+                worker.start();
+            }
+            try {
+                ApiServer server = ApiServer.start(config.server(), services);
+                return new App(database, server, worker, bootstrapped, gc);
+            } catch (RuntimeException e) {
+                worker.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             database.close();
             gc.close();
@@ -73,6 +103,11 @@ public final class App implements AutoCloseable {
         return database;
     }
 
+    /** The job worker; tests with the background worker disabled run it by hand ({@link Worker#drain}). */
+    public Worker worker() {
+        return worker;
+    }
+
     /** The default account and its keys when this start created them (first start on an empty database). */
     public Optional<CreatedAccount> bootstrapped() {
         return bootstrapped;
@@ -81,6 +116,7 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        worker.close();
         database.close();
         gcMetrics.close();
     }

@@ -36,6 +36,12 @@ public final class NumberDirectory {
         this.clock = clock;
     }
 
+    /** The number {@code handle} if it belongs to this account in this mode. */
+    public java.util.Optional<AccountNumber> owned(UUID accountId, Mode mode, String handle) {
+        return db.read(h -> numbers.findByHandle(h, handle))
+                .filter(n -> n.accountId().equals(accountId) && n.mode() == mode);
+    }
+
     public List<AccountNumber> list(Principal principal) {
         return db.read(h -> numbers.list(h, principal.accountId(), principal.mode()));
     }

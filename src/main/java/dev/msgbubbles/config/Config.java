@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The whole validated configuration. Build it with {@link ConfigLoader}; it never changes afterwards. */
-public record Config(Server server, Storage storage, Api api, Webhooks webhooks, Sandbox sandbox, Logging logging) {
+public record Config(Server server, Storage storage, Api api, Webhooks webhooks, Sandbox sandbox, Logging logging,
+                     Delivery delivery) {
 
     /** Where the HTTP API listens; {@code publicUrl} is the base of links we hand out. */
     public record Server(String host, int port, URI publicUrl, long maxBodyBytes) {
@@ -28,5 +29,12 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
     }
 
     public record Logging(String format, String level) {
+    }
+
+    /**
+     * {@code retryWindow}: how long a send may wait for an offline number or a failing backend before it fails;
+     * {@code workerEnabled}: whether this process runs the background job worker (false: an API-only node).
+     */
+    public record Delivery(Duration retryWindow, boolean workerEnabled) {
     }
 }

@@ -114,6 +114,8 @@ public final class ConfigLoader {
         boolean allowPrivate = bool("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE");
         double timeScale = decimal("MSGBUBBLES_SANDBOX_TIME_SCALE", 0, 1000);
         String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
+        int retryWindow = integer("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", 1, 7 * 24 * 3600);
+        boolean workerEnabled = bool("MSGBUBBLES_WORKER_ENABLED");
         String logLevel = oneOf("MSGBUBBLES_LOG_LEVEL", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), s -> s.toUpperCase(Locale.ROOT));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -124,7 +126,8 @@ public final class ConfigLoader {
                 new Config.Api(rate, Duration.ofHours(retentionHours)),
                 new Config.Webhooks(allowPrivate),
                 new Config.Sandbox(timeScale),
-                new Config.Logging(logFormat, logLevel));
+                new Config.Logging(logFormat, logLevel),
+                new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled));
     }
 
     private String raw(String key) {

@@ -11,10 +11,17 @@ final class ApiRoutes {
     static List<Route> all(ApiServices services) {
         NumbersApi numbers = new NumbersApi(services.numbers());
         OpsApi ops = new OpsApi(services.ready(), services.metrics());
+        MessagesApi messages = new MessagesApi(services.features().messaging(), services.features().wakeWorkers());
+        ChatsApi chats = new ChatsApi(services.features().chats());
         return List.of(
                 Route.ops("GET", "/healthz", ops::health),
                 Route.ops("GET", "/readyz", ops::readiness),
                 Route.ops("GET", "/metrics", ops::scrape),
-                Route.api("GET", "/v1/numbers", Set.of(), numbers::list));
+                Route.api("GET", "/v1/numbers", Set.of(), numbers::list),
+                Route.api("POST", "/v1/messages", Set.of(), messages::send),
+                Route.api("GET", "/v1/messages", MessagesApi.LIST_QUERY, messages::list),
+                Route.api("GET", "/v1/messages/{id}", Set.of(), messages::get),
+                Route.api("GET", "/v1/chats", ChatsApi.LIST_QUERY, chats::list),
+                Route.api("GET", "/v1/chats/{id}", Set.of(), chats::get));
     }
 }

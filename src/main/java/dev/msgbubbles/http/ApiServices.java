@@ -2,11 +2,17 @@ package dev.msgbubbles.http;
 
 import dev.msgbubbles.account.Authenticator;
 import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.chat.Chats;
+import dev.msgbubbles.message.Messaging;
 import dev.msgbubbles.ratelimit.RateLimiter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
 
 /** Everything the HTTP edge calls, handed over by the composition root. */
 public record ApiServices(Authenticator authenticator, RateLimiter rateLimiter, NumberDirectory numbers,
-                          BooleanSupplier ready, PrometheusMeterRegistry metrics) {
+                          BooleanSupplier ready, PrometheusMeterRegistry metrics, Features features) {
+
+    /** The feature use cases. {@code wakeWorkers} tells local workers that new jobs were committed. */
+    public record Features(Messaging messaging, Chats chats, Runnable wakeWorkers) {
+    }
 }

@@ -97,7 +97,7 @@ final class Json {
 
     static byte[] write(Object value) {
         try {
-            return MAPPER.writeValueAsBytes(value);
+            return dev.msgbubbles.common.WireJson.writer().writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise " + value.getClass().getName(), e);
         }

@@ -307,7 +307,26 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_DATABASE_URL", "MSGBUBBLES_DATABASE_POOL_SIZE", "MSGBUBBLES_SQLITE_SYNCHRONOUS",
                 "MSGBUBBLES_MAX_BODY_BYTES", "MSGBUBBLES_RATE_LIMIT_PER_MINUTE",
                 "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE",
-                "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL");
+                "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL",
+                "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "MSGBUBBLES_WORKER_ENABLED");
+    }
+
+    @Test
+    void delivery_settings_default_to_a_one_hour_window_and_a_running_worker() {
+        Config config = ConfigLoader.load(Map.of());
+        assertThat(config.delivery().retryWindow()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(config.delivery().workerEnabled()).isTrue();
+        Config custom = ConfigLoader.load(Map.of("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "90", "MSGBUBBLES_WORKER_ENABLED", "false"));
+        assertThat(custom.delivery().retryWindow()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(custom.delivery().workerEnabled()).isFalse();
+    }
+
+    @Test
+    void bad_delivery_settings_are_rejected_naming_the_key() {
+        assertThat(rejected(Map.of("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "0")).problems())
+                .anyMatch(p -> p.startsWith("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS"));
+        assertThat(rejected(Map.of("MSGBUBBLES_WORKER_ENABLED", "maybe")).problems())
+                .anyMatch(p -> p.startsWith("MSGBUBBLES_WORKER_ENABLED"));
     }
 
     @Test

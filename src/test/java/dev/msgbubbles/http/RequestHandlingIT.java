@@ -58,7 +58,7 @@ class RequestHandlingIT {
         db = Database.open(config.storage(), null);
         key = new AccountAdmin(db, clock).create("probe").testKey().key();
         ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
-                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features());
         List<Route> probes = List.of(
                 Route.api("POST", "/v1/_probe/json", Set.of(), r -> ApiResponse.status(201, r.json(Probe.class))),
                 Route.api("POST", "/v1/_probe/tree", Set.of(), r -> ApiResponse.ok(Map.of("fingerprint", Json.fingerprint(r.jsonTree())))),
@@ -72,6 +72,14 @@ class RequestHandlingIT {
                 }));
         server = ApiServer.start(config.server(), services, probes);
         http = new Http(server.port());
+    }
+
+    private ApiServices.Features features() {
+        var messaging = new dev.msgbubbles.message.Messaging(new dev.msgbubbles.message.Messaging.Dependencies(db, clock,
+                new NumberDirectory(db, clock), new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
+                new dev.msgbubbles.queue.JobQueue(db), new dev.msgbubbles.message.ChannelRouter(
+                        new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of())), java.time.Duration.ofHours(1));
+        return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), () -> { });
     }
 
     @AfterAll
@@ -238,7 +246,7 @@ class RequestHandlingIT {
     @Test
     void readiness_is_503_unavailable_when_the_database_is_not_ready() {
         ApiServices notReady = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 100),
-                new NumberDirectory(db, clock), () -> false, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                new NumberDirectory(db, clock), () -> false, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features());
         Config config = store.config(Map.of());
         try (ApiServer down = ApiServer.start(config.server(), notReady)) {
             Http.Response response = new Http(down.port()).get("/readyz", null);

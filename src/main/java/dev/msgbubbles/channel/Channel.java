@@ -1,0 +1,15 @@
+package dev.msgbubbles.channel;
+
+/**
+ * A messaging backend. Implementations must be safe to call from many threads, must not throw for expected
+ * failures (return {@link SendResult.Rejected} or {@link SendResult.RetryLater}) and must tolerate being asked
+ * twice for the same {@link OutboundMessage#messageId()} (after a crash the core retries sends whose outcome
+ * it never recorded).
+ */
+public interface Channel {
+
+    SendResult send(OutboundMessage message);
+
+    /** Whether {@code handle} is registered with iMessage, as far as this backend can tell. */
+    boolean onIMessage(String handle);
+}

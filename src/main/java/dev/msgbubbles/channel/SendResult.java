@@ -1,0 +1,32 @@
+package dev.msgbubbles.channel;
+
+import dev.msgbubbles.common.ChannelType;
+import java.time.Duration;
+import java.util.List;
+
+/** What a backend said about one send. Expected failures are values, never exceptions. */
+public sealed interface SendResult {
+
+    /**
+     * The backend took the message on {@code channel}. {@code followUps} are receipts the backend already
+     * knows it will report later (only simulated networks know this; real connectors report through webhooks
+     * and return none).
+     */
+    record Accepted(ChannelType channel, String providerRef, List<FollowUp> followUps) implements SendResult {
+    }
+
+    /** The backend refused for good: the message fails with {@code code}. */
+    record Rejected(String code, String message) implements SendResult {
+    }
+
+    /** The backend cannot take it now; try again after {@code after}. */
+    record RetryLater(String reason, Duration after) implements SendResult {
+    }
+
+    /** A receipt due {@code after} the send. */
+    record FollowUp(Duration after, Receipt receipt) {
+    }
+
+    /** Delivery receipts a network reports for a sent message. */
+    enum Receipt { DELIVERED, READ }
+}

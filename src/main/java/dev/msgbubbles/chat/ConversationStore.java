@@ -1,0 +1,96 @@
+package dev.msgbubbles.chat;
+
+import dev.msgbubbles.common.Ids;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.common.PageQuery;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** SQL for {@code conversations}. Every read is scoped by account and mode: another's thread is simply absent. */
+public final class ConversationStore {
+    private static final String COLUMNS =
+            "id, account_id, mode, from_handle, remote_handle, is_group, title, last_message_at, created_at, updated_at";
+    private static final RowMapper<Conversation> MAPPER = (rs, ctx) -> {
+        var uuids = ctx.findColumnMapperFor(UUID.class).orElseThrow();
+        long last = rs.getLong("last_message_at");
+        boolean noLast = rs.wasNull();
+        return new Conversation(uuids.map(rs, "id", ctx), uuids.map(rs, "account_id", ctx),
+                Mode.fromWire(rs.getString("mode")).orElseThrow(), rs.getString("from_handle"),
+                rs.getString("remote_handle"), rs.getBoolean("is_group"), rs.getString("title"),
+                noLast ? null : Instant.ofEpochMilli(last), Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")));
+    };
+
+    private final Clock clock;
+
+    public ConversationStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The direct thread between {@code fromHandle} and {@code remoteHandle}, created if it does not exist yet. */
+    public Conversation direct(Handle tx, UUID accountId, Mode mode, String fromHandle, String remoteHandle, Instant now) {
+        tx.createUpdate("""
+                        INSERT INTO conversations (id, account_id, mode, from_handle, remote_handle, is_group,
+                                                   created_at, updated_at)
+                        VALUES (:id, :account, :mode, :from, :remote, :group, :now, :now)
+                        ON CONFLICT (account_id, mode, from_handle, remote_handle) WHERE remote_handle IS NOT NULL DO NOTHING""")
+                .bind("id", Ids.uuidV7(clock)).bind("account", accountId).bind("mode", mode.wire())
+                .bind("from", fromHandle).bind("remote", remoteHandle).bind("group", false).bind("now", now.toEpochMilli())
+                .execute();
+        return tx.createQuery("SELECT " + COLUMNS + " FROM conversations WHERE account_id = :account AND mode = :mode "
+                        + "AND from_handle = :from AND remote_handle = :remote")
+                .bind("account", accountId).bind("mode", mode.wire()).bind("from", fromHandle).bind("remote", remoteHandle)
+                .map(MAPPER).one();
+    }
+
+    public Optional<Conversation> find(Handle h, UUID accountId, Mode mode, UUID id) {
+        return h.createQuery("SELECT " + COLUMNS + " FROM conversations WHERE id = :id AND account_id = :account AND mode = :mode")
+                .bind("id", id).bind("account", accountId).bind("mode", mode.wire()).map(MAPPER).findOne();
+    }
+
+    /** Records activity: {@code last_message_at} only ever moves forward. */
+    public void touch(Handle tx, UUID id, Instant at) {
+        tx.createUpdate("""
+                        UPDATE conversations SET last_message_at = :at, updated_at = :at
+                        WHERE id = :id AND (last_message_at IS NULL OR last_message_at < :at)""")
+                .bind("at", at.toEpochMilli()).bind("id", id).execute();
+    }
+
+    /** Newest first by creation time (stable, so walking pages never skips or repeats a thread). */
+    public PageQuery.Page<Conversation> list(Handle h, UUID accountId, Mode mode, PageQuery page) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM conversations WHERE account_id = :account AND mode = :mode");
+        Long beforeTime = null;
+        UUID beforeId = null;
+        if (page.before().isPresent()) {
+            switch (page.before().get()) {
+                case PageQuery.BeforeTime t -> {
+                    beforeTime = t.time().toEpochMilli();
+                    sql.append(" AND created_at < :beforeTime");
+                }
+                case PageQuery.BeforeItem item -> {
+                    Conversation anchor = find(h, accountId, mode, item.id()).orElseThrow(() ->
+                            dev.msgbubbles.common.ApiException.invalid("before", "before names no chat of yours"));
+                    beforeTime = anchor.createdAt().toEpochMilli();
+                    beforeId = item.id();
+                    sql.append(" AND (created_at < :beforeTime OR (created_at = :beforeTime AND id < :beforeId))");
+                }
+            }
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+        var query = h.createQuery(sql.toString()).bind("account", accountId).bind("mode", mode.wire())
+                .bind("limit", page.limit() + 1);
+        if (beforeTime != null) {
+            query.bind("beforeTime", beforeTime);
+        }
+        if (beforeId != null) {
+            query.bind("beforeId", beforeId);
+        }
+        List<Conversation> rows = query.map(MAPPER).list();
+        return page.page(rows, Conversation::id);
+    }
+}

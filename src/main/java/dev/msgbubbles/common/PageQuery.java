@@ -1,0 +1,71 @@
+package dev.msgbubbles.common;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A newest-first page request: {@code limit} 1–100 and an optional exclusive {@code before} cursor, which is
+ * either a timestamp or the id of an item (exact keyset: items sharing a millisecond are neither skipped nor
+ * repeated when walking with ids).
+ */
+public record PageQuery(int limit, Optional<Before> before) {
+    public static final int DEFAULT_LIMIT = 50;
+    public static final int MAX_LIMIT = 100;
+
+    /** Where a page ends (exclusive). */
+    public sealed interface Before {
+    }
+
+    public record BeforeTime(Instant time) implements Before {
+    }
+
+    public record BeforeItem(UUID id) implements Before {
+    }
+
+    /** A page of items, with the id cursor of the next page when there is one. */
+    public record Page<T>(List<T> items, boolean hasMore, String nextBefore) {
+    }
+
+    /** Parses the query parameters, throwing 400 {@code invalid_request} naming the bad one. */
+    public static PageQuery parse(Optional<String> limit, Optional<String> before) {
+        int size = limit.map(PageQuery::parseLimit).orElse(DEFAULT_LIMIT);
+        return new PageQuery(size, before.map(PageQuery::parseBefore));
+    }
+
+    private static int parseLimit(String text) {
+        try {
+            int value = Integer.parseInt(text.strip());
+            if (value >= 1 && value <= MAX_LIMIT) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
+    }
+
+    private static Before parseBefore(String text) {
+        String value = text.strip();
+        Optional<Instant> time = Timestamps.parse(value);
+        if (time.isPresent()) {
+            return new BeforeTime(time.get());
+        }
+        try {
+            if (value.length() == 36) {
+                return new BeforeItem(UUID.fromString(value));
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw ApiException.invalid("before", "before must be an ISO-8601 timestamp or an item id");
+    }
+
+    /** Trims a result fetched with {@code limit + 1} rows into a page; {@code id} gives each item's cursor. */
+    public <T> Page<T> page(List<T> fetched, java.util.function.Function<T, UUID> id) {
+        boolean more = fetched.size() > limit;
+        List<T> items = more ? List.copyOf(fetched.subList(0, limit)) : List.copyOf(fetched);
+        return new Page<>(items, more, more ? id.apply(items.getLast()).toString() : null);
+    }
+}

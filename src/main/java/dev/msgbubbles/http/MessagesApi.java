@@ -1,0 +1,112 @@
+package dev.msgbubbles.http;
+
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.Handle;
+import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.common.Timestamps;
+import dev.msgbubbles.message.Message;
+import dev.msgbubbles.message.MessageStatus;
+import dev.msgbubbles.message.Messaging;
+import dev.msgbubbles.message.SendMessage;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** {@code /v1/messages}: send, list, fetch. */
+final class MessagesApi {
+    static final Set<String> LIST_QUERY = Set.of("conversation_id", "limit", "before", "status", "direction", "to");
+
+    /** The request body of a send, exactly the documented fields plus the extensions. */
+    record SendBody(String to, String fromHandle, UUID conversationId, String text, List<UUID> attachmentIds,
+                    UUID replyTo, String effect, String channel, Boolean voiceMemo, String scheduledAt,
+                    Map<String, String> metadata) {
+    }
+
+    private final Messaging messaging;
+    private final Runnable wakeWorkers;
+
+    MessagesApi(Messaging messaging, Runnable wakeWorkers) {
+        this.messaging = messaging;
+        this.wakeWorkers = wakeWorkers;
+    }
+
+    ApiResponse send(ApiRequest request) {
+        Optional<String> key = IdempotencyKeyHeader.parse(request.header(IdempotencyKeyHeader.NAME));
+        SendBody body = request.json(SendBody.class);
+        String fingerprint = Json.fingerprint(Json.readTree(request.body()));
+        var scheduledAt = body.scheduledAt() == null ? null : Timestamps.parse(body.scheduledAt()).orElseThrow(() ->
+                ApiException.invalid("scheduled_at", "scheduled_at must be an ISO-8601 timestamp"));
+        SendMessage.Result result = messaging.send().send(new SendMessage.Command(request.principal(), key.orElse(null),
+                fingerprint, body.to(), body.fromHandle(), body.conversationId(), body.text(), body.attachmentIds(),
+                body.replyTo(), body.effect(), body.channel(), body.voiceMemo(), scheduledAt, body.metadata()));
+        return switch (result) {
+            case SendMessage.Created created -> {
+                wakeWorkers.run();
+                yield ApiResponse.status(202, created.message());
+            }
+            case SendMessage.Replayed replayed -> ApiResponse.ok(replayed.message()).withHeader("Idempotent-Replayed", "true");
+        };
+    }
+
+    ApiResponse list(ApiRequest request) {
+        PageQuery page = PageQuery.parse(request.query("limit"), request.query("before"));
+        var filter = new dev.msgbubbles.message.Messages.Filter(
+                request.query("conversation_id").map(v -> uuid(v, "conversation_id")).orElse(null),
+                request.query("status").map(v -> MessageStatus.fromWire(v).orElseThrow(() ->
+                        ApiException.invalid("status", "status must be one of queued, scheduled, sent, delivered, read, failed, unsent")))
+                        .orElse(null),
+                request.query("direction").map(MessagesApi::direction).orElse(null),
+                request.query("to").map(v -> handleParam(v, "to")).orElse(null));
+        var result = messaging.messages().list(request.principal(), filter, page);
+        return new ApiResponse(200, new ApiResponse.Page(result.items(), result.hasMore(), true, result.nextBefore()), Map.of());
+    }
+
+    ApiResponse get(ApiRequest request) {
+        UUID id = idOrNotFound(request.pathParam("id"), "message");
+        return ApiResponse.ok(messaging.messages().get(request.principal(), id, true));
+    }
+
+    static UUID idOrNotFound(String text, String what) {
+        try {
+            if (text.length() == 36) {
+                return UUID.fromString(text);
+            }
+        } catch (IllegalArgumentException e) {
+            // an id that cannot exist is simply not found
+        }
+        throw ApiException.notFound(what);
+    }
+
+    static UUID uuid(String text, String param) {
+        try {
+            if (text.strip().length() == 36) {
+                return UUID.fromString(text.strip());
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw ApiException.invalid(param, param + " must be a UUID");
+    }
+
+    /**
+     * A handle from a query string. A literal {@code +} decodes to a space under form encoding, so a value that
+     * is a space followed by digits is read as {@code +digits} (the docs' own examples send a raw {@code +}).
+     */
+    static String handleParam(String raw, String param) {
+        String value = raw.length() > 1 && raw.charAt(0) == ' ' && raw.substring(1).chars().allMatch(Character::isDigit)
+                ? "+" + raw.substring(1) : raw;
+        return Handle.parse(value).orElseThrow(() -> new ApiException(dev.msgbubbles.common.ErrorCode.INVALID_HANDLE,
+                param + " must be an E.164 phone number or an email address", param)).value();
+    }
+
+    private static Message.Direction direction(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "inbound" -> Message.Direction.INBOUND;
+            case "outbound" -> Message.Direction.OUTBOUND;
+            default -> throw ApiException.invalid("direction", "direction must be inbound or outbound");
+        };
+    }
+}

@@ -1,0 +1,23 @@
+package dev.msgbubbles.message;
+
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Mode;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** A stored message. {@code to} is null for groups; {@code channel} is null until sent. */
+public record Message(UUID id, UUID accountId, Mode mode, UUID conversationId, Direction direction, MessageStatus status,
+                      ChannelType channel, String fromHandle, String to, String text, String effect, UUID replyTo,
+                      ChannelType requestedChannel, Map<String, String> metadata, String errorCode, String errorMessage,
+                      Instant scheduledAt, Instant sentAt, Instant deliveredAt, Instant readAt, Instant editedAt,
+                      int retryCount, Instant createdAt, Instant updatedAt) {
+
+    public enum Direction {
+        OUTBOUND, INBOUND;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.msgbubbles.message;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The lifecycle: {@code queued/scheduled → sent → delivered → read}; {@code failed} and {@code unsent} end it
+ * (until a retry). {@link #rank} orders the happy path so that late or duplicate receipts never move a status
+ * back.
+ */
+public enum MessageStatus {
+    SCHEDULED(0), QUEUED(0), SENT(1), DELIVERED(2), READ(3), FAILED(4), UNSENT(4);
+
+    private final int rank;
+
+    MessageStatus(int rank) {
+        this.rank = rank;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<MessageStatus> fromWire(String value) {
+        for (MessageStatus status : values()) {
+            if (status.wire().equals(value)) {
+                return Optional.of(status);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,136 @@
+package dev.msgbubbles.message;
+
+import dev.msgbubbles.account.AccountNumber;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.channel.Channel;
+import dev.msgbubbles.channel.OutboundMessage;
+import dev.msgbubbles.channel.SendResult;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Handle;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.queue.Job;
+import dev.msgbubbles.queue.JobHandler;
+import dev.msgbubbles.queue.JobQueue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Hands one queued message to its backend (job kind {@value #KIND}, lane = conversation, so a thread's messages
+ * go out in the order they were accepted). Chooses the channel at send time: WhatsApp only when requested;
+ * otherwise iMessage when the number serves it and the recipient is registered, else SMS. An iMessage send
+ * refused as not registered falls back to SMS once. Transient refusals and an offline number are retried
+ * until the retry window (from acceptance, or from the scheduled time) ends; then the message fails.
+ */
+final class SendJob implements JobHandler {
+    static final String KIND = "send_message";
+    static final Duration OFFLINE_RECHECK = Duration.ofSeconds(30);
+
+    private final Database db;
+    private final JobQueue queue;
+    private final MessageStore store;
+    private final Lifecycle lifecycle;
+    private final NumberDirectory numbers;
+    private final ChannelRouter router;
+    private final Duration retryWindow;
+
+    SendJob(Database db, JobQueue queue, Lifecycle lifecycle, NumberDirectory numbers, ChannelRouter router,
+            Duration retryWindow) {
+        this.db = db;
+        this.queue = queue;
+        this.store = new MessageStore();
+        this.lifecycle = lifecycle;
+        this.numbers = numbers;
+        this.router = router;
+        this.retryWindow = retryWindow;
+    }
+
+    @Override
+    public void handle(Job job, Instant now) {
+        UUID id = UUID.fromString(job.subject());
+        Optional<Message> found = db.read(h -> store.findById(h, id));
+        if (found.isEmpty() || found.get().status().rank() > MessageStatus.QUEUED.rank()
+                || found.get().status() == MessageStatus.FAILED) {
+            db.writeVoid(tx -> queue.complete(tx, job)); // already decided (e.g. a retried job after a crash)
+            return;
+        }
+        Message message = found.get();
+        Instant deadline = (message.scheduledAt() != null ? message.scheduledAt() : message.createdAt()).plus(retryWindow);
+        Optional<AccountNumber> number = numbers.owned(message.accountId(), message.mode(), message.fromHandle());
+        if (number.isEmpty()) {
+            fail(job, id, "invalid_from_handle", "the sending number is no longer assigned to the account", null, now);
+            return;
+        }
+        if (number.get().status() == AccountNumber.Status.OFFLINE) {
+            retryOrFail(job, id, "device_offline", "the sending number is offline", OFFLINE_RECHECK, deadline, now);
+            return;
+        }
+        Channel channel = router.forNumber(number.get());
+        Optional<ChannelType> choice = choose(message, number.get(), channel);
+        if (choice.isEmpty()) {
+            fail(job, id, "recipient_unreachable", "none of the number's channels reaches the recipient", null, now);
+            return;
+        }
+        SendResult result = channel.send(outbound(message, choice.get(), job.attempts()));
+        String detail = null;
+        if (result instanceof SendResult.Rejected rejected && rejected.code().equals("not_registered")
+                && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number.get())) {
+            detail = "fallback from imessage: " + rejected.message();
+            result = channel.send(outbound(message, ChannelType.SMS, job.attempts()));
+        }
+        apply(job, message, result, detail, deadline, now);
+    }
+
+    private void apply(Job job, Message message, SendResult result, String detail, Instant deadline, Instant now) {
+        switch (result) {
+            case SendResult.Accepted accepted -> db.writeVoid(tx -> {
+                if (lifecycle.sent(tx, message.id(), accepted.channel(), detail, now)) {
+                    for (SendResult.FollowUp followUp : accepted.followUps()) {
+                        queue.enqueue(tx, new JobQueue.NewJob(ReceiptJob.KIND, message.id().toString(), null,
+                                followUp.receipt().name(), now.plus(followUp.after())), now);
+                    }
+                }
+                queue.complete(tx, job);
+            });
+            case SendResult.Rejected rejected -> fail(job, message.id(), rejected.code(), rejected.message(), null, now);
+            case SendResult.RetryLater later ->
+                    retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), deadline, now);
+        }
+    }
+
+    private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, Instant deadline, Instant now) {
+        Instant next = now.plus(after);
+        if (next.isAfter(deadline)) {
+            fail(job, id, code, reason + "; gave up after the retry window", null, now);
+        } else {
+            db.writeVoid(tx -> queue.reschedule(tx, job, next, reason));
+        }
+    }
+
+    private void fail(Job job, UUID id, String code, String reason, ChannelType channel, Instant now) {
+        db.writeVoid(tx -> {
+            lifecycle.failed(tx, id, code, reason, channel, now);
+            queue.complete(tx, job);
+        });
+    }
+
+    private static Optional<ChannelType> choose(Message message, AccountNumber number, Channel channel) {
+        if (message.requestedChannel() == ChannelType.WHATSAPP) {
+            return number.channels().contains(ChannelType.WHATSAPP) ? Optional.of(ChannelType.WHATSAPP) : Optional.empty();
+        }
+        if (number.channels().contains(ChannelType.IMESSAGE) && channel.onIMessage(message.to())) {
+            return Optional.of(ChannelType.IMESSAGE);
+        }
+        return smsReaches(message, number) ? Optional.of(ChannelType.SMS) : Optional.empty();
+    }
+
+    private static boolean smsReaches(Message message, AccountNumber number) {
+        return number.channels().contains(ChannelType.SMS) && Handle.parsePhone(message.to()).isPresent();
+    }
+
+    private static OutboundMessage outbound(Message message, ChannelType channel, int attempt) {
+        return new OutboundMessage(message.id(), message.fromHandle(), message.to(), channel, message.text(),
+                channel == ChannelType.IMESSAGE ? message.effect() : null, attempt);
+    }
+}

@@ -1,0 +1,235 @@
+package dev.msgbubbles.message;
+
+import dev.msgbubbles.account.AccountNumber;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.chat.Conversation;
+import dev.msgbubbles.chat.ConversationStore;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.ErrorCode;
+import dev.msgbubbles.common.Handle;
+import dev.msgbubbles.common.Ids;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.idempotency.IdempotencyStore;
+import dev.msgbubbles.queue.JobQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * {@code POST /v1/messages}: validates a send against the caller's numbers and threads, then, in one
+ * transaction, reserves the idempotency key, finds or creates the thread, stores the message (queued or
+ * scheduled) with its timeline and {@code message.queued} event, and enqueues the send job. A 202 therefore
+ * means the message survives a crash right after the reply.
+ */
+public final class SendMessage {
+    public static final String ENDPOINT = "POST /v1/messages";
+    static final int MAX_TEXT = 10_000;
+    static final int MAX_ATTACHMENTS = 10;
+    static final int MAX_METADATA_KEYS = 50;
+    static final int MAX_METADATA_KEY = 100;
+    static final int MAX_METADATA_VALUE = 500;
+    static final Duration MAX_SCHEDULE = Duration.ofDays(30);
+    /** iMessage bubble and screen effects. */
+    static final Set<String> EFFECTS = Set.of("slam", "loud", "gentle", "invisible_ink", "echo", "spotlight", "balloons",
+            "confetti", "love", "lasers", "fireworks", "celebration", "shooting_star");
+
+    /** A parsed request: shapes are checked by the HTTP edge, meaning here. Absent fields are null. */
+    public record Command(Principal principal, String idempotencyKey, String fingerprint, String to, String fromHandle,
+                          UUID conversationId, String text, List<UUID> attachmentIds, UUID replyTo, String effect,
+                          String channel, Boolean voiceMemo, Instant scheduledAt, Map<String, String> metadata) {
+    }
+
+    /** The outcome: a new message (202) or the original of a repeated key (200). */
+    public sealed interface Result {
+        MessageView message();
+    }
+
+    public record Created(MessageView message) implements Result {
+    }
+
+    public record Replayed(MessageView message) implements Result {
+    }
+
+    private final Database db;
+    private final Clock clock;
+    private final Messages messages;
+    private final NumberDirectory numbers;
+    private final IdempotencyStore idempotency;
+    private final JobQueue queue;
+    private final MessageStore store = new MessageStore();
+    private final ConversationStore conversations;
+    private final Lifecycle lifecycle;
+
+    SendMessage(Database db, Clock clock, Messages messages, NumberDirectory numbers, IdempotencyStore idempotency,
+                JobQueue queue, Lifecycle lifecycle) {
+        this.db = db;
+        this.clock = clock;
+        this.messages = messages;
+        this.numbers = numbers;
+        this.idempotency = idempotency;
+        this.queue = queue;
+        this.conversations = new ConversationStore(clock);
+        this.lifecycle = lifecycle;
+    }
+
+    public Result send(Command c) {
+        Principal p = c.principal();
+        IdempotencyStore.Scope scope = new IdempotencyStore.Scope(p.accountId(), p.mode(), ENDPOINT);
+        if (c.idempotencyKey() != null) {
+            Optional<IdempotencyStore.Outcome> seen = db.read(h -> idempotency.lookup(h, scope, c.idempotencyKey(), c.fingerprint()));
+            if (seen.isPresent()) {
+                return answer(p, seen.get());
+            }
+        }
+        Instant now = clock.instant();
+        validateContent(c, now);
+        Target target = target(c);
+        UUID id = Ids.uuidV7(clock);
+        Object outcome = db.write(tx -> {
+            if (c.idempotencyKey() != null) {
+                IdempotencyStore.Outcome reserved = idempotency.reserve(tx, scope, c.idempotencyKey(), c.fingerprint(), id.toString());
+                if (!(reserved instanceof IdempotencyStore.Reserved)) {
+                    return reserved;
+                }
+            }
+            Conversation thread = target.conversation() != null ? target.conversation()
+                    : conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now);
+            if (c.replyTo() != null) {
+                Message original = store.find(tx, p.accountId(), p.mode(), c.replyTo()).orElseThrow(() ->
+                        new ApiException(ErrorCode.NOT_FOUND, "reply_to names no message of yours", "reply_to"));
+                if (!original.conversationId().equals(thread.id())) {
+                    throw ApiException.invalid("reply_to", "reply_to must be a message in the same conversation");
+                }
+            }
+            boolean scheduled = c.scheduledAt() != null;
+            Message message = new Message(id, p.accountId(), p.mode(), thread.id(), Message.Direction.OUTBOUND,
+                    scheduled ? MessageStatus.SCHEDULED : MessageStatus.QUEUED, null, target.fromHandle(), target.to(),
+                    c.text(), c.effect(), c.replyTo(), "whatsapp".equals(c.channel()) ? ChannelType.WHATSAPP : null,
+                    c.metadata(), null, null, c.scheduledAt(), null, null, null, null, 0, now, now);
+            store.insert(tx, message);
+            lifecycle.created(tx, message);
+            conversations.touch(tx, thread.id(), now);
+            queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), thread.id().toString(), null,
+                    scheduled ? c.scheduledAt() : now), now);
+            return message;
+        });
+        if (outcome instanceof Message message) {
+            return new Created(MessageView.of(message));
+        }
+        return answer(p, (IdempotencyStore.Outcome) outcome);
+    }
+
+    private Result answer(Principal p, IdempotencyStore.Outcome outcome) {
+        return switch (outcome) {
+            case IdempotencyStore.Replay replay -> new Replayed(messages.get(p, UUID.fromString(replay.resourceId()), false));
+            case IdempotencyStore.Mismatch ignored -> throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key was used with a different request body", "Idempotency-Key");
+            case IdempotencyStore.Reserved ignored -> throw new IllegalStateException("reserved keys are not answers");
+        };
+    }
+
+    /** Where the message goes: an existing thread, or a number and a contact (a thread made on demand). */
+    private record Target(Conversation conversation, String fromHandle, String to) {
+    }
+
+    private Target target(Command c) {
+        Principal p = c.principal();
+        if (c.conversationId() != null) {
+            if (c.to() != null) {
+                throw ApiException.invalid("to", "give either conversation_id or to + from_handle, not both");
+            }
+            Conversation thread = db.read(h -> conversations.find(h, p.accountId(), p.mode(), c.conversationId()))
+                    .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "conversation not found", "conversation_id"));
+            if (c.fromHandle() != null && !c.fromHandle().strip().equals(thread.fromHandle())) {
+                throw new ApiException(ErrorCode.INVALID_FROM_HANDLE, "from_handle is not the number of this conversation",
+                        "from_handle");
+            }
+            if (thread.group()) {
+                throw new ApiException(ErrorCode.CONFLICT, "group conversations are not supported yet", "conversation_id");
+            }
+            requireNumber(p, thread.fromHandle(), c.channel());
+            checkRecipient(thread.remoteHandle(), c.channel());
+            return new Target(thread, thread.fromHandle(), thread.remoteHandle());
+        }
+        if (c.to() == null) {
+            throw ApiException.invalid("to", "to is required unless conversation_id is given");
+        }
+        if (c.fromHandle() == null) {
+            throw ApiException.invalid("from_handle", "from_handle is required unless conversation_id is given");
+        }
+        String to = Handle.parse(c.to()).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
+                "to must be an E.164 phone number (+15555550123) or an email address", "to")).value();
+        String from = Handle.parsePhone(c.fromHandle()).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
+                "from_handle must be an E.164 phone number", "from_handle")).value();
+        requireNumber(p, from, c.channel());
+        checkRecipient(to, c.channel());
+        return new Target(null, from, to);
+    }
+
+    private void requireNumber(Principal p, String handle, String channel) {
+        AccountNumber number = numbers.owned(p.accountId(), p.mode(), handle).orElseThrow(() ->
+                new ApiException(ErrorCode.INVALID_FROM_HANDLE, "from_handle is not a number assigned to your account",
+                        "from_handle"));
+        if ("whatsapp".equals(channel) && !number.channels().contains(ChannelType.WHATSAPP)) {
+            throw new ApiException(ErrorCode.INVALID_FROM_HANDLE, "this number has no WhatsApp channel", "from_handle");
+        }
+    }
+
+    private static void checkRecipient(String to, String channel) {
+        if ("whatsapp".equals(channel) && Handle.parsePhone(to).isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID_HANDLE, "WhatsApp recipients must be phone numbers", "to");
+        }
+    }
+
+    private static void validateContent(Command c, Instant now) {
+        boolean hasText = c.text() != null && !c.text().isEmpty();
+        boolean hasAttachments = c.attachmentIds() != null && !c.attachmentIds().isEmpty();
+        if (!hasText && !hasAttachments) {
+            throw ApiException.invalid("text", "text or attachment_ids is required");
+        }
+        if (c.text() != null && c.text().codePointCount(0, c.text().length()) > MAX_TEXT) {
+            throw ApiException.invalid("text", "text is limited to " + MAX_TEXT + " characters");
+        }
+        if (c.attachmentIds() != null && c.attachmentIds().size() > MAX_ATTACHMENTS) {
+            throw ApiException.invalid("attachment_ids", "at most " + MAX_ATTACHMENTS + " attachments per message");
+        }
+        if (hasAttachments) {
+            // No upload exists until the attachments API lands, so every id is unknown.
+            throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + c.attachmentIds().getFirst(),
+                    "attachment_ids");
+        }
+        if (Boolean.TRUE.equals(c.voiceMemo()) && !hasAttachments) {
+            throw ApiException.invalid("voice_memo", "voice_memo needs an audio attachment");
+        }
+        if (c.channel() != null && !c.channel().equals("whatsapp")) {
+            throw ApiException.invalid("channel", "channel may only be \"whatsapp\"");
+        }
+        if (c.effect() != null && !EFFECTS.contains(c.effect())) {
+            throw ApiException.invalid("effect", "unknown effect; one of " + String.join(", ", new java.util.TreeSet<>(EFFECTS)));
+        }
+        if (c.scheduledAt() != null && (!c.scheduledAt().isAfter(now) || c.scheduledAt().isAfter(now.plus(MAX_SCHEDULE)))) {
+            throw ApiException.invalid("scheduled_at", "scheduled_at must be in the future and at most 30 days ahead");
+        }
+        if (c.metadata() != null) {
+            if (c.metadata().size() > MAX_METADATA_KEYS) {
+                throw ApiException.invalid("metadata", "metadata is limited to " + MAX_METADATA_KEYS + " keys");
+            }
+            c.metadata().forEach((key, value) -> {
+                if (key.isEmpty() || key.length() > MAX_METADATA_KEY) {
+                    throw ApiException.invalid("metadata", "metadata keys must be 1-" + MAX_METADATA_KEY + " characters");
+                }
+                if (value == null || value.length() > MAX_METADATA_VALUE) {
+                    throw ApiException.invalid("metadata." + key, "metadata values must be strings of at most "
+                            + MAX_METADATA_VALUE + " characters");
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.msgbubbles.queue;
+
+import java.time.Instant;
+
+/**
+ * Runs one kind of job. The handler does its work and, in the transaction that records the result, calls
+ * {@link JobQueue#complete} or {@link JobQueue#reschedule} so that the outcome and the job's fate commit
+ * together. Returning without either leaves the job leased: it runs again once the lease ends. A thrown
+ * exception (a bug or broken infrastructure) makes the worker reschedule the job with backoff.
+ */
+@FunctionalInterface
+public interface JobHandler {
+    void handle(Job job, Instant now);
+}

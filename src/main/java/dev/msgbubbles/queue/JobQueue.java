@@ -1,0 +1,85 @@
+package dev.msgbubbles.queue;
+
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Dialect;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/** SQL for the {@code jobs} table. */
+public final class JobQueue {
+    private final Dialect dialect;
+
+    public JobQueue(Database db) {
+        this.dialect = db.dialect();
+    }
+
+    /** A job to write: run at {@code runAt}; {@code lane} (nullable) serialises jobs that share it. */
+    public record NewJob(String kind, String subject, String lane, String payload, Instant runAt) {
+    }
+
+    /** Enqueues in the caller's transaction: the job exists exactly when the caller's state change does. */
+    public void enqueue(Handle tx, NewJob job, Instant now) {
+        tx.createUpdate("""
+                        INSERT INTO jobs (kind, subject, lane, payload, run_at, created_at)
+                        VALUES (:kind, :subject, :lane, :payload, :runAt, :now)""")
+                .bind("kind", job.kind()).bind("subject", job.subject()).bind("lane", job.lane())
+                .bind("payload", job.payload()).bind("runAt", job.runAt().toEpochMilli()).bind("now", now.toEpochMilli())
+                .execute();
+    }
+
+    /**
+     * Leases up to {@code limit} due jobs to {@code owner} until {@code now + lease}. A job whose lease ran out is
+     * due again. Only the oldest job of each lane is eligible, so a lane's jobs run one at a time, in order.
+     */
+    public List<Job> claim(Handle tx, String owner, int limit, Instant now, Duration lease) {
+        return tx.createQuery("""
+                        UPDATE jobs SET lease_owner = :owner, lease_until = :until, attempts = attempts + 1
+                        WHERE seq IN (
+                            SELECT j.seq FROM jobs j
+                            WHERE j.run_at <= :now
+                              AND (j.lease_until IS NULL OR j.lease_until < :now)
+                              AND (j.lane IS NULL OR NOT EXISTS (
+                                    SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.seq < j.seq))
+                            ORDER BY j.run_at, j.seq
+                            LIMIT :limit""" + dialect.skipLocked() + """
+                        )
+                        RETURNING seq, kind, subject, lane, payload, attempts""")
+                .bind("owner", owner).bind("until", now.plus(lease).toEpochMilli())
+                .bind("now", now.toEpochMilli()).bind("limit", limit)
+                .map((rs, ctx) -> new Job(rs.getLong("seq"), rs.getString("kind"), rs.getString("subject"),
+                        rs.getString("lane"), rs.getString("payload"), rs.getInt("attempts")))
+                .list()
+                .stream().sorted(java.util.Comparator.comparingLong(Job::seq)).toList();
+    }
+
+    /** Removes the job: its work is done (call in the transaction that records the work). */
+    public void complete(Handle tx, Job job) {
+        tx.createUpdate("DELETE FROM jobs WHERE seq = :seq").bind("seq", job.seq()).execute();
+    }
+
+    /** Releases the lease and makes the job due again at {@code at}, keeping its place in its lane. */
+    public void reschedule(Handle tx, Job job, Instant at, String error) {
+        tx.createUpdate("""
+                        UPDATE jobs SET run_at = :at, lease_owner = NULL, lease_until = NULL, last_error = :error
+                        WHERE seq = :seq""")
+                .bind("at", at.toEpochMilli()).bind("error", error == null ? null : truncate(error)).bind("seq", job.seq())
+                .execute();
+    }
+
+    /** Jobs not yet completed (for tests, metrics and the readiness of a drained queue). */
+    public long pending(Handle h) {
+        return h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Long.class).one();
+    }
+
+    /** When the earliest pending job becomes due, if any (lets an idle worker sleep exactly long enough). */
+    public java.util.Optional<Instant> nextDue(Handle h) {
+        return h.createQuery("SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > run_at THEN lease_until ELSE run_at END) FROM jobs")
+                .mapTo(Long.class).findOne().map(Instant::ofEpochMilli);
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= 500 ? text : text.substring(0, 500);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.msgbubbles.queue;
+
+import dev.msgbubbles.db.Database;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due jobs and runs their handlers, each on its own virtual thread. {@link #runOnce} is one round and
+ * is what tests call (with a manual clock, nothing waits); {@link #start} runs rounds in the background until
+ * {@link #close}, sleeping between empty rounds up to {@code idle} or until {@link #wake} is called.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    /** Tuning: jobs per claim, lease length, longest idle sleep. */
+    public record Settings(int batch, Duration lease, Duration idle) {
+    }
+
+    private final Database db;
+    private final JobQueue queue;
+    private final Map<String, JobHandler> handlers;
+    private final Clock clock;
+    private final Settings settings;
+    private final String owner = "worker-" + UUID.randomUUID();
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean running;
+    private volatile Thread loop;
+
+    public Worker(Database db, JobQueue queue, Map<String, JobHandler> handlers, Clock clock, Settings settings) {
+        this.db = db;
+        this.queue = queue;
+        this.handlers = Map.copyOf(handlers);
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** Claims one batch and runs it to the end; returns how many jobs ran. */
+    public int runOnce() {
+        Instant now = clock.instant();
+        List<Job> jobs = db.write(tx -> queue.claim(tx, owner, settings.batch(), now, settings.lease()));
+        if (jobs.isEmpty()) {
+            return 0;
+        }
+        List<Future<?>> running = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            running.add(executor.submit(() -> run(job, now)));
+        }
+        for (Future<?> future : running) {
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return jobs.size();
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.error("job runner failed", e.getCause());
+            }
+        }
+        return jobs.size();
+    }
+
+    /** Runs rounds until no job is due now (tests: drain everything the current clock allows). */
+    public int drain() {
+        int total = 0;
+        int ran;
+        while ((ran = runOnce()) > 0) {
+            total += ran;
+        }
+        return total;
+    }
+
+    private void run(Job job, Instant now) {
+        JobHandler handler = handlers.get(job.kind());
+        try {
+            if (handler == null) {
+                throw new IllegalStateException("no handler for job kind " + job.kind());
+            }
+            handler.handle(job, now);
+        } catch (RuntimeException e) {
+            Duration backoff = backoff(job.attempts());
+            LOG.warn("job {} ({} {}) failed on attempt {}; retrying in {}", job.seq(), job.kind(), job.subject(),
+                    job.attempts(), backoff, e);
+            try {
+                db.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(backoff), e.toString()));
+            } catch (RuntimeException again) {
+                LOG.error("could not reschedule job {}; it runs again when its lease ends", job.seq(), again);
+            }
+        }
+    }
+
+    static Duration backoff(int attempts) {
+        long seconds = 1L << Math.min(Math.max(attempts - 1, 0), 20);
+        return seconds > MAX_BACKOFF.toSeconds() ? MAX_BACKOFF : Duration.ofSeconds(seconds);
+    }
+
+    /** Starts the background loop on a virtual thread. */
+    public void start() {
+        running = true;
+        loop = Thread.ofVirtual().name("job-worker").start(this::loop);
+    }
+
+    /** Asks an idle loop to look for work now (after a local enqueue commits). */
+    public void wake() {
+        Thread current = loop;
+        if (current != null) {
+            LockSupport.unpark(current);
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                if (runOnce() == 0) {
+                    LockSupport.parkNanos(idleNanos());
+                }
+            } catch (RuntimeException e) {
+                LOG.error("worker round failed; retrying", e);
+                LockSupport.parkNanos(settings.idle().toNanos());
+            }
+        }
+    }
+
+    private long idleNanos() {
+        try {
+            return db.read(queue::nextDue)
+                    .map(due -> Duration.between(clock.instant(), due))
+                    .filter(d -> !d.isNegative())
+                    .map(d -> Math.min(d.toNanos(), settings.idle().toNanos()))
+                    .orElse(settings.idle().toNanos());
+        } catch (RuntimeException e) {
+            return settings.idle().toNanos();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Thread current = loop;
+        if (current != null) {
+            LockSupport.unpark(current);
+            try {
+                current.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        executor.shutdown();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.msgbubbles.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.TestStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The durable queue on a real store: leases, due times, lanes, crash takeover, and no double runs. */
+abstract class QueueContract {
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private TestStore store;
+    private Database db;
+    private JobQueue queue;
+
+    abstract TestStore newStore();
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+        db = store.open();
+        queue = new JobQueue(db);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+        store.close();
+    }
+
+    private void enqueue(String kind, String subject, String lane, Instant runAt) {
+        db.writeVoid(tx -> queue.enqueue(tx, new JobQueue.NewJob(kind, subject, lane, null, runAt), clock.instant()));
+    }
+
+    private List<Job> claim(String owner, int limit) {
+        return db.write(tx -> queue.claim(tx, owner, limit, clock.instant(), LEASE));
+    }
+
+    private long pending() {
+        return db.read(queue::pending);
+    }
+
+    @Test
+    void a_claimed_job_is_leased_and_comes_back_only_when_its_lease_ends() {
+        enqueue("k", "a", null, clock.instant());
+        List<Job> first = claim("w1", 10);
+        assertThat(first).singleElement().satisfies(j -> {
+            assertThat(j.subject()).isEqualTo("a");
+            assertThat(j.attempts()).isEqualTo(1);
+        });
+        assertThat(claim("w2", 10)).isEmpty();
+        clock.advance(LEASE.plusSeconds(1)); // w1 "crashed": its lease runs out
+        assertThat(claim("w2", 10)).singleElement().satisfies(j -> assertThat(j.attempts()).isEqualTo(2));
+    }
+
+    @Test
+    void a_job_is_not_claimed_before_it_is_due() {
+        enqueue("k", "later", null, clock.instant().plusSeconds(60));
+        assertThat(claim("w", 10)).isEmpty();
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(claim("w", 10)).extracting(Job::subject).containsExactly("later");
+    }
+
+    @Test
+    void complete_removes_the_job_and_reschedule_releases_it_for_later() {
+        enqueue("k", "done", null, clock.instant());
+        enqueue("k", "again", null, clock.instant());
+        List<Job> jobs = claim("w", 10);
+        db.writeVoid(tx -> {
+            queue.complete(tx, jobs.get(0));
+            queue.reschedule(tx, jobs.get(1), clock.instant().plusSeconds(5), "backend busy");
+        });
+        assertThat(pending()).isEqualTo(1);
+        assertThat(claim("w", 10)).isEmpty();
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(claim("w", 10)).extracting(Job::subject).containsExactly("again");
+    }
+
+    @Test
+    void jobs_in_one_lane_run_one_at_a_time_in_order() {
+        enqueue("k", "a1", "lane-a", clock.instant());
+        enqueue("k", "a2", "lane-a", clock.instant());
+        enqueue("k", "b1", "lane-b", clock.instant());
+        enqueue("k", "free", null, clock.instant());
+        List<Job> first = claim("w", 10);
+        assertThat(first).extracting(Job::subject).containsExactlyInAnyOrder("a1", "b1", "free");
+        Job a1 = first.stream().filter(j -> j.subject().equals("a1")).findFirst().orElseThrow();
+        // a1 failing transiently keeps a2 waiting behind it
+        db.writeVoid(tx -> queue.reschedule(tx, a1, clock.instant(), "retry"));
+        assertThat(claim("w", 10)).extracting(Job::subject).containsExactly("a1");
+        db.writeVoid(tx -> queue.complete(tx, a1));
+        assertThat(claim("w", 10)).extracting(Job::subject).containsExactly("a2");
+    }
+
+    @Test
+    void concurrent_workers_never_run_one_job_twice() throws Exception {
+        int jobs = 400;
+        db.writeVoid(tx -> {
+            for (int i = 0; i < jobs; i++) {
+                queue.enqueue(tx, new JobQueue.NewJob("count", "job-" + i, i % 3 == 0 ? "lane-" + (i % 7) : null, null,
+                        clock.instant()), clock.instant());
+            }
+        });
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        List<String> laneOrder = new CopyOnWriteArrayList<>();
+        JobHandler handler = (job, now) -> {
+            runs.computeIfAbsent(job.subject(), s -> new AtomicInteger()).incrementAndGet();
+            if (job.lane() != null) {
+                laneOrder.add(job.lane() + ":" + job.subject());
+            }
+            db.writeVoid(tx -> queue.complete(tx, job));
+        };
+        int workers = 4;
+        CyclicBarrier start = new CyclicBarrier(workers);
+        List<Future<Integer>> results = new ArrayList<>();
+        List<Worker> all = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(workers)) {
+            for (int w = 0; w < workers; w++) {
+                Worker worker = new Worker(db, queue, Map.of("count", handler), clock,
+                        new Worker.Settings(16, LEASE, Duration.ofMillis(50)));
+                all.add(worker);
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int total = 0;
+                    for (int round = 0; round < 200 && pending() > 0; round++) {
+                        total += worker.drain();
+                    }
+                    return total;
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> result : results) {
+                total += result.get();
+            }
+            assertThat(total).isEqualTo(jobs);
+        } finally {
+            all.forEach(Worker::close);
+        }
+        assertThat(runs).hasSize(jobs);
+        assertThat(runs.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(pending()).isZero();
+        // within each lane, subjects ran in enqueue order
+        for (int lane = 0; lane < 7; lane++) {
+            String prefix = "lane-" + lane + ":job-";
+            List<Integer> order = laneOrder.stream().filter(s -> s.startsWith(prefix))
+                    .map(s -> Integer.parseInt(s.substring(prefix.length()))).toList();
+            assertThat(order).isSorted();
+        }
+    }
+
+    @Test
+    void a_handler_that_throws_is_retried_later_with_backoff() {
+        enqueue("boom", "x", null, clock.instant());
+        AtomicInteger calls = new AtomicInteger();
+        Worker worker = new Worker(db, queue, Map.of("boom", (job, now) -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("broken backend");
+            }
+            db.writeVoid(tx -> queue.complete(tx, job));
+        }), clock, new Worker.Settings(8, LEASE, Duration.ofMillis(50)));
+        try (worker) {
+            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(worker.runOnce()).isZero(); // backing off
+            clock.advance(Worker.backoff(1));
+            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(pending()).isZero();
+            assertThat(calls.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void a_job_of_an_unknown_kind_is_kept_and_retried_not_lost() {
+        enqueue("mystery", "x", null, clock.instant());
+        try (Worker worker = new Worker(db, queue, Map.of(), clock, new Worker.Settings(8, LEASE, Duration.ofMillis(50)))) {
+            assertThat(worker.runOnce()).isEqualTo(1);
+            assertThat(pending()).isEqualTo(1);
+        }
+    }
+}
