@@ -6,9 +6,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Identifier generation. Resource ids are time-ordered UUIDv7 (RFC 9562): the first 48 bits are the
- * Unix time in milliseconds, so new rows land at the right-hand edge of B-tree indexes. The random part
- * comes from {@link ThreadLocalRandom}: ids must be unique, not secret (keys and secrets use
- * {@link Secrets}).
+ * Unix time in milliseconds, so new rows land at the right-hand edge of B-tree indexes. Within one millisecond
+ * the 12-bit {@code rand_a} field is a counter (RFC 9562 §6.2, method 1), so ids made by this process in the
+ * same millisecond still sort in creation order; newest-first lists rely on that. The rest is random from
+ * {@link ThreadLocalRandom}: ids must be unique, not secret (keys and secrets use {@link Secrets}).
  */
 public final class Ids {
     private static final char[] BASE62 =
@@ -17,11 +18,23 @@ public final class Ids {
     private Ids() {
     }
 
+    /** How far ids may run ahead of the clock when more than 4096 are made in one millisecond. */
+    private static final long MAX_BORROW_MILLIS = 10;
+    /** The last (millisecond << 12 | counter) handed out. */
+    private static final java.util.concurrent.atomic.AtomicLong LAST = new java.util.concurrent.atomic.AtomicLong();
+
     /** A version-7 UUID stamped with {@code clock}'s current millisecond. */
     public static UUID uuidV7(Clock clock) {
         long millis = clock.millis();
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long msb = (millis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+        long stamp = LAST.updateAndGet(last -> {
+            long lastMillis = last >>> 12;
+            if (lastMillis >= millis && lastMillis - millis <= MAX_BORROW_MILLIS) {
+                return last + 1; // same millisecond: count; a full counter carries into the next millisecond
+            }
+            return (millis << 12) | random.nextLong(0x800L); // fresh millisecond: start low, leave room to count
+        });
+        long msb = ((stamp >>> 12) << 16) | 0x7000L | (stamp & 0x0FFFL);
         long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
     }

@@ -198,9 +198,22 @@ public final class Database implements AutoCloseable {
                 return text == null ? null : UUID.fromString(text);
             });
         } else {
+            jdbi.registerArgument(new UuidAsObject());
             jdbi.registerColumnMapper(UUID.class, (rs, column, ctx) -> rs.getObject(column, UUID.class));
         }
         return jdbi;
+    }
+
+    /** PostgreSQL's uuid type; a null must be typed OTHER too, or the server sees a varchar and refuses it. */
+    private static final class UuidAsObject extends AbstractArgumentFactory<UUID> {
+        UuidAsObject() {
+            super(Types.OTHER);
+        }
+
+        @Override
+        protected Argument build(UUID value, ConfigRegistry config) {
+            return (position, statement, ctx) -> statement.setObject(position, value);
+        }
     }
 
     /** SQLite has no UUID type: store the canonical 36-character text form. */

@@ -88,4 +88,15 @@ class IdsTest {
         assertThat(sample).hasSize(20_000).matches("[0-9A-Za-z]+");
         assertThat(sample.chars().distinct().count()).isEqualTo(62);
     }
+
+    @Test
+    void ids_made_in_one_millisecond_still_sort_in_creation_order() {
+        var frozen = new dev.msgbubbles.support.MutableClock(java.time.Instant.parse("2026-11-23T10:00:00Z"));
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            ids.add(Ids.uuidV7(frozen).toString());
+        }
+        assertThat(ids).isSorted().doesNotHaveDuplicates();
+        assertThat(ids).allSatisfy(id -> assertThat(java.util.UUID.fromString(id).version()).isEqualTo(7));
+    }
 }

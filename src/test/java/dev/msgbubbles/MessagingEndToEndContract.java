@@ -1,0 +1,477 @@
+package dev.msgbubbles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.msgbubbles.account.AccountNumber;
+import dev.msgbubbles.account.CreatedAccount;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.account.AccountAdmin;
+import dev.msgbubbles.account.Provider;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.common.Timestamps;
+import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.support.Http;
+import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.TestStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Sending and tracking messages over HTTP on the sandbox network at time scale 1.0, with the background worker
+ * off: the test runs the worker by hand and moves the clock, so every transition is deterministic.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class MessagingEndToEndContract {
+    private static final String SANDBOX = "+18005550100";
+    private static final Duration WINDOW = Duration.ofMinutes(2);
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private final AtomicInteger numbersUsed = new AtomicInteger(1000);
+    private TestStore store;
+    private App app;
+    private Http http;
+    private String key;
+    private AccountAdmin admin;
+    private NumberDirectory numbers;
+
+    abstract TestStore newStore();
+
+    @BeforeAll
+    void start() {
+        store = newStore();
+        app = App.start(store.config(Map.of("MSGBUBBLES_WORKER_ENABLED", "false",
+                "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", Long.toString(WINDOW.toSeconds()),
+                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "100000")), clock);
+        http = new Http(app.port());
+        key = app.bootstrapped().orElseThrow().testKey().key();
+        admin = new AccountAdmin(app.database(), clock);
+        numbers = new NumberDirectory(app.database(), clock);
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        store.close();
+    }
+
+    private Http.Response send(String apiKey, String json) {
+        return http.postJson("/v1/messages", apiKey, json);
+    }
+
+    private Http.Response send(String apiKey, String json, String idempotencyKey) {
+        return http.send("POST", "/v1/messages", apiKey, "application/json", json.getBytes(StandardCharsets.UTF_8),
+                Map.of("Idempotency-Key", idempotencyKey));
+    }
+
+    private JsonNode accepted(String json) {
+        Http.Response response = send(key, json);
+        assertThat(response.status()).as(response.text()).isEqualTo(202);
+        return response.json().path("data");
+    }
+
+    private JsonNode get(String id) {
+        Http.Response response = http.get("/v1/messages/" + id, key);
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        return response.json().path("data");
+    }
+
+    private String status(String id) {
+        return get(id).path("status").asText();
+    }
+
+    private void tick(Duration duration) {
+        clock.advance(duration);
+        app.worker().drain();
+    }
+
+    private static String to(String last4) {
+        return "+1415555" + last4;
+    }
+
+    private String sendText(String to, String text) {
+        return accepted("{\"to\":\"" + to + "\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"" + text + "\"}")
+                .path("id").asText();
+    }
+
+    private void assertError(Http.Response response, int status, String code, String param) {
+        assertThat(response.status()).as(response.text()).isEqualTo(status);
+        assertThat(response.json().path("error").asText()).isEqualTo(code);
+        if (param != null) {
+            assertThat(response.json().path("param").asText()).as(response.text()).isEqualTo(param);
+        }
+    }
+
+    @Test
+    void a_message_to_the_default_recipient_walks_queued_sent_delivered_read() {
+        String acceptedAt = Timestamps.format(clock.instant());
+        JsonNode created = accepted("""
+                {"to":"+14155551234","from_handle":"+18005550100","text":"your order shipped!","effect":"confetti",
+                 "metadata":{"order":"1042"}}""");
+        assertThat(created.path("status").asText()).isEqualTo("queued");
+        assertThat(created.path("direction").asText()).isEqualTo("outbound");
+        assertThat(created.path("channel").isNull()).isTrue();
+        assertThat(created.path("to").asText()).isEqualTo("+14155551234");
+        assertThat(created.path("from_handle").asText()).isEqualTo(SANDBOX);
+        assertThat(created.path("effect").asText()).isEqualTo("confetti");
+        assertThat(created.path("metadata").path("order").asText()).isEqualTo("1042");
+        assertThat(created.path("attachments").isArray()).isTrue();
+        assertThat(created.path("error").isNull()).isTrue();
+        assertThat(created.path("created_at").asText()).isEqualTo(acceptedAt);
+        String id = created.path("id").asText();
+        assertThat(UUID.fromString(id).version()).isEqualTo(7);
+
+        app.worker().drain();
+        JsonNode sent = get(id);
+        assertThat(sent.path("status").asText()).isEqualTo("sent");
+        assertThat(sent.path("channel").asText()).isEqualTo("imessage");
+        assertThat(sent.path("sent_at").asText()).isEqualTo(Timestamps.format(clock.instant()));
+
+        tick(Duration.ofMillis(199));
+        assertThat(status(id)).isEqualTo("sent");
+        tick(Duration.ofMillis(1));
+        assertThat(status(id)).isEqualTo("delivered");
+        tick(Duration.ofSeconds(1));
+        JsonNode read = get(id);
+        assertThat(read.path("status").asText()).isEqualTo("read");
+        assertThat(read.path("delivered_at").isNull()).isFalse();
+        assertThat(read.path("read_at").asText()).isEqualTo(Timestamps.format(clock.instant()));
+        List<String> timeline = new ArrayList<>();
+        read.path("timeline").forEach(t -> timeline.add(t.path("status").asText() + "/" + t.path("channel").asText()));
+        assertThat(timeline).containsExactly("queued/null", "sent/imessage", "delivered/imessage", "read/imessage");
+
+        var principal = app.bootstrapped().orElseThrow();
+        List<String> events = app.database().read(h -> new EventLog().after(h, principal.account().id(), Mode.TEST, 0, 1000))
+                .stream().filter(e -> e.payload().contains(id)).map(e -> e.type().wire()).toList();
+        assertThat(events).containsExactly("message.queued", "message.sent", "message.delivered", "message.read");
+    }
+
+    @Test
+    void an_android_recipient_gets_sms_delivered_and_never_read() {
+        String id = sendText(to("0201"), "green bubble");
+        tick(Duration.ZERO);
+        assertThat(get(id).path("channel").asText()).isEqualTo("sms");
+        tick(Duration.ofSeconds(30));
+        assertThat(status(id)).isEqualTo("delivered");
+    }
+
+    @Test
+    void recipient_0404_is_delivered_and_never_read() {
+        String id = sendText(to("0404"), "seen?");
+        tick(Duration.ZERO);
+        tick(Duration.ofSeconds(30));
+        JsonNode message = get(id);
+        assertThat(message.path("status").asText()).isEqualTo("delivered");
+        assertThat(message.path("channel").asText()).isEqualTo("imessage");
+        assertThat(message.path("read_at").isNull()).isTrue();
+    }
+
+    @Test
+    void recipient_0503_is_retried_until_the_backend_answers() {
+        String id = sendText(to("0503"), "try again");
+        tick(Duration.ZERO);
+        assertThat(status(id)).isEqualTo("queued");
+        tick(Duration.ofSeconds(1));
+        assertThat(status(id)).isEqualTo("queued");
+        tick(Duration.ofSeconds(1));
+        assertThat(status(id)).isEqualTo("sent");
+    }
+
+    @Test
+    void recipient_0666_fails_permanently_with_an_error_code() {
+        String id = sendText(to("0666"), "hello?");
+        tick(Duration.ZERO);
+        JsonNode failed = get(id);
+        assertThat(failed.path("status").asText()).isEqualTo("failed");
+        assertThat(failed.path("error").path("code").asText()).isEqualTo("recipient_unreachable");
+        assertThat(failed.path("error").path("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void an_offline_number_holds_its_sends_and_fails_them_after_the_retry_window() {
+        CreatedAccount account = admin.create("offline-" + UUID.randomUUID());
+        String handle = "+1646555" + numbersUsed.getAndIncrement();
+        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, EnumSet.of(ChannelType.SMS), Mode.TEST,
+                Provider.SANDBOX, null));
+        numbers.setStatus(handle, AccountNumber.Status.OFFLINE);
+        Http.Response held = send(account.testKey().key(), "{\"to\":\"+14155550111\",\"from_handle\":\"" + handle
+                + "\",\"text\":\"later\"}");
+        assertThat(held.status()).isEqualTo(202);
+        String heldId = held.json().path("data").path("id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofSeconds(30));
+        assertThat(http.get("/v1/messages/" + heldId, account.testKey().key()).json().path("data").path("status").asText())
+                .isEqualTo("queued");
+        numbers.setStatus(handle, AccountNumber.Status.ONLINE);
+        tick(Duration.ofSeconds(30));
+        assertThat(http.get("/v1/messages/" + heldId, account.testKey().key()).json().path("data").path("status").asText())
+                .isEqualTo("sent");
+
+        numbers.setStatus(handle, AccountNumber.Status.OFFLINE);
+        String lostId = send(account.testKey().key(), "{\"to\":\"+14155550112\",\"from_handle\":\"" + handle
+                + "\",\"text\":\"never\"}").json().path("data").path("id").asText();
+        for (int i = 0; i < 6; i++) {
+            tick(Duration.ofSeconds(30));
+        }
+        JsonNode lost = http.get("/v1/messages/" + lostId, account.testKey().key()).json().path("data");
+        assertThat(lost.path("status").asText()).isEqualTo("failed");
+        assertThat(lost.path("error").path("code").asText()).isEqualTo("device_offline");
+    }
+
+    @Test
+    void a_thread_sends_its_messages_in_the_order_they_were_accepted() {
+        String first = sendText(to("0503"), "first"); // held back by two transient failures
+        String second = sendText(to("0503"), "second");
+        assertThat(get(first).path("conversation_id").asText()).isEqualTo(get(second).path("conversation_id").asText());
+        tick(Duration.ZERO);
+        tick(Duration.ofSeconds(1));
+        assertThat(status(first)).isEqualTo("queued");
+        assertThat(status(second)).isEqualTo("queued");
+        tick(Duration.ofSeconds(1));
+        assertThat(status(first)).isEqualTo("sent");
+        tick(Duration.ZERO);
+        tick(Duration.ofSeconds(1));
+        tick(Duration.ofSeconds(1));
+        assertThat(status(second)).isEqualTo("sent");
+        assertThat(Instant.parse(get(second).path("sent_at").asText()))
+                .isAfter(Instant.parse(get(first).path("sent_at").asText()));
+    }
+
+    @Test
+    void a_scheduled_message_waits_for_its_time() {
+        Instant at = clock.instant().plus(Duration.ofHours(1));
+        JsonNode created = accepted("{\"to\":\"+14155550999\",\"from_handle\":\"" + SANDBOX
+                + "\",\"text\":\"later\",\"scheduled_at\":\"" + Timestamps.format(at) + "\"}");
+        assertThat(created.path("status").asText()).isEqualTo("scheduled");
+        assertThat(created.path("scheduled_at").asText()).isEqualTo(Timestamps.format(at));
+        String id = created.path("id").asText();
+        tick(Duration.ofMinutes(59));
+        assertThat(status(id)).isEqualTo("scheduled");
+        tick(Duration.ofMinutes(1));
+        assertThat(status(id)).isEqualTo("sent");
+    }
+
+    @Test
+    void whatsapp_is_used_only_when_asked_and_only_from_numbers_that_serve_it() {
+        String id = accepted("{\"to\":\"+14155550998\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"hola\",\"channel\":\"whatsapp\"}")
+                .path("id").asText();
+        tick(Duration.ZERO);
+        assertThat(get(id).path("channel").asText()).isEqualTo("whatsapp");
+
+        CreatedAccount account = admin.create("nowa-" + UUID.randomUUID());
+        String handle = "+1646555" + numbersUsed.getAndIncrement();
+        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle,
+                EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX, null));
+        assertError(send(account.testKey().key(), "{\"to\":\"+14155550998\",\"from_handle\":\"" + handle
+                + "\",\"text\":\"hola\",\"channel\":\"whatsapp\"}"), 400, "invalid_from_handle", "from_handle");
+        assertError(send(key, "{\"to\":\"bob@example.com\",\"from_handle\":\"" + SANDBOX
+                + "\",\"text\":\"hola\",\"channel\":\"whatsapp\"}"), 400, "invalid_handle", "to");
+    }
+
+    @Test
+    void a_live_number_without_a_connector_fails_its_sends_honestly() {
+        CreatedAccount account = admin.create("live-" + UUID.randomUUID());
+        String handle = "+1646555" + numbersUsed.getAndIncrement();
+        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, EnumSet.of(ChannelType.SMS), Mode.LIVE,
+                Provider.TWILIO, null));
+        String id = send(account.liveKey().key(), "{\"to\":\"+14155550997\",\"from_handle\":\"" + handle
+                + "\",\"text\":\"real\"}").json().path("data").path("id").asText();
+        tick(Duration.ZERO);
+        JsonNode message = http.get("/v1/messages/" + id, account.liveKey().key()).json().path("data");
+        assertThat(message.path("status").asText()).isEqualTo("failed");
+        assertThat(message.path("error").path("code").asText()).isEqualTo("provider_unavailable");
+    }
+
+    @Test
+    void an_idempotency_key_replays_the_original_and_refuses_a_different_body() {
+        String body = "{\"to\":\"+14155550996\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"once\"}";
+        Http.Response first = send(key, body, "order-1042");
+        assertThat(first.status()).isEqualTo(202);
+        Http.Response again = send(key, body.replace(",", " , "), "order-1042");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.header("Idempotent-Replayed")).contains("true");
+        assertThat(again.json().path("data").path("id").asText()).isEqualTo(first.json().path("data").path("id").asText());
+        assertError(send(key, body.replace("once", "twice"), "order-1042"), 409, "idempotency_key_reused", "Idempotency-Key");
+        // the live key is another scope: the same key is free there
+        assertThat(send(app.bootstrapped().orElseThrow().liveKey().key(), body, "order-1042").status()).isEqualTo(400);
+        // a refused request does not use up its key
+        assertError(send(key, "{\"to\":\"nope\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"x\"}", "fresh-key"),
+                400, "invalid_handle", "to");
+        assertThat(send(key, body.replace("once", "fresh"), "fresh-key").status()).isEqualTo(202);
+    }
+
+    @Test
+    void concurrent_requests_with_one_idempotency_key_create_one_message() throws Exception {
+        String body = "{\"to\":\"+14155550995\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"race\"}";
+        int racers = 8;
+        CyclicBarrier start = new CyclicBarrier(racers);
+        List<Future<Http.Response>> futures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(racers)) {
+            for (int i = 0; i < racers; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return send(key, body, "race-key");
+                }));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            Set<String> ids = new HashSet<>();
+            for (var future : futures) {
+                Http.Response response = future.get();
+                statuses.add(response.status());
+                ids.add(response.json().path("data").path("id").asText());
+            }
+            assertThat(statuses).filteredOn(s -> s == 202).hasSize(1);
+            assertThat(statuses).filteredOn(s -> s == 200).hasSize(racers - 1);
+            assertThat(ids).hasSize(1);
+        }
+        String conversation = accepted(body.replace("race", "after")).path("conversation_id").asText();
+        long sameText = 0;
+        for (JsonNode m : http.get("/v1/messages?conversation_id=" + conversation + "&limit=100", key).json().path("data")) {
+            if (m.path("text").asText().equals("race")) {
+                sameText++;
+            }
+        }
+        assertThat(sameText).isEqualTo(1);
+    }
+
+    @Test
+    void every_invalid_send_is_a_400_or_404_with_the_offending_field() {
+        String from = "\"from_handle\":\"" + SANDBOX + "\"";
+        Object[][] cases = {
+                {"{" + from + ",\"text\":\"no recipient\"}", 400, "invalid_request", "to"},
+                {"{\"to\":\"+14155550100\",\"text\":\"no sender\"}", 400, "invalid_request", "from_handle"},
+                {"{\"to\":\"+14155550100\"," + from + "}", 400, "invalid_request", "text"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"\"}", 400, "invalid_request", "text"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"" + "x".repeat(10_001) + "\"}", 400, "invalid_request", "text"},
+                {"{\"to\":\"555-0100\"," + from + ",\"text\":\"hi\"}", 400, "invalid_handle", "to"},
+                {"{\"to\":\"+14155550100\",\"from_handle\":\"800-555\",\"text\":\"hi\"}", 400, "invalid_handle", "from_handle"},
+                {"{\"to\":\"+14155550100\",\"from_handle\":\"+18005559999\",\"text\":\"hi\"}", 400, "invalid_from_handle", "from_handle"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"channel\":\"sms\"}", 400, "invalid_request", "channel"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"effect\":\"sparkles\"}", 400, "invalid_request", "effect"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"bogus\":1}", 400, "invalid_request", "bogus"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":5}", 400, "invalid_request", "text"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"attachment_ids\":[\"" + UUID.randomUUID() + "\"]}", 400, "invalid_attachments", "attachment_ids"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"attachment_ids\":[\"nope\"]}", 400, "invalid_request", "attachment_ids[0]"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"voice_memo\":true}", 400, "invalid_request", "voice_memo"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"scheduled_at\":\"tomorrow\"}", 400, "invalid_request", "scheduled_at"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"scheduled_at\":\"2026-11-23T09:00:00Z\"}", 400, "invalid_request", "scheduled_at"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"scheduled_at\":\"2027-01-23T09:00:00Z\"}", 400, "invalid_request", "scheduled_at"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"metadata\":{\"k\":1}}", 400, "invalid_request", "metadata.k"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"metadata\":{\"k\":\"" + "v".repeat(501) + "\"}}", 400, "invalid_request", "metadata.k"},
+                {"{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"reply_to\":\"" + UUID.randomUUID() + "\"}", 404, "not_found", "reply_to"},
+                {"{\"conversation_id\":\"" + UUID.randomUUID() + "\",\"text\":\"hi\"}", 404, "not_found", "conversation_id"},
+                {"{\"conversation_id\":\"not-a-uuid\",\"text\":\"hi\"}", 400, "invalid_request", "conversation_id"},
+        };
+        for (Object[] c : cases) {
+            assertError(send(key, (String) c[0]), (int) c[1], (String) c[2], (String) c[3]);
+        }
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i < 51; i++) {
+            many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        }
+        assertError(send(key, "{\"to\":\"+14155550100\"," + from + ",\"text\":\"hi\",\"metadata\":" + many + "}}"),
+                400, "invalid_request", "metadata");
+    }
+
+    @Test
+    void conversations_are_threaded_automatically_and_browsable() {
+        JsonNode first = accepted("{\"to\":\"+14155550994\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"one\"}");
+        String conversation = first.path("conversation_id").asText();
+        JsonNode second = accepted("{\"conversation_id\":\"" + conversation + "\",\"text\":\"two\",\"reply_to\":\""
+                + first.path("id").asText() + "\"}");
+        assertThat(second.path("conversation_id").asText()).isEqualTo(conversation);
+        assertThat(second.path("to").asText()).isEqualTo("+14155550994");
+        assertThat(second.path("reply_to").asText()).isEqualTo(first.path("id").asText());
+
+        JsonNode chat = http.get("/v1/chats/" + conversation, key).json().path("data");
+        assertThat(chat.path("from_handle").asText()).isEqualTo(SANDBOX);
+        assertThat(chat.path("remote_handle").asText()).isEqualTo("+14155550994");
+        assertThat(chat.path("is_group").asBoolean()).isFalse();
+        assertThat(chat.path("title").isNull()).isTrue();
+        assertThat(chat.path("last_message_at").asText()).isEqualTo(Timestamps.format(clock.instant()));
+
+        JsonNode thread = http.get("/v1/messages?conversation_id=" + conversation, key).json();
+        assertThat(thread.path("data")).extracting(m -> m.path("text").asText()).containsExactly("two", "one");
+        assertThat(http.get("/v1/chats?limit=100", key).json().path("data").toString()).contains(conversation);
+        assertError(http.get("/v1/chats/" + UUID.randomUUID(), key), 404, "not_found", null);
+    }
+
+    @Test
+    void other_accounts_and_the_other_mode_see_nothing_of_it() {
+        JsonNode message = accepted("{\"to\":\"+14155550993\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"private\"}");
+        String id = message.path("id").asText();
+        String conversation = message.path("conversation_id").asText();
+        CreatedAccount other = admin.create("other-" + UUID.randomUUID());
+        String live = app.bootstrapped().orElseThrow().liveKey().key();
+        for (String foreign : List.of(other.testKey().key(), other.liveKey().key(), live)) {
+            assertError(http.get("/v1/messages/" + id, foreign), 404, "not_found", null);
+            assertError(http.get("/v1/chats/" + conversation, foreign), 404, "not_found", null);
+            assertError(http.get("/v1/messages?conversation_id=" + conversation, foreign), 404, "not_found", "conversation_id");
+            assertThat(http.get("/v1/messages?limit=100", foreign).json().path("data").toString()).doesNotContain(id);
+            assertThat(http.get("/v1/chats?limit=100", foreign).json().path("data").toString()).doesNotContain(conversation);
+            assertError(send(foreign, "{\"conversation_id\":\"" + conversation + "\",\"text\":\"hijack\"}"), 404, "not_found",
+                    "conversation_id");
+        }
+        assertError(http.get("/v1/messages/not-a-uuid", key), 404, "not_found", null);
+    }
+
+    @Test
+    void walking_pages_never_skips_or_repeats_messages_that_share_a_millisecond() {
+        CreatedAccount account = admin.create("pages-" + UUID.randomUUID());
+        String handle = "+1646555" + numbersUsed.getAndIncrement();
+        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, EnumSet.of(ChannelType.SMS), Mode.TEST,
+                Provider.SANDBOX, null));
+        String apiKey = account.testKey().key();
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            sent.add(send(apiKey, "{\"to\":\"+1415555" + (1000 + i) + "\",\"from_handle\":\"" + handle + "\",\"text\":\"m" + i
+                    + "\"}").json().path("data").path("id").asText());
+        }
+        clock.advance(Duration.ofMillis(1));
+        for (int i = 7; i < 10; i++) {
+            sent.add(send(apiKey, "{\"to\":\"+1415555" + (1000 + i) + "\",\"from_handle\":\"" + handle + "\",\"text\":\"m" + i
+                    + "\"}").json().path("data").path("id").asText());
+        }
+        List<String> walked = new ArrayList<>();
+        String before = null;
+        int pages = 0;
+        do {
+            JsonNode page = http.get("/v1/messages?limit=3" + (before == null ? "" : "&before=" + before), apiKey).json();
+            page.path("data").forEach(m -> walked.add(m.path("id").asText()));
+            before = page.path("has_more").asBoolean() ? page.path("next_before").asText() : null;
+            assertThat(page.has("next_before")).isTrue();
+            pages++;
+        } while (before != null && pages < 10);
+        assertThat(walked).hasSize(10).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(walked.subList(0, 3)).containsExactlyInAnyOrderElementsOf(sent.subList(7, 10));
+
+        String older = Timestamps.format(clock.instant());
+        JsonNode byTime = http.get("/v1/messages?limit=100&before=" + older, apiKey).json();
+        assertThat(byTime.path("data")).hasSize(7);
+        assertError(http.get("/v1/messages?limit=0", apiKey), 400, "invalid_request", "limit");
+        assertError(http.get("/v1/messages?limit=101", apiKey), 400, "invalid_request", "limit");
+        assertError(http.get("/v1/messages?before=yesterday", apiKey), 400, "invalid_request", "before");
+        assertError(http.get("/v1/messages?status=lost", apiKey), 400, "invalid_request", "status");
+        assertError(http.get("/v1/messages?direction=sideways", apiKey), 400, "invalid_request", "direction");
+        assertThat(http.get("/v1/messages?status=queued&direction=outbound&limit=100", apiKey).json().path("data")).hasSize(10);
+        assertThat(http.get("/v1/messages?to=+14155551003", apiKey).json().path("data")).hasSize(1);
+        assertThat(http.get("/v1/messages?to=%2B14155551003", apiKey).json().path("data")).hasSize(1);
+    }
+}
