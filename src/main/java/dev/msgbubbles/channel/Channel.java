@@ -10,6 +10,9 @@ public interface Channel {
 
     SendResult send(OutboundMessage message);
 
+    /** Carries out a reaction, edit or unsend of a message this backend sent. */
+    ActionResult act(MessageAction action);
+
     /** Whether {@code handle} is registered with iMessage, as far as this backend can tell. */
     boolean onIMessage(String handle);
 }

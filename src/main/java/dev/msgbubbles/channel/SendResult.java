@@ -23,10 +23,13 @@ public sealed interface SendResult {
     record RetryLater(String reason, Duration after) implements SendResult {
     }
 
-    /** A receipt due {@code after} the send. */
-    record FollowUp(Duration after, Receipt receipt) {
+    /** Something the network will report {@code after} the send. */
+    record FollowUp(Duration after, Signal signal) {
     }
 
-    /** Delivery receipts a network reports for a sent message. */
-    enum Receipt { DELIVERED, READ }
+    /**
+     * What a network reports about a sent message: its receipts, and (from simulated contacts) the contact
+     * starting to type, replying with {@code echo: <text>} and reacting {@code like}.
+     */
+    enum Signal { DELIVERED, READ, TYPING, REPLY, LIKE }
 }

@@ -13,6 +13,7 @@ final class ApiRoutes {
         OpsApi ops = new OpsApi(services.ready(), services.metrics());
         MessagesApi messages = new MessagesApi(services.features().messaging(), services.features().wakeWorkers());
         ChatsApi chats = new ChatsApi(services.features().chats());
+        SandboxApi sandbox = new SandboxApi(services.features().messaging().sandbox());
         return List.of(
                 Route.ops("GET", "/healthz", ops::health),
                 Route.ops("GET", "/readyz", ops::readiness),
@@ -21,6 +22,14 @@ final class ApiRoutes {
                 Route.api("POST", "/v1/messages", Set.of(), messages::send),
                 Route.api("GET", "/v1/messages", MessagesApi.LIST_QUERY, messages::list),
                 Route.api("GET", "/v1/messages/{id}", Set.of(), messages::get),
+                Route.api("DELETE", "/v1/messages/{id}", Set.of(), messages::cancel),
+                Route.api("POST", "/v1/messages/{id}/react", Set.of(), messages::react),
+                Route.api("POST", "/v1/messages/{id}/edit", Set.of(), messages::edit),
+                Route.api("POST", "/v1/messages/{id}/unsend", Set.of(), messages::unsend),
+                Route.api("POST", "/v1/messages/{id}/retry", Set.of(), messages::retry),
+                Route.api("GET", "/v1/handles/availability", Set.of("handle"), messages::availability),
+                Route.api("POST", "/v1/sandbox/inbound", Set.of(), sandbox::inbound),
+                Route.api("POST", "/v1/sandbox/typing", Set.of(), sandbox::typing),
                 Route.api("GET", "/v1/chats", ChatsApi.LIST_QUERY, chats::list),
                 Route.api("GET", "/v1/chats/{id}", Set.of(), chats::get));
     }

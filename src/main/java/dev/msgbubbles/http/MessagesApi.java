@@ -64,6 +64,57 @@ final class MessagesApi {
         return new ApiResponse(200, new ApiResponse.Page(result.items(), result.hasMore(), true, result.nextBefore()), Map.of());
     }
 
+    record ReactBody(String reaction, Boolean remove) {
+    }
+
+    record EditBody(String text) {
+    }
+
+    /** Bodyless actions accept an absent body or an empty JSON object. */
+    record NoBody() {
+    }
+
+    ApiResponse react(ApiRequest request) {
+        ReactBody body = request.json(ReactBody.class);
+        return ApiResponse.ok(messaging.actions().react(request.principal(), idOrNotFound(request.pathParam("id"), "message"),
+                body.reaction(), Boolean.TRUE.equals(body.remove())));
+    }
+
+    ApiResponse edit(ApiRequest request) {
+        EditBody body = request.json(EditBody.class);
+        return ApiResponse.ok(messaging.actions().edit(request.principal(), idOrNotFound(request.pathParam("id"), "message"),
+                body.text()));
+    }
+
+    ApiResponse unsend(ApiRequest request) {
+        optionalEmptyBody(request);
+        return ApiResponse.ok(messaging.actions().unsend(request.principal(), idOrNotFound(request.pathParam("id"), "message")));
+    }
+
+    ApiResponse retry(ApiRequest request) {
+        optionalEmptyBody(request);
+        var message = messaging.actions().retry(request.principal(), idOrNotFound(request.pathParam("id"), "message"));
+        wakeWorkers.run();
+        return ApiResponse.status(202, message);
+    }
+
+    private static void optionalEmptyBody(ApiRequest request) {
+        if (request.body().length > 0) {
+            request.json(NoBody.class);
+        }
+    }
+
+    ApiResponse cancel(ApiRequest request) {
+        UUID id = idOrNotFound(request.pathParam("id"), "message");
+        return ApiResponse.ok(messaging.cancel().cancel(request.principal(), id));
+    }
+
+    ApiResponse availability(ApiRequest request) {
+        String raw = request.query("handle").orElseThrow(() -> ApiException.invalid("handle", "handle is required"));
+        Handle handle = Handle.parse(handleParam(raw, "handle")).orElseThrow();
+        return ApiResponse.ok(messaging.availability().check(request.principal(), handle));
+    }
+
     ApiResponse get(ApiRequest request) {
         UUID id = idOrNotFound(request.pathParam("id"), "message");
         return ApiResponse.ok(messaging.messages().get(request.principal(), id, true));

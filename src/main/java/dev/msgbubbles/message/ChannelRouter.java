@@ -38,6 +38,12 @@ public final class ChannelRouter {
         }
 
         @Override
+        public dev.msgbubbles.channel.ActionResult act(dev.msgbubbles.channel.MessageAction action) {
+            return new dev.msgbubbles.channel.ActionResult.Rejected("provider_unavailable",
+                    "the " + provider.wire() + " connector is not available in this server build");
+        }
+
+        @Override
         public boolean onIMessage(String handle) {
             return false;
         }

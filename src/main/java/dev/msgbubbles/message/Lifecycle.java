@@ -61,6 +61,46 @@ final class Lifecycle {
                 && recorded(tx, id, MessageStatus.FAILED, channel, code, EventType.MESSAGE_FAILED, at);
     }
 
+    private static final List<MessageStatus> CARRIED = List.of(MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ);
+
+    /** Replaces the text of a carried iMessage; false when the message is not in a state that allows it. */
+    boolean edited(Handle tx, UUID id, String text, Instant at) {
+        int changed = tx.createUpdate("""
+                        UPDATE messages SET body = :text, edited_at = :at, updated_at = :at
+                        WHERE id = :id AND direction = 'outbound' AND channel = 'imessage'
+                          AND status IN ('sent', 'delivered', 'read')""")
+                .bind("text", text).bind("at", at.toEpochMilli()).bind("id", id).execute();
+        if (changed != 1) {
+            return false;
+        }
+        Message message = store.findById(tx, id).orElseThrow();
+        events.append(tx, message.accountId(), message.mode(), EventType.MESSAGE_EDITED, message.conversationId(),
+                MessageView.of(message), at);
+        return true;
+    }
+
+    boolean unsent(Handle tx, UUID id, Instant at) {
+        return store.transition(tx, id, CARRIED, MessageStatus.UNSENT, "", Map.of(), at)
+                && recorded(tx, id, MessageStatus.UNSENT, null, null, EventType.MESSAGE_UNSENT, at);
+    }
+
+    /** A failed message queued again: error cleared, channel decided anew, {@code retry_count} counted. */
+    boolean requeued(Handle tx, UUID id, Instant at) {
+        return store.transition(tx, id, List.of(MessageStatus.FAILED), MessageStatus.QUEUED,
+                ", retry_count = retry_count + 1, error_code = NULL, error_message = NULL, channel = NULL, sent_at = NULL",
+                Map.of(), at)
+                && recorded(tx, id, MessageStatus.QUEUED, null, "retry", EventType.MESSAGE_QUEUED, at);
+    }
+
+    /** A scheduled message cancelled before its time. No event type exists for this; the timeline records it. */
+    boolean canceled(Handle tx, UUID id, Instant at) {
+        if (!store.transition(tx, id, List.of(MessageStatus.SCHEDULED), MessageStatus.CANCELED, "", Map.of(), at)) {
+            return false;
+        }
+        store.addTimeline(tx, id, MessageStatus.CANCELED, null, null, at);
+        return true;
+    }
+
     private boolean recorded(Handle tx, UUID id, MessageStatus status, ChannelType channel, String detail, EventType type,
                              Instant at) {
         Message message = store.findById(tx, id).orElseThrow();

@@ -5,11 +5,12 @@ import java.util.Optional;
 
 /**
  * The lifecycle: {@code queued/scheduled → sent → delivered → read}; {@code failed} and {@code unsent} end it
- * (until a retry). {@link #rank} orders the happy path so that late or duplicate receipts never move a status
+ * (until a retry); {@code canceled} ends a scheduled message cancelled before its time; inbound messages are
+ * {@code received}. {@link #rank} orders the happy path so that late or duplicate receipts never move a status
  * back.
  */
 public enum MessageStatus {
-    SCHEDULED(0), QUEUED(0), SENT(1), DELIVERED(2), READ(3), FAILED(4), UNSENT(4);
+    SCHEDULED(0), QUEUED(0), SENT(1), DELIVERED(2), READ(3), FAILED(4), UNSENT(4), CANCELED(4), RECEIVED(4);
 
     private final int rank;
 

@@ -17,7 +17,13 @@ import java.util.Map;
 public final class Messaging {
     private final SendMessage send;
     private final Messages messages;
+    private final CancelMessage cancel;
+    private final MessageActions actions;
+    private final ReceiveMessage receive;
+    private final SandboxContacts sandbox;
+    private final Availability availability;
     private final Map<String, JobHandler> handlers;
+    private final ChannelRouter router;
 
     /** What messaging needs from the rest of the server. */
     public record Dependencies(Database db, Clock clock, NumberDirectory numbers, IdempotencyStore idempotency,
@@ -26,11 +32,18 @@ public final class Messaging {
 
     public Messaging(Dependencies d, Duration retryWindow) {
         Lifecycle lifecycle = new Lifecycle(new MessageStore(), new EventLog());
+        this.router = d.router();
         this.messages = new Messages(d.db(), d.clock());
         this.send = new SendMessage(d.db(), d.clock(), messages, d.numbers(), d.idempotency(), d.queue(), lifecycle);
+        this.cancel = new CancelMessage(d.db(), d.clock(), d.queue(), lifecycle, messages);
+        this.availability = new Availability(d.numbers(), d.router());
+        this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages);
+        this.receive = new ReceiveMessage(d.db(), d.clock());
+        this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive);
         this.handlers = Map.of(
                 SendJob.KIND, new SendJob(d.db(), d.queue(), lifecycle, d.numbers(), d.router(), retryWindow),
-                ReceiptJob.KIND, new ReceiptJob(d.db(), d.queue(), lifecycle));
+                FollowUpJob.KIND, new FollowUpJob(d.db(), d.queue(), lifecycle, receive),
+                ActionJob.KIND, new ActionJob(d.db(), d.queue(), d.numbers(), d.router()));
     }
 
     public SendMessage send() {
@@ -39,6 +52,30 @@ public final class Messaging {
 
     public Messages messages() {
         return messages;
+    }
+
+    public CancelMessage cancel() {
+        return cancel;
+    }
+
+    public SandboxContacts sandbox() {
+        return sandbox;
+    }
+
+    public ReceiveMessage receive() {
+        return receive;
+    }
+
+    public ChannelRouter router() {
+        return router;
+    }
+
+    public MessageActions actions() {
+        return actions;
+    }
+
+    public Availability availability() {
+        return availability;
     }
 
     public Map<String, JobHandler> jobHandlers() {

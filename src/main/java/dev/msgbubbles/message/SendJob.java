@@ -87,8 +87,8 @@ final class SendJob implements JobHandler {
             case SendResult.Accepted accepted -> db.writeVoid(tx -> {
                 if (lifecycle.sent(tx, message.id(), accepted.channel(), detail, now)) {
                     for (SendResult.FollowUp followUp : accepted.followUps()) {
-                        queue.enqueue(tx, new JobQueue.NewJob(ReceiptJob.KIND, message.id().toString(), null,
-                                followUp.receipt().name(), now.plus(followUp.after())), now);
+                        queue.enqueue(tx, new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
+                                followUp.signal().name(), now.plus(followUp.after())), now);
                     }
                 }
                 queue.complete(tx, job);

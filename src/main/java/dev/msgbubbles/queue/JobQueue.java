@@ -68,6 +68,12 @@ public final class JobQueue {
                 .execute();
     }
 
+    /** Removes pending jobs of {@code kind} about {@code subject} (their work was called off in this transaction). */
+    public int cancel(Handle tx, String kind, String subject) {
+        return tx.createUpdate("DELETE FROM jobs WHERE kind = :kind AND subject = :subject")
+                .bind("kind", kind).bind("subject", subject).execute();
+    }
+
     /** Jobs not yet completed (for tests, metrics and the readiness of a drained queue). */
     public long pending(Handle h) {
         return h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Long.class).one();

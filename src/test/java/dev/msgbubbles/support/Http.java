@@ -47,6 +47,15 @@ public final class Http {
         }
     }
 
+    /** Parses a JSON document (event payloads in tests). */
+    public static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+    }
+
     public Response get(String path, String key) {
         return send("GET", path, key, null, null, Map.of());
     }

@@ -4,7 +4,7 @@ import dev.msgbubbles.channel.Channel;
 import dev.msgbubbles.channel.OutboundMessage;
 import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.channel.SendResult.FollowUp;
-import dev.msgbubbles.channel.SendResult.Receipt;
+import dev.msgbubbles.channel.SendResult.Signal;
 import dev.msgbubbles.common.ChannelType;
 import java.time.Duration;
 import java.util.List;
@@ -13,14 +13,17 @@ import java.util.List;
  * The simulated network. Recipients by the last four digits of an E.164 number (emails behave as default):
  * default: on iMessage, delivered then read; {@code 02xx}: not on iMessage (SMS), delivered, never read;
  * {@code 0404}: delivered, never read; {@code 0503}: unavailable for the first two attempts; {@code 0666}:
- * permanent failure {@code recipient_unreachable}; {@code 0777}: default (its typing and reply arrive with
- * inbound messaging). Timing at scale 1.0: delivered 200 ms after sent, read 1 s after delivered; scale 0 makes
- * every receipt due at once.
+ * permanent failure {@code recipient_unreachable}; {@code 0777}: default, and the contact types 100 ms after
+ * delivery, then 1 s after reading replies {@code echo: <text>} and reacts {@code like}. Timing at scale 1.0:
+ * delivered 200 ms after sent, read 1 s after delivered; scale 0 makes everything due at once. The sandbox is
+ * stateless: what happens later is returned as follow-ups, which the core stores durably.
  */
 public final class SandboxChannel implements Channel {
     static final Duration DELIVERED_AFTER = Duration.ofMillis(200);
     static final Duration READ_AFTER_DELIVERED = Duration.ofSeconds(1);
     static final Duration UNAVAILABLE_RETRY = Duration.ofSeconds(1);
+    static final Duration TYPING_AFTER_DELIVERED = Duration.ofMillis(100);
+    static final Duration REPLY_AFTER_READ = Duration.ofSeconds(1);
 
     private final double timeScale;
 
@@ -48,6 +51,12 @@ public final class SandboxChannel implements Channel {
         };
     }
 
+    /** The sandbox network honours every action on a message it carried. */
+    @Override
+    public dev.msgbubbles.channel.ActionResult act(dev.msgbubbles.channel.MessageAction action) {
+        return new dev.msgbubbles.channel.ActionResult.Done();
+    }
+
     @Override
     public boolean onIMessage(String handle) {
         return recipient(handle) != Recipient.ANDROID;
@@ -69,10 +78,17 @@ public final class SandboxChannel implements Channel {
         Duration delivered = scaled(DELIVERED_AFTER);
         boolean reads = recipient != Recipient.ANDROID && recipient != Recipient.NEVER_READS
                 && message.channel() != ChannelType.SMS;
-        List<FollowUp> followUps = reads
-                ? List.of(new FollowUp(delivered, Receipt.DELIVERED),
-                        new FollowUp(delivered.plus(scaled(READ_AFTER_DELIVERED)), Receipt.READ))
-                : List.of(new FollowUp(delivered, Receipt.DELIVERED));
+        Duration read = delivered.plus(scaled(READ_AFTER_DELIVERED));
+        List<FollowUp> followUps = new java.util.ArrayList<>();
+        followUps.add(new FollowUp(delivered, Signal.DELIVERED));
+        if (reads) {
+            followUps.add(new FollowUp(read, Signal.READ));
+        }
+        if (recipient == Recipient.CHATTY) {
+            followUps.add(new FollowUp(delivered.plus(scaled(TYPING_AFTER_DELIVERED)), Signal.TYPING));
+            followUps.add(new FollowUp(read.plus(scaled(REPLY_AFTER_READ)), Signal.REPLY));
+            followUps.add(new FollowUp(read.plus(scaled(REPLY_AFTER_READ)), Signal.LIKE));
+        }
         return new SendResult.Accepted(message.channel(), "sandbox-" + message.messageId(), followUps);
     }
 

@@ -1,0 +1,54 @@
+package dev.msgbubbles.message;
+
+import dev.msgbubbles.channel.SendResult;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.queue.Job;
+import dev.msgbubbles.queue.JobHandler;
+import dev.msgbubbles.queue.JobQueue;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Applies something a network reported about a sent message once it came due (job kind {@value #KIND};
+ * payload: the {@link SendResult.Signal}): receipts move the status forward; a simulated contact's typing, reply
+ * and reaction become events and an inbound message. Everything, including completing the job, commits at once.
+ */
+final class FollowUpJob implements JobHandler {
+    static final String KIND = "message_follow_up";
+
+    private final Database db;
+    private final JobQueue queue;
+    private final Lifecycle lifecycle;
+    private final ReceiveMessage receive;
+    private final MessageStore store = new MessageStore();
+
+    FollowUpJob(Database db, JobQueue queue, Lifecycle lifecycle, ReceiveMessage receive) {
+        this.db = db;
+        this.queue = queue;
+        this.lifecycle = lifecycle;
+        this.receive = receive;
+    }
+
+    @Override
+    public void handle(Job job, Instant now) {
+        UUID id = UUID.fromString(job.subject());
+        SendResult.Signal signal = SendResult.Signal.valueOf(job.payload());
+        db.writeVoid(tx -> {
+            store.findById(tx, id).ifPresent(message -> {
+                switch (signal) {
+                    case DELIVERED -> lifecycle.delivered(tx, id, now);
+                    case READ -> lifecycle.read(tx, id, now);
+                    case TYPING -> receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(),
+                            message.to(), true, now);
+                    case REPLY -> {
+                        receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), message.to(), false, now);
+                        receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
+                                message.fromHandle(), message.to(), "echo: " + message.text(), message.channel()), now);
+                    }
+                    case LIKE -> receive.reactionIn(tx, message, message.to(), "like", now);
+                }
+            });
+            queue.complete(tx, job);
+        });
+    }
+}

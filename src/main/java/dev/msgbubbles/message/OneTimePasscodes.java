@@ -1,0 +1,26 @@
+package dev.msgbubbles.message;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Recognises inbound one-time passcodes (verification, 2FA, password-reset codes), which are never surfaced:
+ * a 4–8 digit code (flat, {@code 123-456} or {@code 123 456}) together with a word that marks it as a code.
+ * Bare numbers ("call me at 2026") and keywords without a code are not passcodes.
+ */
+final class OneTimePasscodes {
+    private static final Pattern CODE = Pattern.compile("(?<![0-9])(?:[0-9]{4,8}|[0-9]{3}[- ][0-9]{3}|[0-9]{4}[- ][0-9]{4})(?![0-9])");
+    private static final Pattern KEYWORD = Pattern.compile(
+            "\\b(code|codes|verification|verify|otp|one-time|one time|security code|passcode|pin|do not share|don't share)\\b");
+
+    private OneTimePasscodes() {
+    }
+
+    static boolean isPasscode(String text) {
+        if (text == null || text.isBlank()) {
+            return false;
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        return CODE.matcher(lower).find() && KEYWORD.matcher(lower).find();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.msgbubbles.message;
+
+import dev.msgbubbles.chat.Conversation;
+import dev.msgbubbles.chat.ConversationStore;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Ids;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.event.EventType;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * What contacts do, as reported by a network: messages they send (threaded into the direct conversation of
+ * the receiving number, stored as {@code received}, announced as {@code message.received}) and typing. One-time
+ * passcodes are dropped before anything is stored: no message, no event.
+ */
+public final class ReceiveMessage {
+
+    /** One inbound message. {@code number} is ours; {@code from} the contact's handle. */
+    public record Inbound(UUID accountId, Mode mode, String number, String from, String text, ChannelType channel) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+    private final MessageStore store = new MessageStore();
+    private final ConversationStore conversations;
+    private final EventLog events = new EventLog();
+
+    ReceiveMessage(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+        this.conversations = new ConversationStore(clock);
+    }
+
+    /** Stores and announces the message; empty when it was a passcode and so suppressed. */
+    public Optional<MessageView> receive(Inbound inbound) {
+        if (OneTimePasscodes.isPasscode(inbound.text())) {
+            return Optional.empty();
+        }
+        return Optional.of(db.write(tx -> MessageView.of(receiveIn(tx, inbound, clock.instant()))));
+    }
+
+    Message receiveIn(Handle tx, Inbound in, Instant now) {
+        Conversation thread = conversations.direct(tx, in.accountId(), in.mode(), in.number(), in.from(), now);
+        Message message = new Message(Ids.uuidV7(clock), in.accountId(), in.mode(), thread.id(), Message.Direction.INBOUND,
+                MessageStatus.RECEIVED, in.channel(), in.from(), in.number(), in.text(), null, null, null, null, null, null,
+                null, null, null, null, null, 0, now, now);
+        store.insert(tx, message);
+        store.addTimeline(tx, message.id(), MessageStatus.RECEIVED, in.channel(), null, now);
+        conversations.touch(tx, thread.id(), now);
+        events.append(tx, in.accountId(), in.mode(), EventType.MESSAGE_RECEIVED, thread.id(), MessageView.of(message), now);
+        return message;
+    }
+
+    /** A contact started or stopped typing to {@code number}: a {@code conversation.typing} event. */
+    public Map<String, Object> typing(UUID accountId, Mode mode, String number, String contact, boolean typing) {
+        Instant now = clock.instant();
+        return db.write(tx -> typingIn(tx, accountId, mode, number, contact, typing, now));
+    }
+
+    Map<String, Object> typingIn(Handle tx, UUID accountId, Mode mode, String number, String contact, boolean typing,
+                                 Instant now) {
+        Conversation thread = conversations.direct(tx, accountId, mode, number, contact, now);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("conversation_id", thread.id());
+        data.put("handle", contact);
+        data.put("typing", typing);
+        events.append(tx, accountId, mode, EventType.CONVERSATION_TYPING, thread.id(), data, now);
+        return data;
+    }
+
+    /** A contact reacted to one of our messages: a {@code message.reaction} event. */
+    void reactionIn(Handle tx, Message target, String contact, String reaction, Instant now) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("message_id", target.id());
+        data.put("conversation_id", target.conversationId());
+        data.put("handle", contact);
+        data.put("reaction", reaction);
+        data.put("removed", false);
+        events.append(tx, target.accountId(), target.mode(), EventType.MESSAGE_REACTION, target.conversationId(), data, now);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.msgbubbles.message;
+
+import dev.msgbubbles.account.AccountNumber;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.ErrorCode;
+import dev.msgbubbles.common.Handle;
+import dev.msgbubbles.common.Mode;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The test-mode helpers {@code POST /v1/sandbox/inbound} and {@code /typing}: a simulated contact writes or types
+ * to one of the caller's test numbers. Live keys get 404: the helpers do not exist in live mode.
+ */
+public final class SandboxContacts {
+    private final NumberDirectory numbers;
+    private final ChannelRouter router;
+    private final ReceiveMessage receive;
+
+    SandboxContacts(NumberDirectory numbers, ChannelRouter router, ReceiveMessage receive) {
+        this.numbers = numbers;
+        this.router = router;
+        this.receive = receive;
+    }
+
+    /** The stored message, or empty when it was a one-time passcode and so suppressed. */
+    public Optional<MessageView> inbound(Principal p, String from, String toHandle, String text, List<String> attachmentIds) {
+        requireTestMode(p);
+        String contact = contact(from);
+        AccountNumber number = number(p, toHandle);
+        boolean hasText = text != null && !text.isEmpty();
+        if (attachmentIds != null && !attachmentIds.isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + attachmentIds.getFirst(),
+                    "attachment_ids");
+        }
+        if (!hasText) {
+            throw ApiException.invalid("text", "text or attachment_ids is required");
+        }
+        if (text.codePointCount(0, text.length()) > SendMessage.MAX_TEXT) {
+            throw ApiException.invalid("text", "text is limited to " + SendMessage.MAX_TEXT + " characters");
+        }
+        return receive.receive(new ReceiveMessage.Inbound(p.accountId(), p.mode(), number.handle(), contact, text,
+                channel(number, contact)));
+    }
+
+    public Map<String, Object> typing(Principal p, String from, String toHandle, Boolean typing) {
+        requireTestMode(p);
+        String contact = contact(from);
+        AccountNumber number = number(p, toHandle);
+        if (typing == null) {
+            throw ApiException.invalid("typing", "typing (true or false) is required");
+        }
+        return receive.typing(p.accountId(), p.mode(), number.handle(), contact, typing);
+    }
+
+    private static void requireTestMode(Principal p) {
+        if (p.mode() != Mode.TEST) {
+            throw ApiException.notFound("sandbox helper (test mode only)");
+        }
+    }
+
+    private static String contact(String from) {
+        if (from == null) {
+            throw ApiException.invalid("from", "from is required");
+        }
+        return Handle.parse(from).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
+                "from must be an E.164 phone number or an email address", "from")).value();
+    }
+
+    private AccountNumber number(Principal p, String toHandle) {
+        if (toHandle == null) {
+            throw ApiException.invalid("to_handle", "to_handle is required");
+        }
+        String handle = Handle.parsePhone(toHandle).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
+                "to_handle must be an E.164 number", "to_handle")).value();
+        return numbers.owned(p.accountId(), p.mode(), handle)
+                .orElseThrow(() -> ApiException.invalid("to_handle", "to_handle is not one of your test numbers"));
+    }
+
+    private ChannelType channel(AccountNumber number, String contact) {
+        boolean phone = Handle.parsePhone(contact).isPresent();
+        if (number.channels().contains(ChannelType.IMESSAGE) && router.forNumber(number).onIMessage(contact)) {
+            return ChannelType.IMESSAGE;
+        }
+        if (phone && number.channels().contains(ChannelType.SMS)) {
+            return ChannelType.SMS;
+        }
+        if (phone && number.channels().contains(ChannelType.WHATSAPP)) {
+            return ChannelType.WHATSAPP;
+        }
+        throw new ApiException(ErrorCode.INVALID_HANDLE, "none of this number's channels reaches that contact", "from");
+    }
+}

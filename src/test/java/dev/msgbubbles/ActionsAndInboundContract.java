@@ -1,0 +1,257 @@
+package dev.msgbubbles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.msgbubbles.account.AccountNumber;
+import dev.msgbubbles.account.CreatedAccount;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.account.Provider;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.common.Timestamps;
+import dev.msgbubbles.event.Event;
+import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.support.Http;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Availability, cancelling, reactions, edits, unsends, retries and everything contacts do, on both stores. */
+abstract class ActionsAndInboundContract extends MessagingFixture {
+
+    private List<Event> events(String containing) {
+        var account = app.bootstrapped().orElseThrow().account().id();
+        return app.database().read(h -> new EventLog().after(h, account, Mode.TEST, 0, 100_000)).stream()
+                .filter(e -> e.payload().contains(containing)).toList();
+    }
+
+    private Http.Response post(String path, String apiKey, String json) {
+        return json == null
+                ? http.send("POST", path, apiKey, null, null, Map.of())
+                : http.send("POST", path, apiKey, "application/json", json.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    private String delivered(String to, String text) {
+        String id = sendText(to, text);
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200));
+        assertThat(status(id)).isEqualTo("delivered");
+        return id;
+    }
+
+    private long pendingJobs(String kind) {
+        return app.database().read(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE kind = :kind")
+                .bind("kind", kind).mapTo(Long.class).one());
+    }
+
+    @Test
+    void availability_answers_from_the_sandbox_and_accepts_a_raw_plus() {
+        JsonNode blue = http.get("/v1/handles/availability?handle=+14155551234", key).json().path("data");
+        assertThat(blue.path("handle").asText()).isEqualTo("+14155551234");
+        assertThat(blue.path("imessage").asBoolean()).isTrue();
+        assertThat(blue.path("channel").asText()).isEqualTo("imessage");
+        JsonNode green = http.get("/v1/handles/availability?handle=%2B14155550201", key).json().path("data");
+        assertThat(green.path("imessage").asBoolean()).isFalse();
+        assertThat(green.path("channel").asText()).isEqualTo("sms");
+        assertThat(http.get("/v1/handles/availability?handle=Alice@Example.com", key).json().path("data").path("handle").asText())
+                .isEqualTo("alice@example.com");
+        assertError(http.get("/v1/handles/availability", key), 400, "invalid_request", "handle");
+        assertError(http.get("/v1/handles/availability?handle=12", key), 400, "invalid_handle", "handle");
+        assertError(http.get("/v1/handles/availability?handle=+14155551234&handle=+14155551235", key), 400, "invalid_request", "handle");
+    }
+
+    @Test
+    void a_scheduled_message_can_be_cancelled_and_then_never_goes_out() {
+        String id = accepted("{\"to\":\"+14155552001\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"soon\",\"scheduled_at\":\""
+                + Timestamps.format(clock.instant().plus(Duration.ofMinutes(5))) + "\"}").path("id").asText();
+        Http.Response cancelled = http.send("DELETE", "/v1/messages/" + id, key, null, null, Map.of());
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.json().path("data").path("status").asText()).isEqualTo("canceled");
+        tick(Duration.ofMinutes(10));
+        assertThat(status(id)).isEqualTo("canceled");
+        assertError(http.send("DELETE", "/v1/messages/" + id, key, null, null, Map.of()), 409, "conflict", null);
+        String queued = sendText("+14155552002", "now");
+        assertError(http.send("DELETE", "/v1/messages/" + queued, key, null, null, Map.of()), 409, "conflict", null);
+        assertError(http.send("DELETE", "/v1/messages/" + id, app.bootstrapped().orElseThrow().liveKey().key(), null, null,
+                Map.of()), 404, "not_found", null);
+    }
+
+    @Test
+    void reactions_need_a_delivered_imessage_or_whatsapp_message() {
+        String early = sendText("+14155552003", "too soon");
+        assertError(post("/v1/messages/" + early + "/react", key, "{\"reaction\":\"love\"}"), 409, "conflict", null);
+        String id = delivered("+14155552004", "react to me");
+        Http.Response loved = post("/v1/messages/" + id + "/react", key, "{\"reaction\":\"love\"}");
+        assertThat(loved.status()).as(loved.text()).isEqualTo(200);
+        assertThat(loved.json().path("data").path("id").asText()).isEqualTo(id);
+        assertThat(post("/v1/messages/" + id + "/react", key, "{\"reaction\":\"\uD83D\uDD25\"}").status()).isEqualTo(200);
+        assertThat(post("/v1/messages/" + id + "/react", key, "{\"reaction\":\"love\",\"remove\":true}").status()).isEqualTo(200);
+        assertError(post("/v1/messages/" + id + "/react", key, "{\"reaction\":\"hello\"}"), 400, "invalid_request", "reaction");
+        assertError(post("/v1/messages/" + id + "/react", key, "{\"reaction\":\"\uD83D\uDD25\uD83D\uDD25\"}"), 400, "invalid_request", "reaction");
+        assertError(post("/v1/messages/" + id + "/react", key, "{}"), 400, "invalid_request", "reaction");
+        List<JsonNode> reactions = events(id).stream().filter(e -> e.type().wire().equals("message.reaction"))
+                .map(e -> Http.parse(e.payload())).toList();
+        assertThat(reactions).extracting(r -> r.path("reaction").asText() + "/" + r.path("removed").asBoolean())
+                .containsExactly("love/false", "\uD83D\uDD25/false", "love/true");
+        assertThat(reactions.getFirst().path("handle").asText()).isEqualTo(SANDBOX);
+        assertThat(reactions.getFirst().path("conversation_id").asText()).isEqualTo(get(id).path("conversation_id").asText());
+        assertThat(pendingJobs("message_action")).isEqualTo(3);
+        tick(Duration.ZERO);
+        assertThat(pendingJobs("message_action")).isZero();
+
+        String sms = delivered(to("0205"), "green");
+        assertError(post("/v1/messages/" + sms + "/react", key, "{\"reaction\":\"like\"}"), 409, "conflict", null);
+        assertError(post("/v1/messages/" + UUID.randomUUID() + "/react", key, "{\"reaction\":\"like\"}"), 404, "not_found", null);
+    }
+
+    @Test
+    void edit_and_unsend_work_on_sent_imessages_only() {
+        String queued = sendText("+14155552005", "not yet");
+        assertError(post("/v1/messages/" + queued + "/edit", key, "{\"text\":\"x\"}"), 409, "conflict", null);
+        assertError(post("/v1/messages/" + queued + "/unsend", key, null), 409, "conflict", null);
+
+        String id = sendText("+14155552006", "typo");
+        tick(Duration.ZERO);
+        Http.Response edited = post("/v1/messages/" + id + "/edit", key, "{\"text\":\"fixed\"}");
+        assertThat(edited.status()).as(edited.text()).isEqualTo(200);
+        assertThat(edited.json().path("data").path("text").asText()).isEqualTo("fixed");
+        assertThat(edited.json().path("data").path("edited_at").asText()).isEqualTo(Timestamps.format(clock.instant()));
+        assertError(post("/v1/messages/" + id + "/edit", key, "{\"text\":\"\"}"), 400, "invalid_request", "text");
+        assertError(post("/v1/messages/" + id + "/edit", key, "{\"body\":\"x\"}"), 400, "invalid_request", "body");
+
+        Http.Response unsent = post("/v1/messages/" + id + "/unsend", key, null);
+        assertThat(unsent.status()).as(unsent.text()).isEqualTo(200);
+        assertThat(unsent.json().path("data").path("status").asText()).isEqualTo("unsent");
+        assertError(post("/v1/messages/" + id + "/unsend", key, "{}"), 409, "conflict", null);
+        assertError(post("/v1/messages/" + id + "/edit", key, "{\"text\":\"again\"}"), 409, "conflict", null);
+        tick(Duration.ofSeconds(5)); // a late receipt must not resurrect an unsent message
+        assertThat(status(id)).isEqualTo("unsent");
+        assertThat(events(id)).extracting(e -> e.type().wire()).contains("message.edited", "message.unsent");
+
+        String sms = delivered(to("0207"), "green");
+        assertError(post("/v1/messages/" + sms + "/edit", key, "{\"text\":\"x\"}"), 409, "conflict", null);
+        assertError(post("/v1/messages/" + sms + "/unsend", key, null), 409, "conflict", null);
+    }
+
+    @Test
+    void retry_requeues_failed_messages_only() {
+        CreatedAccount account = admin.create("retry-" + UUID.randomUUID());
+        String handle = "+1646555" + numbersUsed.getAndIncrement();
+        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, EnumSet.of(ChannelType.SMS), Mode.TEST,
+                Provider.SANDBOX, null));
+        String apiKey = account.testKey().key();
+        numbers.setStatus(handle, AccountNumber.Status.OFFLINE);
+        String id = send(apiKey, "{\"to\":\"+14155552007\",\"from_handle\":\"" + handle + "\",\"text\":\"hold\"}")
+                .json().path("data").path("id").asText();
+        assertError(post("/v1/messages/" + id + "/retry", apiKey, null), 409, "conflict", null);
+        for (int i = 0; i < 6; i++) {
+            tick(Duration.ofSeconds(30));
+        }
+        assertThat(http.get("/v1/messages/" + id, apiKey).json().path("data").path("status").asText()).isEqualTo("failed");
+        numbers.setStatus(handle, AccountNumber.Status.ONLINE);
+        Http.Response retried = post("/v1/messages/" + id + "/retry", apiKey, null);
+        assertThat(retried.status()).as(retried.text()).isEqualTo(202);
+        JsonNode queued = retried.json().path("data");
+        assertThat(queued.path("status").asText()).isEqualTo("queued");
+        assertThat(queued.path("retry_count").asInt()).isEqualTo(1);
+        assertThat(queued.path("error").isNull()).isTrue();
+        tick(Duration.ZERO);
+        JsonNode sent = http.get("/v1/messages/" + id, apiKey).json().path("data");
+        assertThat(sent.path("status").asText()).isEqualTo("sent");
+        assertThat(sent.path("channel").asText()).isEqualTo("sms");
+        assertError(post("/v1/messages/" + id + "/retry", apiKey, null), 409, "conflict", null);
+        assertError(post("/v1/messages/" + id + "/retry", apiKey, "{\"force\":true}"), 400, "invalid_request", "force");
+    }
+
+    @Test
+    void a_contact_writing_in_lands_in_the_same_thread_as_our_messages() {
+        String ours = sendText("+14155552008", "hello");
+        Http.Response inbound = post("/v1/sandbox/inbound", key,
+                "{\"from\":\"+14155552008\",\"to_handle\":\"" + SANDBOX + "\",\"text\":\"hi back\"}");
+        assertThat(inbound.status()).as(inbound.text()).isEqualTo(202);
+        JsonNode message = inbound.json().path("data");
+        assertThat(message.path("direction").asText()).isEqualTo("inbound");
+        assertThat(message.path("status").asText()).isEqualTo("received");
+        assertThat(message.path("channel").asText()).isEqualTo("imessage");
+        assertThat(message.path("from_handle").asText()).isEqualTo("+14155552008");
+        assertThat(message.path("to").asText()).isEqualTo(SANDBOX);
+        assertThat(message.path("conversation_id").asText()).isEqualTo(get(ours).path("conversation_id").asText());
+        assertThat(http.get("/v1/messages?direction=inbound&limit=100", key).json().path("data").toString())
+                .contains(message.path("id").asText());
+        assertThat(events(message.path("id").asText())).extracting(e -> e.type().wire()).containsExactly("message.received");
+        String android = post("/v1/sandbox/inbound", key, "{\"from\":\"" + to("0209") + "\",\"to_handle\":\"" + SANDBOX
+                + "\",\"text\":\"from android\"}").json().path("data").path("channel").asText();
+        assertThat(android).isEqualTo("sms");
+    }
+
+    @Test
+    void one_time_passcodes_are_never_stored_or_announced() {
+        Http.Response suppressed = post("/v1/sandbox/inbound", key,
+                "{\"from\":\"+14155552009\",\"to_handle\":\"" + SANDBOX + "\",\"text\":\"Your verification code is 482-913\"}");
+        assertThat(suppressed.status()).isEqualTo(202);
+        assertThat(suppressed.json().path("data").path("suppressed").asBoolean()).isTrue();
+        assertThat(http.get("/v1/messages?limit=100", key).text()).doesNotContain("482-913");
+        assertThat(events("482-913")).isEmpty();
+        Http.Response normal = post("/v1/sandbox/inbound", key,
+                "{\"from\":\"+14155552009\",\"to_handle\":\"" + SANDBOX + "\",\"text\":\"see you at 2026 Main St\"}");
+        assertThat(normal.json().path("data").path("status").asText()).isEqualTo("received");
+    }
+
+    @Test
+    void typing_from_a_contact_becomes_a_conversation_typing_event() {
+        Http.Response typing = post("/v1/sandbox/typing", key,
+                "{\"from\":\"+14155552010\",\"to_handle\":\"" + SANDBOX + "\",\"typing\":true}");
+        assertThat(typing.status()).as(typing.text()).isEqualTo(202);
+        String conversation = typing.json().path("data").path("conversation_id").asText();
+        JsonNode event = Http.parse(events(conversation).stream().filter(e -> e.type().wire().equals("conversation.typing"))
+                .findFirst().orElseThrow().payload());
+        assertThat(event.path("handle").asText()).isEqualTo("+14155552010");
+        assertThat(event.path("typing").asBoolean()).isTrue();
+        assertError(post("/v1/sandbox/typing", key, "{\"from\":\"+14155552010\",\"to_handle\":\"" + SANDBOX + "\"}"),
+                400, "invalid_request", "typing");
+    }
+
+    @Test
+    void sandbox_helpers_validate_and_do_not_exist_for_live_keys() {
+        String live = app.bootstrapped().orElseThrow().liveKey().key();
+        assertError(post("/v1/sandbox/inbound", live, "{\"from\":\"+14155552011\",\"to_handle\":\"" + SANDBOX
+                + "\",\"text\":\"x\"}"), 404, "not_found", null);
+        assertError(post("/v1/sandbox/typing", live, "{\"from\":\"+14155552011\",\"to_handle\":\"" + SANDBOX
+                + "\",\"typing\":true}"), 404, "not_found", null);
+        assertError(post("/v1/sandbox/inbound", key, "{\"from\":\"+14155552011\",\"to_handle\":\"+18005559999\",\"text\":\"x\"}"),
+                400, "invalid_request", "to_handle");
+        assertError(post("/v1/sandbox/inbound", key, "{\"from\":\"nobody\",\"to_handle\":\"" + SANDBOX + "\",\"text\":\"x\"}"),
+                400, "invalid_handle", "from");
+        assertError(post("/v1/sandbox/inbound", key, "{\"from\":\"+14155552011\",\"to_handle\":\"" + SANDBOX + "\"}"),
+                400, "invalid_request", "text");
+        assertError(post("/v1/sandbox/inbound", key, "{\"from\":\"+14155552011\",\"to_handle\":\"" + SANDBOX
+                + "\",\"attachment_ids\":[\"" + UUID.randomUUID() + "\"]}"), 400, "invalid_attachments", "attachment_ids");
+    }
+
+    @Test
+    void recipient_0777_types_replies_and_likes_the_message() {
+        String id = sendText(to("0777"), "ping");
+        String conversation = get(id).path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200)); // delivered
+        tick(Duration.ofMillis(100)); // typing
+        assertThat(events(conversation)).extracting(e -> e.type().wire()).contains("conversation.typing");
+        tick(Duration.ofMillis(900)); // read
+        assertThat(status(id)).isEqualTo("read");
+        tick(Duration.ofSeconds(1)); // reply and like
+        JsonNode thread = http.get("/v1/messages?conversation_id=" + conversation, key).json().path("data");
+        assertThat(thread.get(0).path("text").asText()).isEqualTo("echo: ping");
+        assertThat(thread.get(0).path("direction").asText()).isEqualTo("inbound");
+        JsonNode like = Http.parse(events(id).stream().filter(e -> e.type().wire().equals("message.reaction")).findFirst()
+                .orElseThrow().payload());
+        assertThat(like.path("reaction").asText()).isEqualTo("like");
+        assertThat(like.path("handle").asText()).isEqualTo(to("0777"));
+        Http.Response back = post("/v1/messages/" + thread.get(0).path("id").asText() + "/react", key, "{\"reaction\":\"laugh\"}");
+        assertThat(back.status()).as(back.text()).isEqualTo(200);
+    }
+}
