@@ -68,7 +68,8 @@ public final class App implements AutoCloseable {
             ChannelRouter router = new ChannelRouter(new SandboxChannel(config.sandbox().timeScale()), Map.of());
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, clock, numbers,
                     new IdempotencyStore(clock, config.api().idempotencyRetention()), queue, router),
-                    config.delivery().retryWindow());
+                    new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
+                            config.delivery().sandboxPacingPerMinute()));
             Worker worker = new Worker(database, queue, messaging.jobHandlers(), clock, WORKER);
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
             ApiServices services = new ApiServices(

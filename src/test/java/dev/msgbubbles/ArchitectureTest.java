@@ -36,7 +36,7 @@ class ArchitectureTest {
             Map.entry("event", Set.of("db", "common")),
             Map.entry("channel", Set.of("common")),
             Map.entry("chat", Set.of("db", "common")),
-            Map.entry("message", Set.of("account", "chat", "channel", "event", "idempotency", "queue", "db", "common")),
+            Map.entry("message", Set.of("account", "chat", "channel", "event", "idempotency", "queue", "ratelimit", "db", "common")),
             Map.entry("http", Set.of("account", "chat", "message", "event", "idempotency", "ratelimit", "db", "config", "common")),
             Map.entry("cli", Set.of("", "account", "db", "config", "common")));
 

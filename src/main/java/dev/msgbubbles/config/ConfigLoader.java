@@ -116,6 +116,8 @@ public final class ConfigLoader {
         String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
         int retryWindow = integer("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", 1, 7 * 24 * 3600);
         boolean workerEnabled = bool("MSGBUBBLES_WORKER_ENABLED");
+        int pacing = integer("MSGBUBBLES_PACING_PER_MINUTE", 0, 60_000);
+        int sandboxPacing = integer("MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", 0, 60_000);
         String logLevel = oneOf("MSGBUBBLES_LOG_LEVEL", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), s -> s.toUpperCase(Locale.ROOT));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -127,7 +129,7 @@ public final class ConfigLoader {
                 new Config.Webhooks(allowPrivate),
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),
-                new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled));
+                new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing));
     }
 
     private String raw(String key) {

@@ -23,10 +23,14 @@ public final class ChannelRouter {
     }
 
     Channel forNumber(AccountNumber number) {
-        if (number.mode() == Mode.TEST || number.provider() == Provider.SANDBOX) {
+        if (usesSandbox(number)) {
             return sandbox;
         }
         return connectors.getOrDefault(number.provider(), new Missing(number.provider()));
+    }
+
+    static boolean usesSandbox(AccountNumber number) {
+        return number.mode() == Mode.TEST || number.provider() == Provider.SANDBOX;
     }
 
     /** A provider without a connector in this build. */

@@ -6,6 +6,7 @@ import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.ratelimit.Pacer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +31,11 @@ public final class Messaging {
                                JobQueue queue, ChannelRouter router) {
     }
 
-    public Messaging(Dependencies d, Duration retryWindow) {
+    /** Delivery policy: how long sends may be retried, and the per-number pace (per minute, 0 = unpaced). */
+    public record Policy(Duration retryWindow, int pacingPerMinute, int sandboxPacingPerMinute) {
+    }
+
+    public Messaging(Dependencies d, Policy policy) {
         Lifecycle lifecycle = new Lifecycle(new MessageStore(), new EventLog());
         this.router = d.router();
         this.messages = new Messages(d.db(), d.clock());
@@ -41,7 +46,9 @@ public final class Messaging {
         this.receive = new ReceiveMessage(d.db(), d.clock());
         this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive);
         this.handlers = Map.of(
-                SendJob.KIND, new SendJob(d.db(), d.queue(), lifecycle, d.numbers(), d.router(), retryWindow),
+                SendJob.KIND, new SendJob(d.db(), d.queue(), lifecycle, d.numbers(), d.router(), policy.retryWindow(),
+                        new SendJob.Pacing(new Pacer(d.clock(), policy.pacingPerMinute()),
+                                new Pacer(d.clock(), policy.sandboxPacingPerMinute()))),
                 FollowUpJob.KIND, new FollowUpJob(d.db(), d.queue(), lifecycle, receive),
                 ActionJob.KIND, new ActionJob(d.db(), d.queue(), d.numbers(), d.router()));
     }

@@ -11,6 +11,7 @@ import dev.msgbubbles.db.Database;
 import dev.msgbubbles.queue.Job;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.ratelimit.Pacer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -34,9 +35,14 @@ final class SendJob implements JobHandler {
     private final NumberDirectory numbers;
     private final ChannelRouter router;
     private final Duration retryWindow;
+    private final Pacing pacing;
+
+    /** Per-number pacers: one for real backends, one for the sandbox network. */
+    record Pacing(Pacer providers, Pacer sandbox) {
+    }
 
     SendJob(Database db, JobQueue queue, Lifecycle lifecycle, NumberDirectory numbers, ChannelRouter router,
-            Duration retryWindow) {
+            Duration retryWindow, Pacing pacing) {
         this.db = db;
         this.queue = queue;
         this.store = new MessageStore();
@@ -44,6 +50,7 @@ final class SendJob implements JobHandler {
         this.numbers = numbers;
         this.router = router;
         this.retryWindow = retryWindow;
+        this.pacing = pacing;
     }
 
     @Override
@@ -64,6 +71,13 @@ final class SendJob implements JobHandler {
         }
         if (number.get().status() == AccountNumber.Status.OFFLINE) {
             retryOrFail(job, id, "device_offline", "the sending number is offline", OFFLINE_RECHECK, deadline, now);
+            return;
+        }
+        Pacer pacer = ChannelRouter.usesSandbox(number.get()) ? pacing.sandbox() : pacing.providers();
+        Duration wait = pacer.acquire(number.get().handle());
+        if (!wait.isZero()) {
+            // paced, not failed: the job keeps its place in its thread and comes back when the number has a slot
+            db.writeVoid(tx -> queue.reschedule(tx, job, now.plus(wait), "paced"));
             return;
         }
         Channel channel = router.forNumber(number.get());

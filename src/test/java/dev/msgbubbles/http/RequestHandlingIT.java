@@ -78,7 +78,7 @@ class RequestHandlingIT {
         var messaging = new dev.msgbubbles.message.Messaging(new dev.msgbubbles.message.Messaging.Dependencies(db, clock,
                 new NumberDirectory(db, clock), new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.queue.JobQueue(db), new dev.msgbubbles.message.ChannelRouter(
-                        new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of())), java.time.Duration.ofHours(1));
+                        new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of())), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0));
         return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), () -> { });
     }
 

@@ -69,7 +69,7 @@ class FallbackIT {
             JobQueue queue = new JobQueue(db);
             Messaging messaging = new Messaging(new Messaging.Dependencies(db, clock, numbers,
                     new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of())),
-                    Duration.ofHours(1));
+                    new Messaging.Policy(Duration.ofHours(1), 0, 0));
             Principal principal = new Principal(account.account().id(), Mode.TEST, account.testKey().id());
             var created = messaging.send().send(new SendMessage.Command(principal, null, "fp", "+14155550123", "+18005550123",
                     null, "hello", null, null, null, null, null, null, null));
