@@ -34,8 +34,6 @@ import java.util.Optional;
  * order (metrics, database and migrations, first-start bootstrap, HTTP) and stops them in reverse.
  */
 public final class App implements AutoCloseable {
-    private static final Worker.Settings WORKER = new Worker.Settings(64, Duration.ofSeconds(60), Duration.ofMillis(200));
-
     private final Database database;
     private final ApiServer server;
     private final Worker worker;
@@ -70,7 +68,8 @@ public final class App implements AutoCloseable {
                     new IdempotencyStore(clock, config.api().idempotencyRetention()), queue, router),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
                             config.delivery().sandboxPacingPerMinute()));
-            Worker worker = new Worker(database, queue, messaging.jobHandlers(), clock, WORKER);
+            Worker worker = new Worker(database, queue, messaging.jobHandlers(), clock,
+                    new Worker.Settings(64, config.delivery().jobLease(), Duration.ofMillis(200)));
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
             ApiServices services = new ApiServices(
                     new Authenticator(database, clock),

@@ -35,8 +35,10 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
      * {@code retryWindow}: how long a send may wait for an offline number or a failing backend before it fails;
      * {@code workerEnabled}: whether this process runs the background job worker (false: an API-only node);
      * {@code pacingPerMinute}: sends per minute per number on real backends, {@code sandboxPacingPerMinute} on the
-     * sandbox network (0 = unpaced).
+     * sandbox network (0 = unpaced); {@code jobLease}: how long a claimed job is reserved for its worker, so how
+     * long jobs of a crashed process wait before another worker takes them over.
      */
-    public record Delivery(Duration retryWindow, boolean workerEnabled, int pacingPerMinute, int sandboxPacingPerMinute) {
+    public record Delivery(Duration retryWindow, boolean workerEnabled, int pacingPerMinute, int sandboxPacingPerMinute,
+                           Duration jobLease) {
     }
 }

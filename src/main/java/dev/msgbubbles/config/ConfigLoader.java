@@ -118,6 +118,7 @@ public final class ConfigLoader {
         boolean workerEnabled = bool("MSGBUBBLES_WORKER_ENABLED");
         int pacing = integer("MSGBUBBLES_PACING_PER_MINUTE", 0, 60_000);
         int sandboxPacing = integer("MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", 0, 60_000);
+        int lease = integer("MSGBUBBLES_JOB_LEASE_SECONDS", 1, 3600);
         String logLevel = oneOf("MSGBUBBLES_LOG_LEVEL", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), s -> s.toUpperCase(Locale.ROOT));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -129,7 +130,8 @@ public final class ConfigLoader {
                 new Config.Webhooks(allowPrivate),
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),
-                new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing));
+                new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing,
+                        Duration.ofSeconds(lease)));
     }
 
     private String raw(String key) {

@@ -1,0 +1,132 @@
+package dev.msgbubbles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.support.Http;
+import dev.msgbubbles.support.ServerProcess;
+import dev.msgbubbles.support.TestStore;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGKILL the server in the middle of a burst of sends, restart it, and check the durability promise: every
+ * send that got a 202 reaches a final status, a retried request (same Idempotency-Key) never makes a second
+ * message, and no message is recorded as sent twice. Reduced size here; the benchmark runs it bigger.
+ */
+abstract class CrashContract {
+    private static final int BURST = 240;
+    private static final int KILL_AFTER = 100;
+    private static final Set<String> FINAL = Set.of("read", "delivered", "failed");
+
+    abstract TestStore newStore();
+
+    private static Map<String, String> env(TestStore store) {
+        Map<String, String> env = new HashMap<>(store.environment());
+        env.put("MSGBUBBLES_PORT", "0");
+        env.put("MSGBUBBLES_SANDBOX_TIME_SCALE", "0");
+        env.put("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "1000000");
+        env.put("MSGBUBBLES_JOB_LEASE_SECONDS", "3"); // jobs the killed process held come back after this
+        return env;
+    }
+
+    private static String body(int i) {
+        return "{\"to\":\"+1415555" + (4000 + i % 50) + "\",\"from_handle\":\"+18005550100\",\"text\":\"burst " + i + "\"}";
+    }
+
+    @Test
+    void every_accepted_send_survives_a_kill_and_none_is_sent_twice() throws Exception {
+        try (TestStore store = newStore()) {
+            ServerProcess first = ServerProcess.start(env(store));
+            String key = first.testKey();
+            Http http = new Http(first.port());
+            Map<Integer, String> accepted = new ConcurrentHashMap<>();
+            AtomicInteger unknown = new AtomicInteger();
+            CountDownLatch enough = new CountDownLatch(KILL_AFTER);
+            ExecutorService clients = Executors.newFixedThreadPool(8);
+            for (int i = 0; i < BURST; i++) {
+                int n = i;
+                clients.submit(() -> {
+                    try {
+                        Http.Response r = http.send("POST", "/v1/messages", key, "application/json",
+                                body(n).getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "burst-" + n));
+                        if (r.status() == 202) {
+                            accepted.put(n, r.json().path("data").path("id").asText());
+                            enough.countDown();
+                        }
+                    } catch (UncheckedIOException e) {
+                        unknown.incrementAndGet(); // the server died under this request: outcome unknown to the client
+                    }
+                });
+            }
+            assertThat(enough.await(60, TimeUnit.SECONDS)).isTrue();
+            first.kill();
+            int acceptedAtKill = accepted.size();
+            clients.shutdown();
+            assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            System.err.printf("crash test: %d accepted when killed, %d accepted in all, %d requests cut off%n",
+                    acceptedAtKill, accepted.size(), unknown.get());
+            assertThat(accepted.size()).as("the kill must land mid-burst").isLessThan(BURST);
+
+            try (ServerProcess second = ServerProcess.start(env(store))) {
+                Http again = new Http(second.port());
+                // A client retries everything it is unsure of with the same key: a replay or a first success, never a twin.
+                for (int n = 0; n < BURST; n++) {
+                    if (accepted.containsKey(n)) {
+                        continue;
+                    }
+                    Http.Response r = again.send("POST", "/v1/messages", key, "application/json",
+                            body(n).getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "burst-" + n));
+                    assertThat(r.status()).as(r.text()).isIn(200, 202);
+                }
+                Http.Response replay = again.send("POST", "/v1/messages", key, "application/json",
+                        body(0).getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "burst-0"));
+                assertThat(replay.status()).isEqualTo(200);
+
+                Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+                List<String> pending = new ArrayList<>(accepted.values());
+                while (!pending.isEmpty() && Instant.now().isBefore(deadline)) {
+                    pending.removeIf(id -> FINAL.contains(again.get("/v1/messages/" + id, key).json().path("data")
+                            .path("status").asText()));
+                    if (!pending.isEmpty()) {
+                        Thread.sleep(100); // the restarted server's own worker is doing the work
+                    }
+                }
+                assertThat(pending).as("messages accepted before the kill that never finished").isEmpty();
+                JsonNode all = again.get("/v1/messages?limit=100", key).json();
+                assertThat(all.path("data")).isNotEmpty();
+                assertThat(second.stop()).isTrue();
+            }
+
+            try (Database db = store.open()) {
+                long messages = db.read(h -> h.createQuery("SELECT COUNT(*) FROM messages").mapTo(Long.class).one());
+                long distinctTexts = db.read(h -> h.createQuery("SELECT COUNT(DISTINCT body) FROM messages").mapTo(Long.class).one());
+                assertThat(messages).as("one message per request, retried or not").isEqualTo(BURST).isEqualTo(distinctTexts);
+                List<Long> sentTwice = db.read(h -> h.createQuery("""
+                        SELECT COUNT(*) FROM message_timeline WHERE status = 'sent'
+                        GROUP BY message_id HAVING COUNT(*) > 1""").mapTo(Long.class).list());
+                assertThat(sentTwice).isEmpty();
+                long sentEvents = db.read(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE type = 'message.sent'")
+                        .mapTo(Long.class).one());
+                assertThat(sentEvents).isEqualTo(BURST);
+                long leftover = db.read(h -> h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Long.class).one());
+                assertThat(leftover).isZero();
+            }
+        }
+    }
+}
