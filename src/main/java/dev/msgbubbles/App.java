@@ -14,6 +14,7 @@ import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.config.Config;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.GroupCommit;
 import dev.msgbubbles.http.ApiServer;
 import dev.msgbubbles.http.ApiServices;
 import dev.msgbubbles.ratelimit.RateLimiter;
@@ -35,14 +36,16 @@ import java.util.Optional;
  */
 public final class App implements AutoCloseable {
     private final Database database;
+    private final GroupCommit writes;
     private final ApiServer server;
     private final Worker worker;
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
 
-    private App(Database database, ApiServer server, Worker worker, Optional<CreatedAccount> bootstrapped,
-                JvmGcMetrics gcMetrics) {
+    private App(Database database, GroupCommit writes, ApiServer server, Worker worker,
+                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
         this.database = database;
+        this.writes = writes;
         this.server = server;
         this.worker = worker;
         this.bootstrapped = bootstrapped;
@@ -64,7 +67,8 @@ public final class App implements AutoCloseable {
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
             JobQueue queue = new JobQueue(database);
             ChannelRouter router = new ChannelRouter(new SandboxChannel(config.sandbox().timeScale()), Map.of());
-            Messaging messaging = new Messaging(new Messaging.Dependencies(database, clock, numbers,
+            GroupCommit writes = new GroupCommit(database, 4, 128);
+            Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
                     new IdempotencyStore(clock, config.api().idempotencyRetention()), queue, router),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
                             config.delivery().sandboxPacingPerMinute()));
@@ -83,9 +87,10 @@ public final class App implements AutoCloseable {
             }
             try {
                 ApiServer server = ApiServer.start(config.server(), services);
-                return new App(database, server, worker, bootstrapped, gc);
+                return new App(database, writes, server, worker, bootstrapped, gc);
             } catch (RuntimeException e) {
                 worker.close();
+                writes.close();
                 throw e;
             }
         } catch (RuntimeException e) {
@@ -117,6 +122,7 @@ public final class App implements AutoCloseable {
     public void close() {
         server.close();
         worker.close();
+        writes.close();
         database.close();
         gcMetrics.close();
     }

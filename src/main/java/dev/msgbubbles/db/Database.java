@@ -34,7 +34,7 @@ import org.sqlite.SQLiteDataSource;
  * <p>Storage conventions for every table: ids are UUIDs ({@code uuid} on PostgreSQL, text on SQLite, bound
  * and mapped as {@link UUID} either way) and times are epoch milliseconds in a {@code BIGINT}.
  */
-public final class Database implements AutoCloseable {
+public final class Database implements Writes, AutoCloseable {
     private static final int SQLITE_READERS = 4;
     private static final int BUSY_TIMEOUT_MS = 10_000;
 
@@ -105,10 +105,12 @@ public final class Database implements AutoCloseable {
     }
 
     /** Runs {@code callback} in one write transaction: committed when it returns, rolled back when it throws. */
+    @Override
     public <R> R write(HandleCallback<R, RuntimeException> callback) {
         return writeJdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
     }
 
+    @Override
     public void writeVoid(HandleConsumer<RuntimeException> consumer) {
         writeJdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, consumer::useHandle);
     }

@@ -2,6 +2,7 @@ package dev.msgbubbles.message;
 
 import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.queue.Job;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
@@ -17,13 +18,15 @@ final class FollowUpJob implements JobHandler {
     static final String KIND = "message_follow_up";
 
     private final Database db;
+    private final Writes writes;
     private final JobQueue queue;
     private final Lifecycle lifecycle;
     private final ReceiveMessage receive;
     private final MessageStore store = new MessageStore();
 
-    FollowUpJob(Database db, JobQueue queue, Lifecycle lifecycle, ReceiveMessage receive) {
+    FollowUpJob(Database db, Writes writes, JobQueue queue, Lifecycle lifecycle, ReceiveMessage receive) {
         this.db = db;
+        this.writes = writes;
         this.queue = queue;
         this.lifecycle = lifecycle;
         this.receive = receive;
@@ -33,7 +36,7 @@ final class FollowUpJob implements JobHandler {
     public void handle(Job job, Instant now) {
         UUID id = UUID.fromString(job.subject());
         SendResult.Signal signal = SendResult.Signal.valueOf(job.payload());
-        db.writeVoid(tx -> {
+        writes.writeVoid(tx -> {
             store.findById(tx, id).ifPresent(message -> {
                 switch (signal) {
                     case DELIVERED -> lifecycle.delivered(tx, id, now);

@@ -2,6 +2,7 @@ package dev.msgbubbles.message;
 
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.queue.JobHandler;
@@ -27,7 +28,8 @@ public final class Messaging {
     private final ChannelRouter router;
 
     /** What messaging needs from the rest of the server. */
-    public record Dependencies(Database db, Clock clock, NumberDirectory numbers, IdempotencyStore idempotency,
+    /** {@code writes} carries the hot write paths (sends, send results, receipts): group commit in the server. */
+    public record Dependencies(Database db, Writes writes, Clock clock, NumberDirectory numbers, IdempotencyStore idempotency,
                                JobQueue queue, ChannelRouter router) {
     }
 
@@ -39,17 +41,17 @@ public final class Messaging {
         Lifecycle lifecycle = new Lifecycle(new MessageStore(), new EventLog());
         this.router = d.router();
         this.messages = new Messages(d.db(), d.clock());
-        this.send = new SendMessage(d.db(), d.clock(), messages, d.numbers(), d.idempotency(), d.queue(), lifecycle);
+        this.send = new SendMessage(d, messages, lifecycle);
         this.cancel = new CancelMessage(d.db(), d.clock(), d.queue(), lifecycle, messages);
         this.availability = new Availability(d.numbers(), d.router());
         this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages);
         this.receive = new ReceiveMessage(d.db(), d.clock());
         this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive);
         this.handlers = Map.of(
-                SendJob.KIND, new SendJob(d.db(), d.queue(), lifecycle, d.numbers(), d.router(), policy.retryWindow(),
+                SendJob.KIND, new SendJob(d, lifecycle, policy.retryWindow(),
                         new SendJob.Pacing(new Pacer(d.clock(), policy.pacingPerMinute()),
                                 new Pacer(d.clock(), policy.sandboxPacingPerMinute()))),
-                FollowUpJob.KIND, new FollowUpJob(d.db(), d.queue(), lifecycle, receive),
+                FollowUpJob.KIND, new FollowUpJob(d.db(), d.writes(), d.queue(), lifecycle, receive),
                 ActionJob.KIND, new ActionJob(d.db(), d.queue(), d.numbers(), d.router()));
     }
 

@@ -8,6 +8,7 @@ import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Handle;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.queue.Job;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
@@ -29,6 +30,7 @@ final class SendJob implements JobHandler {
     static final Duration OFFLINE_RECHECK = Duration.ofSeconds(30);
 
     private final Database db;
+    private final Writes writes;
     private final JobQueue queue;
     private final MessageStore store;
     private final Lifecycle lifecycle;
@@ -41,14 +43,14 @@ final class SendJob implements JobHandler {
     record Pacing(Pacer providers, Pacer sandbox) {
     }
 
-    SendJob(Database db, JobQueue queue, Lifecycle lifecycle, NumberDirectory numbers, ChannelRouter router,
-            Duration retryWindow, Pacing pacing) {
-        this.db = db;
-        this.queue = queue;
+    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, Duration retryWindow, Pacing pacing) {
+        this.db = d.db();
+        this.writes = d.writes();
+        this.queue = d.queue();
         this.store = new MessageStore();
         this.lifecycle = lifecycle;
-        this.numbers = numbers;
-        this.router = router;
+        this.numbers = d.numbers();
+        this.router = d.router();
         this.retryWindow = retryWindow;
         this.pacing = pacing;
     }
@@ -59,7 +61,7 @@ final class SendJob implements JobHandler {
         Optional<Message> found = db.read(h -> store.findById(h, id));
         if (found.isEmpty() || found.get().status().rank() > MessageStatus.QUEUED.rank()
                 || found.get().status() == MessageStatus.FAILED) {
-            db.writeVoid(tx -> queue.complete(tx, job)); // already decided (e.g. a retried job after a crash)
+            writes.writeVoid(tx -> queue.complete(tx, job)); // already decided (e.g. a retried job after a crash)
             return;
         }
         Message message = found.get();
@@ -77,7 +79,7 @@ final class SendJob implements JobHandler {
         Duration wait = pacer.acquire(number.get().handle());
         if (!wait.isZero()) {
             // paced, not failed: the job keeps its place in its thread and comes back when the number has a slot
-            db.writeVoid(tx -> queue.reschedule(tx, job, now.plus(wait), "paced"));
+            writes.writeVoid(tx -> queue.reschedule(tx, job, now.plus(wait), "paced"));
             return;
         }
         Channel channel = router.forNumber(number.get());
@@ -98,7 +100,7 @@ final class SendJob implements JobHandler {
 
     private void apply(Job job, Message message, SendResult result, String detail, Instant deadline, Instant now) {
         switch (result) {
-            case SendResult.Accepted accepted -> db.writeVoid(tx -> {
+            case SendResult.Accepted accepted -> writes.writeVoid(tx -> {
                 if (lifecycle.sent(tx, message.id(), accepted.channel(), detail, now)) {
                     for (SendResult.FollowUp followUp : accepted.followUps()) {
                         queue.enqueue(tx, new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
@@ -118,12 +120,12 @@ final class SendJob implements JobHandler {
         if (next.isAfter(deadline)) {
             fail(job, id, code, reason + "; gave up after the retry window", null, now);
         } else {
-            db.writeVoid(tx -> queue.reschedule(tx, job, next, reason));
+            writes.writeVoid(tx -> queue.reschedule(tx, job, next, reason));
         }
     }
 
     private void fail(Job job, UUID id, String code, String reason, ChannelType channel, Instant now) {
-        db.writeVoid(tx -> {
+        writes.writeVoid(tx -> {
             lifecycle.failed(tx, id, code, reason, channel, now);
             queue.complete(tx, job);
         });

@@ -11,6 +11,7 @@ import dev.msgbubbles.common.ErrorCode;
 import dev.msgbubbles.common.Handle;
 import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.queue.JobQueue;
 import java.time.Clock;
@@ -58,6 +59,7 @@ public final class SendMessage {
     }
 
     private final Database db;
+    private final Writes writes;
     private final Clock clock;
     private final Messages messages;
     private final NumberDirectory numbers;
@@ -67,15 +69,15 @@ public final class SendMessage {
     private final ConversationStore conversations;
     private final Lifecycle lifecycle;
 
-    SendMessage(Database db, Clock clock, Messages messages, NumberDirectory numbers, IdempotencyStore idempotency,
-                JobQueue queue, Lifecycle lifecycle) {
-        this.db = db;
-        this.clock = clock;
+    SendMessage(Messaging.Dependencies d, Messages messages, Lifecycle lifecycle) {
+        this.db = d.db();
+        this.writes = d.writes();
+        this.clock = d.clock();
         this.messages = messages;
-        this.numbers = numbers;
-        this.idempotency = idempotency;
-        this.queue = queue;
-        this.conversations = new ConversationStore(clock);
+        this.numbers = d.numbers();
+        this.idempotency = d.idempotency();
+        this.queue = d.queue();
+        this.conversations = new ConversationStore(d.clock());
         this.lifecycle = lifecycle;
     }
 
@@ -91,8 +93,10 @@ public final class SendMessage {
         Instant now = clock.instant();
         validateContent(c, now);
         Target target = target(c);
+        checkReplyTo(c, target);
         UUID id = Ids.uuidV7(clock);
-        Object outcome = db.write(tx -> {
+        // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
+        Object outcome = writes.write(tx -> {
             if (c.idempotencyKey() != null) {
                 IdempotencyStore.Outcome reserved = idempotency.reserve(tx, scope, c.idempotencyKey(), c.fingerprint(), id.toString());
                 if (!(reserved instanceof IdempotencyStore.Reserved)) {
@@ -101,13 +105,6 @@ public final class SendMessage {
             }
             Conversation thread = target.conversation() != null ? target.conversation()
                     : conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now);
-            if (c.replyTo() != null) {
-                Message original = store.find(tx, p.accountId(), p.mode(), c.replyTo()).orElseThrow(() ->
-                        new ApiException(ErrorCode.NOT_FOUND, "reply_to names no message of yours", "reply_to"));
-                if (!original.conversationId().equals(thread.id())) {
-                    throw ApiException.invalid("reply_to", "reply_to must be a message in the same conversation");
-                }
-            }
             boolean scheduled = c.scheduledAt() != null;
             Message message = new Message(id, p.accountId(), p.mode(), thread.id(), Message.Direction.OUTBOUND,
                     scheduled ? MessageStatus.SCHEDULED : MessageStatus.QUEUED, null, target.fromHandle(), target.to(),
@@ -133,6 +130,24 @@ public final class SendMessage {
                     "this Idempotency-Key was used with a different request body", "Idempotency-Key");
             case IdempotencyStore.Reserved ignored -> throw new IllegalStateException("reserved keys are not answers");
         };
+    }
+
+    /** reply_to must name a message of the caller in the thread this send goes to. */
+    private void checkReplyTo(Command c, Target target) {
+        if (c.replyTo() == null) {
+            return;
+        }
+        Principal p = c.principal();
+        Message original = db.read(h -> store.find(h, p.accountId(), p.mode(), c.replyTo())).orElseThrow(() ->
+                new ApiException(ErrorCode.NOT_FOUND, "reply_to names no message of yours", "reply_to"));
+        Conversation thread = db.read(h -> conversations.find(h, p.accountId(), p.mode(), original.conversationId()))
+                .orElseThrow();
+        boolean same = target.conversation() != null
+                ? thread.id().equals(target.conversation().id())
+                : target.fromHandle().equals(thread.fromHandle()) && target.to().equals(thread.remoteHandle());
+        if (!same) {
+            throw ApiException.invalid("reply_to", "reply_to must be a message in the same conversation");
+        }
     }
 
     /** Where the message goes: an existing thread, or a number and a contact (a thread made on demand). */

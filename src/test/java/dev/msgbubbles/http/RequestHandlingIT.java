@@ -75,7 +75,7 @@ class RequestHandlingIT {
     }
 
     private ApiServices.Features features() {
-        var messaging = new dev.msgbubbles.message.Messaging(new dev.msgbubbles.message.Messaging.Dependencies(db, clock,
+        var messaging = new dev.msgbubbles.message.Messaging(new dev.msgbubbles.message.Messaging.Dependencies(db, db, clock,
                 new NumberDirectory(db, clock), new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.queue.JobQueue(db), new dev.msgbubbles.message.ChannelRouter(
                         new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of())), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0));

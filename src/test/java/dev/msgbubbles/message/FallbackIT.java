@@ -67,7 +67,7 @@ class FallbackIT {
             numbers.add(new NumberDirectory.NewNumber(account.account().id(), "+18005550123",
                     EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX, null));
             JobQueue queue = new JobQueue(db);
-            Messaging messaging = new Messaging(new Messaging.Dependencies(db, clock, numbers,
+            Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
                     new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of())),
                     new Messaging.Policy(Duration.ofHours(1), 0, 0));
             Principal principal = new Principal(account.account().id(), Mode.TEST, account.testKey().id());

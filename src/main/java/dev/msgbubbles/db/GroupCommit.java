@@ -1,0 +1,150 @@
+package dev.msgbubbles.db;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.HandleCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: concurrent writes are run together in one transaction by a few writer threads, and each caller
+ * returns only after the transaction holding its work has committed, so durability is exactly that of a
+ * transaction per call while the cost of a commit (and of rewriting the same index pages) is shared.
+ *
+ * <p>Contract for a unit of work: it runs on a writer thread inside a transaction shared with other callers; it
+ * must use only the handle it is given (never {@link Database#write}, which would wait for the writer it is
+ * running on) and should not throw for expected outcomes (return a value instead). If a batch fails, every unit
+ * of it is run again in a transaction of its own, so a failing unit fails only its own caller.
+ */
+public final class GroupCommit implements Writes, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    private final Database db;
+    private final int maxBatch;
+    private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean running = true;
+
+    private static final class Unit<R> {
+        final HandleCallback<R, RuntimeException> work;
+        final CompletableFuture<R> done = new CompletableFuture<>();
+
+        Unit(HandleCallback<R, RuntimeException> work) {
+            this.work = work;
+        }
+
+        @SuppressWarnings("unchecked")
+        void complete(Object result) {
+            done.complete((R) result);
+        }
+    }
+
+    /** {@code writers} threads each commit batches of up to {@code maxBatch} units (SQLite: one writer). */
+    public GroupCommit(Database db, int writers, int maxBatch) {
+        this.db = db;
+        this.maxBatch = maxBatch;
+        int count = db.dialect() == Dialect.SQLITE ? 1 : writers;
+        for (int i = 0; i < count; i++) {
+            this.writers.add(Thread.ofPlatform().daemon().name("group-commit-" + i).start(this::loop));
+        }
+    }
+
+    /** Runs {@code work} in a shared transaction and returns its result once that transaction has committed. */
+    @Override
+    public <R> R write(HandleCallback<R, RuntimeException> work) {
+        if (writers.contains(Thread.currentThread())) {
+            throw new IllegalStateException("a group-commit unit must not start another write");
+        }
+        if (!running) {
+            throw new IllegalStateException("group commit is closed");
+        }
+        Unit<R> unit = new Unit<>(work);
+        queue.add(unit);
+        try {
+            return unit.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a commit", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void loop() {
+        List<Unit<?>> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Unit<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.clear();
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                LOG.error("group commit writer failed; continuing", e);
+            }
+        }
+    }
+
+    private void commit(List<Unit<?>> batch) {
+        List<Object> results;
+        try {
+            results = db.write(tx -> {
+                List<Object> out = new ArrayList<>(batch.size());
+                for (Unit<?> unit : batch) {
+                    out.add(unit.work.withHandle(tx));
+                }
+                return out;
+            });
+        } catch (RuntimeException | Error batchFailure) {
+            if (batch.size() == 1) {
+                batch.getFirst().done.completeExceptionally(batchFailure);
+                return;
+            }
+            for (Unit<?> unit : batch) { // isolate: whoever failed fails alone
+                try {
+                    unit.complete(db.write(unit.work));
+                } catch (RuntimeException | Error alone) {
+                    unit.done.completeExceptionally(alone);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).complete(results.get(i));
+        }
+    }
+
+    /** Stops taking work after committing what is queued. */
+    @Override
+    public void close() {
+        running = false;
+        for (Thread writer : writers) {
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Unit<?> left;
+        while ((left = queue.poll()) != null) {
+            left.done.completeExceptionally(new IllegalStateException("group commit closed"));
+        }
+    }
+}

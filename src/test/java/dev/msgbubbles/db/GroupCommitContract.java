@@ -1,0 +1,102 @@
+package dev.msgbubbles.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.msgbubbles.support.TestStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Group commit on a real store: everything a caller was told is committed is there; a bad unit fails alone. */
+abstract class GroupCommitContract {
+    private TestStore store;
+    private Database db;
+    private GroupCommit writes;
+
+    abstract TestStore newStore();
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+        db = store.open();
+        db.writeVoid(h -> h.execute("CREATE TABLE probe (id TEXT PRIMARY KEY, n INTEGER NOT NULL)"));
+        writes = new GroupCommit(db, 4, 64);
+    }
+
+    @AfterEach
+    void close() {
+        writes.close();
+        db.close();
+        store.close();
+    }
+
+    private long rows() {
+        return db.read(h -> h.createQuery("SELECT COUNT(*) FROM probe").mapTo(Long.class).one());
+    }
+
+    @Test
+    void concurrent_writers_all_commit_and_get_their_own_results() throws Exception {
+        int callers = 400;
+        CyclicBarrier start = new CyclicBarrier(16);
+        List<Future<Integer>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            for (int i = 0; i < callers; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    if (n < 16) {
+                        start.await();
+                    }
+                    return writes.write(h -> {
+                        h.createUpdate("INSERT INTO probe (id, n) VALUES (:id, :n)").bind("id", "row-" + n).bind("n", n).execute();
+                        return n * 2;
+                    });
+                }));
+            }
+            for (int i = 0; i < callers; i++) {
+                assertThat(results.get(i).get()).isEqualTo(i * 2);
+            }
+        }
+        assertThat(rows()).isEqualTo(callers);
+    }
+
+    @Test
+    void a_failing_unit_fails_only_its_own_caller() throws Exception {
+        db.writeVoid(h -> h.execute("INSERT INTO probe (id, n) VALUES ('taken', 0)"));
+        int callers = 60;
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(12)) {
+            for (int i = 0; i < callers; i++) {
+                String id = i % 10 == 0 ? "taken" : "ok-" + i; // a primary-key clash fails that unit's statement
+                results.add(pool.submit(() -> {
+                    try {
+                        writes.writeVoid(h -> h.createUpdate("INSERT INTO probe (id, n) VALUES (:id, 1)").bind("id", id).execute());
+                        return "committed";
+                    } catch (RuntimeException e) {
+                        return "failed";
+                    }
+                }));
+            }
+            List<String> outcomes = new ArrayList<>();
+            for (var result : results) {
+                outcomes.add(result.get());
+            }
+            assertThat(outcomes).filteredOn("failed"::equals).hasSize(6);
+        }
+        assertThat(rows()).isEqualTo(1 + callers - 6);
+    }
+
+    @Test
+    void a_unit_may_not_start_a_nested_write_and_a_closed_group_refuses_work() {
+        assertThatThrownBy(() -> writes.write(h -> writes.write(inner -> 1))).isInstanceOf(IllegalStateException.class);
+        writes.close();
+        assertThatThrownBy(() -> writes.write(h -> UUID.randomUUID())).isInstanceOf(IllegalStateException.class);
+    }
+}
