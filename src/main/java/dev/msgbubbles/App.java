@@ -67,7 +67,10 @@ public final class App implements AutoCloseable {
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
             JobQueue queue = new JobQueue(database);
             ChannelRouter router = new ChannelRouter(new SandboxChannel(config.sandbox().timeScale()), Map.of());
-            GroupCommit writes = new GroupCommit(database, 4, 128);
+            // One group-commit writer per process: with several, concurrent batches touching the same conversation
+            // rows in different orders deadlocked on PostgreSQL (measured: 360 sends/s, p99 1.1 s, versus 835/s and
+            // 192 ms with one). More writers need the hot last_message_at update off the send path first.
+            GroupCommit writes = new GroupCommit(database, 1, 128);
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
                     new IdempotencyStore(clock, config.api().idempotencyRetention()), queue, router),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
