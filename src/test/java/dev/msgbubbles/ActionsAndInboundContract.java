@@ -140,10 +140,9 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
 
     @Test
     void retry_requeues_failed_messages_only() {
-        CreatedAccount account = admin.create("retry-" + UUID.randomUUID());
-        String handle = "+1646555" + numbersUsed.getAndIncrement();
-        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, EnumSet.of(ChannelType.SMS), Mode.TEST,
-                Provider.SANDBOX, null));
+        Sender accountSender = newSender("retry", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        CreatedAccount account = accountSender.account();
+        String handle = accountSender.handle();
         String apiKey = account.testKey().key();
         numbers.setStatus(handle, AccountNumber.Status.OFFLINE);
         String id = send(apiKey, "{\"to\":\"+14155552007\",\"from_handle\":\"" + handle + "\",\"text\":\"hold\"}")

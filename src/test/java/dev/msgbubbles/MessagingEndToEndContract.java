@@ -125,10 +125,9 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
 
     @Test
     void an_offline_number_holds_its_sends_and_fails_them_after_the_retry_window() {
-        CreatedAccount account = admin.create("offline-" + UUID.randomUUID());
-        String handle = "+1646555" + numbersUsed.getAndIncrement();
-        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, EnumSet.of(ChannelType.SMS), Mode.TEST,
-                Provider.SANDBOX, null));
+        Sender accountSender = newSender("offline", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        CreatedAccount account = accountSender.account();
+        String handle = accountSender.handle();
         numbers.setStatus(handle, AccountNumber.Status.OFFLINE);
         Http.Response held = send(account.testKey().key(), "{\"to\":\"+14155550111\",\"from_handle\":\"" + handle
                 + "\",\"text\":\"later\"}");
@@ -194,10 +193,9 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         tick(Duration.ZERO);
         assertThat(get(id).path("channel").asText()).isEqualTo("whatsapp");
 
-        CreatedAccount account = admin.create("nowa-" + UUID.randomUUID());
-        String handle = "+1646555" + numbersUsed.getAndIncrement();
-        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle,
-                EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX, null));
+        Sender accountSender = newSender("nowa", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        CreatedAccount account = accountSender.account();
+        String handle = accountSender.handle();
         assertError(send(account.testKey().key(), "{\"to\":\"+14155550998\",\"from_handle\":\"" + handle
                 + "\",\"text\":\"hola\",\"channel\":\"whatsapp\"}"), 400, "invalid_from_handle", "from_handle");
         assertError(send(key, "{\"to\":\"bob@example.com\",\"from_handle\":\"" + SANDBOX
@@ -206,10 +204,9 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
 
     @Test
     void a_live_number_without_a_connector_fails_its_sends_honestly() {
-        CreatedAccount account = admin.create("live-" + UUID.randomUUID());
-        String handle = "+1646555" + numbersUsed.getAndIncrement();
-        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, EnumSet.of(ChannelType.SMS), Mode.LIVE,
-                Provider.TWILIO, null));
+        Sender accountSender = newSender("live", EnumSet.of(ChannelType.SMS), Mode.LIVE, Provider.TWILIO);
+        CreatedAccount account = accountSender.account();
+        String handle = accountSender.handle();
         String id = send(account.liveKey().key(), "{\"to\":\"+14155550997\",\"from_handle\":\"" + handle
                 + "\",\"text\":\"real\"}").json().path("data").path("id").asText();
         tick(Duration.ZERO);
@@ -353,10 +350,9 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
 
     @Test
     void walking_pages_never_skips_or_repeats_messages_that_share_a_millisecond() {
-        CreatedAccount account = admin.create("pages-" + UUID.randomUUID());
-        String handle = "+1646555" + numbersUsed.getAndIncrement();
-        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, EnumSet.of(ChannelType.SMS), Mode.TEST,
-                Provider.SANDBOX, null));
+        Sender accountSender = newSender("pages", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        CreatedAccount account = accountSender.account();
+        String handle = accountSender.handle();
         String apiKey = account.testKey().key();
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 7; i++) {

@@ -118,4 +118,22 @@ abstract class MessagingFixture {
             assertThat(response.json().path("param").asText()).as(response.text()).isEqualTo(param);
         }
     }
+
+    /** A fresh account with one sandbox number of its own: its test key and number, for tests that change state. */
+    protected record Sender(CreatedAccount account, String handle) {
+        String testKey() {
+            return account.testKey().key();
+        }
+
+        String liveKey() {
+            return account.liveKey().key();
+        }
+    }
+
+    protected Sender newSender(String name, java.util.Set<ChannelType> channels, Mode mode, Provider provider) {
+        CreatedAccount account = admin.create(name + "-" + java.util.UUID.randomUUID());
+        String handle = "+1646555" + numbersUsed.getAndIncrement();
+        numbers.add(new NumberDirectory.NewNumber(account.account().id(), handle, channels, mode, provider, null));
+        return new Sender(account, handle);
+    }
 }

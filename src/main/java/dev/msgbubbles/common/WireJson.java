@@ -1,6 +1,5 @@
 package dev.msgbubbles.common;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonSerializer;
@@ -44,7 +43,6 @@ public final class WireJson {
         });
         return JsonMapper.builder()
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .serializationInclusion(JsonInclude.Include.ALWAYS)
                 .addModule(timestamps)
                 .build();
     }

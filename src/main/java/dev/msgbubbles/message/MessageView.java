@@ -1,7 +1,6 @@
 package dev.msgbubbles.message;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.msgbubbles.common.ChannelType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +35,5 @@ public record MessageView(UUID id, UUID conversationId, String direction, String
                 m.errorCode() == null ? null : new ErrorView(m.errorCode(), m.errorMessage()),
                 m.metadata(), List.of(), m.sentAt(), m.deliveredAt(), m.readAt(), m.createdAt(), m.fromHandle(), m.to(),
                 m.scheduledAt(), m.editedAt(), m.updatedAt(), m.retryCount(), timeline);
-    }
-
-    static String channelWire(ChannelType channel) {
-        return channel == null ? null : channel.wire();
     }
 }

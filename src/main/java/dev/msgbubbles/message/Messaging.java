@@ -27,8 +27,10 @@ public final class Messaging {
     private final Map<String, JobHandler> handlers;
     private final ChannelRouter router;
 
-    /** What messaging needs from the rest of the server. */
-    /** {@code writes} carries the hot write paths (sends, send results, receipts): group commit in the server. */
+    /**
+     * What messaging needs from the rest of the server. {@code writes} carries the hot write paths (sends, send
+     * results, receipts): group commit in the server.
+     */
     public record Dependencies(Database db, Writes writes, Clock clock, NumberDirectory numbers, IdempotencyStore idempotency,
                                JobQueue queue, ChannelRouter router) {
     }
