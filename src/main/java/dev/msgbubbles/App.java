@@ -67,9 +67,9 @@ public final class App implements AutoCloseable {
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
             JobQueue queue = new JobQueue(database);
             ChannelRouter router = new ChannelRouter(new SandboxChannel(config.sandbox().timeScale()), Map.of());
-            // One group-commit writer per process: with several, concurrent batches touching the same conversation
-            // rows in different orders deadlocked on PostgreSQL (measured: 360 sends/s, p99 1.1 s, versus 835/s and
-            // 192 ms with one). More writers need the hot last_message_at update off the send path first.
+            // One group-commit writer per process. With several, concurrent batches deadlocked on PostgreSQL: first
+            // on the per-send last_message_at update (now computed on read instead), then still on creating new
+            // threads in different orders (p99 = the 1 s deadlock timeout). Scale out with processes instead.
             GroupCommit writes = new GroupCommit(database, 1, 128);
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
                     new IdempotencyStore(clock, config.api().idempotencyRetention()), queue, router),

@@ -13,17 +13,19 @@ import org.jdbi.v3.core.mapper.RowMapper;
 
 /** SQL for {@code conversations}. Every read is scoped by account and mode: another's thread is simply absent. */
 public final class ConversationStore {
-    private static final String COLUMNS =
-            "id, account_id, mode, from_handle, remote_handle, is_group, title, last_message_at, created_at, updated_at";
+    /** {@code last_message_at} is derived from the thread's newest message (an index lookup), never stored. */
+    private static final String COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, title, created_at, "
+            + "updated_at, (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id) AS last_message_at";
     private static final RowMapper<Conversation> MAPPER = (rs, ctx) -> {
         var uuids = ctx.findColumnMapperFor(UUID.class).orElseThrow();
         long last = rs.getLong("last_message_at");
         boolean noLast = rs.wasNull();
+        long updated = rs.getLong("updated_at");
         return new Conversation(uuids.map(rs, "id", ctx), uuids.map(rs, "account_id", ctx),
                 Mode.fromWire(rs.getString("mode")).orElseThrow(), rs.getString("from_handle"),
                 rs.getString("remote_handle"), rs.getBoolean("is_group"), rs.getString("title"),
                 noLast ? null : Instant.ofEpochMilli(last), Instant.ofEpochMilli(rs.getLong("created_at")),
-                Instant.ofEpochMilli(rs.getLong("updated_at")));
+                Instant.ofEpochMilli(noLast ? updated : Math.max(updated, last)));
     };
 
     private final Clock clock;
@@ -32,8 +34,12 @@ public final class ConversationStore {
         this.clock = clock;
     }
 
-    /** The direct thread between {@code fromHandle} and {@code remoteHandle}, created if it does not exist yet. */
-    public Conversation direct(Handle tx, UUID accountId, Mode mode, String fromHandle, String remoteHandle, Instant now) {
+    /** The id of the direct thread between {@code fromHandle} and {@code remoteHandle}, created if it does not exist yet. */
+    public UUID direct(Handle tx, UUID accountId, Mode mode, String fromHandle, String remoteHandle, Instant now) {
+        Optional<UUID> existing = findDirect(tx, accountId, mode, fromHandle, remoteHandle);
+        if (existing.isPresent()) {
+            return existing.get(); // the common case: one indexed read, no write
+        }
         tx.createUpdate("""
                         INSERT INTO conversations (id, account_id, mode, from_handle, remote_handle, is_group,
                                                    created_at, updated_at)
@@ -42,23 +48,19 @@ public final class ConversationStore {
                 .bind("id", Ids.uuidV7(clock)).bind("account", accountId).bind("mode", mode.wire())
                 .bind("from", fromHandle).bind("remote", remoteHandle).bind("group", false).bind("now", now.toEpochMilli())
                 .execute();
-        return tx.createQuery("SELECT " + COLUMNS + " FROM conversations WHERE account_id = :account AND mode = :mode "
+        return findDirect(tx, accountId, mode, fromHandle, remoteHandle).orElseThrow();
+    }
+
+    private static Optional<UUID> findDirect(Handle h, UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
+        return h.createQuery("SELECT id FROM conversations WHERE account_id = :account AND mode = :mode "
                         + "AND from_handle = :from AND remote_handle = :remote")
                 .bind("account", accountId).bind("mode", mode.wire()).bind("from", fromHandle).bind("remote", remoteHandle)
-                .map(MAPPER).one();
+                .mapTo(UUID.class).findOne();
     }
 
     public Optional<Conversation> find(Handle h, UUID accountId, Mode mode, UUID id) {
         return h.createQuery("SELECT " + COLUMNS + " FROM conversations WHERE id = :id AND account_id = :account AND mode = :mode")
                 .bind("id", id).bind("account", accountId).bind("mode", mode.wire()).map(MAPPER).findOne();
-    }
-
-    /** Records activity: {@code last_message_at} only ever moves forward. */
-    public void touch(Handle tx, UUID id, Instant at) {
-        tx.createUpdate("""
-                        UPDATE conversations SET last_message_at = :at, updated_at = :at
-                        WHERE id = :id AND (last_message_at IS NULL OR last_message_at < :at)""")
-                .bind("at", at.toEpochMilli()).bind("id", id).execute();
     }
 
     /** Newest first by creation time (stable, so walking pages never skips or repeats a thread). */

@@ -37,28 +37,26 @@ final class Lifecycle {
     }
 
     boolean sent(Handle tx, UUID id, ChannelType channel, String detail, Instant at) {
-        return store.transition(tx, id, UNSENT_YET, MessageStatus.SENT, ", channel = :channel, sent_at = :at",
-                Map.of("channel", channel.wire(), "at", at.toEpochMilli()), at)
-                && recorded(tx, id, MessageStatus.SENT, channel, detail, EventType.MESSAGE_SENT, at);
+        return recorded(tx, store.transition(tx, id, UNSENT_YET, MessageStatus.SENT, ", channel = :channel, sent_at = :at",
+                Map.of("channel", channel.wire(), "at", at.toEpochMilli()), at), channel, detail, EventType.MESSAGE_SENT, at);
     }
 
     boolean delivered(Handle tx, UUID id, Instant at) {
-        return store.transition(tx, id, BEFORE_DELIVERED, MessageStatus.DELIVERED,
-                ", delivered_at = :at, sent_at = COALESCE(sent_at, :at)", Map.of("at", at.toEpochMilli()), at)
-                && recorded(tx, id, MessageStatus.DELIVERED, null, null, EventType.MESSAGE_DELIVERED, at);
+        return recorded(tx, store.transition(tx, id, BEFORE_DELIVERED, MessageStatus.DELIVERED,
+                ", delivered_at = :at, sent_at = COALESCE(sent_at, :at)", Map.of("at", at.toEpochMilli()), at),
+                null, null, EventType.MESSAGE_DELIVERED, at);
     }
 
     boolean read(Handle tx, UUID id, Instant at) {
-        return store.transition(tx, id, BEFORE_READ, MessageStatus.READ,
+        return recorded(tx, store.transition(tx, id, BEFORE_READ, MessageStatus.READ,
                 ", read_at = :at, delivered_at = COALESCE(delivered_at, :at), sent_at = COALESCE(sent_at, :at)",
-                Map.of("at", at.toEpochMilli()), at)
-                && recorded(tx, id, MessageStatus.READ, null, null, EventType.MESSAGE_READ, at);
+                Map.of("at", at.toEpochMilli()), at), null, null, EventType.MESSAGE_READ, at);
     }
 
     boolean failed(Handle tx, UUID id, String code, String message, ChannelType channel, Instant at) {
-        return store.transition(tx, id, UNSENT_YET, MessageStatus.FAILED,
-                ", error_code = :code, error_message = :message", Map.of("code", code, "message", message), at)
-                && recorded(tx, id, MessageStatus.FAILED, channel, code, EventType.MESSAGE_FAILED, at);
+        return recorded(tx, store.transition(tx, id, UNSENT_YET, MessageStatus.FAILED,
+                ", error_code = :code, error_message = :message", Map.of("code", code, "message", message), at),
+                channel, code, EventType.MESSAGE_FAILED, at);
     }
 
     private static final List<MessageStatus> CARRIED = List.of(MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ);
@@ -80,31 +78,34 @@ final class Lifecycle {
     }
 
     boolean unsent(Handle tx, UUID id, Instant at) {
-        return store.transition(tx, id, CARRIED, MessageStatus.UNSENT, "", Map.of(), at)
-                && recorded(tx, id, MessageStatus.UNSENT, null, null, EventType.MESSAGE_UNSENT, at);
+        return recorded(tx, store.transition(tx, id, CARRIED, MessageStatus.UNSENT, "", Map.of(), at),
+                null, null, EventType.MESSAGE_UNSENT, at);
     }
 
     /** A failed message queued again: error cleared, channel decided anew, {@code retry_count} counted. */
     boolean requeued(Handle tx, UUID id, Instant at) {
-        return store.transition(tx, id, List.of(MessageStatus.FAILED), MessageStatus.QUEUED,
+        return recorded(tx, store.transition(tx, id, List.of(MessageStatus.FAILED), MessageStatus.QUEUED,
                 ", retry_count = retry_count + 1, error_code = NULL, error_message = NULL, channel = NULL, sent_at = NULL",
-                Map.of(), at)
-                && recorded(tx, id, MessageStatus.QUEUED, null, "retry", EventType.MESSAGE_QUEUED, at);
+                Map.of(), at), null, "retry", EventType.MESSAGE_QUEUED, at);
     }
 
     /** A scheduled message cancelled before its time. No event type exists for this; the timeline records it. */
     boolean canceled(Handle tx, UUID id, Instant at) {
-        if (!store.transition(tx, id, List.of(MessageStatus.SCHEDULED), MessageStatus.CANCELED, "", Map.of(), at)) {
+        if (store.transition(tx, id, List.of(MessageStatus.SCHEDULED), MessageStatus.CANCELED, "", Map.of(), at).isEmpty()) {
             return false;
         }
         store.addTimeline(tx, id, MessageStatus.CANCELED, null, null, at);
         return true;
     }
 
-    private boolean recorded(Handle tx, UUID id, MessageStatus status, ChannelType channel, String detail, EventType type,
-                             Instant at) {
-        Message message = store.findById(tx, id).orElseThrow();
-        store.addTimeline(tx, id, status, channel == null ? message.channel() : channel, detail, at);
+    /** Timeline row and event for a transition that happened; false (and nothing written) when it did not. */
+    private boolean recorded(Handle tx, java.util.Optional<Message> moved, ChannelType channel, String detail,
+                             EventType type, Instant at) {
+        if (moved.isEmpty()) {
+            return false;
+        }
+        Message message = moved.get();
+        store.addTimeline(tx, message.id(), message.status(), channel == null ? message.channel() : channel, detail, at);
         events.append(tx, message.accountId(), message.mode(), type, message.conversationId(), MessageView.of(message), at);
         return true;
     }

@@ -116,23 +116,24 @@ final class MessageStore {
     }
 
     /**
-     * Moves a message to {@code to} if its current status is one of {@code from}; returns whether it moved.
-     * The guard is what keeps statuses moving only forward under duplicate or late receipts.
+     * Moves a message to {@code to} if its current status is one of {@code from}, returning the updated row, or
+     * empty when it did not move. The guard is what keeps statuses moving only forward under duplicate or late
+     * receipts.
      */
-    boolean transition(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause, Map<String, Object> values,
-                       Instant now) {
+    Optional<Message> transition(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause,
+                                 Map<String, Object> values, Instant now) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < from.size(); i++) {
             names.add(":from" + i);
         }
-        var update = tx.createUpdate("UPDATE messages SET status = :to, updated_at = :now" + setClause
-                        + " WHERE id = :id AND status IN (" + String.join(", ", names) + ")")
+        var update = tx.createQuery("UPDATE messages SET status = :to, updated_at = :now" + setClause
+                        + " WHERE id = :id AND status IN (" + String.join(", ", names) + ") RETURNING " + COLUMNS)
                 .bind("to", to.wire()).bind("now", now.toEpochMilli()).bind("id", id);
         for (int i = 0; i < from.size(); i++) {
             update.bind("from" + i, from.get(i).wire());
         }
         values.forEach(update::bind);
-        return update.execute() == 1;
+        return update.map(MAPPER).findOne();
     }
 
     void addTimeline(Handle tx, UUID messageId, MessageStatus status, ChannelType channel, String detail, Instant at) {

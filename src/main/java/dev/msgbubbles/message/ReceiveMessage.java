@@ -1,6 +1,5 @@
 package dev.msgbubbles.message;
 
-import dev.msgbubbles.chat.Conversation;
 import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Ids;
@@ -48,14 +47,13 @@ public final class ReceiveMessage {
     }
 
     Message receiveIn(Handle tx, Inbound in, Instant now) {
-        Conversation thread = conversations.direct(tx, in.accountId(), in.mode(), in.number(), in.from(), now);
-        Message message = new Message(Ids.uuidV7(clock), in.accountId(), in.mode(), thread.id(), Message.Direction.INBOUND,
+        UUID thread = conversations.direct(tx, in.accountId(), in.mode(), in.number(), in.from(), now);
+        Message message = new Message(Ids.uuidV7(clock), in.accountId(), in.mode(), thread, Message.Direction.INBOUND,
                 MessageStatus.RECEIVED, in.channel(), in.from(), in.number(), in.text(), null, null, null, null, null, null,
                 null, null, null, null, null, 0, now, now);
         store.insert(tx, message);
         store.addTimeline(tx, message.id(), MessageStatus.RECEIVED, in.channel(), null, now);
-        conversations.touch(tx, thread.id(), now);
-        events.append(tx, in.accountId(), in.mode(), EventType.MESSAGE_RECEIVED, thread.id(), MessageView.of(message), now);
+        events.append(tx, in.accountId(), in.mode(), EventType.MESSAGE_RECEIVED, thread, MessageView.of(message), now);
         return message;
     }
 
@@ -67,12 +65,12 @@ public final class ReceiveMessage {
 
     Map<String, Object> typingIn(Handle tx, UUID accountId, Mode mode, String number, String contact, boolean typing,
                                  Instant now) {
-        Conversation thread = conversations.direct(tx, accountId, mode, number, contact, now);
+        UUID thread = conversations.direct(tx, accountId, mode, number, contact, now);
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("conversation_id", thread.id());
+        data.put("conversation_id", thread);
         data.put("handle", contact);
         data.put("typing", typing);
-        events.append(tx, accountId, mode, EventType.CONVERSATION_TYPING, thread.id(), data, now);
+        events.append(tx, accountId, mode, EventType.CONVERSATION_TYPING, thread, data, now);
         return data;
     }
 

@@ -97,23 +97,22 @@ public final class SendMessage {
         UUID id = Ids.uuidV7(clock);
         // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
         Object outcome = writes.write(tx -> {
+            UUID thread = target.conversation() != null ? target.conversation().id()
+                    : conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now);
             if (c.idempotencyKey() != null) {
                 IdempotencyStore.Outcome reserved = idempotency.reserve(tx, scope, c.idempotencyKey(), c.fingerprint(), id.toString());
                 if (!(reserved instanceof IdempotencyStore.Reserved)) {
                     return reserved;
                 }
             }
-            Conversation thread = target.conversation() != null ? target.conversation()
-                    : conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now);
             boolean scheduled = c.scheduledAt() != null;
-            Message message = new Message(id, p.accountId(), p.mode(), thread.id(), Message.Direction.OUTBOUND,
+            Message message = new Message(id, p.accountId(), p.mode(), thread, Message.Direction.OUTBOUND,
                     scheduled ? MessageStatus.SCHEDULED : MessageStatus.QUEUED, null, target.fromHandle(), target.to(),
                     c.text(), c.effect(), c.replyTo(), "whatsapp".equals(c.channel()) ? ChannelType.WHATSAPP : null,
                     c.metadata(), null, null, c.scheduledAt(), null, null, null, null, 0, now, now);
             store.insert(tx, message);
             lifecycle.created(tx, message);
-            conversations.touch(tx, thread.id(), now);
-            queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), thread.id().toString(), null,
+            queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), thread.toString(), null,
                     scheduled ? c.scheduledAt() : now), now);
             return message;
         });
