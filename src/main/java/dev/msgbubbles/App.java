@@ -76,7 +76,7 @@ public final class App implements AutoCloseable {
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
                             config.delivery().sandboxPacingPerMinute()));
             Worker worker = new Worker(database, queue, messaging.jobHandlers(), clock,
-                    new Worker.Settings(64, config.delivery().jobLease(), Duration.ofMillis(200)));
+                    new Worker.Settings(256, config.delivery().jobLease(), Duration.ofMillis(200)));
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
             ApiServices services = new ApiServices(
                     new Authenticator(database, clock),

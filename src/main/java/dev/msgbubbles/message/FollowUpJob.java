@@ -37,10 +37,18 @@ final class FollowUpJob implements JobHandler {
         UUID id = UUID.fromString(job.subject());
         SendResult.Signal signal = SendResult.Signal.valueOf(job.payload());
         writes.writeVoid(tx -> {
-            store.findById(tx, id).ifPresent(message -> {
+            apply(tx, id, signal, now);
+            queue.complete(tx, job);
+        });
+    }
+
+    /** Applies one signal in the caller's transaction (also used directly for signals already due at send). */
+    void apply(org.jdbi.v3.core.Handle tx, UUID id, SendResult.Signal signal, Instant now) {
+        switch (signal) {
+            case DELIVERED -> lifecycle.delivered(tx, id, now);
+            case READ -> lifecycle.read(tx, id, now);
+            case TYPING, REPLY, LIKE -> store.findById(tx, id).ifPresent(message -> {
                 switch (signal) {
-                    case DELIVERED -> lifecycle.delivered(tx, id, now);
-                    case READ -> lifecycle.read(tx, id, now);
                     case TYPING -> receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(),
                             message.to(), true, now);
                     case REPLY -> {
@@ -48,10 +56,9 @@ final class FollowUpJob implements JobHandler {
                         receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
                                 message.fromHandle(), message.to(), "echo: " + message.text(), message.channel()), now);
                     }
-                    case LIKE -> receive.reactionIn(tx, message, message.to(), "like", now);
+                    default -> receive.reactionIn(tx, message, message.to(), "like", now);
                 }
             });
-            queue.complete(tx, job);
-        });
+        }
     }
 }

@@ -38,12 +38,14 @@ final class SendJob implements JobHandler {
     private final ChannelRouter router;
     private final Duration retryWindow;
     private final Pacing pacing;
+    private final FollowUpJob followUps;
 
     /** Per-number pacers: one for real backends, one for the sandbox network. */
     record Pacing(Pacer providers, Pacer sandbox) {
     }
 
-    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, Duration retryWindow, Pacing pacing) {
+    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, FollowUpJob followUps, Duration retryWindow, Pacing pacing) {
+        this.followUps = followUps;
         this.db = d.db();
         this.writes = d.writes();
         this.queue = d.queue();
@@ -103,8 +105,13 @@ final class SendJob implements JobHandler {
             case SendResult.Accepted accepted -> writes.writeVoid(tx -> {
                 if (lifecycle.sent(tx, message.id(), accepted.channel(), detail, now)) {
                     for (SendResult.FollowUp followUp : accepted.followUps()) {
-                        queue.enqueue(tx, new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
-                                followUp.signal().name(), now.plus(followUp.after())), now);
+                        if (followUp.after().isZero() && isReceipt(followUp.signal())) {
+                            // already due (sandbox at time scale 0): apply it now, in this transaction
+                            followUps.apply(tx, message.id(), followUp.signal(), now);
+                        } else {
+                            queue.enqueue(tx, new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
+                                    followUp.signal().name(), now.plus(followUp.after())), now);
+                        }
                     }
                 }
                 queue.complete(tx, job);
@@ -113,6 +120,10 @@ final class SendJob implements JobHandler {
             case SendResult.RetryLater later ->
                     retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), deadline, now);
         }
+    }
+
+    private static boolean isReceipt(SendResult.Signal signal) {
+        return signal == SendResult.Signal.DELIVERED || signal == SendResult.Signal.READ;
     }
 
     private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, Instant deadline, Instant now) {
