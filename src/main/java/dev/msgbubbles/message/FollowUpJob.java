@@ -1,8 +1,8 @@
 package dev.msgbubbles.message;
 
 import dev.msgbubbles.channel.SendResult;
-import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Writes;
+import org.jdbi.v3.core.Handle;
 import dev.msgbubbles.queue.Job;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
@@ -17,15 +17,13 @@ import java.util.UUID;
 final class FollowUpJob implements JobHandler {
     static final String KIND = "message_follow_up";
 
-    private final Database db;
     private final Writes writes;
     private final JobQueue queue;
     private final Lifecycle lifecycle;
     private final ReceiveMessage receive;
     private final MessageStore store = new MessageStore();
 
-    FollowUpJob(Database db, Writes writes, JobQueue queue, Lifecycle lifecycle, ReceiveMessage receive) {
-        this.db = db;
+    FollowUpJob(Writes writes, JobQueue queue, Lifecycle lifecycle, ReceiveMessage receive) {
         this.writes = writes;
         this.queue = queue;
         this.lifecycle = lifecycle;
@@ -43,7 +41,7 @@ final class FollowUpJob implements JobHandler {
     }
 
     /** Applies one signal in the caller's transaction (also used directly for signals already due at send). */
-    void apply(org.jdbi.v3.core.Handle tx, UUID id, SendResult.Signal signal, Instant now) {
+    void apply(Handle tx, UUID id, SendResult.Signal signal, Instant now) {
         switch (signal) {
             case DELIVERED -> lifecycle.delivered(tx, id, now);
             case READ -> lifecycle.read(tx, id, now);

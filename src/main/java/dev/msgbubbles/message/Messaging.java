@@ -49,7 +49,7 @@ public final class Messaging {
         this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages);
         this.receive = new ReceiveMessage(d.db(), d.clock());
         this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive);
-        FollowUpJob followUps = new FollowUpJob(d.db(), d.writes(), d.queue(), lifecycle, receive);
+        FollowUpJob followUps = new FollowUpJob(d.writes(), d.queue(), lifecycle, receive);
         this.handlers = Map.of(
                 SendJob.KIND, new SendJob(d, lifecycle, followUps, policy.retryWindow(),
                         new SendJob.Pacing(new Pacer(d.clock(), policy.pacingPerMinute()),
