@@ -26,19 +26,32 @@ public final class NumberDirectory {
                             String label) {
     }
 
+    /** How long a looked-up number is reused: status and ownership changes made elsewhere show within this. */
+    public static final java.time.Duration CACHE_TTL = java.time.Duration.ofSeconds(2);
+
     private final Database db;
     private final Clock clock;
     private final AccountStore accounts = new AccountStore();
     private final NumberStore numbers = new NumberStore();
+    private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<AccountNumber>> byHandle;
 
     public NumberDirectory(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
+        this.byHandle = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .expireAfterWrite(CACHE_TTL)
+                .maximumSize(100_000)
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .build();
     }
 
-    /** The number {@code handle} if it belongs to this account in this mode. */
+    /**
+     * The number {@code handle} if it belongs to this account in this mode. Read on every send and every send
+     * job, so lookups are cached for {@link #CACHE_TTL} (time from the injected clock): a number set offline
+     * with {@code admin} holds its sends within that time.
+     */
     public java.util.Optional<AccountNumber> owned(UUID accountId, Mode mode, String handle) {
-        return db.read(h -> numbers.findByHandle(h, handle))
+        return byHandle.get(handle, h -> db.read(tx -> numbers.findByHandle(tx, h)))
                 .filter(n -> n.accountId().equals(accountId) && n.mode() == mode);
     }
 
@@ -54,6 +67,7 @@ public final class NumberDirectory {
             if (!numbers.insert(h, number)) {
                 throw new ApiException(ErrorCode.CONFLICT, "number " + number.handle() + " is already assigned");
             }
+            byHandle.invalidate(number.handle());
             return number;
         });
     }
@@ -71,6 +85,7 @@ public final class NumberDirectory {
             if (!numbers.setStatus(h, canonical, status, clock.instant())) {
                 throw ApiException.notFound("number " + canonical);
             }
+            byHandle.invalidate(canonical);
             return numbers.findByHandle(h, canonical).orElseThrow();
         });
     }

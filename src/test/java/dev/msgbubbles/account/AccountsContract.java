@@ -277,4 +277,21 @@ abstract class AccountsContract {
             }
         }
     }
+
+    @Test
+    void a_status_change_made_by_another_process_shows_within_the_cache_ttl() {
+        UUID account = admin.create(unique("cache")).account().id();
+        String handle = freshHandle();
+        numbers.add(new NumberDirectory.NewNumber(account, handle, EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX, null));
+        assertThat(numbers.owned(account, Mode.TEST, handle)).hasValueSatisfying(n ->
+                assertThat(n.status()).isEqualTo(AccountNumber.Status.ONLINE));
+        new NumberDirectory(db, clock).setStatus(handle, AccountNumber.Status.OFFLINE); // e.g. admin in another process
+        assertThat(numbers.owned(account, Mode.TEST, handle)).hasValueSatisfying(n ->
+                assertThat(n.status()).isEqualTo(AccountNumber.Status.ONLINE));
+        clock.advance(NumberDirectory.CACHE_TTL.plusMillis(1));
+        assertThat(numbers.owned(account, Mode.TEST, handle)).hasValueSatisfying(n ->
+                assertThat(n.status()).isEqualTo(AccountNumber.Status.OFFLINE));
+        assertThat(numbers.owned(account, Mode.LIVE, handle)).isEmpty();
+        assertThat(numbers.owned(UUID.randomUUID(), Mode.TEST, handle)).isEmpty();
+    }
 }
