@@ -269,13 +269,20 @@ class RequestHandlingIT {
     @Test
     void seeded_fuzzing_of_the_request_pipeline_never_produces_a_server_error() {
         Random random = new Random(20261123L);
+        String id = java.util.UUID.randomUUID().toString();
         String[] paths = {"/v1/_probe/json", "/v1/_probe/tree", "/v1/_probe/idempotency", "/v1/numbers", "/v1/",
-                "/v1/_probe/json?x=1", "/v1/numbers?%41=1", "/healthz", "/v1/%2e%2e/numbers", "/v1/numbers%00"};
+                "/v1/_probe/json?x=1", "/v1/numbers?%41=1", "/healthz", "/v1/%2e%2e/numbers", "/v1/numbers%00",
+                "/v1/messages", "/v1/messages?limit=0&before=x", "/v1/messages?status=%FF", "/v1/messages/" + id,
+                "/v1/messages/" + id + "/react", "/v1/messages/" + id + "/edit", "/v1/messages/" + id + "/unsend",
+                "/v1/messages/" + id + "/retry", "/v1/messages/not-an-id", "/v1/chats?before=" + id, "/v1/chats/" + id,
+                "/v1/handles/availability?handle=+1", "/v1/sandbox/inbound", "/v1/sandbox/typing"};
         String[] methods = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
         String[] types = {"application/json", "text/plain", "application/json; charset=utf-16", "", "*/*"};
         String[] fragments = {"{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999", "-0", "\\u0000", "\"text\"",
-                "\"count\"", "\"metadata\"", "\u202e", "\ud83d\ude00", "\u0000", "9".repeat(400)};
-        for (int i = 0; i < 400; i++) {
+                "\"count\"", "\"metadata\"", "\u202e", "\ud83d\ude00", "\u0000", "9".repeat(400), "\"to\"",
+                "\"+18005550100\"", "\"from_handle\"", "\"conversation_id\"", "\"reaction\"", "\"scheduled_at\"",
+                "\"2026-11-23T10:00:00Z\"", "\"" + id + "\""};
+        for (int i = 0; i < 800; i++) {
             StringBuilder body = new StringBuilder();
             int parts = random.nextInt(30);
             for (int p = 0; p < parts; p++) {
