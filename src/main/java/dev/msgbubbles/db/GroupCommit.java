@@ -65,6 +65,10 @@ public final class GroupCommit implements Writes, AutoCloseable {
         }
         Unit<R> unit = new Unit<>(work);
         queue.add(unit);
+        if (!running && queue.remove(unit)) {
+            // close() ran between the check above and the add: no writer may be left to take the unit
+            throw new IllegalStateException("group commit is closed");
+        }
         try {
             return unit.done.get();
         } catch (InterruptedException e) {

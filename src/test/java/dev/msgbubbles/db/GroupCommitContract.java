@@ -99,4 +99,32 @@ abstract class GroupCommitContract {
         writes.close();
         assertThatThrownBy(() -> writes.write(h -> UUID.randomUUID())).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void callers_racing_a_close_are_either_committed_or_refused_never_left_waiting() throws Exception {
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    try {
+                        writes.writeVoid(h -> h.createUpdate("INSERT INTO probe (id, n) VALUES (:id, 1)").bind("id", "c-" + n).execute());
+                        return "committed";
+                    } catch (IllegalStateException e) {
+                        return "refused";
+                    }
+                }));
+                if (i == 100) {
+                    writes.close();
+                }
+            }
+            long committed = 0;
+            for (var result : results) {
+                if (result.get(30, java.util.concurrent.TimeUnit.SECONDS).equals("committed")) {
+                    committed++;
+                }
+            }
+            assertThat(rows()).isEqualTo(committed);
+        }
+    }
 }
