@@ -82,6 +82,23 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
     }
 
     @Test
+    void a_scheduled_message_being_sent_right_now_can_no_longer_be_cancelled() {
+        String id = accepted("{\"to\":\"+14155552012\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"due\",\"scheduled_at\":\""
+                + Timestamps.format(clock.instant().plus(Duration.ofMinutes(1))) + "\"}").path("id").asText();
+        clock.advance(Duration.ofMinutes(1));
+        var queue = new dev.msgbubbles.queue.JobQueue(app.database());
+        var claimed = app.database().write(tx -> queue.claim(tx, "another-worker", 100, clock.instant(), Duration.ofSeconds(30)));
+        assertThat(claimed).extracting(dev.msgbubbles.queue.Job::subject).contains(id);
+        assertError(http.send("DELETE", "/v1/messages/" + id, key, null, null, Map.of()), 409, "conflict", null);
+        assertThat(status(id)).isEqualTo("scheduled"); // the refusal rolled the cancel back
+        clock.advance(Duration.ofSeconds(31)); // that worker died: its lease ran out
+        Http.Response cancelled = http.send("DELETE", "/v1/messages/" + id, key, null, null, Map.of());
+        assertThat(cancelled.status()).as(cancelled.text()).isEqualTo(200);
+        assertThat(status(id)).isEqualTo("canceled");
+        tick(Duration.ofMinutes(5)); // release anything else the fake claim held
+    }
+
+    @Test
     void reactions_need_a_delivered_imessage_or_whatsapp_message() {
         String early = sendText("+14155552003", "too soon");
         assertError(post("/v1/messages/" + early + "/react", key, "{\"reaction\":\"love\"}"), 409, "conflict", null);

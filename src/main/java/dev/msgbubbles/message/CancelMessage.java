@@ -32,7 +32,10 @@ public final class CancelMessage {
                 throw new ApiException(ErrorCode.CONFLICT, "only a scheduled message can be cancelled; this one is "
                         + message.status().wire());
             }
-            queue.cancel(tx, SendJob.KIND, id.toString());
+            if (queue.cancel(tx, SendJob.KIND, id.toString(), clock.instant()) == 0) {
+                // a worker holds the send job: the message may be reaching the backend right now (rolls back)
+                throw new ApiException(ErrorCode.CONFLICT, "this message is being sent right now and can no longer be cancelled");
+            }
         });
         return messages.get(p, id, false);
     }

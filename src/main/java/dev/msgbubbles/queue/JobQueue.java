@@ -68,10 +68,16 @@ public final class JobQueue {
                 .execute();
     }
 
-    /** Removes pending jobs of {@code kind} about {@code subject} (their work was called off in this transaction). */
-    public int cancel(Handle tx, String kind, String subject) {
-        return tx.createUpdate("DELETE FROM jobs WHERE kind = :kind AND subject = :subject")
-                .bind("kind", kind).bind("subject", subject).execute();
+    /**
+     * Removes jobs of {@code kind} about {@code subject} that no worker is running now (unleased, or leased by a
+     * worker whose lease has run out); returns how many. A job a live worker holds is left alone: its work may
+     * already be under way, so the caller should refuse to call it off.
+     */
+    public int cancel(Handle tx, String kind, String subject, Instant now) {
+        return tx.createUpdate("""
+                        DELETE FROM jobs WHERE kind = :kind AND subject = :subject
+                          AND (lease_owner IS NULL OR lease_until < :now)""")
+                .bind("kind", kind).bind("subject", subject).bind("now", now.toEpochMilli()).execute();
     }
 
     /** Jobs not yet completed (for tests, metrics and the readiness of a drained queue). */
