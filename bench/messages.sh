@@ -22,6 +22,7 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 cleanup() {
   [[ -n "$SERVER_PID" ]] && kill -9 "$SERVER_PID" 2>/dev/null || true
+  psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS msgbubbles_bench_$$ WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -88,7 +89,6 @@ run_store() {
   drain="$(calc "round($t2-$t1,1)")"; cores="$(calc "round(($c1-$c0)/100/($t1-$t0),2)")"
   printf '%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$store" "$(calc "round($rps)")" "$p50" "$p99" "$delivered" "$drain" "${left}" "${non2xx:-0}" "$cores" >>"$WORK/results"
   kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  [[ "$store" == postgresql ]] && psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS msgbubbles_bench_$$ WITH (FORCE)" >/dev/null
   return 0
 }
 
