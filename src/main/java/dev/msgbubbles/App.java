@@ -8,8 +8,10 @@ import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.channel.sandbox.SandboxChannel;
 import dev.msgbubbles.chat.Chats;
 import dev.msgbubbles.idempotency.IdempotencyStore;
+import dev.msgbubbles.idempotency.PurgeJob;
 import dev.msgbubbles.message.ChannelRouter;
 import dev.msgbubbles.message.Messaging;
+import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.config.Config;
@@ -71,11 +73,16 @@ public final class App implements AutoCloseable {
             // on the per-send last_message_at update (now computed on read instead), then still on creating new
             // threads in different orders (p99 = the 1 s deadlock timeout). Scale out with processes instead.
             GroupCommit writes = new GroupCommit(database, 1, 128);
+            IdempotencyStore idempotency = new IdempotencyStore(clock, config.api().idempotencyRetention());
+            PurgeJob purge = new PurgeJob(database, queue, idempotency);
+            purge.ensureScheduled(clock.instant());
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
-                    new IdempotencyStore(clock, config.api().idempotencyRetention()), queue, router),
+                    idempotency, queue, router),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
                             config.delivery().sandboxPacingPerMinute()));
-            Worker worker = new Worker(database, queue, messaging.jobHandlers(), clock,
+            Map<String, JobHandler> handlers = new java.util.HashMap<>(messaging.jobHandlers());
+            handlers.put(PurgeJob.KIND, purge);
+            Worker worker = new Worker(database, queue, handlers, clock,
                     new Worker.Settings(256, config.delivery().jobLease(), Duration.ofMillis(200)));
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
             ApiServices services = new ApiServices(

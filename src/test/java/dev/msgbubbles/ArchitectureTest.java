@@ -30,7 +30,7 @@ class ArchitectureTest {
             Map.entry("config", Set.of("common")),
             Map.entry("db", Set.of("config", "common")),
             Map.entry("account", Set.of("db", "common")),
-            Map.entry("idempotency", Set.of("db", "common")),
+            Map.entry("idempotency", Set.of("queue", "db", "common")),
             Map.entry("ratelimit", Set.of("common")),
             Map.entry("queue", Set.of("db", "common")),
             Map.entry("event", Set.of("db", "common")),

@@ -124,7 +124,7 @@ abstract class CrashContract {
                 long sentEvents = db.read(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE type = 'message.sent'")
                         .mapTo(Long.class).one());
                 assertThat(sentEvents).isEqualTo(BURST);
-                long leftover = db.read(h -> h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Long.class).one());
+                long leftover = db.read(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys'").mapTo(Long.class).one());
                 assertThat(leftover).isZero();
             }
         }

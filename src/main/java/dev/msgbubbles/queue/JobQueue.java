@@ -80,6 +80,11 @@ public final class JobQueue {
                 .bind("kind", kind).bind("subject", subject).bind("now", now.toEpochMilli()).execute();
     }
 
+    /** Pending jobs of one kind. */
+    public long pendingOf(Handle h, String kind) {
+        return h.createQuery("SELECT COUNT(*) FROM jobs WHERE kind = :kind").bind("kind", kind).mapTo(Long.class).one();
+    }
+
     /** Jobs not yet completed (for tests, metrics and the readiness of a drained queue). */
     public long pending(Handle h) {
         return h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Long.class).one();

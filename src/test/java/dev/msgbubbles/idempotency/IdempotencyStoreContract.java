@@ -173,4 +173,31 @@ abstract class IdempotencyStoreContract {
                     .allSatisfy(o -> assertThat(o).isEqualTo(new Replay(winner)));
         }
     }
+
+    @Test
+    void an_hourly_job_purges_expired_keys_and_keeps_itself_scheduled() {
+        var queue = new dev.msgbubbles.queue.JobQueue(db);
+        PurgeJob purge = new PurgeJob(db, queue, idempotency);
+        purge.ensureScheduled(clock.instant());
+        purge.ensureScheduled(clock.instant()); // a second start does not schedule a second job
+        long scheduled = db.read(h -> queue.pendingOf(h, PurgeJob.KIND));
+        assertThat(scheduled).isEqualTo(1);
+        Scope scope = scope();
+        create(scope, "stale", "fp", "res-h1");
+        clock.advance(RETENTION.plusMinutes(1));
+        create(scope, "fresh", "fp", "res-h2");
+        try (var worker = new dev.msgbubbles.queue.Worker(db, queue, java.util.Map.of(PurgeJob.KIND, purge), clock,
+                new dev.msgbubbles.queue.Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+            assertThat(worker.drain()).isEqualTo(1); // due: its hour passed with the retention
+            assertThat(worker.drain()).isZero(); // rescheduled an hour ahead
+            long stale = db.read(h -> h.createQuery("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'stale'")
+                    .mapTo(Long.class).one());
+            assertThat(stale).isZero();
+            assertThat(lookup(scope, "fresh", "fp")).contains(new Replay("res-h2"));
+            clock.advance(PurgeJob.EVERY);
+            assertThat(worker.drain()).isEqualTo(1);
+        }
+        long stillScheduled = db.read(h -> queue.pendingOf(h, PurgeJob.KIND));
+        assertThat(stillScheduled).isEqualTo(1);
+    }
 }
