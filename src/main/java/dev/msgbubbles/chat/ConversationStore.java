@@ -3,11 +3,14 @@ package dev.msgbubbles.chat;
 import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.Sql;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
@@ -28,10 +31,52 @@ public final class ConversationStore {
                 Instant.ofEpochMilli(noLast ? updated : Math.max(updated, last)));
     };
 
+    /** Known direct threads are kept up to this many; past it the memory starts over (it is only a shortcut). */
+    private static final int KNOWN_LIMIT = 100_000;
+    private static final String FIND_DIRECT = "SELECT id FROM conversations WHERE account_id = ? AND mode = ? "
+            + "AND from_handle = ? AND remote_handle = ?";
+    private static final String INSERT_DIRECT = """
+            INSERT INTO conversations (id, account_id, mode, from_handle, remote_handle, is_group, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (account_id, mode, from_handle, remote_handle) WHERE remote_handle IS NOT NULL DO NOTHING""";
+
+    private record DirectKey(UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
+    }
+
     private final Clock clock;
+    /** Direct threads known to be committed (threads are never deleted), so a send to a known contact reads nothing. */
+    private final Map<DirectKey, UUID> known = new ConcurrentHashMap<>();
 
     public ConversationStore(Clock clock) {
         this.clock = clock;
+    }
+
+    /**
+     * The committed direct thread between {@code fromHandle} and {@code remoteHandle}, if there is one: from memory,
+     * else read with {@code committed}, which must be a connection outside any write transaction (what it finds is
+     * remembered, so it must not be a row that could still roll back).
+     */
+    public Optional<UUID> committedDirect(Handle committed, UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
+        DirectKey key = new DirectKey(accountId, mode, fromHandle, remoteHandle);
+        UUID id = known.get(key);
+        if (id != null) {
+            return Optional.of(id);
+        }
+        Optional<UUID> found = findDirect(committed, accountId, mode, fromHandle, remoteHandle);
+        found.ifPresent(value -> remember(key, value));
+        return found;
+    }
+
+    /** Remembers a direct thread once the transaction that created or used it has committed. */
+    public void committed(UUID accountId, Mode mode, String fromHandle, String remoteHandle, UUID id) {
+        remember(new DirectKey(accountId, mode, fromHandle, remoteHandle), id);
+    }
+
+    private void remember(DirectKey key, UUID id) {
+        if (known.size() >= KNOWN_LIMIT) {
+            known.clear();
+        }
+        known.put(key, id);
     }
 
     /** The id of the direct thread between {@code fromHandle} and {@code remoteHandle}, created if it does not exist yet. */
@@ -40,22 +85,12 @@ public final class ConversationStore {
         if (existing.isPresent()) {
             return existing.get(); // the common case: one indexed read, no write
         }
-        tx.createUpdate("""
-                        INSERT INTO conversations (id, account_id, mode, from_handle, remote_handle, is_group,
-                                                   created_at, updated_at)
-                        VALUES (:id, :account, :mode, :from, :remote, :group, :now, :now)
-                        ON CONFLICT (account_id, mode, from_handle, remote_handle) WHERE remote_handle IS NOT NULL DO NOTHING""")
-                .bind("id", Ids.uuidV7(clock)).bind("account", accountId).bind("mode", mode.wire())
-                .bind("from", fromHandle).bind("remote", remoteHandle).bind("group", false).bind("now", now.toEpochMilli())
-                .execute();
+        Sql.update(tx, INSERT_DIRECT, Ids.uuidV7(clock), accountId, mode.wire(), fromHandle, remoteHandle, false, now, now);
         return findDirect(tx, accountId, mode, fromHandle, remoteHandle).orElseThrow();
     }
 
     private static Optional<UUID> findDirect(Handle h, UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
-        return h.createQuery("SELECT id FROM conversations WHERE account_id = :account AND mode = :mode "
-                        + "AND from_handle = :from AND remote_handle = :remote")
-                .bind("account", accountId).bind("mode", mode.wire()).bind("from", fromHandle).bind("remote", remoteHandle)
-                .mapTo(UUID.class).findOne();
+        return Sql.one(h, FIND_DIRECT, row -> row.uuid("id"), accountId, mode.wire(), fromHandle, remoteHandle);
     }
 
     public Optional<Conversation> find(Handle h, UUID accountId, Mode mode, UUID id) {

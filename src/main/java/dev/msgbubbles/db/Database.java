@@ -83,11 +83,13 @@ public final class Database implements Writes, AutoCloseable {
         int migrations = migrate(Dialect.SQLITE, writeSource);
         HikariConfig writeConfig = base("msgbubbles-sqlite-writer", 1, registry);
         writeConfig.setDataSource(writeSource);
+        writeConfig.setMaxLifetime(0); // keep the connection, and the statements Sql prepared on it, for good
         HikariDataSource writer = new HikariDataSource(writeConfig);
         try {
             HikariConfig readConfig = base("msgbubbles-sqlite-reader", SQLITE_READERS, registry);
             readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
             readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
+            readConfig.setMaxLifetime(0);
             return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations);
         } catch (RuntimeException e) {
             writer.close();
@@ -168,6 +170,7 @@ public final class Database implements Writes, AutoCloseable {
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         config.enforceForeignKeys(true);
         config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
+        config.setGetGeneratedKeys(false); // nothing reads them; otherwise every INSERT runs a second query
         if (readOnly) {
             config.setReadOnly(true);
         } else {

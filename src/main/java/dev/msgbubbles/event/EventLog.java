@@ -1,8 +1,9 @@
 package dev.msgbubbles.event;
 
 import dev.msgbubbles.common.Mode;
-import dev.msgbubbles.common.Secrets;
+import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.common.WireJson;
+import dev.msgbubbles.db.Sql;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -11,17 +12,44 @@ import org.jdbi.v3.core.Handle;
 /** Appends events in the caller's transaction and reads them back by cursor. */
 public final class EventLog {
 
+    /**
+     * An event ready to be written: id chosen and payload serialised (a snapshot) before the transaction, so the
+     * writer only executes SQL.
+     */
+    public record Pending(String id, UUID accountId, Mode mode, EventType type, UUID conversationId, String payload,
+                          Instant createdAt) {
+    }
+
+    /** Serialises {@code data} now and picks the event id. */
+    public static Pending pending(UUID accountId, Mode mode, EventType type, UUID conversationId, Object data, Instant now) {
+        return new Pending(Ids.eventId(), accountId, mode, type, conversationId, WireJson.write(data), now);
+    }
+
     /** Appends {@code type} with {@code data} (serialised now, as a snapshot). Returns the event id. */
     public String append(Handle tx, UUID accountId, Mode mode, EventType type, UUID conversationId, Object data, Instant now) {
-        String id = "evt_" + Secrets.randomBase62(24);
-        tx.createUpdate("""
-                        INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at)
-                        VALUES (:id, :account, :mode, :type, :conversation, :payload, :now)""")
-                .bind("id", id).bind("account", accountId).bind("mode", mode.wire()).bind("type", type.wire())
-                .bind("conversation", conversationId).bind("payload", WireJson.write(data))
-                .bind("now", now.toEpochMilli())
-                .execute();
-        return id;
+        Pending event = pending(accountId, mode, type, conversationId, data, now);
+        append(tx, List.of(event));
+        return event.id();
+    }
+
+    /** Appends prepared events with one statement; their cursors follow list order. */
+    public void append(Handle tx, List<Pending> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        Object[] values = new Object[events.size() * 7];
+        int i = 0;
+        for (Pending e : events) {
+            values[i++] = e.id();
+            values[i++] = e.accountId();
+            values[i++] = e.mode().wire();
+            values[i++] = e.type().wire();
+            values[i++] = e.conversationId();
+            values[i++] = e.payload();
+            values[i++] = e.createdAt();
+        }
+        Sql.update(tx, "INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) VALUES "
+                + Sql.repeat("(?, ?, ?, ?, ?, ?, ?)", events.size()), values);
     }
 
     /** Events of one account and mode after {@code cursor}, oldest first. */

@@ -4,8 +4,8 @@ import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.event.EventType;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
@@ -29,33 +29,99 @@ final class Lifecycle {
         this.events = events;
     }
 
-    /** Records the creation of an outbound message: timeline and {@code message.queued}. */
-    void created(Handle tx, Message message) {
+    /** A new outbound message with its {@code message.queued} event, prepared before the transaction. */
+    record Creation(Message message, EventLog.Pending event) {
+    }
+
+    static Creation creation(Message message) {
+        return new Creation(message, EventLog.pending(message.accountId(), message.mode(), EventType.MESSAGE_QUEUED,
+                message.conversationId(), MessageView.of(message), message.createdAt()));
+    }
+
+    /** Records the creation of an outbound message (the caller inserts it): timeline and {@code message.queued}. */
+    void created(Handle tx, Creation creation) {
+        Message message = creation.message();
         store.addTimeline(tx, message.id(), message.status(), null, null, message.createdAt());
-        events.append(tx, message.accountId(), message.mode(), EventType.MESSAGE_QUEUED, message.conversationId(),
-                MessageView.of(message), message.createdAt());
+        events.append(tx, List.of(creation.event()));
+    }
+
+    /**
+     * A send the backend accepted, together with the receipts it already reported as due (the sandbox at time scale
+     * 0): one status change to the furthest status, and a timeline row and an event per step, each event carrying
+     * the message as it was at that step. Everything is derived from the message as read before sending, off the
+     * writer; the status guard in {@link #sent(Handle, Sending)} is what decides whether it happens.
+     */
+    record Sending(UUID id, MessageStatus status, ChannelType channel, Instant at, Instant deliveredAt, Instant readAt,
+                   List<MessageStore.TimelineRow> timeline, List<EventLog.Pending> events) {
+    }
+
+    static Sending sending(Message before, ChannelType channel, String detail, List<MessageStatus> dueReceipts, Instant at) {
+        List<MessageStore.TimelineRow> timeline = new ArrayList<>(3);
+        List<EventLog.Pending> pending = new ArrayList<>(3);
+        Message step = moved(before, MessageStatus.SENT, channel, at, null, null, at);
+        timeline.add(new MessageStore.TimelineRow(before.id(), MessageStatus.SENT, channel, detail, at));
+        pending.add(EventLog.pending(before.accountId(), before.mode(), EventType.MESSAGE_SENT, before.conversationId(),
+                MessageView.of(step), at));
+        Instant delivered = null;
+        Instant read = null;
+        if (dueReceipts.contains(MessageStatus.DELIVERED)) {
+            delivered = at;
+            step = moved(step, MessageStatus.DELIVERED, channel, at, at, null, at);
+            timeline.add(new MessageStore.TimelineRow(before.id(), MessageStatus.DELIVERED, channel, null, at));
+            pending.add(EventLog.pending(before.accountId(), before.mode(), EventType.MESSAGE_DELIVERED,
+                    before.conversationId(), MessageView.of(step), at));
+        }
+        if (dueReceipts.contains(MessageStatus.READ)) {
+            delivered = at;
+            read = at;
+            step = moved(step, MessageStatus.READ, channel, at, at, at, at);
+            timeline.add(new MessageStore.TimelineRow(before.id(), MessageStatus.READ, channel, null, at));
+            pending.add(EventLog.pending(before.accountId(), before.mode(), EventType.MESSAGE_READ,
+                    before.conversationId(), MessageView.of(step), at));
+        }
+        return new Sending(before.id(), step.status(), channel, at, delivered, read, List.copyOf(timeline), List.copyOf(pending));
+    }
+
+    /** Applies a prepared send; false (and nothing written) when the message is no longer waiting to be sent. */
+    boolean sent(Handle tx, Sending s) {
+        if (!store.advance(tx, s.id(), UNSENT_YET, s.status(),
+                ", channel = ?, sent_at = ?, delivered_at = COALESCE(?, delivered_at), read_at = COALESCE(?, read_at)",
+                java.util.Arrays.asList(s.channel().wire(), s.at(), s.deliveredAt(), s.readAt()), s.at())) {
+            return false;
+        }
+        store.addTimeline(tx, s.timeline());
+        events.append(tx, s.events());
+        return true;
+    }
+
+    private static Message moved(Message m, MessageStatus status, ChannelType channel, Instant sent, Instant delivered,
+                                 Instant read, Instant at) {
+        return new Message(m.id(), m.accountId(), m.mode(), m.conversationId(), m.direction(), status, channel,
+                m.fromHandle(), m.to(), m.text(), m.effect(), m.replyTo(), m.requestedChannel(), m.metadata(),
+                m.errorCode(), m.errorMessage(), m.scheduledAt(), sent, delivered, read, m.editedAt(), m.retryCount(),
+                m.createdAt(), at);
     }
 
     boolean sent(Handle tx, UUID id, ChannelType channel, String detail, Instant at) {
-        return recorded(tx, store.transition(tx, id, UNSENT_YET, MessageStatus.SENT, ", channel = :channel, sent_at = :at",
-                Map.of("channel", channel.wire(), "at", at.toEpochMilli()), at), channel, detail, EventType.MESSAGE_SENT, at);
+        return recorded(tx, store.transition(tx, id, UNSENT_YET, MessageStatus.SENT, ", channel = ?, sent_at = ?",
+                List.of(channel.wire(), at), at), channel, detail, EventType.MESSAGE_SENT, at);
     }
 
     boolean delivered(Handle tx, UUID id, Instant at) {
         return recorded(tx, store.transition(tx, id, BEFORE_DELIVERED, MessageStatus.DELIVERED,
-                ", delivered_at = :at, sent_at = COALESCE(sent_at, :at)", Map.of("at", at.toEpochMilli()), at),
+                ", delivered_at = ?, sent_at = COALESCE(sent_at, ?)", List.of(at, at), at),
                 null, null, EventType.MESSAGE_DELIVERED, at);
     }
 
     boolean read(Handle tx, UUID id, Instant at) {
         return recorded(tx, store.transition(tx, id, BEFORE_READ, MessageStatus.READ,
-                ", read_at = :at, delivered_at = COALESCE(delivered_at, :at), sent_at = COALESCE(sent_at, :at)",
-                Map.of("at", at.toEpochMilli()), at), null, null, EventType.MESSAGE_READ, at);
+                ", read_at = ?, delivered_at = COALESCE(delivered_at, ?), sent_at = COALESCE(sent_at, ?)",
+                List.of(at, at, at), at), null, null, EventType.MESSAGE_READ, at);
     }
 
     boolean failed(Handle tx, UUID id, String code, String message, ChannelType channel, Instant at) {
         return recorded(tx, store.transition(tx, id, UNSENT_YET, MessageStatus.FAILED,
-                ", error_code = :code, error_message = :message", Map.of("code", code, "message", message), at),
+                ", error_code = ?, error_message = ?", java.util.Arrays.asList(code, message), at),
                 channel, code, EventType.MESSAGE_FAILED, at);
     }
 
@@ -78,7 +144,7 @@ final class Lifecycle {
     }
 
     boolean unsent(Handle tx, UUID id, Instant at) {
-        return recorded(tx, store.transition(tx, id, CARRIED, MessageStatus.UNSENT, "", Map.of(), at),
+        return recorded(tx, store.transition(tx, id, CARRIED, MessageStatus.UNSENT, "", List.of(), at),
                 null, null, EventType.MESSAGE_UNSENT, at);
     }
 
@@ -86,12 +152,12 @@ final class Lifecycle {
     boolean requeued(Handle tx, UUID id, Instant at) {
         return recorded(tx, store.transition(tx, id, List.of(MessageStatus.FAILED), MessageStatus.QUEUED,
                 ", retry_count = retry_count + 1, error_code = NULL, error_message = NULL, channel = NULL, sent_at = NULL",
-                Map.of(), at), null, "retry", EventType.MESSAGE_QUEUED, at);
+                List.of(), at), null, "retry", EventType.MESSAGE_QUEUED, at);
     }
 
     /** A scheduled message cancelled before its time. No event type exists for this; the timeline records it. */
     boolean canceled(Handle tx, UUID id, Instant at) {
-        if (store.transition(tx, id, List.of(MessageStatus.SCHEDULED), MessageStatus.CANCELED, "", Map.of(), at).isEmpty()) {
+        if (store.transition(tx, id, List.of(MessageStatus.SCHEDULED), MessageStatus.CANCELED, "", List.of(), at).isEmpty()) {
             return false;
         }
         store.addTimeline(tx, id, MessageStatus.CANCELED, null, null, at);

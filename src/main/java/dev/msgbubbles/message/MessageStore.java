@@ -7,19 +7,16 @@ import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import dev.msgbubbles.db.Sql;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.statement.Query;
 
 /** SQL for {@code messages} and {@code message_timeline}. Scoped reads take account and mode. */
 final class MessageStore {
@@ -29,126 +26,145 @@ final class MessageStore {
             reply_to, requested_channel, metadata, error_code, error_message, scheduled_at, sent_at, delivered_at,
             read_at, edited_at, retry_count, created_at, updated_at""";
 
-    private static final RowMapper<Message> MAPPER = (rs, ctx) -> {
-        var uuids = ctx.findColumnMapperFor(UUID.class).orElseThrow();
-        return new Message(uuids.map(rs, "id", ctx), uuids.map(rs, "account_id", ctx),
-                Mode.fromWire(rs.getString("mode")).orElseThrow(), uuids.map(rs, "conversation_id", ctx),
-                Message.Direction.valueOf(rs.getString("direction").toUpperCase(Locale.ROOT)),
-                MessageStatus.fromWire(rs.getString("status")).orElseThrow(),
-                channel(rs.getString("channel")), rs.getString("from_handle"), rs.getString("to_handle"),
-                rs.getString("body"), rs.getString("effect"), uuids.map(rs, "reply_to", ctx),
-                channel(rs.getString("requested_channel")), metadata(rs.getString("metadata")),
-                rs.getString("error_code"), rs.getString("error_message"), instant(rs, "scheduled_at"),
-                instant(rs, "sent_at"), instant(rs, "delivered_at"), instant(rs, "read_at"), instant(rs, "edited_at"),
-                rs.getInt("retry_count"), instant(rs, "created_at"), instant(rs, "updated_at"));
-    };
+    private static final Sql.RowMapper<Message> MAPPER = row -> new Message(row.uuid("id"), row.uuid("account_id"),
+            Mode.fromWire(row.string("mode")).orElseThrow(), row.uuid("conversation_id"),
+            Message.Direction.valueOf(row.string("direction").toUpperCase(Locale.ROOT)),
+            MessageStatus.fromWire(row.string("status")).orElseThrow(),
+            channel(row.string("channel")), row.string("from_handle"), row.string("to_handle"),
+            row.string("body"), row.string("effect"), row.uuid("reply_to"),
+            channel(row.string("requested_channel")), metadata(row.string("metadata")),
+            row.string("error_code"), row.string("error_message"), row.instant("scheduled_at"),
+            row.instant("sent_at"), row.instant("delivered_at"), row.instant("read_at"), row.instant("edited_at"),
+            row.intValue("retry_count"), row.instant("created_at"), row.instant("updated_at"));
+
+    private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ") VALUES ("
+            + Sql.repeat("?", 24) + ")";
+    private static final String FIND = "SELECT " + COLUMNS + " FROM messages WHERE id = ? AND account_id = ? AND mode = ?";
+    private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM messages WHERE id = ?";
+    private static final String TIMELINE = "SELECT status, channel, detail, at FROM message_timeline WHERE message_id = ? ORDER BY seq";
 
     /** What {@code GET /v1/messages} may filter on; null means no filter. */
     record Filter(UUID conversationId, MessageStatus status, Message.Direction direction, String to) {
     }
 
+    /** A timeline row to write. */
+    record TimelineRow(UUID messageId, MessageStatus status, ChannelType channel, String detail, Instant at) {
+    }
+
     void insert(Handle tx, Message m) {
-        tx.createUpdate("INSERT INTO messages (" + COLUMNS + ") VALUES (:id, :account, :mode, :conversation, :direction, "
-                        + ":status, :channel, :from, :to, :body, :effect, :replyTo, :requestedChannel, :metadata, :errorCode, "
-                        + ":errorMessage, :scheduledAt, :sentAt, :deliveredAt, :readAt, :editedAt, :retryCount, :createdAt, :updatedAt)")
-                .bind("id", m.id()).bind("account", m.accountId()).bind("mode", m.mode().wire())
-                .bind("conversation", m.conversationId()).bind("direction", m.direction().wire())
-                .bind("status", m.status().wire()).bind("channel", wire(m.channel())).bind("from", m.fromHandle())
-                .bind("to", m.to()).bind("body", m.text()).bind("effect", m.effect()).bind("replyTo", m.replyTo())
-                .bind("requestedChannel", wire(m.requestedChannel())).bind("metadata", json(m.metadata()))
-                .bind("errorCode", m.errorCode()).bind("errorMessage", m.errorMessage())
-                .bind("scheduledAt", millis(m.scheduledAt())).bind("sentAt", millis(m.sentAt()))
-                .bind("deliveredAt", millis(m.deliveredAt())).bind("readAt", millis(m.readAt()))
-                .bind("editedAt", millis(m.editedAt())).bind("retryCount", m.retryCount())
-                .bind("createdAt", millis(m.createdAt())).bind("updatedAt", millis(m.updatedAt()))
-                .execute();
+        Sql.update(tx, INSERT, m.id(), m.accountId(), m.mode().wire(), m.conversationId(), m.direction().wire(),
+                m.status().wire(), wire(m.channel()), m.fromHandle(), m.to(), m.text(), m.effect(), m.replyTo(),
+                wire(m.requestedChannel()), json(m.metadata()), m.errorCode(), m.errorMessage(), m.scheduledAt(),
+                m.sentAt(), m.deliveredAt(), m.readAt(), m.editedAt(), m.retryCount(), m.createdAt(), m.updatedAt());
     }
 
     Optional<Message> find(Handle h, UUID accountId, Mode mode, UUID id) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM messages WHERE id = :id AND account_id = :account AND mode = :mode")
-                .bind("id", id).bind("account", accountId).bind("mode", mode.wire()).map(MAPPER).findOne();
+        return Sql.one(h, FIND, MAPPER, id, accountId, mode.wire());
     }
 
     /** Unscoped: for workers, which act on ids they were handed by the system itself. */
     Optional<Message> findById(Handle h, UUID id) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM messages WHERE id = :id").bind("id", id).map(MAPPER).findOne();
+        return Sql.one(h, FIND_BY_ID, MAPPER, id);
     }
 
     PageQuery.Page<Message> list(Handle h, UUID accountId, Mode mode, Filter filter, PageQuery page) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM messages WHERE account_id = :account AND mode = :mode");
-        Map<String, Object> binds = new LinkedHashMap<>();
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM messages WHERE account_id = ? AND mode = ?");
+        List<Object> values = new ArrayList<>(List.of(accountId, mode.wire()));
         if (filter.conversationId() != null) {
-            sql.append(" AND conversation_id = :conversation");
-            binds.put("conversation", filter.conversationId());
+            sql.append(" AND conversation_id = ?");
+            values.add(filter.conversationId());
         }
         if (filter.status() != null) {
-            sql.append(" AND status = :status");
-            binds.put("status", filter.status().wire());
+            sql.append(" AND status = ?");
+            values.add(filter.status().wire());
         }
         if (filter.direction() != null) {
-            sql.append(" AND direction = :direction");
-            binds.put("direction", filter.direction().wire());
+            sql.append(" AND direction = ?");
+            values.add(filter.direction().wire());
         }
         if (filter.to() != null) {
-            sql.append(" AND to_handle = :to");
-            binds.put("to", filter.to());
+            sql.append(" AND to_handle = ?");
+            values.add(filter.to());
         }
         if (page.before().isPresent()) {
             switch (page.before().get()) {
                 case PageQuery.BeforeTime t -> {
-                    sql.append(" AND created_at < :beforeTime");
-                    binds.put("beforeTime", t.time().toEpochMilli());
+                    sql.append(" AND created_at < ?");
+                    values.add(t.time());
                 }
                 case PageQuery.BeforeItem item -> {
                     Message anchor = find(h, accountId, mode, item.id())
                             .orElseThrow(() -> ApiException.invalid("before", "before names no message of yours"));
-                    sql.append(" AND (created_at < :beforeTime OR (created_at = :beforeTime AND id < :beforeId))");
-                    binds.put("beforeTime", anchor.createdAt().toEpochMilli());
-                    binds.put("beforeId", item.id());
+                    sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+                    values.add(anchor.createdAt());
+                    values.add(anchor.createdAt());
+                    values.add(item.id());
                 }
             }
         }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
-        Query query = h.createQuery(sql.toString()).bind("account", accountId).bind("mode", mode.wire())
-                .bind("limit", page.limit() + 1);
-        binds.forEach(query::bind);
-        return page.page(query.map(MAPPER).list(), Message::id);
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        values.add(page.limit() + 1);
+        return page.page(Sql.list(h, sql.toString(), MAPPER, values.toArray()), Message::id);
     }
 
     /**
      * Moves a message to {@code to} if its current status is one of {@code from}, returning the updated row, or
      * empty when it did not move. The guard is what keeps statuses moving only forward under duplicate or late
-     * receipts.
+     * receipts. {@code setClause} adds assignments with {@code ?} placeholders for {@code values}, in order.
      */
     Optional<Message> transition(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause,
-                                 Map<String, Object> values, Instant now) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < from.size(); i++) {
-            names.add(":from" + i);
-        }
-        var update = tx.createQuery("UPDATE messages SET status = :to, updated_at = :now" + setClause
-                        + " WHERE id = :id AND status IN (" + String.join(", ", names) + ") RETURNING " + COLUMNS)
-                .bind("to", to.wire()).bind("now", now.toEpochMilli()).bind("id", id);
-        for (int i = 0; i < from.size(); i++) {
-            update.bind("from" + i, from.get(i).wire());
-        }
-        values.forEach(update::bind);
-        return update.map(MAPPER).findOne();
+                                 List<Object> values, Instant now) {
+        List<Object> all = new ArrayList<>(values.size() + from.size() + 3);
+        all.add(to.wire());
+        all.add(now);
+        all.addAll(values);
+        all.add(id);
+        from.forEach(status -> all.add(status.wire()));
+        return Sql.one(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + " WHERE id = ? AND status IN ("
+                + Sql.repeat("?", from.size()) + ") RETURNING " + COLUMNS, MAPPER, all.toArray());
+    }
+
+    /**
+     * Like {@link #transition} when the caller already knows the resulting row: true when the guard let the change
+     * through. Nothing is read back, so nothing needs mapping on the writer.
+     */
+    boolean advance(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause, List<Object> values,
+                    Instant now) {
+        List<Object> all = new ArrayList<>(values.size() + from.size() + 3);
+        all.add(to.wire());
+        all.add(now);
+        all.addAll(values);
+        all.add(id);
+        from.forEach(status -> all.add(status.wire()));
+        return Sql.update(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + " WHERE id = ? AND status IN ("
+                + Sql.repeat("?", from.size()) + ")", all.toArray()) == 1;
     }
 
     void addTimeline(Handle tx, UUID messageId, MessageStatus status, ChannelType channel, String detail, Instant at) {
-        tx.createUpdate("INSERT INTO message_timeline (message_id, status, channel, detail, at) "
-                        + "VALUES (:id, :status, :channel, :detail, :at)")
-                .bind("id", messageId).bind("status", status.wire()).bind("channel", wire(channel)).bind("detail", detail)
-                .bind("at", at.toEpochMilli()).execute();
+        addTimeline(tx, List.of(new TimelineRow(messageId, status, channel, detail, at)));
+    }
+
+    /** Writes several timeline rows with one statement, in list order. */
+    void addTimeline(Handle tx, List<TimelineRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        Object[] values = new Object[rows.size() * 5];
+        int i = 0;
+        for (TimelineRow row : rows) {
+            values[i++] = row.messageId();
+            values[i++] = row.status().wire();
+            values[i++] = wire(row.channel());
+            values[i++] = row.detail();
+            values[i++] = row.at();
+        }
+        Sql.update(tx, "INSERT INTO message_timeline (message_id, status, channel, detail, at) VALUES "
+                + Sql.repeat("(?, ?, ?, ?, ?)", rows.size()), values);
     }
 
     List<MessageView.TimelineEntry> timeline(Handle h, UUID messageId) {
-        return h.createQuery("SELECT status, channel, detail, at FROM message_timeline WHERE message_id = :id ORDER BY seq")
-                .bind("id", messageId)
-                .map((rs, ctx) -> new MessageView.TimelineEntry(rs.getString("status"), rs.getString("channel"),
-                        Instant.ofEpochMilli(rs.getLong("at")), rs.getString("detail")))
-                .list();
+        return Sql.list(h, TIMELINE, row -> new MessageView.TimelineEntry(row.string("status"), row.string("channel"),
+                row.instant("at"), row.string("detail")), messageId);
     }
 
     private static ChannelType channel(String wire) {
@@ -157,15 +173,6 @@ final class MessageStore {
 
     private static String wire(ChannelType channel) {
         return channel == null ? null : channel.wire();
-    }
-
-    private static Long millis(Instant instant) {
-        return instant == null ? null : instant.toEpochMilli();
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
     }
 
     private static String json(Map<String, String> metadata) {

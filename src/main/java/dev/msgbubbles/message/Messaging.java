@@ -51,7 +51,7 @@ public final class Messaging {
         this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive);
         FollowUpJob followUps = new FollowUpJob(d.writes(), d.queue(), lifecycle, receive);
         this.handlers = Map.of(
-                SendJob.KIND, new SendJob(d, lifecycle, followUps, policy.retryWindow(),
+                SendJob.KIND, new SendJob(d, lifecycle, policy.retryWindow(),
                         new SendJob.Pacing(new Pacer(d.clock(), policy.pacingPerMinute()),
                                 new Pacer(d.clock(), policy.sandboxPacingPerMinute()))),
                 FollowUpJob.KIND, followUps,

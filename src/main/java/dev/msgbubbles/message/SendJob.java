@@ -15,6 +15,8 @@ import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.ratelimit.Pacer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -38,14 +40,12 @@ final class SendJob implements JobHandler {
     private final ChannelRouter router;
     private final Duration retryWindow;
     private final Pacing pacing;
-    private final FollowUpJob followUps;
 
     /** Per-number pacers: one for real backends, one for the sandbox network. */
     record Pacing(Pacer providers, Pacer sandbox) {
     }
 
-    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, FollowUpJob followUps, Duration retryWindow, Pacing pacing) {
-        this.followUps = followUps;
+    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, Duration retryWindow, Pacing pacing) {
         this.db = d.db();
         this.writes = d.writes();
         this.queue = d.queue();
@@ -102,28 +102,35 @@ final class SendJob implements JobHandler {
 
     private void apply(Job job, Message message, SendResult result, String detail, Instant deadline, Instant now) {
         switch (result) {
-            case SendResult.Accepted accepted -> writes.writeVoid(tx -> {
-                if (lifecycle.sent(tx, message.id(), accepted.channel(), detail, now)) {
-                    for (SendResult.FollowUp followUp : accepted.followUps()) {
-                        if (followUp.after().isZero() && isReceipt(followUp.signal())) {
-                            // already due (sandbox at time scale 0): apply it now, in this transaction
-                            followUps.apply(tx, message.id(), followUp.signal(), now);
-                        } else {
-                            queue.enqueue(tx, new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
-                                    followUp.signal().name(), now.plus(followUp.after())), now);
-                        }
+            case SendResult.Accepted accepted -> {
+                // receipts already due (sandbox at time scale 0) are applied with the send, in this transaction;
+                // everything else the backend announced becomes a follow-up job
+                List<MessageStatus> due = new ArrayList<>(2);
+                List<JobQueue.NewJob> later = new ArrayList<>();
+                for (SendResult.FollowUp followUp : accepted.followUps()) {
+                    if (followUp.after().isZero() && followUp.signal() == SendResult.Signal.DELIVERED) {
+                        due.add(MessageStatus.DELIVERED);
+                    } else if (followUp.after().isZero() && followUp.signal() == SendResult.Signal.READ) {
+                        due.add(MessageStatus.READ);
+                    } else {
+                        later.add(new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
+                                followUp.signal().name(), now.plus(followUp.after())));
                     }
                 }
-                queue.complete(tx, job);
-            });
+                Lifecycle.Sending sending = Lifecycle.sending(message, accepted.channel(), detail, due, now);
+                writes.writeVoid(tx -> {
+                    if (lifecycle.sent(tx, sending)) {
+                        for (JobQueue.NewJob followUp : later) {
+                            queue.enqueue(tx, followUp, now);
+                        }
+                    }
+                    queue.complete(tx, job);
+                });
+            }
             case SendResult.Rejected rejected -> fail(job, message.id(), rejected.code(), rejected.message(), null, now);
             case SendResult.RetryLater later ->
                     retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), deadline, now);
         }
-    }
-
-    private static boolean isReceipt(SendResult.Signal signal) {
-        return signal == SendResult.Signal.DELIVERED || signal == SendResult.Signal.READ;
     }
 
     private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, Instant deadline, Instant now) {

@@ -95,31 +95,45 @@ public final class SendMessage {
         Target target = target(c);
         checkReplyTo(c, target);
         UUID id = Ids.uuidV7(clock);
+        // Prepared here, off the writer: the message, its event payload and (for a contact written to before) its
+        // thread. Only a first message to a contact finds or creates the thread inside the transaction.
+        UUID knownThread = target.conversation() != null ? target.conversation().id()
+                : db.read(h -> conversations.committedDirect(h, p.accountId(), p.mode(), target.fromHandle(), target.to()))
+                        .orElse(null);
+        Lifecycle.Creation prepared = knownThread == null ? null : Lifecycle.creation(draft(c, id, knownThread, target, now));
         // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
         Object outcome = writes.write(tx -> {
-            UUID thread = target.conversation() != null ? target.conversation().id()
-                    : conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now);
+            Lifecycle.Creation creation = prepared != null ? prepared : Lifecycle.creation(draft(c, id,
+                    conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now), target, now));
             if (c.idempotencyKey() != null) {
                 IdempotencyStore.Outcome reserved = idempotency.reserve(tx, scope, c.idempotencyKey(), c.fingerprint(), id.toString());
                 if (!(reserved instanceof IdempotencyStore.Reserved)) {
                     return reserved;
                 }
             }
-            boolean scheduled = c.scheduledAt() != null;
-            Message message = new Message(id, p.accountId(), p.mode(), thread, Message.Direction.OUTBOUND,
-                    scheduled ? MessageStatus.SCHEDULED : MessageStatus.QUEUED, null, target.fromHandle(), target.to(),
-                    c.text(), c.effect(), c.replyTo(), "whatsapp".equals(c.channel()) ? ChannelType.WHATSAPP : null,
-                    c.metadata(), null, null, c.scheduledAt(), null, null, null, null, 0, now, now);
+            Message message = creation.message();
             store.insert(tx, message);
-            lifecycle.created(tx, message);
-            queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), thread.toString(), null,
-                    scheduled ? c.scheduledAt() : now), now);
+            lifecycle.created(tx, creation);
+            queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), message.conversationId().toString(), null,
+                    message.scheduledAt() != null ? message.scheduledAt() : now), now);
             return message;
         });
         if (outcome instanceof Message message) {
+            if (target.conversation() == null) {
+                conversations.committed(p.accountId(), p.mode(), target.fromHandle(), target.to(), message.conversationId());
+            }
             return new Created(MessageView.of(message));
         }
         return answer(p, (IdempotencyStore.Outcome) outcome);
+    }
+
+    private static Message draft(Command c, UUID id, UUID thread, Target target, Instant now) {
+        Principal p = c.principal();
+        boolean scheduled = c.scheduledAt() != null;
+        return new Message(id, p.accountId(), p.mode(), thread, Message.Direction.OUTBOUND,
+                scheduled ? MessageStatus.SCHEDULED : MessageStatus.QUEUED, null, target.fromHandle(), target.to(),
+                c.text(), c.effect(), c.replyTo(), "whatsapp".equals(c.channel()) ? ChannelType.WHATSAPP : null,
+                c.metadata(), null, null, c.scheduledAt(), null, null, null, null, 0, now, now);
     }
 
     private Result answer(Principal p, IdempotencyStore.Outcome outcome) {

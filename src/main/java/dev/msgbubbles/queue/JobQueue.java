@@ -2,17 +2,32 @@ package dev.msgbubbles.queue;
 
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Dialect;
+import dev.msgbubbles.db.Sql;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /** SQL for the {@code jobs} table. */
 public final class JobQueue {
-    private final Dialect dialect;
+    private final String claimSql;
 
     public JobQueue(Database db) {
-        this.dialect = db.dialect();
+        Dialect dialect = db.dialect();
+        this.claimSql = """
+                UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+                WHERE seq IN (
+                    SELECT j.seq FROM jobs j
+                    WHERE j.run_at <= ?
+                      AND (j.lease_until IS NULL OR j.lease_until < ?)
+                      AND (j.lane IS NULL OR NOT EXISTS (
+                            SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.seq < j.seq))
+                    ORDER BY j.run_at, j.seq
+                    LIMIT ?""" + dialect.skipLocked() + """
+                )
+                RETURNING seq, kind, subject, lane, payload, attempts""";
     }
 
     /** A job to write: run at {@code runAt}; {@code lane} (nullable) serialises jobs that share it. */
@@ -21,12 +36,8 @@ public final class JobQueue {
 
     /** Enqueues in the caller's transaction: the job exists exactly when the caller's state change does. */
     public void enqueue(Handle tx, NewJob job, Instant now) {
-        tx.createUpdate("""
-                        INSERT INTO jobs (kind, subject, lane, payload, run_at, created_at)
-                        VALUES (:kind, :subject, :lane, :payload, :runAt, :now)""")
-                .bind("kind", job.kind()).bind("subject", job.subject()).bind("lane", job.lane())
-                .bind("payload", job.payload()).bind("runAt", job.runAt().toEpochMilli()).bind("now", now.toEpochMilli())
-                .execute();
+        Sql.update(tx, "INSERT INTO jobs (kind, subject, lane, payload, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                job.kind(), job.subject(), job.lane(), job.payload(), job.runAt(), now);
     }
 
     /**
@@ -34,29 +45,16 @@ public final class JobQueue {
      * due again. Only the oldest job of each lane is eligible, so a lane's jobs run one at a time, in order.
      */
     public List<Job> claim(Handle tx, String owner, int limit, Instant now, Duration lease) {
-        return tx.createQuery("""
-                        UPDATE jobs SET lease_owner = :owner, lease_until = :until, attempts = attempts + 1
-                        WHERE seq IN (
-                            SELECT j.seq FROM jobs j
-                            WHERE j.run_at <= :now
-                              AND (j.lease_until IS NULL OR j.lease_until < :now)
-                              AND (j.lane IS NULL OR NOT EXISTS (
-                                    SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.seq < j.seq))
-                            ORDER BY j.run_at, j.seq
-                            LIMIT :limit""" + dialect.skipLocked() + """
-                        )
-                        RETURNING seq, kind, subject, lane, payload, attempts""")
-                .bind("owner", owner).bind("until", now.plus(lease).toEpochMilli())
-                .bind("now", now.toEpochMilli()).bind("limit", limit)
-                .map((rs, ctx) -> new Job(rs.getLong("seq"), rs.getString("kind"), rs.getString("subject"),
-                        rs.getString("lane"), rs.getString("payload"), rs.getInt("attempts")))
-                .list()
-                .stream().sorted(java.util.Comparator.comparingLong(Job::seq)).toList();
+        List<Job> jobs = new ArrayList<>(Sql.list(tx, claimSql, row -> new Job(row.longValue("seq"), row.string("kind"),
+                row.string("subject"), row.string("lane"), row.string("payload"), row.intValue("attempts")),
+                owner, now.plus(lease), now, now, limit));
+        jobs.sort(Comparator.comparingLong(Job::seq));
+        return jobs;
     }
 
     /** Removes the job: its work is done (call in the transaction that records the work). */
     public void complete(Handle tx, Job job) {
-        tx.createUpdate("DELETE FROM jobs WHERE seq = :seq").bind("seq", job.seq()).execute();
+        Sql.update(tx, "DELETE FROM jobs WHERE seq = ?", job.seq());
     }
 
     /** Releases the lease and makes the job due again at {@code at}, keeping its place in its lane. */

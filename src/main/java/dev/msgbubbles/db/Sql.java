@@ -1,0 +1,239 @@
+package dev.msgbubbles.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * Plain JDBC statements on the connection of a JDBI handle, for the hot path (a message's acceptance, its
+ * send and its receipts), where JDBI's per-statement work (named-parameter rewriting, argument factory lookup,
+ * statement contexts) costs several times what SQLite spends executing the statement. The SQL stays a visible
+ * constant next to its mapper; parameters are positional ({@code ?}) and bound by their Java type:
+ * {@link UUID} as each dialect stores it (text on SQLite, {@code uuid} on PostgreSQL), {@link Instant} as epoch
+ * milliseconds, {@code null} untyped.
+ *
+ * <p>On SQLite a statement is prepared once per connection and kept: sqlite-jdbc parses the SQL on every
+ * prepare and has no cache of its own, and its pools never retire connections (see {@link Database}). The
+ * PostgreSQL driver keeps server-side plans per connection itself, so there a statement is prepared per use.
+ * A statement is only ever used by the thread that holds its connection.
+ */
+public final class Sql {
+    private static final Map<Connection, Map<String, PreparedStatement>> PREPARED = new ConcurrentHashMap<>();
+
+    private Sql() {
+    }
+
+    /** Reads one column value of the current row. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(Row row) throws SQLException;
+    }
+
+    /** The current row of a result, with the conversions every store needs. */
+    public static final class Row {
+        private final ResultSet rs;
+        private final boolean sqlite;
+
+        private Row(ResultSet rs, boolean sqlite) {
+            this.rs = rs;
+            this.sqlite = sqlite;
+        }
+
+        public String string(String column) throws SQLException {
+            return rs.getString(column);
+        }
+
+        public UUID uuid(String column) throws SQLException {
+            if (sqlite) {
+                String text = rs.getString(column);
+                return text == null ? null : UUID.fromString(text);
+            }
+            return rs.getObject(column, UUID.class);
+        }
+
+        public long longValue(String column) throws SQLException {
+            return rs.getLong(column);
+        }
+
+        public int intValue(String column) throws SQLException {
+            return rs.getInt(column);
+        }
+
+        /** An epoch-millisecond column as an instant; null when the column is NULL. */
+        public Instant instant(String column) throws SQLException {
+            long value = rs.getLong(column);
+            return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+        }
+    }
+
+    /** Executes an INSERT, UPDATE or DELETE; returns the number of rows changed. */
+    public static int update(Handle h, String sql, Object... values) {
+        Connection connection = h.getConnection();
+        PreparedStatement statement = null;
+        boolean sqlite = false;
+        try {
+            sqlite = isSqlite(connection);
+            statement = prepare(connection, sqlite, sql);
+            bind(statement, sqlite, values);
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            discard(connection, sqlite, sql, statement);
+            statement = null;
+            throw new SqlFailure(sql, e);
+        } finally {
+            release(sqlite, statement);
+        }
+    }
+
+    /** Runs a query (or a statement with RETURNING) and maps every row. */
+    public static <T> List<T> list(Handle h, String sql, RowMapper<T> mapper, Object... values) {
+        Connection connection = h.getConnection();
+        PreparedStatement statement = null;
+        boolean sqlite = false;
+        try {
+            sqlite = isSqlite(connection);
+            statement = prepare(connection, sqlite, sql);
+            bind(statement, sqlite, values);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                Row row = new Row(rs, sqlite);
+                while (rs.next()) {
+                    rows.add(mapper.map(row));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            discard(connection, sqlite, sql, statement);
+            statement = null;
+            throw new SqlFailure(sql, e);
+        } finally {
+            release(sqlite, statement);
+        }
+    }
+
+    /** Like {@link #list}, for at most one row. */
+    public static <T> Optional<T> one(Handle h, String sql, RowMapper<T> mapper, Object... values) {
+        List<T> rows = list(h, sql, mapper, values);
+        if (rows.size() > 1) {
+            throw new IllegalStateException("expected at most one row from: " + sql);
+        }
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+    }
+
+    /** {@code count} comma-separated copies of {@code group}, e.g. {@code (?, ?)} for a multi-row VALUES list. */
+    public static String repeat(String group, int count) {
+        StringBuilder out = new StringBuilder(group.length() * count + 2 * count);
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            out.append(group);
+        }
+        return out.toString();
+    }
+
+    private static boolean isSqlite(Connection connection) throws SQLException {
+        return connection instanceof SQLiteConnection || connection.isWrapperFor(SQLiteConnection.class);
+    }
+
+    private static PreparedStatement prepare(Connection connection, boolean sqlite, String sql) throws SQLException {
+        if (!sqlite) {
+            return connection.prepareStatement(sql);
+        }
+        Connection raw = connection.unwrap(SQLiteConnection.class);
+        Map<String, PreparedStatement> cache = PREPARED.get(raw);
+        if (cache == null) {
+            PREPARED.keySet().removeIf(Sql::closed); // a connection the pool replaced: its statements went with it
+            cache = new HashMap<>();
+            PREPARED.put(raw, cache);
+        }
+        PreparedStatement statement = cache.get(sql);
+        if (statement == null || statement.isClosed()) {
+            statement = raw.prepareStatement(sql);
+            cache.put(sql, statement);
+        }
+        return statement;
+    }
+
+    private static boolean closed(Connection connection) {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    private static void bind(PreparedStatement statement, boolean sqlite, Object[] values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            int position = i + 1;
+            switch (values[i]) {
+                case null -> statement.setNull(position, sqlite ? Types.NULL : Types.OTHER);
+                case String text -> statement.setString(position, text);
+                case Long number -> statement.setLong(position, number);
+                case Integer number -> statement.setInt(position, number);
+                case Boolean flag -> statement.setBoolean(position, flag);
+                case Instant instant -> statement.setLong(position, instant.toEpochMilli());
+                case UUID uuid -> {
+                    if (sqlite) {
+                        statement.setString(position, uuid.toString());
+                    } else {
+                        statement.setObject(position, uuid);
+                    }
+                }
+                default -> throw new IllegalArgumentException("cannot bind a " + values[i].getClass().getName());
+            }
+        }
+    }
+
+    private static void release(boolean sqlite, PreparedStatement statement) {
+        if (statement == null) {
+            return;
+        }
+        try {
+            if (sqlite) {
+                statement.clearParameters();
+            } else {
+                statement.close();
+            }
+        } catch (SQLException ignored) {
+            // closing or resetting a statement that already failed: nothing left to release
+        }
+    }
+
+    /** A statement that failed may be left mid-execution: never hand it out again. */
+    private static void discard(Connection connection, boolean sqlite, String sql, PreparedStatement statement) {
+        if (statement == null) {
+            return;
+        }
+        try {
+            if (sqlite) {
+                Map<String, PreparedStatement> cache = PREPARED.get(connection.unwrap(SQLiteConnection.class));
+                if (cache != null) {
+                    cache.remove(sql);
+                }
+            }
+            statement.close();
+        } catch (SQLException ignored) {
+            // the statement is dropped either way
+        }
+    }
+
+    /** A statement failed; carries the SQL (never the bound values) and the driver's exception. */
+    public static final class SqlFailure extends RuntimeException {
+        SqlFailure(String sql, SQLException cause) {
+            super("statement failed: " + cause.getMessage() + " [" + sql.strip().replaceAll("\\s+", " ") + "]", cause);
+        }
+    }
+}
