@@ -46,14 +46,38 @@ public sealed interface Handle {
         return parse(raw).flatMap(h -> h instanceof Phone p ? Optional.of(p) : Optional.empty());
     }
 
+    /**
+     * libphonenumber's verdict on canonical E.164 text. Its parser (a chain of regular expressions) was the costliest
+     * step of a send, and the same few numbers and contacts recur, so verdicts are remembered (bounded: past the
+     * limit the memory starts over).
+     */
     private static boolean isPossiblePhone(String e164) {
+        Boolean known = Verdicts.POSSIBLE.get(e164);
+        if (known != null) {
+            return known;
+        }
+        boolean possible;
         try {
             var number = PHONES.parse(e164, "ZZ");
-            return PHONES.getRegionCodeForCountryCode(number.getCountryCode()) != null
+            possible = PHONES.getRegionCodeForCountryCode(number.getCountryCode()) != null
                     && !"ZZ".equals(PHONES.getRegionCodeForCountryCode(number.getCountryCode()))
                     && PHONES.isPossibleNumber(number);
         } catch (NumberParseException e) {
-            return false;
+            possible = false;
+        }
+        if (Verdicts.POSSIBLE.size() >= Verdicts.LIMIT) {
+            Verdicts.POSSIBLE.clear();
+        }
+        Verdicts.POSSIBLE.put(e164, possible);
+        return possible;
+    }
+
+    /** Remembered verdicts of {@link #isPossiblePhone} (a holder: interfaces cannot have private fields). */
+    final class Verdicts {
+        private static final int LIMIT = 100_000;
+        private static final java.util.Map<String, Boolean> POSSIBLE = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private Verdicts() {
         }
     }
 }

@@ -39,6 +39,14 @@ public final class Ids {
         return new UUID(msb, lsb);
     }
 
+    /**
+     * An event id: {@code evt_} followed by 24 base62 characters (≈143 random bits). Public and unique, not secret,
+     * so it need not come from (and contend on) the system's secure random source.
+     */
+    public static String eventId() {
+        return "evt_" + base62(24, ThreadLocalRandom.current());
+    }
+
     /** A request id: {@code req_} followed by 20 base62 characters. */
     public static String requestId() {
         return "req_" + base62(20, ThreadLocalRandom.current());

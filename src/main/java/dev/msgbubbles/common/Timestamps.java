@@ -1,6 +1,7 @@
 package dev.msgbubbles.common;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -19,7 +20,42 @@ public final class Timestamps {
     }
 
     public static String format(Instant instant) {
-        return FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+        long millis;
+        try {
+            millis = instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            return FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+        }
+        long days = Math.floorDiv(millis, 86_400_000L);
+        LocalDate date = LocalDate.ofEpochDay(days);
+        if (date.getYear() < 0 || date.getYear() > 9999) {
+            return FORMAT.format(instant.truncatedTo(ChronoUnit.MILLIS));
+        }
+        // the hot path (every timestamp of every response and event): fixed-width digits, no formatter
+        int ofDay = (int) (millis - days * 86_400_000L);
+        char[] out = new char[24];
+        digits(out, 0, date.getYear(), 4);
+        out[4] = '-';
+        digits(out, 5, date.getMonthValue(), 2);
+        out[7] = '-';
+        digits(out, 8, date.getDayOfMonth(), 2);
+        out[10] = 'T';
+        digits(out, 11, ofDay / 3_600_000, 2);
+        out[13] = ':';
+        digits(out, 14, ofDay / 60_000 % 60, 2);
+        out[16] = ':';
+        digits(out, 17, ofDay / 1000 % 60, 2);
+        out[19] = '.';
+        digits(out, 20, ofDay % 1000, 3);
+        out[23] = 'Z';
+        return new String(out);
+    }
+
+    private static void digits(char[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** Parses any ISO-8601 instant with an offset ({@code Z} or {@code +02:00}); empty when malformed. */

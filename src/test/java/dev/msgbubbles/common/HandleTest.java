@@ -65,6 +65,15 @@ class HandleTest {
     }
 
     @Test
+    void a_remembered_verdict_is_the_same_on_every_ask() {
+        for (int round = 0; round < 3; round++) {
+            assertThat(Handle.parse("+14155550123")).isPresent();
+            assertThat(Handle.parse("+999123456789")).isEmpty(); // no such calling code
+            assertThat(Handle.parse("+1415")).isEmpty();
+        }
+    }
+
+    @Test
     void rejects_an_email_whose_local_part_exceeds_64_characters() {
         assertThat(Handle.parse("a".repeat(65) + "@example.com")).isEmpty();
         assertThat(Handle.parse("a".repeat(64) + "@example.com")).isPresent();

@@ -26,6 +26,20 @@ class TimestampsTest {
     }
 
     @Test
+    void format_agrees_with_the_iso_formatter_across_eras_including_before_1970_and_after_9999() {
+        var iso = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        var random = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            long seconds = random.nextLong(-62_000_000_000L, 400_000_000_000L); // years ~0005 to ~14645
+            Instant instant = Instant.ofEpochSecond(seconds, random.nextInt(1_000_000_000));
+
+            assertThat(Timestamps.format(instant)).as("%s", instant)
+                    .isEqualTo(iso.format(instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+        }
+    }
+
+    @Test
     void format_truncates_rather_than_rounds() {
         Instant almostNextSecond = Instant.parse("2026-06-11T18:21:04.9999999Z");
 
