@@ -40,11 +40,18 @@ public final class Ids {
     }
 
     /**
-     * An event id: {@code evt_} followed by 24 base62 characters (≈143 random bits). Public and unique, not secret,
-     * so it need not come from (and contend on) the system's secure random source.
+     * An event id: {@code evt_}, the event's time as 9 lower-case base-36 digits (so ids sort by time in any
+     * collation, and each new id lands at the right edge of the unique index instead of on a random page: random
+     * ids rewrote one index page per event), then 15 random base62 characters (≈89 bits). Public and unique, not
+     * secret, so the random part need not come from (and contend on) the secure random source.
      */
-    public static String eventId() {
-        return "evt_" + base62(24, ThreadLocalRandom.current());
+    public static String eventId(long epochMillis) {
+        String time = Long.toString(Math.max(epochMillis, 0), 36);
+        StringBuilder id = new StringBuilder(28).append("evt_");
+        for (int pad = time.length(); pad < 9; pad++) {
+            id.append('0');
+        }
+        return id.append(time).append(base62(15, ThreadLocalRandom.current())).toString();
     }
 
     /** A request id: {@code req_} followed by 20 base62 characters. */

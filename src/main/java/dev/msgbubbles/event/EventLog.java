@@ -22,7 +22,7 @@ public final class EventLog {
 
     /** Serialises {@code data} now and picks the event id. */
     public static Pending pending(UUID accountId, Mode mode, EventType type, UUID conversationId, Object data, Instant now) {
-        return new Pending(Ids.eventId(), accountId, mode, type, conversationId, WireJson.write(data), now);
+        return new Pending(Ids.eventId(now.toEpochMilli()), accountId, mode, type, conversationId, WireJson.write(data), now);
     }
 
     /** Appends {@code type} with {@code data} (serialised now, as a snapshot). Returns the event id. */

@@ -73,6 +73,28 @@ class IdsTest {
     }
 
     @Test
+    void event_ids_are_evt_prefix_and_24_characters_and_sort_by_time_in_any_collation() {
+        String earlier = Ids.eventId(1_795_000_000_000L);
+        String later = Ids.eventId(1_795_000_000_001L);
+        String muchLater = Ids.eventId(4_000_000_000_000L);
+
+        assertThat(earlier).matches("evt_[0-9a-z]{9}[0-9A-Za-z]{15}");
+        assertThat(earlier.substring(0, 13)).isLessThan(later.substring(0, 13));
+        assertThat(later.substring(0, 13)).isLessThan(muchLater.substring(0, 13));
+        assertThat(earlier.substring(4, 13).toLowerCase()).isEqualTo(earlier.substring(4, 13)); // no case to collate
+    }
+
+    @Test
+    void event_ids_of_one_millisecond_are_distinct() {
+        var ids = new java.util.HashSet<String>();
+        for (int i = 0; i < 10_000; i++) {
+            ids.add(Ids.eventId(1_795_000_000_000L));
+        }
+
+        assertThat(ids).hasSize(10_000);
+    }
+
+    @Test
     void a_thousand_request_ids_are_distinct() {
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
