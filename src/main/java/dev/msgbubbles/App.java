@@ -37,6 +37,11 @@ import java.util.Optional;
  * order (metrics, database and migrations, first-start bootstrap, HTTP) and stops them in reverse.
  */
 public final class App implements AutoCloseable {
+    /**
+     * Group-commit writers on PostgreSQL, at most; each holds a pool connection while it commits a batch, so they
+     * take at most half the pool and leave the rest to reads and job claims.
+     */
+    static final int POSTGRESQL_WRITERS = 4;
     private final Database database;
     private final GroupCommit writes;
     private final ApiServer server;
@@ -69,10 +74,11 @@ public final class App implements AutoCloseable {
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
             JobQueue queue = new JobQueue(database);
             ChannelRouter router = new ChannelRouter(new SandboxChannel(config.sandbox().timeScale()), Map.of());
-            // One group-commit writer per process. With several, concurrent batches deadlocked on PostgreSQL: first
-            // on the per-send last_message_at update (now computed on read instead), then still on creating new
-            // threads in different orders (p99 = the 1 s deadlock timeout). Scale out with processes instead.
-            GroupCommit writes = new GroupCommit(database, 1, 128);
+            // SQLite has one writer. On PostgreSQL several writers keep several transactions (and their commit
+            // flushes) in flight; units that could create the same thread go to the same writer, which is what
+            // made concurrent writers deadlock before (see GroupCommit).
+            GroupCommit writes = new GroupCommit(database,
+                    Math.max(1, Math.min(POSTGRESQL_WRITERS, config.storage().poolSize() / 2)), 128);
             IdempotencyStore idempotency = new IdempotencyStore(clock, config.api().idempotencyRetention());
             PurgeJob purge = new PurgeJob(database, queue, idempotency);
             purge.ensureScheduled(clock.instant());

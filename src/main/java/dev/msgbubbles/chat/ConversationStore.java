@@ -67,6 +67,15 @@ public final class ConversationStore {
         return found;
     }
 
+    /**
+     * The write affinity of the direct thread between {@code fromHandle} and {@code remoteHandle} (see
+     * {@link dev.msgbubbles.db.Writes#write(String, org.jdbi.v3.core.HandleCallback)}): work that may create it
+     * or append to it shares a writer.
+     */
+    public static String affinity(UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
+        return accountId + "|" + mode.wire() + "|" + fromHandle + "|" + remoteHandle;
+    }
+
     /** Remembers a direct thread once the transaction that created or used it has committed. */
     public void committed(UUID accountId, Mode mode, String fromHandle, String remoteHandle, UUID id) {
         remember(new DirectKey(accountId, mode, fromHandle, remoteHandle), id);

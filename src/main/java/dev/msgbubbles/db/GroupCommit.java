@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.HandleCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * Group commit: concurrent writes are run together in one transaction by a few writer threads, and each caller
  * returns only after the transaction holding its work has committed, so durability is exactly that of a
  * transaction per call while the cost of a commit (and of rewriting the same index pages) is shared.
+ *
+ * <p>Each writer has its own queue. Work given an <em>affinity</em> (e.g. a conversation) always goes to the same
+ * writer, so two concurrent transactions never both create the same thread or reserve the same key in different
+ * orders, which is how several writers deadlocked on PostgreSQL; work without one goes to the writers in turn.
+ * SQLite has one writer.
  *
  * <p>Contract for a unit of work: it runs on a writer thread inside a transaction shared with other callers; it
  * must use only the handle it is given (never {@link Database#write}, which would wait for the writer it is
@@ -26,8 +32,9 @@ public final class GroupCommit implements Writes, AutoCloseable {
 
     private final Database db;
     private final int maxBatch;
-    private final BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
+    private final List<BlockingQueue<Unit<?>>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
+    private final AtomicInteger turn = new AtomicInteger();
     private volatile boolean running = true;
 
     private static final class Unit<R> {
@@ -50,13 +57,21 @@ public final class GroupCommit implements Writes, AutoCloseable {
         this.maxBatch = maxBatch;
         int count = db.dialect() == Dialect.SQLITE ? 1 : writers;
         for (int i = 0; i < count; i++) {
-            this.writers.add(Thread.ofPlatform().daemon().name("group-commit-" + i).start(this::loop));
+            BlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
+            queues.add(queue);
+            this.writers.add(Thread.ofPlatform().daemon().name("group-commit-" + i).start(() -> loop(queue)));
         }
     }
 
     /** Runs {@code work} in a shared transaction and returns its result once that transaction has committed. */
     @Override
     public <R> R write(HandleCallback<R, RuntimeException> work) {
+        return write(null, work);
+    }
+
+    /** Like {@link #write(HandleCallback)}; work with the same non-null {@code affinity} always shares a writer. */
+    @Override
+    public <R> R write(String affinity, HandleCallback<R, RuntimeException> work) {
         if (writers.contains(Thread.currentThread())) {
             throw new IllegalStateException("a group-commit unit must not start another write");
         }
@@ -64,6 +79,8 @@ public final class GroupCommit implements Writes, AutoCloseable {
             throw new IllegalStateException("group commit is closed");
         }
         Unit<R> unit = new Unit<>(work);
+        int writer = affinity == null ? turn.getAndIncrement() : affinity.hashCode();
+        BlockingQueue<Unit<?>> queue = queues.get(Math.floorMod(writer, queues.size()));
         queue.add(unit);
         if (!running && queue.remove(unit)) {
             // close() ran between the check above and the add: no writer may be left to take the unit
@@ -85,7 +102,7 @@ public final class GroupCommit implements Writes, AutoCloseable {
         }
     }
 
-    private void loop() {
+    private void loop(BlockingQueue<Unit<?>> queue) {
         List<Unit<?>> batch = new ArrayList<>(maxBatch);
         while (running || !queue.isEmpty()) {
             try {
@@ -146,9 +163,11 @@ public final class GroupCommit implements Writes, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        Unit<?> left;
-        while ((left = queue.poll()) != null) {
-            left.done.completeExceptionally(new IllegalStateException("group commit closed"));
+        for (BlockingQueue<Unit<?>> queue : queues) {
+            Unit<?> left;
+            while ((left = queue.poll()) != null) {
+                left.done.completeExceptionally(new IllegalStateException("group commit closed"));
+            }
         }
     }
 }

@@ -102,7 +102,8 @@ public final class SendMessage {
                         .orElse(null);
         Lifecycle.Creation prepared = knownThread == null ? null : Lifecycle.creation(draft(c, id, knownThread, target, now));
         // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
-        Object outcome = writes.write(tx -> {
+        String affinity = ConversationStore.affinity(p.accountId(), p.mode(), target.fromHandle(), target.to());
+        Object outcome = writes.write(affinity, tx -> {
             Lifecycle.Creation creation = prepared != null ? prepared : Lifecycle.creation(draft(c, id,
                     conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now), target, now));
             if (c.idempotencyKey() != null) {

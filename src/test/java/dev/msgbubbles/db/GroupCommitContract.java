@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.msgbubbles.support.TestStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,6 +101,50 @@ abstract class GroupCommitContract {
         assertThatThrownBy(() -> writes.write(h -> writes.write(inner -> 1))).isInstanceOf(IllegalStateException.class);
         writes.close();
         assertThatThrownBy(() -> writes.write(h -> UUID.randomUUID())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void work_of_one_affinity_always_runs_on_the_same_writer() throws Exception {
+        Map<String, Set<String>> writersByAffinity = new ConcurrentHashMap<>();
+        Set<String> allWriters = ConcurrentHashMap.newKeySet();
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                int n = i;
+                String affinity = "thread-" + (n % 7);
+                done.add(pool.submit(() -> writes.writeVoid(affinity, h -> {
+                    writersByAffinity.computeIfAbsent(affinity, k -> ConcurrentHashMap.newKeySet())
+                            .add(Thread.currentThread().getName());
+                    h.createUpdate("INSERT INTO probe (id, n) VALUES (:id, :n)").bind("id", "a-" + n).bind("n", n).execute();
+                })));
+                done.add(pool.submit(() -> writes.writeVoid(h -> allWriters.add(Thread.currentThread().getName()))));
+            }
+            for (Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        assertThat(writersByAffinity).hasSize(7).allSatisfy((affinity, names) -> assertThat(names).hasSize(1));
+        assertThat(rows()).isEqualTo(400);
+        // work without an affinity is spread over every writer (one on SQLite, four here on PostgreSQL)
+        assertThat(allWriters).hasSize(db.dialect() == Dialect.SQLITE ? 1 : 4);
+    }
+
+    @Test
+    void units_of_one_affinity_locking_the_same_rows_in_opposite_orders_all_commit() throws Exception {
+        db.writeVoid(h -> h.execute("INSERT INTO probe (id, n) VALUES ('x', 0), ('y', 0)"));
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                List<String> order = i % 2 == 0 ? List.of("x", "y") : List.of("y", "x");
+                done.add(pool.submit(() -> writes.writeVoid("pair", h -> order.forEach(id ->
+                        h.createUpdate("UPDATE probe SET n = n + 1 WHERE id = :id").bind("id", id).execute()))));
+            }
+            for (Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        List<Integer> counts = db.read(h -> h.createQuery("SELECT n FROM probe ORDER BY id").mapTo(Integer.class).list());
+        assertThat(counts).containsExactly(200, 200);
     }
 
     @Test
