@@ -2,6 +2,8 @@ package dev.msgbubbles.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,19 +17,24 @@ final class HttpTelemetry {
     private static final Logger ACCESS = LoggerFactory.getLogger("msgbubbles.access");
 
     private final MeterRegistry registry;
+    /** Registered timers by method, route template and status (a bounded set: templates, not paths). */
+    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+
+    private record TimerKey(String method, String route, int status) {
+    }
 
     HttpTelemetry(MeterRegistry registry) {
         this.registry = registry;
     }
 
     void record(String method, String route, int status, long nanos, String accountId) {
-        Timer.builder("http.server.requests")
-                .description("API requests by route template and status")
-                .tag("method", method)
-                .tag("route", route)
-                .tag("status", Integer.toString(status))
-                .publishPercentileHistogram()
-                .register(registry)
+        timers.computeIfAbsent(new TimerKey(method, route, status), key -> Timer.builder("http.server.requests")
+                        .description("API requests by route template and status")
+                        .tag("method", key.method())
+                        .tag("route", key.route())
+                        .tag("status", Integer.toString(key.status()))
+                        .publishPercentileHistogram()
+                        .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
         if (ACCESS.isInfoEnabled()) {
             ACCESS.atInfo()
