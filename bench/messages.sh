@@ -4,14 +4,14 @@
 #
 #   ./msgbubbles bench
 #
-# Knobs (environment): DURATION (15 s measured), WARMUP (5 s), THREADS (2), CONNS (64), STORES ("sqlite postgresql"),
+# Knobs (environment): DURATION (15 s measured), WARMUP (15 s: the JIT is still compiling after 5), THREADS (2), CONNS (64), STORES ("sqlite postgresql"),
 # KANNEL (1 = also run ../shared/bench/kannel/run.sh phase A), DRAIN_MAX (120 s), PG_URL_BASE
 # (postgresql://postgres@127.0.0.1:5432). Every loop is bounded; all traffic stays on 127.0.0.1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/target/msgbubbles.jar"
-DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-5}"; THREADS="${THREADS:-2}"; CONNS="${CONNS:-64}"
+DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-15}"; THREADS="${THREADS:-2}"; CONNS="${CONNS:-64}"
 STORES="${STORES:-sqlite postgresql}"; KANNEL="${KANNEL:-1}"; DRAIN_MAX="${DRAIN_MAX:-120}"
 PG_URL_BASE="${PG_URL_BASE:-postgresql://postgres@127.0.0.1:5432}"
 JAVA="${JAVA_HOME:?run through ./msgbubbles bench}/bin/java"

@@ -5,6 +5,7 @@ import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.channel.Channel;
 import dev.msgbubbles.channel.OutboundMessage;
 import dev.msgbubbles.channel.SendResult;
+import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Handle;
 import dev.msgbubbles.db.Database;
@@ -17,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands one queued message to its backend (job kind {@value #KIND}, lane = conversation, so a thread's messages
@@ -57,10 +60,20 @@ final class SendJob implements JobHandler {
         this.pacing = pacing;
     }
 
+    /** Messages read for a claimed batch in one query, each taken by its job's run. */
+    private final Map<UUID, Message> prefetched = new ConcurrentHashMap<>();
+
+    @Override
+    public void prepare(List<Job> jobs) {
+        List<UUID> ids = jobs.stream().map(job -> UUID.fromString(job.subject())).toList();
+        db.read(h -> store.findByIds(h, ids)).forEach(message -> prefetched.put(message.id(), message));
+    }
+
     @Override
     public void handle(Job job, Instant now) {
         UUID id = UUID.fromString(job.subject());
-        Optional<Message> found = db.read(h -> store.findById(h, id));
+        Message read = prefetched.remove(id);
+        Optional<Message> found = read != null ? Optional.of(read) : db.read(h -> store.findById(h, id));
         if (found.isEmpty() || found.get().status().rank() > MessageStatus.QUEUED.rank()
                 || found.get().status() == MessageStatus.FAILED) {
             writes.writeVoid(tx -> queue.complete(tx, job)); // already decided (e.g. a retried job after a crash)
@@ -118,7 +131,9 @@ final class SendJob implements JobHandler {
                     }
                 }
                 Lifecycle.Sending sending = Lifecycle.sending(message, accepted.channel(), detail, due, now);
-                writes.writeVoid(tx -> {
+                String affinity = ConversationStore.affinity(message.accountId(), message.mode(), message.fromHandle(),
+                        message.to());
+                writes.writeVoid(affinity, tx -> {
                     if (lifecycle.sent(tx, sending)) {
                         for (JobQueue.NewJob followUp : later) {
                             queue.enqueue(tx, followUp, now);

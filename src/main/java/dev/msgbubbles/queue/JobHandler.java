@@ -11,4 +11,11 @@ import java.time.Instant;
 @FunctionalInterface
 public interface JobHandler {
     void handle(Job job, Instant now);
+
+    /**
+     * Called once per claimed batch, before any of them runs, with the batch's jobs of this kind: a chance to read
+     * what they need with one query instead of one each. Optional; a failure here only loses the head start.
+     */
+    default void prepare(java.util.List<Job> jobs) {
+    }
 }

@@ -16,12 +16,14 @@ public final class JobQueue {
 
     public JobQueue(Database db) {
         Dialect dialect = db.dialect();
+        // A claim moves run_at to the end of the lease, so "due" is one range on jobs_due_idx for both new jobs and
+        // jobs whose lease ran out: jobs being worked on are never scanned (scanning past them made each claim of
+        // ~100 jobs take ~4 ms while holding SQLite's only writer connection).
         this.claimSql = """
-                UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+                UPDATE jobs SET lease_owner = ?, lease_until = ?, run_at = ?, attempts = attempts + 1
                 WHERE seq IN (
                     SELECT j.seq FROM jobs j
                     WHERE j.run_at <= ?
-                      AND (j.lease_until IS NULL OR j.lease_until < ?)
                       AND (j.lane IS NULL OR NOT EXISTS (
                             SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.seq < j.seq))
                     ORDER BY j.run_at, j.seq
@@ -47,7 +49,7 @@ public final class JobQueue {
     public List<Job> claim(Handle tx, String owner, int limit, Instant now, Duration lease) {
         List<Job> jobs = new ArrayList<>(Sql.list(tx, claimSql, row -> new Job(row.longValue("seq"), row.string("kind"),
                 row.string("subject"), row.string("lane"), row.string("payload"), row.intValue("attempts")),
-                owner, now.plus(lease), now, now, limit));
+                owner, now.plus(lease), now.plus(lease), now, limit));
         jobs.sort(Comparator.comparingLong(Job::seq));
         return jobs;
     }
@@ -90,7 +92,7 @@ public final class JobQueue {
 
     /** When the earliest pending job becomes due, if any (lets an idle worker sleep exactly long enough). */
     public java.util.Optional<Instant> nextDue(Handle h) {
-        return h.createQuery("SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > run_at THEN lease_until ELSE run_at END) FROM jobs")
+        return h.createQuery("SELECT MIN(run_at) FROM jobs") // a leased job's run_at is the end of its lease
                 .mapTo(Long.class).findOne().map(Instant::ofEpochMilli);
     }
 

@@ -54,6 +54,7 @@ public final class Worker implements AutoCloseable {
         if (jobs.isEmpty()) {
             return 0;
         }
+        prepare(jobs);
         List<Future<?>> running = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             running.add(executor.submit(() -> run(job, now)));
@@ -69,6 +70,23 @@ public final class Worker implements AutoCloseable {
             }
         }
         return jobs.size();
+    }
+
+    private void prepare(List<Job> jobs) {
+        Map<String, List<Job>> byKind = new java.util.HashMap<>();
+        for (Job job : jobs) {
+            byKind.computeIfAbsent(job.kind(), kind -> new ArrayList<>()).add(job);
+        }
+        byKind.forEach((kind, batch) -> {
+            JobHandler handler = handlers.get(kind);
+            if (handler != null) {
+                try {
+                    handler.prepare(batch);
+                } catch (RuntimeException e) {
+                    LOG.warn("preparing {} {} jobs failed; each reads for itself", batch.size(), kind, e);
+                }
+            }
+        });
     }
 
     /** Runs rounds until no job is due now (tests: drain everything the current clock allows). */

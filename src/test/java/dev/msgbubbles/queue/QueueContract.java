@@ -70,6 +70,20 @@ abstract class QueueContract {
     }
 
     @Test
+    void a_leased_job_is_next_due_when_its_lease_ends_and_a_claim_passes_over_jobs_being_worked_on() {
+        enqueue("k", "old", null, clock.instant());
+        claim("w1", 10);
+        clock.advance(Duration.ofSeconds(1));
+        enqueue("k", "new", null, clock.instant());
+
+        assertThat(db.read(queue::nextDue)).contains(clock.instant()); // "new" is due; "old" only when its lease ends
+        assertThat(claim("w2", 10)).extracting(Job::subject).containsExactly("new");
+        assertThat(db.read(queue::nextDue)).contains(Instant.parse("2026-11-23T10:00:30Z"));
+        clock.advance(Duration.ofSeconds(29));
+        assertThat(claim("w3", 10)).extracting(Job::subject).containsExactly("old");
+    }
+
+    @Test
     void a_job_is_not_claimed_before_it_is_due() {
         enqueue("k", "later", null, clock.instant().plusSeconds(60));
         assertThat(claim("w", 10)).isEmpty();
