@@ -37,7 +37,13 @@ public final class Worker implements AutoCloseable {
     private final String owner = "worker-" + UUID.randomUUID();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running;
-    private volatile Thread loop;
+    private final List<Thread> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Background loops, each claiming and running rounds: while one round waits for its last jobs to commit, the
+     * other claims the next, so the store's writer is not left idle between rounds. Claims never overlap (leases,
+     * and SKIP LOCKED on PostgreSQL), and a lane's next job is not claimable while its predecessor exists.
+     */
+    static final int LOOPS = 2;
 
     public Worker(Database db, JobQueue queue, Map<String, JobHandler> handlers, Clock clock, Settings settings) {
         this.db = db;
@@ -123,17 +129,18 @@ public final class Worker implements AutoCloseable {
         return seconds > MAX_BACKOFF.toSeconds() ? MAX_BACKOFF : Duration.ofSeconds(seconds);
     }
 
-    /** Starts the background loop on a virtual thread. */
+    /** Starts the background loops on virtual threads. */
     public void start() {
         running = true;
-        loop = Thread.ofVirtual().name("job-worker").start(this::loop);
+        for (int i = 0; i < LOOPS; i++) {
+            loops.add(Thread.ofVirtual().name("job-worker-" + i).start(this::loop));
+        }
     }
 
-    /** Asks an idle loop to look for work now (after a local enqueue commits). */
+    /** Asks idle loops to look for work now (after a local enqueue commits). */
     public void wake() {
-        Thread current = loop;
-        if (current != null) {
-            LockSupport.unpark(current);
+        for (Thread loop : loops) {
+            LockSupport.unpark(loop);
         }
     }
 
@@ -165,11 +172,10 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        Thread current = loop;
-        if (current != null) {
-            LockSupport.unpark(current);
+        for (Thread loop : loops) {
+            LockSupport.unpark(loop);
             try {
-                current.join(Duration.ofSeconds(10));
+                loop.join(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
