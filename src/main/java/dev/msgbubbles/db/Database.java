@@ -45,9 +45,11 @@ public final class Database implements Writes, AutoCloseable {
     private final Jdbi writeJdbi;
     private final Jdbi readJdbi;
     private final int expectedMigrations;
+    private final Checkpointer checkpointer;
 
     private Database(Dialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
-                     int expectedMigrations) {
+                     int expectedMigrations, Checkpointer checkpointer) {
+        this.checkpointer = checkpointer;
         this.dialect = dialect;
         this.description = description;
         this.writer = writer;
@@ -72,7 +74,7 @@ public final class Database implements Writes, AutoCloseable {
             HikariDataSource pool = new HikariDataSource(config);
             try {
                 int migrations = migrate(Dialect.POSTGRESQL, pool);
-                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations);
+                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations, null);
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;
@@ -84,14 +86,21 @@ public final class Database implements Writes, AutoCloseable {
         HikariConfig writeConfig = base("msgbubbles-sqlite-writer", 1, registry);
         writeConfig.setDataSource(writeSource);
         writeConfig.setMaxLifetime(0); // keep the connection, and the statements Sql prepared on it, for good
+        writeConfig.setConnectionInitSql("PRAGMA wal_autocheckpoint = 0"); // the Checkpointer does it, off the writer
         HikariDataSource writer = new HikariDataSource(writeConfig);
+        Checkpointer checkpointer = null;
         try {
+            checkpointer = new Checkpointer(writeSource);
             HikariConfig readConfig = base("msgbubbles-sqlite-reader", SQLITE_READERS, registry);
             readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
             readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
             readConfig.setMaxLifetime(0);
-            return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations);
+            return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations,
+                    checkpointer);
         } catch (RuntimeException e) {
+            if (checkpointer != null) {
+                checkpointer.close();
+            }
             writer.close();
             throw e;
         }
@@ -140,6 +149,9 @@ public final class Database implements Writes, AutoCloseable {
             reader.close();
         }
         writer.close();
+        if (checkpointer != null) {
+            checkpointer.close(); // after the writer: its last TRUNCATE checkpoint then empties the log
+        }
     }
 
     private static int migrate(Dialect dialect, DataSource source) {
