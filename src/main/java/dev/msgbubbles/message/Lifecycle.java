@@ -38,10 +38,11 @@ final class Lifecycle {
                 message.conversationId(), MessageView.of(message), message.createdAt()));
     }
 
-    /** Records the creation of an outbound message (the caller inserts it): timeline and {@code message.queued}. */
+    /** Stores a new outbound message, its first timeline step and {@code message.queued}. */
     void created(Handle tx, Creation creation) {
         Message message = creation.message();
-        store.addTimeline(tx, message.id(), message.status(), null, null, message.createdAt());
+        store.insert(tx, message, new MessageStore.TimelineRow(message.id(), message.status(), null, null,
+                message.createdAt()));
         events.append(tx, List.of(creation.event()));
     }
 
@@ -86,10 +87,9 @@ final class Lifecycle {
     boolean sent(Handle tx, Sending s) {
         if (!store.advance(tx, s.id(), UNSENT_YET, s.status(),
                 ", channel = ?, sent_at = ?, delivered_at = COALESCE(?, delivered_at), read_at = COALESCE(?, read_at)",
-                java.util.Arrays.asList(s.channel().wire(), s.at(), s.deliveredAt(), s.readAt()), s.at())) {
+                java.util.Arrays.asList(s.channel().wire(), s.at(), s.deliveredAt(), s.readAt()), s.timeline(), s.at())) {
             return false;
         }
-        store.addTimeline(tx, s.timeline());
         events.append(tx, s.events());
         return true;
     }

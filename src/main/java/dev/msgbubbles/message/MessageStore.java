@@ -1,6 +1,9 @@
 package dev.msgbubbles.message;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.msgbubbles.common.ApiException;
@@ -8,6 +11,8 @@ import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.db.Sql;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +23,11 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
-/** SQL for {@code messages} and {@code message_timeline}. Scoped reads take account and mode. */
+/**
+ * SQL for {@code messages}, including each message's timeline: a JSON array (text) of
+ * {@code {"status", "channel", "at" (epoch ms), "detail"}} on the row, appended to by the statement that changes
+ * the status. Scoped reads take account and mode.
+ */
 final class MessageStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = """
@@ -37,11 +46,14 @@ final class MessageStore {
             row.instant("sent_at"), row.instant("delivered_at"), row.instant("read_at"), row.instant("edited_at"),
             row.intValue("retry_count"), row.instant("created_at"), row.instant("updated_at"));
 
-    private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ") VALUES ("
-            + Sql.repeat("?", 24) + ")";
+    private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ", timeline) VALUES ("
+            + Sql.repeat("?", 25) + ")";
     private static final String FIND = "SELECT " + COLUMNS + " FROM messages WHERE id = ? AND account_id = ? AND mode = ?";
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM messages WHERE id = ?";
-    private static final String TIMELINE = "SELECT status, channel, detail, at FROM message_timeline WHERE message_id = ? ORDER BY seq";
+    private static final String TIMELINE = "SELECT timeline FROM messages WHERE id = ?";
+    /** Appends a fragment of comma-separated entries to the array (portable: text functions only). */
+    private static final String APPEND = ", timeline = CASE WHEN timeline = '[]' THEN '[' || ? || ']' "
+            + "ELSE substr(timeline, 1, length(timeline) - 1) || ',' || ? || ']' END";
 
     /** What {@code GET /v1/messages} may filter on; null means no filter. */
     record Filter(UUID conversationId, MessageStatus status, Message.Direction direction, String to) {
@@ -51,11 +63,13 @@ final class MessageStore {
     record TimelineRow(UUID messageId, MessageStatus status, ChannelType channel, String detail, Instant at) {
     }
 
-    void insert(Handle tx, Message m) {
+    /** Inserts a message whose timeline starts with {@code firstStep}. */
+    void insert(Handle tx, Message m, TimelineRow firstStep) {
         Sql.update(tx, INSERT, m.id(), m.accountId(), m.mode().wire(), m.conversationId(), m.direction().wire(),
                 m.status().wire(), wire(m.channel()), m.fromHandle(), m.to(), m.text(), m.effect(), m.replyTo(),
                 wire(m.requestedChannel()), json(m.metadata()), m.errorCode(), m.errorMessage(), m.scheduledAt(),
-                m.sentAt(), m.deliveredAt(), m.readAt(), m.editedAt(), m.retryCount(), m.createdAt(), m.updatedAt());
+                m.sentAt(), m.deliveredAt(), m.readAt(), m.editedAt(), m.retryCount(), m.createdAt(), m.updatedAt(),
+                "[" + entries(List.of(firstStep)) + "]");
     }
 
     Optional<Message> find(Handle h, UUID accountId, Mode mode, UUID id) {
@@ -142,46 +156,66 @@ final class MessageStore {
     }
 
     /**
-     * Like {@link #transition} when the caller already knows the resulting row: true when the guard let the change
-     * through. Nothing is read back, so nothing needs mapping on the writer.
+     * Like {@link #transition} when the caller already knows the resulting row, and appending {@code steps} to the
+     * timeline in the same statement: true when the guard let the change through. Nothing is read back, so nothing
+     * needs mapping on the writer.
      */
     boolean advance(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause, List<Object> values,
-                    Instant now) {
-        List<Object> all = new ArrayList<>(values.size() + from.size() + 3);
+                    List<TimelineRow> steps, Instant now) {
+        String appended = entries(steps);
+        List<Object> all = new ArrayList<>(values.size() + from.size() + 5);
         all.add(to.wire());
         all.add(now);
         all.addAll(values);
+        all.add(appended);
+        all.add(appended);
         all.add(id);
         from.forEach(status -> all.add(status.wire()));
-        return Sql.update(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + " WHERE id = ? AND status IN ("
-                + Sql.repeat("?", from.size()) + ")", all.toArray()) == 1;
+        return Sql.update(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + APPEND
+                + " WHERE id = ? AND status IN (" + Sql.repeat("?", from.size()) + ")", all.toArray()) == 1;
     }
 
+    /** Appends one step to a message's timeline. */
     void addTimeline(Handle tx, UUID messageId, MessageStatus status, ChannelType channel, String detail, Instant at) {
-        addTimeline(tx, List.of(new TimelineRow(messageId, status, channel, detail, at)));
-    }
-
-    /** Writes several timeline rows with one statement, in list order. */
-    void addTimeline(Handle tx, List<TimelineRow> rows) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        Object[] values = new Object[rows.size() * 5];
-        int i = 0;
-        for (TimelineRow row : rows) {
-            values[i++] = row.messageId();
-            values[i++] = row.status().wire();
-            values[i++] = wire(row.channel());
-            values[i++] = row.detail();
-            values[i++] = row.at();
-        }
-        Sql.update(tx, "INSERT INTO message_timeline (message_id, status, channel, detail, at) VALUES "
-                + Sql.repeat("(?, ?, ?, ?, ?)", rows.size()), values);
+        String appended = entries(List.of(new TimelineRow(messageId, status, channel, detail, at)));
+        Sql.update(tx, "UPDATE messages SET " + APPEND.substring(2) + " WHERE id = ?", appended, appended, messageId);
     }
 
     List<MessageView.TimelineEntry> timeline(Handle h, UUID messageId) {
-        return Sql.list(h, TIMELINE, row -> new MessageView.TimelineEntry(row.string("status"), row.string("channel"),
-                row.instant("at"), row.string("detail")), messageId);
+        String stored = Sql.one(h, TIMELINE, row -> row.string("timeline"), messageId).orElse("[]");
+        try {
+            List<MessageView.TimelineEntry> entries = new ArrayList<>();
+            for (JsonNode entry : JSON.readTree(stored)) {
+                entries.add(new MessageView.TimelineEntry(entry.path("status").asText(), text(entry.path("channel")),
+                        Instant.ofEpochMilli(entry.path("at").asLong()), text(entry.path("detail"))));
+            }
+            return entries;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt timeline of message " + messageId, e);
+        }
+    }
+
+    private static String text(JsonNode node) {
+        return node.isNull() || node.isMissingNode() ? null : node.asText();
+    }
+
+    /** Timeline entries as comma-separated JSON objects (no brackets), in list order. */
+    static String entries(List<TimelineRow> steps) {
+        StringWriter out = new StringWriter(64 * steps.size());
+        try (JsonGenerator gen = JSON.getFactory().createGenerator(out)) {
+            gen.setRootValueSeparator(new SerializedString(","));
+            for (TimelineRow step : steps) {
+                gen.writeStartObject();
+                gen.writeStringField("status", step.status().wire());
+                gen.writeStringField("channel", wire(step.channel()));
+                gen.writeNumberField("at", step.at().toEpochMilli());
+                gen.writeStringField("detail", step.detail());
+                gen.writeEndObject();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a timeline entry", e);
+        }
+        return out.toString();
     }
 
     private static ChannelType channel(String wire) {

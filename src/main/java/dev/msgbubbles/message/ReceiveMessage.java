@@ -51,8 +51,7 @@ public final class ReceiveMessage {
         Message message = new Message(Ids.uuidV7(clock), in.accountId(), in.mode(), thread, Message.Direction.INBOUND,
                 MessageStatus.RECEIVED, in.channel(), in.from(), in.number(), in.text(), null, null, null, null, null, null,
                 null, null, null, null, null, 0, now, now);
-        store.insert(tx, message);
-        store.addTimeline(tx, message.id(), MessageStatus.RECEIVED, in.channel(), null, now);
+        store.insert(tx, message, new MessageStore.TimelineRow(message.id(), MessageStatus.RECEIVED, in.channel(), null, now));
         events.append(tx, in.accountId(), in.mode(), EventType.MESSAGE_RECEIVED, thread, MessageView.of(message), now);
         return message;
     }

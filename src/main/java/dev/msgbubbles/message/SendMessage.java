@@ -113,7 +113,6 @@ public final class SendMessage {
                 }
             }
             Message message = creation.message();
-            store.insert(tx, message);
             lifecycle.created(tx, creation);
             queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), message.conversationId().toString(), null,
                     message.scheduledAt() != null ? message.scheduledAt() : now), now);

@@ -1,0 +1,90 @@
+package dev.msgbubbles.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.msgbubbles.config.DatabaseTarget;
+import dev.msgbubbles.support.TestStore;
+import java.util.Map;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Migrations that move data keep it: a store at an earlier version is brought up with its rows intact. */
+abstract class MigrationContract {
+    private TestStore store;
+
+    abstract TestStore newStore();
+
+    abstract Dialect dialect();
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private Flyway flyway(String target) {
+        DatabaseTarget db = store.config(Map.of()).storage().database();
+        if (db.kind() == DatabaseTarget.Kind.SQLITE) {
+            java.nio.file.Path file = java.nio.file.Path.of(db.jdbcUrl().substring("jdbc:sqlite:".length()));
+            file.toAbsolutePath().getParent().toFile().mkdirs();
+        }
+        return Flyway.configure().dataSource(db.jdbcUrl(), db.user(), db.password())
+                .locations(dialect().migrationLocation()).target(target).load();
+    }
+
+    @Test
+    void v4_moves_each_messages_timeline_rows_onto_the_message_in_order() throws Exception {
+        flyway("3").migrate();
+        String account = UUID.randomUUID().toString();
+        String thread = UUID.randomUUID().toString();
+        String withSteps = UUID.randomUUID().toString();
+        String withoutSteps = UUID.randomUUID().toString();
+        String cast = dialect() == Dialect.POSTGRESQL ? "::uuid" : "";
+        Flyway at3 = flyway("3");
+        try (var connection = at3.getConfiguration().getDataSource().getConnection();
+             var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO accounts (id, name, status, created_at, updated_at) VALUES ('" + account + "'"
+                    + cast + ", 'acme', 'active', 1, 1)");
+            statement.execute("INSERT INTO conversations (id, account_id, mode, from_handle, remote_handle, created_at, "
+                    + "updated_at) VALUES ('" + thread + "'" + cast + ", '" + account + "'" + cast
+                    + ", 'test', '+18005550100', '+14155550123', 1, 1)");
+            for (String id : new String[] {withSteps, withoutSteps}) {
+                statement.execute("INSERT INTO messages (id, account_id, mode, conversation_id, direction, status, "
+                        + "from_handle, to_handle, body, created_at, updated_at) VALUES ('" + id + "'" + cast + ", '"
+                        + account + "'" + cast + ", 'test', '" + thread + "'" + cast
+                        + ", 'outbound', 'sent', '+18005550100', '+14155550123', 'hi', 1, 2)");
+            }
+            // inserted out of order on purpose: seq, not insertion time, is the order
+            statement.execute("INSERT INTO message_timeline (seq, message_id, status, channel, detail, at) VALUES "
+                    + "(2, '" + withSteps + "'" + cast + ", 'sent', 'sms', 'fallback from imessage: \"quoted\"', 2000), "
+                    + "(1, '" + withSteps + "'" + cast + ", 'queued', NULL, NULL, 1000)");
+        }
+
+        flyway("latest").migrate();
+
+        try (Database db = store.open()) {
+            Map<String, String> timelines = db.read(h -> h.createQuery("SELECT id, timeline FROM messages")
+                    .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getString("timeline"))).list())
+                    .stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            JsonNode steps = new ObjectMapper().readTree(timelines.get(withSteps));
+            assertThat(steps).hasSize(2);
+            assertThat(steps.get(0).path("status").asText()).isEqualTo("queued");
+            assertThat(steps.get(0).path("channel").isNull()).isTrue();
+            assertThat(steps.get(0).path("at").asLong()).isEqualTo(1000);
+            assertThat(steps.get(1).path("status").asText()).isEqualTo("sent");
+            assertThat(steps.get(1).path("channel").asText()).isEqualTo("sms");
+            assertThat(steps.get(1).path("detail").asText()).isEqualTo("fallback from imessage: \"quoted\"");
+            assertThat(steps.get(1).path("at").asLong()).isEqualTo(2000);
+            assertThat(new ObjectMapper().readTree(timelines.get(withoutSteps))).isEmpty();
+        }
+    }
+}

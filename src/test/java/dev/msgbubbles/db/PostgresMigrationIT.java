@@ -1,0 +1,15 @@
+package dev.msgbubbles.db;
+
+import dev.msgbubbles.support.TestStore;
+
+class PostgresMigrationIT extends MigrationContract {
+    @Override
+    TestStore newStore() {
+        return TestStore.postgres("migration");
+    }
+
+    @Override
+    Dialect dialect() {
+        return Dialect.POSTGRESQL;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.msgbubbles.db;
+
+import dev.msgbubbles.support.TestStore;
+
+class SqliteMigrationIT extends MigrationContract {
+    @Override
+    TestStore newStore() {
+        return TestStore.sqlite();
+    }
+
+    @Override
+    Dialect dialect() {
+        return Dialect.SQLITE;
+    }
+}
