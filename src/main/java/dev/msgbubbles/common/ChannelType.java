@@ -7,8 +7,11 @@ import java.util.Optional;
 public enum ChannelType {
     IMESSAGE, SMS, WHATSAPP;
 
+    /** Computed once: it is bound and serialised several times per message. */
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 
     public static Optional<ChannelType> fromWire(String value) {

@@ -7,9 +7,12 @@ import java.util.Optional;
 public enum Mode {
     TEST, LIVE;
 
+    /** Computed once: it is bound and serialised several times per message. */
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
     /** The wire and storage spelling: {@code test} or {@code live}. */
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 
     public static Optional<Mode> fromWire(String value) {

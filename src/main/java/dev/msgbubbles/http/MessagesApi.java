@@ -1,5 +1,6 @@
 package dev.msgbubbles.http;
 
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Handle;
 import dev.msgbubbles.common.PageQuery;
@@ -46,7 +47,7 @@ final class MessagesApi {
         return switch (result) {
             case SendMessage.Created created -> {
                 wakeWorkers.run();
-                yield ApiResponse.status(202, created.message());
+                yield ApiResponse.status(202, new RawValue(created.json())); // the object as serialised for its event
             }
             case SendMessage.Replayed replayed -> ApiResponse.ok(replayed.message()).withHeader("Idempotent-Replayed", "true");
         };

@@ -16,8 +16,11 @@ public record Message(UUID id, UUID accountId, Mode mode, UUID conversationId, D
     public enum Direction {
         OUTBOUND, INBOUND;
 
+        /** Computed once: it is bound and serialised several times per message. */
+        private final String wire = name().toLowerCase(java.util.Locale.ROOT);
+
         public String wire() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return wire;
         }
     }
 }

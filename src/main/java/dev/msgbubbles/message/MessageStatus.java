@@ -22,8 +22,11 @@ public enum MessageStatus {
         return rank;
     }
 
+    /** Computed once: it is bound and serialised several times per message. */
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 
     public static Optional<MessageStatus> fromWire(String value) {

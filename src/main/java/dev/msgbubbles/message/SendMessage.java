@@ -52,7 +52,8 @@ public final class SendMessage {
         MessageView message();
     }
 
-    public record Created(MessageView message) implements Result {
+    /** {@code json} is the message object already serialised (the {@code message.queued} snapshot): reuse it. */
+    public record Created(MessageView message, String json) implements Result {
     }
 
     public record Replayed(MessageView message) implements Result {
@@ -116,13 +117,14 @@ public final class SendMessage {
             lifecycle.created(tx, creation);
             queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), message.conversationId().toString(), null,
                     message.scheduledAt() != null ? message.scheduledAt() : now), now);
-            return message;
+            return creation;
         });
-        if (outcome instanceof Message message) {
+        if (outcome instanceof Lifecycle.Creation creation) {
+            Message message = creation.message();
             if (target.conversation() == null) {
                 conversations.committed(p.accountId(), p.mode(), target.fromHandle(), target.to(), message.conversationId());
             }
-            return new Created(MessageView.of(message));
+            return new Created(MessageView.of(message), creation.event().payload());
         }
         return answer(p, (IdempotencyStore.Outcome) outcome);
     }
