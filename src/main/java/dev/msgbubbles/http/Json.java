@@ -132,6 +132,10 @@ final class Json {
         var factory = com.fasterxml.jackson.core.JsonFactory.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                // buffers shared across threads: the default pool is per thread, and each request is a new virtual one
+                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool())
+                // characters outside the BMP (emoji) as UTF-8, not as escaped surrogate pairs, like WireJson
+                .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                 .build();
         SimpleModule timestamps = new SimpleModule("timestamps");
         timestamps.addSerializer(Instant.class, new JsonSerializer<>() {
