@@ -14,6 +14,8 @@ import dev.msgbubbles.message.Messaging;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.Worker;
+import dev.msgbubbles.webhook.UrlGuard;
+import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.config.Config;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.GroupCommit;
@@ -97,7 +99,10 @@ public final class App implements AutoCloseable {
                     numbers,
                     database::ready,
                     metrics,
-                    new ApiServices.Features(messaging, new Chats(database, clock), wake));
+                    new ApiServices.Features(messaging, new Chats(database, clock),
+                            new Webhooks(database, clock, idempotency,
+                                    new UrlGuard(UrlGuard.systemResolver(), config.webhooks().allowPrivate())),
+                            wake));
             if (config.delivery().workerEnabled()) {
                 worker.start();
             }

@@ -37,7 +37,8 @@ class ArchitectureTest {
             Map.entry("channel", Set.of("common")),
             Map.entry("chat", Set.of("db", "common")),
             Map.entry("message", Set.of("account", "chat", "channel", "event", "idempotency", "queue", "ratelimit", "db", "common")),
-            Map.entry("http", Set.of("account", "chat", "message", "event", "idempotency", "ratelimit", "db", "config", "common")),
+            Map.entry("webhook", Set.of("account", "event", "idempotency", "db", "common")),
+            Map.entry("http", Set.of("account", "chat", "message", "webhook", "event", "idempotency", "ratelimit", "db", "config", "common")),
             Map.entry("cli", Set.of("", "account", "db", "config", "common")));
 
     /** Third-party packages allowed only in the listed packages of ours. */
@@ -48,7 +49,7 @@ class ArchitectureTest {
             "org.flywaydb", Set.of("db"),
             "org.sqlite", Set.of("db"),
             "org.postgresql", Set.of("db"),
-            "org.jdbi", Set.of("db", "account", "idempotency", "queue", "event", "chat", "message"),
+            "org.jdbi", Set.of("db", "account", "idempotency", "queue", "event", "chat", "message", "webhook"),
             "io.github.bucket4j", Set.of("ratelimit"),
             "com.google.i18n.phonenumbers", Set.of("common"));
 

@@ -18,6 +18,13 @@ public final class Secrets {
         return Ids.base62(length, RANDOM);
     }
 
+    /** {@code length} bytes from the cryptographically strong source. */
+    public static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
     /** Lower-case hex SHA-256 of the UTF-8 bytes of {@code value}. Enough for high-entropy random keys. */
     public static String sha256Hex(String value) {
         return HexFormat.of().formatHex(sha256(value.getBytes(StandardCharsets.UTF_8)));

@@ -71,6 +71,11 @@ public final class Sql {
             return rs.getInt(column);
         }
 
+        /** A boolean column ({@code BOOLEAN} on PostgreSQL, 0/1 on SQLite). */
+        public boolean bool(String column) throws SQLException {
+            return rs.getBoolean(column);
+        }
+
         /** An epoch-millisecond column as an instant; null when the column is NULL. */
         public Instant instant(String column) throws SQLException {
             long value = rs.getLong(column);

@@ -14,6 +14,7 @@ final class ApiRoutes {
         MessagesApi messages = new MessagesApi(services.features().messaging(), services.features().wakeWorkers());
         ChatsApi chats = new ChatsApi(services.features().chats());
         SandboxApi sandbox = new SandboxApi(services.features().messaging().sandbox());
+        WebhooksApi webhooks = new WebhooksApi(services.features().webhooks());
         return List.of(
                 Route.ops("GET", "/healthz", ops::health),
                 Route.ops("GET", "/readyz", ops::readiness),
@@ -31,6 +32,12 @@ final class ApiRoutes {
                 Route.api("POST", "/v1/sandbox/inbound", Set.of(), sandbox::inbound),
                 Route.api("POST", "/v1/sandbox/typing", Set.of(), sandbox::typing),
                 Route.api("GET", "/v1/chats", ChatsApi.LIST_QUERY, chats::list),
-                Route.api("GET", "/v1/chats/{id}", Set.of(), chats::get));
+                Route.api("GET", "/v1/chats/{id}", Set.of(), chats::get),
+                Route.api("POST", "/v1/webhooks", Set.of(), webhooks::create),
+                Route.api("GET", "/v1/webhooks", WebhooksApi.LIST_QUERY, webhooks::list),
+                Route.api("GET", "/v1/webhooks/{id}", Set.of(), webhooks::get),
+                Route.api("PATCH", "/v1/webhooks/{id}", Set.of(), webhooks::change),
+                Route.api("DELETE", "/v1/webhooks/{id}", Set.of(), webhooks::delete),
+                Route.api("POST", "/v1/webhooks/{id}/rotate-secret", Set.of(), webhooks::rotateSecret));
     }
 }

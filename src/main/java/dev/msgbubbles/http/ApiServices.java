@@ -4,6 +4,7 @@ import dev.msgbubbles.account.Authenticator;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.chat.Chats;
 import dev.msgbubbles.message.Messaging;
+import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.ratelimit.RateLimiter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
@@ -13,6 +14,6 @@ public record ApiServices(Authenticator authenticator, RateLimiter rateLimiter, 
                           BooleanSupplier ready, PrometheusMeterRegistry metrics, Features features) {
 
     /** The feature use cases. {@code wakeWorkers} tells local workers that new jobs were committed. */
-    public record Features(Messaging messaging, Chats chats, Runnable wakeWorkers) {
+    public record Features(Messaging messaging, Chats chats, Webhooks webhooks, Runnable wakeWorkers) {
     }
 }

@@ -79,7 +79,10 @@ class RequestHandlingIT {
                 new NumberDirectory(db, clock), new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.queue.JobQueue(db), new dev.msgbubbles.message.ChannelRouter(
                         new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of())), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0));
-        return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), () -> { });
+        var webhooks = new dev.msgbubbles.webhook.Webhooks(db, clock,
+                new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
+                new dev.msgbubbles.webhook.UrlGuard(host -> java.util.List.of(java.net.InetAddress.getByName("93.184.216.34")), false));
+        return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks, () -> { });
     }
 
     @AfterAll
@@ -275,14 +278,16 @@ class RequestHandlingIT {
                 "/v1/messages", "/v1/messages?limit=0&before=x", "/v1/messages?status=%FF", "/v1/messages/" + id,
                 "/v1/messages/" + id + "/react", "/v1/messages/" + id + "/edit", "/v1/messages/" + id + "/unsend",
                 "/v1/messages/" + id + "/retry", "/v1/messages/not-an-id", "/v1/chats?before=" + id, "/v1/chats/" + id,
-                "/v1/handles/availability?handle=+1", "/v1/sandbox/inbound", "/v1/sandbox/typing"};
+                "/v1/handles/availability?handle=+1", "/v1/sandbox/inbound", "/v1/sandbox/typing", "/v1/webhooks",
+                "/v1/webhooks?limit=2&before=" + id, "/v1/webhooks/" + id, "/v1/webhooks/" + id + "/rotate-secret"};
         String[] methods = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
         String[] types = {"application/json", "text/plain", "application/json; charset=utf-16", "", "*/*"};
         String[] fragments = {"{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999", "-0", "\\u0000", "\"text\"",
                 "\"count\"", "\"metadata\"", "\u202e", "\ud83d\ude00", "\u0000", "9".repeat(400), "\"to\"",
                 "\"+18005550100\"", "\"from_handle\"", "\"conversation_id\"", "\"reaction\"", "\"scheduled_at\"",
-                "\"2026-11-23T10:00:00Z\"", "\"" + id + "\""};
-        for (int i = 0; i < 800; i++) {
+                "\"2026-11-23T10:00:00Z\"", "\"" + id + "\"", "\"url\"", "\"https://93.184.216.34/h\"", "\"events\"",
+                "\"message.read\"", "\"enabled\"", "false", "\"http://127.0.0.1/\""};
+        for (int i = 0; i < 1200; i++) {
             StringBuilder body = new StringBuilder();
             int parts = random.nextInt(30);
             for (int p = 0; p < parts; p++) {

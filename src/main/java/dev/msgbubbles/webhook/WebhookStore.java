@@ -1,0 +1,90 @@
+package dev.msgbubbles.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.Sql;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/** SQL for {@code webhooks}. Every statement is scoped by account and mode: another's endpoint is simply absent. */
+final class WebhookStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "id, account_id, mode, url, events, enabled, disabled_reason, secret, "
+            + "previous_secret, previous_secret_until, created_at, updated_at";
+    private static final Sql.RowMapper<Webhook> MAPPER = row -> new Webhook(row.uuid("id"), row.uuid("account_id"),
+            Mode.fromWire(row.string("mode")).orElseThrow(), row.string("url"), events(row.string("events")),
+            row.bool("enabled"), row.string("disabled_reason"), row.string("secret"),
+            row.string("previous_secret"), row.instant("previous_secret_until"), row.instant("created_at"),
+            row.instant("updated_at"));
+    private static final String SCOPE = " WHERE id = ? AND account_id = ? AND mode = ?";
+
+    void insert(Handle tx, Webhook w) {
+        Sql.update(tx, "INSERT INTO webhooks (" + COLUMNS + ") VALUES (" + Sql.repeat("?", 12) + ")", w.id(),
+                w.accountId(), w.mode().wire(), w.url(), json(w.events()), w.enabled(), w.disabledReason(), w.secret(),
+                w.previousSecret(), w.previousSecretUntil(), w.createdAt(), w.updatedAt());
+    }
+
+    Optional<Webhook> find(Handle h, UUID accountId, Mode mode, UUID id) {
+        return Sql.one(h, "SELECT " + COLUMNS + " FROM webhooks" + SCOPE, MAPPER, id, accountId, mode.wire());
+    }
+
+    /** Newest first by creation; stable across equal times, so pages never skip or repeat an endpoint. */
+    PageQuery.Page<Webhook> list(Handle h, UUID accountId, Mode mode, PageQuery page) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM webhooks WHERE account_id = ? AND mode = ?");
+        List<Object> values = new ArrayList<>(List.of(accountId, mode.wire()));
+        if (page.before().isPresent()) {
+            switch (page.before().get()) {
+                case PageQuery.BeforeTime t -> {
+                    sql.append(" AND created_at < ?");
+                    values.add(t.time());
+                }
+                case PageQuery.BeforeItem item -> {
+                    Webhook anchor = find(h, accountId, mode, item.id())
+                            .orElseThrow(() -> ApiException.invalid("before", "before names no webhook of yours"));
+                    sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+                    values.add(anchor.createdAt());
+                    values.add(anchor.createdAt());
+                    values.add(item.id());
+                }
+            }
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        values.add(page.limit() + 1);
+        return page.page(Sql.list(h, sql.toString(), MAPPER, values.toArray()), Webhook::id);
+    }
+
+    /** Writes the mutable fields of {@code w} (url, events, enabled and its reason, secrets); false if it is gone. */
+    boolean update(Handle tx, Webhook w) {
+        return Sql.update(tx, "UPDATE webhooks SET url = ?, events = ?, enabled = ?, disabled_reason = ?, secret = ?, "
+                        + "previous_secret = ?, previous_secret_until = ?, updated_at = ?" + SCOPE, w.url(),
+                json(w.events()), w.enabled(), w.disabledReason(), w.secret(), w.previousSecret(),
+                w.previousSecretUntil(), w.updatedAt(), w.id(), w.accountId(), w.mode().wire()) == 1;
+    }
+
+    boolean delete(Handle tx, UUID accountId, Mode mode, UUID id) {
+        return Sql.update(tx, "DELETE FROM webhooks" + SCOPE, id, accountId, mode.wire()) == 1;
+    }
+
+    private static String json(List<String> events) {
+        try {
+            return events == null ? null : JSON.writeValueAsString(events);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> events(String json) {
+        try {
+            return json == null ? null : List.copyOf(JSON.readValue(json, new TypeReference<List<String>>() { }));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt events column", e);
+        }
+    }
+}
