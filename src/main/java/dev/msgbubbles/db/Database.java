@@ -18,6 +18,8 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -46,6 +48,8 @@ public final class Database implements Writes, AutoCloseable {
     private final Jdbi readJdbi;
     private final int expectedMigrations;
     private final Checkpointer checkpointer;
+    /** Last steps of open write transactions, by handle (each map is touched only by the thread running it). */
+    private static final Map<Handle, Map<String, CommitStep>> LAST_STEPS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Database(Dialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
                      int expectedMigrations, Checkpointer checkpointer) {
@@ -118,12 +122,48 @@ public final class Database implements Writes, AutoCloseable {
     /** Runs {@code callback} in one write transaction: committed when it returns, rolled back when it throws. */
     @Override
     public <R> R write(HandleCallback<R, RuntimeException> callback) {
-        return writeJdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
+        return writeJdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+            Map<String, CommitStep> steps = new java.util.LinkedHashMap<>();
+            LAST_STEPS.put(h, steps);
+            try {
+                R result = callback.withHandle(h);
+                for (CommitStep step : steps.values()) {
+                    step.run(h);
+                }
+                return result;
+            } finally {
+                LAST_STEPS.remove(h);
+            }
+        });
     }
 
     @Override
     public void writeVoid(HandleConsumer<RuntimeException> consumer) {
-        writeJdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, consumer::useHandle);
+        write(h -> {
+            consumer.useHandle(h);
+            return null;
+        });
+    }
+
+    /** Work a transaction does as its last step, after everything else and just before it commits. */
+    @FunctionalInterface
+    public interface CommitStep {
+        void run(Handle tx);
+    }
+
+    /**
+     * The last step registered under {@code key} in write transaction {@code tx}, created by {@code create} on first
+     * use: callers accumulate into it (e.g. rows to write together) and it runs once, just before the commit.
+     * Only transactions of {@link #write} (and so of {@link GroupCommit}) have last steps; asking for one elsewhere
+     * is a bug and throws, rather than losing the step.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T extends CommitStep> T lastStep(Handle tx, String key, java.util.function.Supplier<T> create) {
+        Map<String, CommitStep> steps = LAST_STEPS.get(tx);
+        if (steps == null) {
+            throw new IllegalStateException("not a Database.write transaction: its last step would never run");
+        }
+        return (T) steps.computeIfAbsent(key, k -> create.get());
     }
 
     /** Runs {@code callback} on a read connection (autocommit; each statement sees committed data). */

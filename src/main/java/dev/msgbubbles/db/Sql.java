@@ -149,6 +149,15 @@ public final class Sql {
         return out.toString();
     }
 
+    /** The dialect of the store behind {@code h}. */
+    public static Dialect dialect(Handle h) {
+        try {
+            return isSqlite(h.getConnection()) ? Dialect.SQLITE : Dialect.POSTGRESQL;
+        } catch (SQLException e) {
+            throw new SqlFailure("(dialect)", e);
+        }
+    }
+
     private static boolean isSqlite(Connection connection) throws SQLException {
         return connection instanceof SQLiteConnection || connection.isWrapperFor(SQLiteConnection.class);
     }

@@ -3,6 +3,8 @@ package dev.msgbubbles.event;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.common.WireJson;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.Sql;
 import java.time.Instant;
 import java.util.List;
@@ -32,41 +34,76 @@ public final class EventLog {
         return event.id();
     }
 
-    /** Appends prepared events with one statement; their cursors follow list order. */
+    /**
+     * Appends prepared events in the caller's transaction, in list order. They are written together, with those of
+     * every other unit of the same transaction, as its last step (see {@link Batch}).
+     */
     public void append(Handle tx, List<Pending> events) {
-        if (events.isEmpty()) {
-            return;
+        if (!events.isEmpty()) {
+            Database.lastStep(tx, "events", Batch::new).events.addAll(events);
         }
-        Object[] values = new Object[events.size() * 7];
-        int i = 0;
-        for (Pending e : events) {
-            values[i++] = e.id();
-            values[i++] = e.accountId();
-            values[i++] = e.mode().wire();
-            values[i++] = e.type().wire();
-            values[i++] = e.conversationId();
-            values[i++] = e.payload();
-            values[i++] = e.createdAt();
-        }
-        Sql.update(tx, "INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) VALUES "
-                + Sql.repeat("(?, ?, ?, ?, ?, ?, ?)", events.size()), values);
     }
 
-    /** Events of one account and mode after {@code cursor}, oldest first. */
-    public List<Event> after(Handle h, UUID accountId, Mode mode, long cursor, int limit) {
-        return h.createQuery("""
-                        SELECT cursor, id, account_id, mode, type, conversation_id, payload, created_at FROM events
-                        WHERE account_id = :account AND mode = :mode AND cursor > :cursor
-                        ORDER BY cursor LIMIT :limit""")
-                .bind("account", accountId).bind("mode", mode.wire()).bind("cursor", cursor).bind("limit", limit)
-                .map((rs, ctx) -> {
-                    var uuids = ctx.findColumnMapperFor(UUID.class).orElseThrow();
-                    return new Event(rs.getLong("cursor"), rs.getString("id"), uuids.map(rs, "account_id", ctx),
-                            Mode.fromWire(rs.getString("mode")).orElseThrow(),
-                            EventType.fromWire(rs.getString("type")).orElseThrow(),
-                            uuids.map(rs, "conversation_id", ctx), rs.getString("payload"),
-                            Instant.ofEpochMilli(rs.getLong("created_at")));
-                })
-                .list();
+    /**
+     * A transaction's events, inserted in one statement as its last step. On PostgreSQL that step first takes a
+     * lock held until the commit: cursors come from a sequence when rows are inserted, and concurrent transactions
+     * could otherwise commit out of cursor order, so that a reader sees cursor 105 before 103 commits and a
+     * consumer resuming after 105 misses 103 for good. Under the lock, cursors become visible in increasing order
+     * only, and the lock is held just for the insert and the commit. SQLite has one writer: nothing to order.
+     */
+    static final class Batch implements Database.CommitStep {
+        private static final long LOCK = 0x6d73_6762_6576_7473L; // "msgbevts"
+        final List<Pending> events = new java.util.ArrayList<>();
+
+        @Override
+        public void run(Handle tx) {
+            if (Sql.dialect(tx) == Dialect.POSTGRESQL) {
+                Sql.list(tx, "SELECT pg_advisory_xact_lock(?)", row -> Boolean.TRUE, LOCK);
+            }
+            // chunks of 256, 128, ... 1 rows: few distinct statements to prepare, however many events there are
+            for (int from = 0, size; from < events.size(); from += size) {
+                size = Integer.highestOneBit(Math.min(events.size() - from, 256));
+                List<Pending> chunk = events.subList(from, from + size);
+                Object[] values = new Object[chunk.size() * 7];
+                int i = 0;
+                for (Pending e : chunk) {
+                    values[i++] = e.id();
+                    values[i++] = e.accountId();
+                    values[i++] = e.mode().wire();
+                    values[i++] = e.type().wire();
+                    values[i++] = e.conversationId();
+                    values[i++] = e.payload();
+                    values[i++] = e.createdAt();
+                }
+                Sql.update(tx, "INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) "
+                        + "VALUES " + Sql.repeat("(?, ?, ?, ?, ?, ?, ?)", chunk.size()), values);
+            }
+        }
+    }
+
+    /**
+     * Events of one account and mode after cursor {@code after}, oldest first, optionally only of {@code types}
+     * (null or empty: every type). Cursors become visible in increasing order only (see {@link Batch}), so a
+     * consumer that resumes from the last cursor it saw never misses an event.
+     */
+    public List<Event> after(Handle h, UUID accountId, Mode mode, long after, java.util.Set<EventType> types, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT cursor, id, account_id, mode, type, conversation_id, payload, "
+                + "created_at FROM events WHERE account_id = ? AND mode = ? AND cursor > ?");
+        List<Object> values = new java.util.ArrayList<>(List.of(accountId, mode.wire(), after));
+        if (types != null && !types.isEmpty()) {
+            sql.append(" AND type IN (").append(Sql.repeat("?", types.size())).append(")");
+            types.stream().map(EventType::wire).sorted().forEach(values::add);
+        }
+        sql.append(" ORDER BY cursor LIMIT ?");
+        values.add(limit);
+        return Sql.list(h, sql.toString(), row -> new Event(row.longValue("cursor"), row.string("id"),
+                row.uuid("account_id"), Mode.fromWire(row.string("mode")).orElseThrow(),
+                EventType.fromWire(row.string("type")).orElseThrow(), row.uuid("conversation_id"), row.string("payload"),
+                row.instant("created_at")), values.toArray());
+    }
+
+    /** Every type; see {@link #after(Handle, UUID, Mode, long, java.util.Set, int)}. */
+    public List<Event> after(Handle h, UUID accountId, Mode mode, long after, int limit) {
+        return after(h, accountId, mode, after, null, limit);
     }
 }

@@ -1,0 +1,156 @@
+package dev.msgbubbles.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.GroupCommit;
+import dev.msgbubbles.support.TestStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A consumer that always resumes from the last position it saw never misses an event and never sees one twice,
+ * while several transactions append events concurrently and commit in an order unrelated to when they inserted
+ * (PostgreSQL: four group-commit writers plus direct transactions, each held open for a random while).
+ */
+abstract class EventCursorContract {
+    private TestStore store;
+    private Database db;
+    private GroupCommit writes;
+    private final EventLog events = new EventLog();
+    private final UUID account = UUID.randomUUID();
+
+    abstract TestStore newStore();
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+        db = store.open();
+        writes = new GroupCommit(db, 4, 16);
+    }
+
+    @AfterEach
+    void close() {
+        writes.close();
+        db.close();
+        store.close();
+    }
+
+    private List<EventLog.Pending> pending(int count) {
+        List<EventLog.Pending> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batch.add(EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", i), Instant.now()));
+        }
+        return batch;
+    }
+
+    /** Holds the transaction open a little, so that transactions that inserted earlier often commit later. */
+    private static void linger() {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextInt(0, 12));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void a_consumer_resuming_from_its_last_position_sees_every_committed_event_exactly_once_in_order() throws Exception {
+        Set<String> committed = ConcurrentHashMap.newKeySet();
+        List<String> seen = new ArrayList<>();
+        List<Long> positions = new ArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                int thread = t;
+                writers.add(pool.submit(() -> {
+                    for (int round = 0; round < 25; round++) {
+                        List<EventLog.Pending> batch = pending(1 + ThreadLocalRandom.current().nextInt(3));
+                        if (thread % 3 == 0) {
+                            db.writeVoid(tx -> {
+                                events.append(tx, batch);
+                                linger();
+                            });
+                        } else {
+                            writes.writeVoid(tx -> {
+                                events.append(tx, batch);
+                                linger();
+                            });
+                        }
+                        batch.forEach(e -> committed.add(e.id()));
+                    }
+                }));
+            }
+            Thread reader = Thread.ofPlatform().start(() -> {
+                long last = 0;
+                boolean finalPass = false;
+                while (true) {
+                    long from = last;
+                    List<Event> page = db.read(h -> events.after(h, account, Mode.TEST, from, null, 50));
+                    for (Event event : page) {
+                        seen.add(event.id());
+                        positions.add(event.cursor());
+                        last = event.cursor();
+                    }
+                    if (page.isEmpty()) {
+                        if (finalPass) {
+                            return;
+                        }
+                        finalPass = !writing.get(); // one more empty read after the writers are done
+                    }
+                }
+            });
+            for (Future<?> writer : writers) {
+                writer.get(120, TimeUnit.SECONDS);
+            }
+            writing.set(false);
+            reader.join(60_000);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(committed).hasSizeGreaterThan(300);
+        assertThat(new HashSet<>(seen)).as("every committed event, none twice").hasSize(seen.size()).isEqualTo(committed);
+        assertThat(positions).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void the_type_filter_and_the_limit_apply_and_other_accounts_and_modes_are_invisible() {
+        UUID other = UUID.randomUUID();
+        db.writeVoid(tx -> {
+            events.append(tx, List.of(
+                    EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of(), Instant.now()),
+                    EventLog.pending(account, Mode.TEST, EventType.MESSAGE_READ, null, Map.of(), Instant.now()),
+                    EventLog.pending(account, Mode.LIVE, EventType.MESSAGE_READ, null, Map.of(), Instant.now()),
+                    EventLog.pending(other, Mode.TEST, EventType.MESSAGE_READ, null, Map.of(), Instant.now()),
+                    EventLog.pending(account, Mode.TEST, EventType.MESSAGE_READ, null, Map.of(), Instant.now())));
+        });
+
+        List<Event> all = db.read(h -> events.after(h, account, Mode.TEST, 0, null, 10));
+        List<Event> reads = db.read(h -> events.after(h, account, Mode.TEST, 0, Set.of(EventType.MESSAGE_READ), 10));
+        List<Event> first = db.read(h -> events.after(h, account, Mode.TEST, 0, null, 1));
+        List<Event> rest = db.read(h -> events.after(h, account, Mode.TEST, first.getFirst().cursor(), null, 10));
+
+        assertThat(all).extracting(Event::type).containsExactly(EventType.MESSAGE_SENT, EventType.MESSAGE_READ,
+                EventType.MESSAGE_READ);
+        assertThat(reads).hasSize(2).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.MESSAGE_READ));
+        assertThat(rest).hasSize(2);
+    }
+}
