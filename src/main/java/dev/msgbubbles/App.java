@@ -7,6 +7,7 @@ import dev.msgbubbles.account.CreatedAccount;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.channel.sandbox.SandboxChannel;
 import dev.msgbubbles.chat.Chats;
+import dev.msgbubbles.event.Events;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.idempotency.PurgeJob;
 import dev.msgbubbles.message.ChannelRouter;
@@ -102,7 +103,7 @@ public final class App implements AutoCloseable {
                     new ApiServices.Features(messaging, new Chats(database, clock),
                             new Webhooks(database, clock, idempotency,
                                     new UrlGuard(UrlGuard.systemResolver(), config.webhooks().allowPrivate())),
-                            wake));
+                            new Events(database), wake));
             if (config.delivery().workerEnabled()) {
                 worker.start();
             }

@@ -83,6 +83,47 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
     }
 
     @Test
+    void the_event_api_pages_after_a_cursor_filters_by_type_and_shows_only_the_callers_account_and_mode() {
+        Sender sender = newSender("events", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        String id = send(sender.testKey(), "{\"to\":\"" + to("5001") + "\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"tracked\"}").json().path("data").path("id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofSeconds(5));
+
+        JsonNode all = http.get("/v1/events", sender.testKey()).json();
+        List<String> types = new ArrayList<>();
+        all.path("data").forEach(e -> types.add(e.path("type").asText()));
+        assertThat(types).containsExactly("message.queued", "message.sent", "message.delivered", "message.read");
+        JsonNode first = all.path("data").get(0);
+        assertThat(first.path("id").asText()).startsWith("evt_");
+        assertThat(first.path("data").path("id").asText()).isEqualTo(id);
+        assertThat(first.path("data").path("status").asText()).as("a snapshot, not the message now").isEqualTo("queued");
+        assertThat(all.path("has_more").asBoolean()).isFalse();
+        assertThat(all.path("next_after").asLong()).isEqualTo(all.path("data").get(3).path("cursor").asLong());
+
+        JsonNode page = http.get("/v1/events?limit=2", sender.testKey()).json();
+        assertThat(page.path("data")).hasSize(2);
+        assertThat(page.path("has_more").asBoolean()).isTrue();
+        JsonNode rest = http.get("/v1/events?after=" + page.path("next_after").asLong(), sender.testKey()).json();
+        assertThat(rest.path("data")).hasSize(2);
+        assertThat(rest.path("data").get(0).path("type").asText()).isEqualTo("message.delivered");
+        JsonNode reads = http.get("/v1/events?types=message.read,message.sent", sender.testKey()).json();
+        assertThat(reads.path("data")).hasSize(2);
+        JsonNode none = http.get("/v1/events?after=" + all.path("next_after").asLong(), sender.testKey()).json();
+        assertThat(none.path("data")).isEmpty();
+        assertThat(none.path("next_after").asLong()).isEqualTo(all.path("next_after").asLong());
+
+        assertThat(http.get("/v1/events", sender.account().liveKey().key()).json().path("data")).isEmpty();
+        assertThat(http.get("/v1/events?limit=100", key).json().path("data").toString()).doesNotContain(id);
+        for (String bad : List.of("after=-1", "after=x", "after=99999999999999999999", "types=message.nope",
+                "types=", "limit=0", "limit=101", "cursor=1")) {
+            Http.Response refused = http.get("/v1/events?" + bad, sender.testKey());
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+            assertThat(refused.json().path("error").asText()).isEqualTo("invalid_request");
+        }
+    }
+
+    @Test
     void an_android_recipient_gets_sms_delivered_and_never_read() {
         String id = sendText(to("0201"), "green bubble");
         tick(Duration.ZERO);

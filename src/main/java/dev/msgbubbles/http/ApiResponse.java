@@ -28,6 +28,10 @@ record ApiResponse(int status, Payload payload, Map<String, String> headers) {
     record Raw(String contentType, byte[] bytes) implements Payload {
     }
 
+    /** A page of an ordered stream (events): {@code next_after} is the cursor to resume from. */
+    record Stream(List<?> data, boolean hasMore, long nextAfter) implements Payload {
+    }
+
     /** The flat error body: {@code error}, {@code message}, optional {@code param}, {@code request_id}. */
     record Error(ErrorCode code, String message, String param) implements Payload {
     }
@@ -54,6 +58,11 @@ record ApiResponse(int status, Payload payload, Map<String, String> headers) {
                 if (error.param() != null) {
                     body.put("param", error.param());
                 }
+            }
+            case Stream stream -> {
+                body.put("data", stream.data());
+                body.put("has_more", stream.hasMore());
+                body.put("next_after", stream.nextAfter());
             }
             case Raw raw -> throw new IllegalStateException("raw payloads have no JSON body");
         }

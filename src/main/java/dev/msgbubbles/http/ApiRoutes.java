@@ -15,6 +15,7 @@ final class ApiRoutes {
         ChatsApi chats = new ChatsApi(services.features().chats());
         SandboxApi sandbox = new SandboxApi(services.features().messaging().sandbox());
         WebhooksApi webhooks = new WebhooksApi(services.features().webhooks());
+        EventsApi events = new EventsApi(services.features().events());
         return List.of(
                 Route.ops("GET", "/healthz", ops::health),
                 Route.ops("GET", "/readyz", ops::readiness),
@@ -38,6 +39,7 @@ final class ApiRoutes {
                 Route.api("GET", "/v1/webhooks/{id}", Set.of(), webhooks::get),
                 Route.api("PATCH", "/v1/webhooks/{id}", Set.of(), webhooks::change),
                 Route.api("DELETE", "/v1/webhooks/{id}", Set.of(), webhooks::delete),
-                Route.api("POST", "/v1/webhooks/{id}/rotate-secret", Set.of(), webhooks::rotateSecret));
+                Route.api("POST", "/v1/webhooks/{id}/rotate-secret", Set.of(), webhooks::rotateSecret),
+                Route.api("GET", "/v1/events", EventsApi.QUERY, events::list));
     }
 }

@@ -3,6 +3,7 @@ package dev.msgbubbles.http;
 import dev.msgbubbles.account.Authenticator;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.chat.Chats;
+import dev.msgbubbles.event.Events;
 import dev.msgbubbles.message.Messaging;
 import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.ratelimit.RateLimiter;
@@ -14,6 +15,6 @@ public record ApiServices(Authenticator authenticator, RateLimiter rateLimiter, 
                           BooleanSupplier ready, PrometheusMeterRegistry metrics, Features features) {
 
     /** The feature use cases. {@code wakeWorkers} tells local workers that new jobs were committed. */
-    public record Features(Messaging messaging, Chats chats, Webhooks webhooks, Runnable wakeWorkers) {
+    public record Features(Messaging messaging, Chats chats, Webhooks webhooks, Events events, Runnable wakeWorkers) {
     }
 }

@@ -82,7 +82,8 @@ class RequestHandlingIT {
         var webhooks = new dev.msgbubbles.webhook.Webhooks(db, clock,
                 new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.webhook.UrlGuard(host -> java.util.List.of(java.net.InetAddress.getByName("93.184.216.34")), false));
-        return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks, () -> { });
+        return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks,
+                new dev.msgbubbles.event.Events(db), () -> { });
     }
 
     @AfterAll
@@ -279,7 +280,8 @@ class RequestHandlingIT {
                 "/v1/messages/" + id + "/react", "/v1/messages/" + id + "/edit", "/v1/messages/" + id + "/unsend",
                 "/v1/messages/" + id + "/retry", "/v1/messages/not-an-id", "/v1/chats?before=" + id, "/v1/chats/" + id,
                 "/v1/handles/availability?handle=+1", "/v1/sandbox/inbound", "/v1/sandbox/typing", "/v1/webhooks",
-                "/v1/webhooks?limit=2&before=" + id, "/v1/webhooks/" + id, "/v1/webhooks/" + id + "/rotate-secret"};
+                "/v1/webhooks?limit=2&before=" + id, "/v1/webhooks/" + id, "/v1/webhooks/" + id + "/rotate-secret",
+                "/v1/events", "/v1/events?after=-1", "/v1/events?types=message.read,x&limit=5", "/v1/events?after=99999999999999999999"};
         String[] methods = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
         String[] types = {"application/json", "text/plain", "application/json; charset=utf-16", "", "*/*"};
         String[] fragments = {"{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999", "-0", "\\u0000", "\"text\"",

@@ -1,0 +1,64 @@
+package dev.msgbubbles.http;
+
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.event.Event;
+import dev.msgbubbles.event.EventType;
+import dev.msgbubbles.event.Events;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code GET /v1/events}: catch up without webhooks. Events of the caller's account and mode after a cursor,
+ * oldest first; resume with {@code after=<next_after>}. Cursors become visible in increasing order only, so a
+ * consumer that always resumes from the last one it saw never misses an event.
+ */
+final class EventsApi {
+    static final Set<String> QUERY = Set.of("after", "types", "limit");
+
+    /** The event object: the same body a webhook delivery carries, plus its cursor. */
+    record EventView(String id, String type, Instant createdAt, long cursor, RawValue data) {
+        static EventView of(Event e) {
+            return new EventView(e.id(), e.type().wire(), e.createdAt(), e.cursor(), new RawValue(e.payload()));
+        }
+    }
+
+    private final Events events;
+
+    EventsApi(Events events) {
+        this.events = events;
+    }
+
+    ApiResponse list(ApiRequest request) {
+        long after = request.query("after").map(EventsApi::cursor).orElse(0L);
+        Set<EventType> types = request.query("types").map(EventsApi::types).orElse(null);
+        int limit = PageQuery.parse(request.query("limit"), java.util.Optional.empty()).limit();
+        Events.Page page = events.after(request.principal().accountId(), request.principal().mode(), after, types, limit);
+        return new ApiResponse(200, new ApiResponse.Stream(page.events().stream().map(EventView::of).toList(),
+                page.hasMore(), page.nextAfter()), Map.of());
+    }
+
+    static long cursor(String text) {
+        try {
+            long value = Long.parseLong(text.strip());
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiException.invalid("after", "after must be an event cursor: a whole number from 0");
+    }
+
+    static Set<EventType> types(String text) {
+        Set<EventType> types = EnumSet.noneOf(EventType.class);
+        for (String name : text.split(",", -1)) {
+            types.add(EventType.fromWire(name.strip()).orElseThrow(() -> ApiException.invalid("types",
+                    "unknown event type '" + name.strip() + "' in types (comma-separated event names)")));
+        }
+        return types;
+    }
+}
