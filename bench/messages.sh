@@ -123,7 +123,7 @@ while IFS='|' read -r store rps p50 p99 delivered drain left non2xx cores; do
 done <"$WORK/results"
 [[ -n "$k_acc" ]] && printf '| %-10s | %11s | %8s | %8s | %14s | %19s | %8s | %11s |\n' "kannel" "$k_acc" "" "${k_p99}ms" "" "" "1.00x" ""
 echo
-echo "accepted/s: 202 responses per second (each message, its event, timeline row and send job durably committed);"
+echo "accepted/s: 202 responses per second (each message with its timeline, its event and its send job durably committed);"
 echo "delivered/s: messages reaching delivered or read during the window; drain: time after load stops until no job is left."
 [[ -n "$KANNEL_LINE" ]] && echo "peer: $KANNEL_LINE (Kannel 1.4.5 sendsms, in memory, no persistence)"
 exit 0
