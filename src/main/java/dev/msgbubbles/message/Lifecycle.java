@@ -113,7 +113,14 @@ final class Lifecycle {
                 null, null, EventType.MESSAGE_DELIVERED, at);
     }
 
+    /**
+     * A read message was delivered: when the read receipt comes first (a network that never reports delivery,
+     * or both receipts due at once and applied in either order), {@code delivered} is recorded just before it,
+     * so every consumer sees {@code message.delivered} then {@code message.read}, and the late delivery receipt
+     * changes nothing.
+     */
     boolean read(Handle tx, UUID id, Instant at) {
+        delivered(tx, id, at);
         return recorded(tx, store.transition(tx, id, BEFORE_READ, MessageStatus.READ,
                 ", read_at = ?, delivered_at = COALESCE(delivered_at, ?), sent_at = COALESCE(sent_at, ?)",
                 List.of(at, at, at), at), null, null, EventType.MESSAGE_READ, at);
