@@ -52,12 +52,14 @@ public final class App implements AutoCloseable {
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
 
-    private App(Database database, GroupCommit writes, ApiServer server, Worker worker,
+    private final Events events;
+    private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Events events,
                 Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
         this.database = database;
         this.writes = writes;
         this.server = server;
         this.worker = worker;
+        this.events = events;
         this.bootstrapped = bootstrapped;
         this.gcMetrics = gcMetrics;
     }
@@ -94,6 +96,7 @@ public final class App implements AutoCloseable {
             Worker worker = new Worker(database, queue, handlers, clock,
                     new Worker.Settings(256, config.delivery().jobLease(), Duration.ofMillis(200)));
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
+            Events events = new Events(database, config.api().eventsHeartbeat());
             ApiServices services = new ApiServices(
                     new Authenticator(database, clock),
                     new RateLimiter(clock, config.api().rateLimitPerMinute()),
@@ -103,13 +106,13 @@ public final class App implements AutoCloseable {
                     new ApiServices.Features(messaging, new Chats(database, clock),
                             new Webhooks(database, clock, idempotency,
                                     new UrlGuard(UrlGuard.systemResolver(), config.webhooks().allowPrivate())),
-                            new Events(database), wake));
+                            events, wake));
             if (config.delivery().workerEnabled()) {
                 worker.start();
             }
             try {
                 ApiServer server = ApiServer.start(config.server(), services);
-                return new App(database, writes, server, worker, bootstrapped, gc);
+                return new App(database, writes, server, worker, events, bootstrapped, gc);
             } catch (RuntimeException e) {
                 worker.close();
                 writes.close();
@@ -142,6 +145,7 @@ public final class App implements AutoCloseable {
 
     @Override
     public void close() {
+        events.close(); // event streams end first: the server waits for open requests
         server.close();
         worker.close();
         writes.close();

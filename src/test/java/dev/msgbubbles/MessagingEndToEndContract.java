@@ -123,6 +123,90 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         }
     }
 
+    /** Reads an SSE response line by line on its own thread, so a test can wait for lines with a timeout. */
+    private static final class SseReader implements AutoCloseable {
+        final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final java.io.InputStream body;
+        final java.net.http.HttpResponse<java.io.InputStream> response;
+
+        SseReader(int port, String apiKey, String query, String lastEventId) throws Exception {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + port + "/v1/events/stream" + query)).header("Authorization", "Bearer " + apiKey);
+            if (lastEventId != null) {
+                request.header("Last-Event-ID", lastEventId);
+            }
+            response = java.net.http.HttpClient.newHttpClient().send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            body = response.body();
+            Thread.ofVirtual().start(() -> {
+                try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(body, StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // closed by the test
+                }
+            });
+        }
+
+        /** The next line that starts with {@code prefix}, skipping others; fails after 10 s. */
+        String next(String prefix) throws InterruptedException {
+            while (true) {
+                String line = lines.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(line).as("a line starting with '%s' within 10 s", prefix).isNotNull();
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            body.close();
+        }
+    }
+
+    @Test
+    void the_event_stream_delivers_events_as_they_commit_resumes_after_last_event_id_and_beats_when_idle()
+            throws Exception {
+        Sender sender = newSender("stream", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        List<String> cursors = new ArrayList<>();
+        try (SseReader stream = new SseReader(app.port(), sender.testKey(), "", null)) {
+            assertThat(stream.response.statusCode()).isEqualTo(200);
+            assertThat(stream.response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    v -> assertThat(v).startsWith("text/event-stream"));
+            String id = send(sender.testKey(), "{\"to\":\"" + to("5002") + "\",\"from_handle\":\"" + sender.handle()
+                    + "\",\"text\":\"live\"}").json().path("data").path("id").asText();
+            tick(Duration.ZERO);
+            tick(Duration.ofSeconds(5));
+            for (String type : List.of("message.queued", "message.sent", "message.delivered", "message.read")) {
+                cursors.add(stream.next("id: ").substring(4));
+                assertThat(stream.next("event: ")).isEqualTo("event: " + type);
+                JsonNode data = Http.parse(stream.next("data: ").substring(6));
+                assertThat(data.path("type").asText()).isEqualTo(type);
+                assertThat(data.path("cursor").asText()).isEqualTo(cursors.getLast());
+                assertThat(data.path("data").path("id").asText()).isEqualTo(id);
+            }
+            assertThat(stream.next(": heartbeat")).isEqualTo(": heartbeat"); // idle for the (test) 1 s interval
+        }
+        try (SseReader resumed = new SseReader(app.port(), sender.testKey(), "", cursors.get(1))) {
+            assertThat(resumed.next("id: ")).isEqualTo("id: " + cursors.get(2));
+            assertThat(resumed.next("event: ")).isEqualTo("event: message.delivered");
+        }
+        try (SseReader reads = new SseReader(app.port(), sender.testKey(), "?types=message.read", null)) {
+            assertThat(reads.next("event: ")).isEqualTo("event: message.read");
+        }
+        for (String bad : List.of("?after=-1", "?types=nope", "?limit=5")) {
+            Http.Response refused = http.get("/v1/events/stream" + bad, sender.testKey());
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+        }
+        Http.Response badHeader = http.send("GET", "/v1/events/stream", sender.testKey(), null, null,
+                Map.of("Last-Event-ID", "abc"));
+        assertThat(badHeader.status()).isEqualTo(400);
+        assertThat(badHeader.json().path("param").asText()).isEqualTo("Last-Event-ID");
+    }
+
     @Test
     void an_android_recipient_gets_sms_delivered_and_never_read() {
         String id = sendText(to("0201"), "green bubble");

@@ -59,7 +59,7 @@ abstract class MessagingFixture {
         store = newStore();
         app = App.start(store.config(Map.of("MSGBUBBLES_WORKER_ENABLED", "false",
                 "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", Long.toString(WINDOW.toSeconds()),
-                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "100000")), clock);
+                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "100000", "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "1")), clock);
         http = new Http(app.port());
         key = app.bootstrapped().orElseThrow().testKey().key();
         admin = new AccountAdmin(app.database(), clock);

@@ -16,8 +16,11 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
     public record Storage(Path dataDir, DatabaseTarget database, int poolSize, String sqliteSynchronous) {
     }
 
-    /** Per-key request budget and how long idempotency keys are remembered. */
-    public record Api(int rateLimitPerMinute, Duration idempotencyRetention) {
+    /**
+     * Per-key request budget, how long idempotency keys are remembered, and how often an idle event stream sends a
+     * heartbeat comment.
+     */
+    public record Api(int rateLimitPerMinute, Duration idempotencyRetention, Duration eventsHeartbeat) {
     }
 
     /** {@code allowPrivate}: let webhook URLs reach loopback/private hosts (local development and tests only). */

@@ -111,6 +111,7 @@ public final class ConfigLoader {
         String synchronous = oneOf("MSGBUBBLES_SQLITE_SYNCHRONOUS", Set.of("NORMAL", "FULL"), s -> s.toUpperCase(Locale.ROOT));
         int rate = integer("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", 1, 10_000_000);
         int retentionHours = integer("MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", 24, 24 * 365);
+        int heartbeat = integer("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", 1, 300);
         boolean allowPrivate = bool("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE");
         double timeScale = decimal("MSGBUBBLES_SANDBOX_TIME_SCALE", 0, 1000);
         String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
@@ -126,7 +127,7 @@ public final class ConfigLoader {
         return new Config(
                 new Config.Server(host, port, publicUrl, maxBody),
                 new Config.Storage(dataDir, database, poolSize, synchronous),
-                new Config.Api(rate, Duration.ofHours(retentionHours)),
+                new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat)),
                 new Config.Webhooks(allowPrivate),
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),

@@ -28,6 +28,19 @@ record ApiResponse(int status, Payload payload, Map<String, String> headers) {
     record Raw(String contentType, byte[] bytes) implements Payload {
     }
 
+    /**
+     * A response written over time (Server-Sent Events): {@code writer} writes and flushes until it returns (its
+     * stream ended, the client went away, or the server is stopping).
+     */
+    record Streaming(String contentType, StreamWriter writer) implements Payload {
+    }
+
+    /** Writes a streaming body; an {@link java.io.IOException} means the client is gone. */
+    @FunctionalInterface
+    interface StreamWriter {
+        void write(java.io.OutputStream out) throws java.io.IOException;
+    }
+
     /** A page of an ordered stream (events): {@code next_after} is the cursor to resume from. */
     record Stream(List<?> data, boolean hasMore, long nextAfter) implements Payload {
     }
@@ -65,6 +78,7 @@ record ApiResponse(int status, Payload payload, Map<String, String> headers) {
                 body.put("next_after", stream.nextAfter());
             }
             case Raw raw -> throw new IllegalStateException("raw payloads have no JSON body");
+            case Streaming streaming -> throw new IllegalStateException("streaming payloads have no JSON body");
         }
         body.put("request_id", requestId);
         return body;

@@ -40,6 +40,7 @@ final class ApiRoutes {
                 Route.api("PATCH", "/v1/webhooks/{id}", Set.of(), webhooks::change),
                 Route.api("DELETE", "/v1/webhooks/{id}", Set.of(), webhooks::delete),
                 Route.api("POST", "/v1/webhooks/{id}/rotate-secret", Set.of(), webhooks::rotateSecret),
-                Route.api("GET", "/v1/events", EventsApi.QUERY, events::list));
+                Route.api("GET", "/v1/events", EventsApi.QUERY, events::list),
+                Route.api("GET", "/v1/events/stream", EventsApi.STREAM_QUERY, events::stream));
     }
 }

@@ -154,10 +154,24 @@ final class Dispatcher {
         res.header("X-Request-Id", exchange.requestId);
         exchange.headers.forEach(res::header);
         response.headers().forEach(res::header);
-        res.header("Content-Type", response.payload() instanceof ApiResponse.Raw raw ? raw.contentType() : "application/json");
-        res.send(response.payload() instanceof ApiResponse.Raw raw
-                ? raw.bytes()
-                : Json.write(response.body(exchange.requestId)));
+        switch (response.payload()) {
+            case ApiResponse.Raw raw -> {
+                res.header("Content-Type", raw.contentType());
+                res.send(raw.bytes());
+            }
+            case ApiResponse.Streaming streaming -> {
+                res.header("Content-Type", streaming.contentType());
+                try (var out = res.outputStream()) {
+                    streaming.writer().write(out);
+                } catch (java.io.IOException | UncheckedIOException gone) {
+                    LOG.debug("stream {} ended: {}", exchange.requestId, gone.toString());
+                }
+            }
+            default -> {
+                res.header("Content-Type", "application/json");
+                res.send(Json.write(response.body(exchange.requestId)));
+            }
+        }
     }
 
     static List<String> decodePath(String rawPath) {

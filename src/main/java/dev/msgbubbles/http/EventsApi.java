@@ -3,12 +3,17 @@ package dev.msgbubbles.http;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.common.WireJson;
 import dev.msgbubbles.event.Event;
 import dev.msgbubbles.event.EventType;
 import dev.msgbubbles.event.Events;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,6 +44,54 @@ final class EventsApi {
         Events.Page page = events.after(request.principal().accountId(), request.principal().mode(), after, types, limit);
         return new ApiResponse(200, new ApiResponse.Stream(page.events().stream().map(EventView::of).toList(),
                 page.hasMore(), page.nextAfter()), Map.of());
+    }
+
+    static final Set<String> STREAM_QUERY = Set.of("after", "types");
+
+    /**
+     * {@code GET /v1/events/stream}: Server-Sent Events. Each event is {@code id: <cursor>}, {@code event: <type>},
+     * {@code data: <the event object>}; a comment line every heartbeat interval while idle. Resumes after the
+     * {@code Last-Event-ID} header (what browsers' EventSource sends on reconnect) or {@code after}.
+     */
+    ApiResponse stream(ApiRequest request) {
+        Optional<String> lastEventId = request.header("Last-Event-ID");
+        long after = lastEventId.isPresent() ? lastEventId.map(EventsApi::lastEventId).get()
+                : request.query("after").map(EventsApi::cursor).orElse(0L);
+        Set<EventType> types = request.query("types").map(EventsApi::types).orElse(null);
+        var principal = request.principal();
+        ApiResponse.StreamWriter writer = out -> {
+            out.write(": stream of events after cursor %d\n\n".formatted(after).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            events.follow(principal.accountId(), principal.mode(), after, types, new Events.Sink() {
+                @Override
+                public void events(List<Event> batch) throws IOException {
+                    StringBuilder text = new StringBuilder();
+                    for (Event event : batch) {
+                        text.append("id: ").append(event.cursor()).append('\n')
+                                .append("event: ").append(event.type().wire()).append('\n')
+                                .append("data: ").append(WireJson.write(EventView.of(event))).append("\n\n");
+                    }
+                    out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+
+                @Override
+                public void heartbeat() throws IOException {
+                    out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            });
+        };
+        return new ApiResponse(200, new ApiResponse.Streaming("text/event-stream; charset=utf-8", writer),
+                Map.of("Cache-Control", "no-cache", "X-Accel-Buffering", "no"));
+    }
+
+    private static long lastEventId(String text) {
+        try {
+            return cursor(text);
+        } catch (ApiException e) {
+            throw ApiException.invalid("Last-Event-ID", "Last-Event-ID must be an event cursor: a whole number from 0");
+        }
     }
 
     static long cursor(String text) {

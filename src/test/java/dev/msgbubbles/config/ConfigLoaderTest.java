@@ -309,7 +309,20 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE",
                 "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL",
                 "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "MSGBUBBLES_WORKER_ENABLED", "MSGBUBBLES_PACING_PER_MINUTE",
-                "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS");
+                "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS",
+                "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS");
+    }
+
+    @Test
+    void the_event_stream_heartbeat_defaults_to_15_seconds_and_is_bounded() {
+        assertThat(ConfigLoader.load(Map.of()).api().eventsHeartbeat()).isEqualTo(java.time.Duration.ofSeconds(15));
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "1")).api().eventsHeartbeat())
+                .isEqualTo(java.time.Duration.ofSeconds(1));
+        for (String bad : java.util.List.of("0", "301", "x", "1.5")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            ConfigLoader.load(Map.of("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", bad)))
+                    .as(bad).hasMessageContaining("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS");
+        }
     }
 
     @Test

@@ -83,7 +83,7 @@ class RequestHandlingIT {
                 new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.webhook.UrlGuard(host -> java.util.List.of(java.net.InetAddress.getByName("93.184.216.34")), false));
         return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks,
-                new dev.msgbubbles.event.Events(db), () -> { });
+                new dev.msgbubbles.event.Events(db, java.time.Duration.ofSeconds(15)), () -> { });
     }
 
     @AfterAll
