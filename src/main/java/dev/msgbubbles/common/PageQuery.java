@@ -28,6 +28,32 @@ public record PageQuery(int limit, Optional<Before> before) {
     public record Page<T>(List<T> items, boolean hasMore, String nextBefore) {
     }
 
+    /**
+     * The keyset condition of this page for a table ordered by {@code (created_at, id)} newest first, with its
+     * values appended to {@code values}; empty without {@code before}. {@code createdAtOf} finds the creation time
+     * of an id-cursor's item among the caller's own; an unknown id is 400 naming {@code what}.
+     */
+    public String beforeCondition(List<Object> values, java.util.function.Function<UUID, Optional<Instant>> createdAtOf,
+                                  String what) {
+        if (before.isEmpty()) {
+            return "";
+        }
+        return switch (before.get()) {
+            case BeforeTime t -> {
+                values.add(t.time());
+                yield " AND created_at < ?";
+            }
+            case BeforeItem item -> {
+                Instant anchor = createdAtOf.apply(item.id())
+                        .orElseThrow(() -> ApiException.invalid("before", "before names no " + what + " of yours"));
+                values.add(anchor);
+                values.add(anchor);
+                values.add(item.id());
+                yield " AND (created_at < ? OR (created_at = ? AND id < ?))";
+            }
+        };
+    }
+
     /** Parses the query parameters, throwing 400 {@code invalid_request} naming the bad one. */
     public static PageQuery parse(Optional<String> limit, Optional<String> before) {
         int size = limit.map(PageQuery::parseLimit).orElse(DEFAULT_LIMIT);

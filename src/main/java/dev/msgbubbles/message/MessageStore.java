@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
@@ -117,22 +116,7 @@ final class MessageStore {
             sql.append(" AND to_handle = ?");
             values.add(filter.to());
         }
-        if (page.before().isPresent()) {
-            switch (page.before().get()) {
-                case PageQuery.BeforeTime t -> {
-                    sql.append(" AND created_at < ?");
-                    values.add(t.time());
-                }
-                case PageQuery.BeforeItem item -> {
-                    Message anchor = find(h, accountId, mode, item.id())
-                            .orElseThrow(() -> ApiException.invalid("before", "before names no message of yours"));
-                    sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
-                    values.add(anchor.createdAt());
-                    values.add(anchor.createdAt());
-                    values.add(item.id());
-                }
-            }
-        }
+        sql.append(page.beforeCondition(values, id -> find(h, accountId, mode, id).map(Message::createdAt), "message"));
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
         values.add(page.limit() + 1);
         return page.page(Sql.list(h, sql.toString(), MAPPER, values.toArray()), Message::id);

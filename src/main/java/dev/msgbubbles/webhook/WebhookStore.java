@@ -3,7 +3,6 @@ package dev.msgbubbles.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.db.Sql;
@@ -39,22 +38,7 @@ final class WebhookStore {
     PageQuery.Page<Webhook> list(Handle h, UUID accountId, Mode mode, PageQuery page) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM webhooks WHERE account_id = ? AND mode = ?");
         List<Object> values = new ArrayList<>(List.of(accountId, mode.wire()));
-        if (page.before().isPresent()) {
-            switch (page.before().get()) {
-                case PageQuery.BeforeTime t -> {
-                    sql.append(" AND created_at < ?");
-                    values.add(t.time());
-                }
-                case PageQuery.BeforeItem item -> {
-                    Webhook anchor = find(h, accountId, mode, item.id())
-                            .orElseThrow(() -> ApiException.invalid("before", "before names no webhook of yours"));
-                    sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
-                    values.add(anchor.createdAt());
-                    values.add(anchor.createdAt());
-                    values.add(item.id());
-                }
-            }
-        }
+        sql.append(page.beforeCondition(values, id -> find(h, accountId, mode, id).map(Webhook::createdAt), "webhook"));
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
         values.add(page.limit() + 1);
         return page.page(Sql.list(h, sql.toString(), MAPPER, values.toArray()), Webhook::id);
