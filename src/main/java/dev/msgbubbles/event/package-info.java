@@ -1,6 +1,8 @@
 /**
  * The event log: every status change and action appends an event ({@code message.sent}, …) in the same
- * transaction as the change, with a monotonic cursor per database. Webhook delivery and the event stream read
- * it. Imports {@code db}, {@code common}.
+ * transaction as the change. A transaction's events are inserted together as its last step, under a lock on
+ * PostgreSQL, so their cursors become visible in increasing order only and a consumer resuming after its last
+ * cursor never misses one. {@link dev.msgbubbles.event.Events} serves catch-up pages and the SSE stream;
+ * webhook delivery will read the same log. Imports {@code db}, {@code common}.
  */
 package dev.msgbubbles.event;
