@@ -47,13 +47,11 @@ public final class Database implements Writes, AutoCloseable {
     private final Jdbi writeJdbi;
     private final Jdbi readJdbi;
     private final int expectedMigrations;
-    private final Checkpointer checkpointer;
     /** Last steps of open write transactions, by handle (each map is touched only by the thread running it). */
     private static final Map<Handle, Map<String, CommitStep>> LAST_STEPS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Database(Dialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
-                     int expectedMigrations, Checkpointer checkpointer) {
-        this.checkpointer = checkpointer;
+                     int expectedMigrations) {
         this.dialect = dialect;
         this.description = description;
         this.writer = writer;
@@ -78,7 +76,7 @@ public final class Database implements Writes, AutoCloseable {
             HikariDataSource pool = new HikariDataSource(config);
             try {
                 int migrations = migrate(Dialect.POSTGRESQL, pool);
-                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations, null);
+                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations);
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;
@@ -90,21 +88,14 @@ public final class Database implements Writes, AutoCloseable {
         HikariConfig writeConfig = base("msgbubbles-sqlite-writer", 1, registry);
         writeConfig.setDataSource(writeSource);
         writeConfig.setMaxLifetime(0); // keep the connection, and the statements Sql prepared on it, for good
-        writeConfig.setConnectionInitSql("PRAGMA wal_autocheckpoint = 0"); // the Checkpointer does it, off the writer
         HikariDataSource writer = new HikariDataSource(writeConfig);
-        Checkpointer checkpointer = null;
         try {
-            checkpointer = new Checkpointer(writeSource);
             HikariConfig readConfig = base("msgbubbles-sqlite-reader", SQLITE_READERS, registry);
             readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
             readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
             readConfig.setMaxLifetime(0);
-            return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations,
-                    checkpointer);
+            return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations);
         } catch (RuntimeException e) {
-            if (checkpointer != null) {
-                checkpointer.close();
-            }
             writer.close();
             throw e;
         }
@@ -189,9 +180,6 @@ public final class Database implements Writes, AutoCloseable {
             reader.close();
         }
         writer.close();
-        if (checkpointer != null) {
-            checkpointer.close(); // after the writer: its last TRUNCATE checkpoint then empties the log
-        }
     }
 
     private static int migrate(Dialect dialect, DataSource source) {

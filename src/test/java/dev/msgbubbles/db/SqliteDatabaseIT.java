@@ -29,24 +29,21 @@ class SqliteDatabaseIT extends DatabaseContract {
     }
 
     @Test
-    void the_writer_never_checkpoints_itself_and_what_it_wrote_survives_a_close_and_reopen() {
-        int autoCheckpoint = db.write(h -> h.createQuery("PRAGMA wal_autocheckpoint").mapTo(Integer.class).one());
-        assertThat(autoCheckpoint).isZero(); // the Checkpointer's own connection does it
-
+    void the_write_ahead_log_stays_bounded_under_sustained_writes() throws Exception {
         db.writeVoid(h -> h.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
-        for (int batch = 0; batch < 20; batch++) {
+        for (int batch = 0; batch < 400; batch++) { // ≈ 80 MB written in 400 commits, back to back
             db.writeVoid(h -> {
-                for (int i = 0; i < 200; i++) {
-                    h.execute("INSERT INTO filler (body) VALUES (?)", "x".repeat(2_000));
+                for (int i = 0; i < 50; i++) {
+                    h.execute("INSERT INTO filler (body) VALUES (?)", "x".repeat(4_000));
                 }
             });
         }
-        db.close();
 
-        try (Database again = store.open()) {
-            long rows = again.read(h -> h.createQuery("SELECT COUNT(*) FROM filler").mapTo(Long.class).one());
-            assertThat(rows).isEqualTo(4_000);
-        }
-        db = store.open(); // for the shared teardown
+        java.nio.file.Path wal = java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db-wal");
+        // the writer checkpoints as it goes (SQLite's automatic checkpoint): a checkpoint left only to a background
+        // connection never catches up with a busy writer, and the log grew to gigabytes under the benchmark
+        assertThat(java.nio.file.Files.size(wal)).isLessThan(32L * 1024 * 1024);
+        long rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM filler").mapTo(Long.class).one());
+        assertThat(rows).isEqualTo(20_000);
     }
 }
