@@ -102,11 +102,6 @@ final class Lifecycle {
                 m.createdAt(), at);
     }
 
-    boolean sent(Handle tx, UUID id, ChannelType channel, String detail, Instant at) {
-        return recorded(tx, store.transition(tx, id, UNSENT_YET, MessageStatus.SENT, ", channel = ?, sent_at = ?",
-                List.of(channel.wire(), at), at), channel, detail, EventType.MESSAGE_SENT, at);
-    }
-
     boolean delivered(Handle tx, UUID id, Instant at) {
         return recorded(tx, store.transition(tx, id, BEFORE_DELIVERED, MessageStatus.DELIVERED,
                 ", delivered_at = ?, sent_at = COALESCE(sent_at, ?)", List.of(at, at), at),
