@@ -85,32 +85,12 @@ public final class Sql {
 
     /** Executes an INSERT, UPDATE or DELETE; returns the number of rows changed. */
     public static int update(Handle h, String sql, Object... values) {
-        Connection connection = h.getConnection();
-        PreparedStatement statement = null;
-        boolean sqlite = false;
-        try {
-            sqlite = isSqlite(connection);
-            statement = prepare(connection, sqlite, sql);
-            bind(statement, sqlite, values);
-            return statement.executeUpdate();
-        } catch (SQLException e) {
-            discard(connection, sqlite, sql, statement);
-            statement = null;
-            throw new SqlFailure(sql, e);
-        } finally {
-            release(sqlite, statement);
-        }
+        return execute(h, sql, values, (statement, sqlite) -> statement.executeUpdate());
     }
 
     /** Runs a query (or a statement with RETURNING) and maps every row. */
     public static <T> List<T> list(Handle h, String sql, RowMapper<T> mapper, Object... values) {
-        Connection connection = h.getConnection();
-        PreparedStatement statement = null;
-        boolean sqlite = false;
-        try {
-            sqlite = isSqlite(connection);
-            statement = prepare(connection, sqlite, sql);
-            bind(statement, sqlite, values);
+        return execute(h, sql, values, (statement, sqlite) -> {
             List<T> rows = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
                 Row row = new Row(rs, sqlite);
@@ -119,6 +99,25 @@ public final class Sql {
                 }
             }
             return rows;
+        });
+    }
+
+    /** What to do with a prepared, bound statement. */
+    @FunctionalInterface
+    private interface Execution<R> {
+        R run(PreparedStatement statement, boolean sqlite) throws SQLException;
+    }
+
+    /** Prepares (or takes from the cache), binds and runs; a statement that failed is never handed out again. */
+    private static <R> R execute(Handle h, String sql, Object[] values, Execution<R> execution) {
+        Connection connection = h.getConnection();
+        PreparedStatement statement = null;
+        boolean sqlite = false;
+        try {
+            sqlite = isSqlite(connection);
+            statement = prepare(connection, sqlite, sql);
+            bind(statement, sqlite, values);
+            return execution.run(statement, sqlite);
         } catch (SQLException e) {
             discard(connection, sqlite, sql, statement);
             statement = null;
