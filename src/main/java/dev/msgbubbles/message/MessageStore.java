@@ -129,14 +129,8 @@ final class MessageStore {
      */
     Optional<Message> transition(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause,
                                  List<Object> values, Instant now) {
-        List<Object> all = new ArrayList<>(values.size() + from.size() + 3);
-        all.add(to.wire());
-        all.add(now);
-        all.addAll(values);
-        all.add(id);
-        from.forEach(status -> all.add(status.wire()));
         return Sql.one(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + " WHERE id = ? AND status IN ("
-                + Sql.repeat("?", from.size()) + ") RETURNING " + COLUMNS, MAPPER, all.toArray());
+                + Sql.repeat("?", from.size()) + ") RETURNING " + COLUMNS, MAPPER, guarded(to, now, values, List.of(), id, from));
     }
 
     /**
@@ -147,16 +141,22 @@ final class MessageStore {
     boolean advance(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause, List<Object> values,
                     List<TimelineRow> steps, Instant now) {
         String appended = entries(steps);
-        List<Object> all = new ArrayList<>(values.size() + from.size() + 5);
+        return Sql.update(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + APPEND
+                + " WHERE id = ? AND status IN (" + Sql.repeat("?", from.size()) + ")",
+                guarded(to, now, values, List.of(appended, appended), id, from)) == 1;
+    }
+
+    /** The values of a guarded status UPDATE, in placeholder order: SET, extra SET, WHERE id, WHERE status IN. */
+    private static Object[] guarded(MessageStatus to, Instant now, List<Object> values, List<Object> more, UUID id,
+                                    List<MessageStatus> from) {
+        List<Object> all = new ArrayList<>(values.size() + more.size() + from.size() + 3);
         all.add(to.wire());
         all.add(now);
         all.addAll(values);
-        all.add(appended);
-        all.add(appended);
+        all.addAll(more);
         all.add(id);
         from.forEach(status -> all.add(status.wire()));
-        return Sql.update(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + APPEND
-                + " WHERE id = ? AND status IN (" + Sql.repeat("?", from.size()) + ")", all.toArray()) == 1;
+        return all.toArray();
     }
 
     /** Appends one step to a message's timeline. */
