@@ -6,29 +6,25 @@ import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.db.Sql;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.mapper.RowMapper;
 
 /** SQL for {@code conversations}. Every read is scoped by account and mode: another's thread is simply absent. */
 public final class ConversationStore {
     /** {@code last_message_at} is derived from the thread's newest message (an index lookup), never stored. */
     private static final String COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, title, created_at, "
             + "updated_at, (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id) AS last_message_at";
-    private static final RowMapper<Conversation> MAPPER = (rs, ctx) -> {
-        var uuids = ctx.findColumnMapperFor(UUID.class).orElseThrow();
-        long last = rs.getLong("last_message_at");
-        boolean noLast = rs.wasNull();
-        long updated = rs.getLong("updated_at");
-        return new Conversation(uuids.map(rs, "id", ctx), uuids.map(rs, "account_id", ctx),
-                Mode.fromWire(rs.getString("mode")).orElseThrow(), rs.getString("from_handle"),
-                rs.getString("remote_handle"), rs.getBoolean("is_group"), rs.getString("title"),
-                noLast ? null : Instant.ofEpochMilli(last), Instant.ofEpochMilli(rs.getLong("created_at")),
-                Instant.ofEpochMilli(noLast ? updated : Math.max(updated, last)));
+    private static final Sql.RowMapper<Conversation> MAPPER = row -> {
+        Instant last = row.instant("last_message_at");
+        Instant updated = row.instant("updated_at");
+        return new Conversation(row.uuid("id"), row.uuid("account_id"), Mode.fromWire(row.string("mode")).orElseThrow(),
+                row.string("from_handle"), row.string("remote_handle"), row.bool("is_group"), row.string("title"), last,
+                row.instant("created_at"), last == null || updated.isAfter(last) ? updated : last);
     };
 
     /** Known direct threads are kept up to this many; past it the memory starts over (it is only a shortcut). */
@@ -103,40 +99,17 @@ public final class ConversationStore {
     }
 
     public Optional<Conversation> find(Handle h, UUID accountId, Mode mode, UUID id) {
-        return h.createQuery("SELECT " + COLUMNS + " FROM conversations WHERE id = :id AND account_id = :account AND mode = :mode")
-                .bind("id", id).bind("account", accountId).bind("mode", mode.wire()).map(MAPPER).findOne();
+        return Sql.one(h, "SELECT " + COLUMNS + " FROM conversations WHERE id = ? AND account_id = ? AND mode = ?", MAPPER,
+                id, accountId, mode.wire());
     }
 
     /** Newest first by creation time (stable, so walking pages never skips or repeats a thread). */
     public PageQuery.Page<Conversation> list(Handle h, UUID accountId, Mode mode, PageQuery page) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM conversations WHERE account_id = :account AND mode = :mode");
-        Long beforeTime = null;
-        UUID beforeId = null;
-        if (page.before().isPresent()) {
-            switch (page.before().get()) {
-                case PageQuery.BeforeTime t -> {
-                    beforeTime = t.time().toEpochMilli();
-                    sql.append(" AND created_at < :beforeTime");
-                }
-                case PageQuery.BeforeItem item -> {
-                    Conversation anchor = find(h, accountId, mode, item.id()).orElseThrow(() ->
-                            dev.msgbubbles.common.ApiException.invalid("before", "before names no chat of yours"));
-                    beforeTime = anchor.createdAt().toEpochMilli();
-                    beforeId = item.id();
-                    sql.append(" AND (created_at < :beforeTime OR (created_at = :beforeTime AND id < :beforeId))");
-                }
-            }
-        }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
-        var query = h.createQuery(sql.toString()).bind("account", accountId).bind("mode", mode.wire())
-                .bind("limit", page.limit() + 1);
-        if (beforeTime != null) {
-            query.bind("beforeTime", beforeTime);
-        }
-        if (beforeId != null) {
-            query.bind("beforeId", beforeId);
-        }
-        List<Conversation> rows = query.map(MAPPER).list();
-        return page.page(rows, Conversation::id);
+        List<Object> values = new ArrayList<>(List.of(accountId, mode.wire()));
+        String sql = "SELECT " + COLUMNS + " FROM conversations WHERE account_id = ? AND mode = ?"
+                + page.beforeCondition(values, id -> find(h, accountId, mode, id).map(Conversation::createdAt), "chat")
+                + " ORDER BY created_at DESC, id DESC LIMIT ?";
+        values.add(page.limit() + 1);
+        return page.page(Sql.list(h, sql, MAPPER, values.toArray()), Conversation::id);
     }
 }
