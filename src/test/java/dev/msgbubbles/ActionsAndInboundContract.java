@@ -74,6 +74,7 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         assertThat(cancelled.json().path("data").path("status").asText()).isEqualTo("canceled");
         tick(Duration.ofMinutes(10));
         assertThat(status(id)).isEqualTo("canceled");
+        assertThat(steps(get(id))).containsExactly("scheduled/null/null", "canceled/null/null");
         assertError(http.send("DELETE", "/v1/messages/" + id, key, null, null, Map.of()), 409, "conflict", null);
         String queued = sendText("+14155552002", "now");
         assertError(http.send("DELETE", "/v1/messages/" + queued, key, null, null, Map.of()), 409, "conflict", null);
@@ -148,6 +149,7 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         assertError(post("/v1/messages/" + id + "/edit", key, "{\"text\":\"again\"}"), 409, "conflict", null);
         tick(Duration.ofSeconds(5)); // a late receipt must not resurrect an unsent message
         assertThat(status(id)).isEqualTo("unsent");
+        assertThat(steps(get(id))).containsExactly("queued/null/null", "sent/imessage/null", "unsent/imessage/null");
         assertThat(events(id)).extracting(e -> e.type().wire()).contains("message.edited", "message.unsent");
 
         String sms = delivered(to("0207"), "green");
@@ -180,6 +182,8 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         JsonNode sent = http.get("/v1/messages/" + id, apiKey).json().path("data");
         assertThat(sent.path("status").asText()).isEqualTo("sent");
         assertThat(sent.path("channel").asText()).isEqualTo("sms");
+        assertThat(steps(sent)).containsExactly("queued/null/null", "failed/null/device_offline", "queued/null/retry",
+                "sent/sms/null");
         assertError(post("/v1/messages/" + id + "/retry", apiKey, null), 409, "conflict", null);
         assertError(post("/v1/messages/" + id + "/retry", apiKey, "{\"force\":true}"), 400, "invalid_request", "force");
     }

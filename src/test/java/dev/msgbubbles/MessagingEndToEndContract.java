@@ -245,6 +245,7 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         JsonNode failed = get(id);
         assertThat(failed.path("status").asText()).isEqualTo("failed");
         assertThat(failed.path("error").path("code").asText()).isEqualTo("recipient_unreachable");
+        assertThat(steps(failed)).containsExactly("queued/null/null", "failed/null/recipient_unreachable");
         assertThat(failed.path("error").path("message").asText()).isNotBlank();
     }
 

@@ -102,6 +102,14 @@ abstract class MessagingFixture {
         app.worker().drain();
     }
 
+    /** A message's timeline as "status/channel/detail" strings (JSON null as "null"). */
+    protected static java.util.List<String> steps(JsonNode message) {
+        java.util.List<String> steps = new java.util.ArrayList<>();
+        message.path("timeline").forEach(t -> steps.add(t.path("status").asText() + "/" + t.path("channel").asText()
+                + "/" + t.path("detail").asText()));
+        return steps;
+    }
+
     protected static String to(String last4) {
         return "+1415555" + last4;
     }

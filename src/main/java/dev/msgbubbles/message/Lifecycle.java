@@ -104,8 +104,8 @@ final class Lifecycle {
 
     boolean delivered(Handle tx, UUID id, Instant at) {
         return recorded(tx, store.transition(tx, id, BEFORE_DELIVERED, MessageStatus.DELIVERED,
-                ", delivered_at = ?, sent_at = COALESCE(sent_at, ?)", List.of(at, at), at),
-                null, null, EventType.MESSAGE_DELIVERED, at);
+                ", delivered_at = ?, sent_at = COALESCE(sent_at, ?)", List.of(at, at),
+                onItsChannel(MessageStatus.DELIVERED, at), at), EventType.MESSAGE_DELIVERED, at);
     }
 
     /**
@@ -118,13 +118,14 @@ final class Lifecycle {
         delivered(tx, id, at);
         return recorded(tx, store.transition(tx, id, BEFORE_READ, MessageStatus.READ,
                 ", read_at = ?, delivered_at = COALESCE(delivered_at, ?), sent_at = COALESCE(sent_at, ?)",
-                List.of(at, at, at), at), null, null, EventType.MESSAGE_READ, at);
+                List.of(at, at, at), onItsChannel(MessageStatus.READ, at), at), EventType.MESSAGE_READ, at);
     }
 
     boolean failed(Handle tx, UUID id, String code, String message, ChannelType channel, Instant at) {
         return recorded(tx, store.transition(tx, id, UNSENT_YET, MessageStatus.FAILED,
-                ", error_code = ?, error_message = ?", java.util.Arrays.asList(code, message), at),
-                channel, code, EventType.MESSAGE_FAILED, at);
+                ", error_code = ?, error_message = ?", java.util.Arrays.asList(code, message),
+                new MessageStore.Step(MessageStatus.FAILED, channel, channel == null, code, at), at),
+                EventType.MESSAGE_FAILED, at);
     }
 
     private static final List<MessageStatus> CARRIED = List.of(MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ);
@@ -146,34 +147,35 @@ final class Lifecycle {
     }
 
     boolean unsent(Handle tx, UUID id, Instant at) {
-        return recorded(tx, store.transition(tx, id, CARRIED, MessageStatus.UNSENT, "", List.of(), at),
-                null, null, EventType.MESSAGE_UNSENT, at);
+        return recorded(tx, store.transition(tx, id, CARRIED, MessageStatus.UNSENT, "", List.of(),
+                onItsChannel(MessageStatus.UNSENT, at), at), EventType.MESSAGE_UNSENT, at);
     }
 
     /** A failed message queued again: error cleared, channel decided anew, {@code retry_count} counted. */
     boolean requeued(Handle tx, UUID id, Instant at) {
         return recorded(tx, store.transition(tx, id, List.of(MessageStatus.FAILED), MessageStatus.QUEUED,
                 ", retry_count = retry_count + 1, error_code = NULL, error_message = NULL, channel = NULL, sent_at = NULL",
-                List.of(), at), null, "retry", EventType.MESSAGE_QUEUED, at);
+                List.of(), new MessageStore.Step(MessageStatus.QUEUED, null, false, "retry", at), at),
+                EventType.MESSAGE_QUEUED, at);
     }
 
     /** A scheduled message cancelled before its time. No event type exists for this; the timeline records it. */
     boolean canceled(Handle tx, UUID id, Instant at) {
-        if (store.transition(tx, id, List.of(MessageStatus.SCHEDULED), MessageStatus.CANCELED, "", List.of(), at).isEmpty()) {
-            return false;
-        }
-        store.addTimeline(tx, id, MessageStatus.CANCELED, null, null, at);
-        return true;
+        return store.transition(tx, id, List.of(MessageStatus.SCHEDULED), MessageStatus.CANCELED, "", List.of(),
+                new MessageStore.Step(MessageStatus.CANCELED, null, false, null, at), at).isPresent();
     }
 
-    /** Timeline row and event for a transition that happened; false (and nothing written) when it did not. */
-    private boolean recorded(Handle tx, java.util.Optional<Message> moved, ChannelType channel, String detail,
-                             EventType type, Instant at) {
+    /** A timeline step on the channel the message already has (the transition does not change it). */
+    private static MessageStore.Step onItsChannel(MessageStatus status, Instant at) {
+        return new MessageStore.Step(status, null, true, null, at);
+    }
+
+    /** The event of a transition that happened (its timeline step went with it); false when it did not happen. */
+    private boolean recorded(Handle tx, java.util.Optional<Message> moved, EventType type, Instant at) {
         if (moved.isEmpty()) {
             return false;
         }
         Message message = moved.get();
-        store.addTimeline(tx, message.id(), message.status(), channel == null ? message.channel() : channel, detail, at);
         events.append(tx, message.accountId(), message.mode(), type, message.conversationId(), MessageView.of(message), at);
         return true;
     }

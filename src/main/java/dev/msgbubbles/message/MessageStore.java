@@ -50,9 +50,11 @@ final class MessageStore {
     private static final String FIND = "SELECT " + COLUMNS + " FROM messages WHERE id = ? AND account_id = ? AND mode = ?";
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM messages WHERE id = ?";
     private static final String TIMELINE = "SELECT timeline FROM messages WHERE id = ?";
-    /** Appends a fragment of comma-separated entries to the array (portable: text functions only). */
-    private static final String APPEND = ", timeline = CASE WHEN timeline = '[]' THEN '[' || ? || ']' "
-            + "ELSE substr(timeline, 1, length(timeline) - 1) || ',' || ? || ']' END";
+    /** The start of an assignment appending to the timeline array; close it with the new entries and {@code ]}. */
+    private static final String APPEND = ", timeline = CASE WHEN timeline = '[]' THEN '[' "
+            + "ELSE substr(timeline, 1, length(timeline) - 1) || ',' END || ";
+    /** The message's channel as JSON, as the statement finds it (before its own assignments). */
+    private static final String ROW_CHANNEL = "CASE WHEN channel IS NULL THEN 'null' ELSE '\"' || channel || '\"' END";
 
     /** What {@code GET /v1/messages} may filter on; null means no filter. */
     record Filter(UUID conversationId, MessageStatus status, Message.Direction direction, String to) {
@@ -122,15 +124,25 @@ final class MessageStore {
         return page.page(Sql.list(h, sql.toString(), MAPPER, values.toArray()), Message::id);
     }
 
+    /** A timeline step a transition appends: {@code rowChannel} records the message's own channel. */
+    record Step(MessageStatus status, ChannelType channel, boolean rowChannel, String detail, Instant at) {
+    }
+
     /**
-     * Moves a message to {@code to} if its current status is one of {@code from}, returning the updated row, or
-     * empty when it did not move. The guard is what keeps statuses moving only forward under duplicate or late
-     * receipts. {@code setClause} adds assignments with {@code ?} placeholders for {@code values}, in order.
+     * Moves a message to {@code to} if its current status is one of {@code from}, appending {@code step} to its
+     * timeline in the same statement, and returns the updated row, or empty when it did not move. The guard is what
+     * keeps statuses moving only forward under duplicate or late receipts. {@code setClause} adds assignments with
+     * {@code ?} placeholders for {@code values}, in order.
      */
     Optional<Message> transition(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause,
-                                 List<Object> values, Instant now) {
-        return Sql.one(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + " WHERE id = ? AND status IN ("
-                + Sql.repeat("?", from.size()) + ") RETURNING " + COLUMNS, MAPPER, guarded(to, now, values, List.of(), id, from));
+                                 List<Object> values, Step step, Instant now) {
+        String[] around = entryAround(step.status(), step.detail(), step.at());
+        List<Object> appended = step.rowChannel() ? List.of(around[0], around[1])
+                : List.of(around[0], step.channel() == null ? "null" : "\"" + step.channel().wire() + "\"", around[1]);
+        return Sql.one(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + APPEND + "? || "
+                        + (step.rowChannel() ? ROW_CHANNEL : "?") + " || ? || ']' WHERE id = ? AND status IN ("
+                        + Sql.repeat("?", from.size()) + ") RETURNING " + COLUMNS, MAPPER,
+                guarded(to, now, values, appended, id, from));
     }
 
     /**
@@ -142,8 +154,8 @@ final class MessageStore {
                     List<TimelineRow> steps, Instant now) {
         String appended = entries(steps);
         return Sql.update(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + APPEND
-                + " WHERE id = ? AND status IN (" + Sql.repeat("?", from.size()) + ")",
-                guarded(to, now, values, List.of(appended, appended), id, from)) == 1;
+                + "? || ']' WHERE id = ? AND status IN (" + Sql.repeat("?", from.size()) + ")",
+                guarded(to, now, values, List.of(appended), id, from)) == 1;
     }
 
     /** The values of a guarded status UPDATE, in placeholder order: SET, extra SET, WHERE id, WHERE status IN. */
@@ -162,7 +174,7 @@ final class MessageStore {
     /** Appends one step to a message's timeline. */
     void addTimeline(Handle tx, UUID messageId, MessageStatus status, ChannelType channel, String detail, Instant at) {
         String appended = entries(List.of(new TimelineRow(messageId, status, channel, detail, at)));
-        Sql.update(tx, "UPDATE messages SET " + APPEND.substring(2) + " WHERE id = ?", appended, appended, messageId);
+        Sql.update(tx, "UPDATE messages SET " + APPEND.substring(2) + "? || ']' WHERE id = ?", appended, messageId);
     }
 
     List<MessageView.TimelineEntry> timeline(Handle h, UUID messageId) {
@@ -181,6 +193,16 @@ final class MessageStore {
 
     private static String text(JsonNode node) {
         return node.isNull() || node.isMissingNode() ? null : node.asText();
+    }
+
+    /** One timeline entry without its channel value: the text before it and the text after it. */
+    private static String[] entryAround(MessageStatus status, String detail, Instant at) {
+        try {
+            return new String[] {"{\"status\":" + JSON.writeValueAsString(status.wire()) + ",\"channel\":",
+                    ",\"at\":" + at.toEpochMilli() + ",\"detail\":" + JSON.writeValueAsString(detail) + "}"};
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a timeline entry", e);
+        }
     }
 
     /** Timeline entries as comma-separated JSON objects (no brackets), in list order. */
