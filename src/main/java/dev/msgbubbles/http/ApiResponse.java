@@ -42,7 +42,7 @@ record ApiResponse(int status, Payload payload, Map<String, String> headers) {
     }
 
     /** A page of an ordered stream (events): {@code next_after} is the cursor to resume from. */
-    record Stream(List<?> data, boolean hasMore, long nextAfter) implements Payload {
+    record CursorPage(List<?> data, boolean hasMore, long nextAfter) implements Payload {
     }
 
     /** The flat error body: {@code error}, {@code message}, optional {@code param}, {@code request_id}. */
@@ -72,7 +72,7 @@ record ApiResponse(int status, Payload payload, Map<String, String> headers) {
                     body.put("param", error.param());
                 }
             }
-            case Stream stream -> {
+            case CursorPage stream -> {
                 body.put("data", stream.data());
                 body.put("has_more", stream.hasMore());
                 body.put("next_after", stream.nextAfter());

@@ -42,7 +42,7 @@ final class EventsApi {
         Set<EventType> types = request.query("types").map(EventsApi::types).orElse(null);
         int limit = PageQuery.parse(request.query("limit"), java.util.Optional.empty()).limit();
         Events.Page page = events.after(request.principal().accountId(), request.principal().mode(), after, types, limit);
-        return new ApiResponse(200, new ApiResponse.Stream(page.events().stream().map(EventView::of).toList(),
+        return new ApiResponse(200, new ApiResponse.CursorPage(page.events().stream().map(EventView::of).toList(),
                 page.hasMore(), page.nextAfter()), Map.of());
     }
 
