@@ -165,6 +165,9 @@ final class Dispatcher {
                     streaming.writer().write(out);
                 } catch (java.io.IOException | UncheckedIOException gone) {
                     LOG.debug("stream {} ended: {}", exchange.requestId, gone.toString());
+                } catch (RuntimeException e) {
+                    // the status line went out already: end the stream, log it with the request id for the report
+                    LOG.error("stream {} failed; ending it", exchange.requestId, e);
                 }
             }
             default -> {
