@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Profiling run of the send load (the same wrk script as bench/messages.sh) against one store, printing
+# throughput, latency, server CPU per request, CPU by thread and the size of SQLite's log. Run it through the
+# launcher, which builds the jar and finds the JDK:
+#
+#   ./msgbubbles bench profile [sqlite|postgresql]
+#
+# Knobs (environment): DURATION (15 s), WARMUP (15 s), PAUSE (0: measure as soon as the queue drained, like the
+# benchmark; a pause lets SQLite's checkpoint catch up first), JFR=1 (write a flight recording and keep it),
+# LOG_LEVEL (WARN), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432). All traffic stays on 127.0.0.1.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STORE="${1:-sqlite}"
+DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-15}"; PAUSE="${PAUSE:-0}"
+PG_URL_BASE="${PG_URL_BASE:-postgresql://postgres@127.0.0.1:5432}"
+JAVA="${JAVA_HOME:?run through ./msgbubbles bench profile}/bin/java"
+WORK="$(mktemp -d /tmp/msgbubbles-profile.XXXXXX)"
+PID=""
+DB="msgbubbles_profile_$$"
+cleanup() {
+  if [[ -n "$PID" ]]; then kill -9 "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  [[ "$STORE" == postgresql ]] && psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  if [[ "${JFR:-0}" == 1 ]]; then rm -rf "$WORK/data"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+case "$STORE" in sqlite|postgresql) ;; *) echo "usage: profile.sh [sqlite|postgresql]" >&2; exit 2;; esac
+for tool in wrk python3; do command -v "$tool" >/dev/null || { echo "missing $tool (./msgbubbles bench installs it)" >&2; exit 1; }; done
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+mkdir -p "$WORK/data"
+env=(MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0
+     MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL="${LOG_LEVEL:-WARN}")
+if [[ "$STORE" == postgresql ]]; then
+  psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $DB" >/dev/null
+  env+=(MSGBUBBLES_DATABASE_URL="$PG_URL_BASE/$DB")
+fi
+jfr=(); [[ "${JFR:-0}" == 1 ]] && jfr=(-XX:StartFlightRecording=filename="$WORK/recording.jfr",settings=profile)
+env "${env[@]}" "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED "${jfr[@]}" -jar "$ROOT/target/msgbubbles.jar" serve \
+  >"$WORK/server.log" 2>&1 &
+PID=$!
+for _ in $(seq 150); do grep -q 'listening on' "$WORK/server.log" && break; sleep 0.2; done
+grep -q 'listening on' "$WORK/server.log" || { tail -5 "$WORK/server.log" >&2; exit 1; }
+export BENCH_KEY; BENCH_KEY="$(awk '/test key:/ {print $3}' "$WORK/server.log")"
+
+wrk -t2 -c64 -d"${WARMUP}s" -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port" >/dev/null
+sleep "$PAUSE"
+
+threads() { for t in /proc/$PID/task/*; do printf '%s|%s\n' "$(cat "$t/comm")" "$(awk '{print $14+$15}' "$t/stat")"; done; }
+threads >"$WORK/threads0"; c0="$(awk '{print $14+$15}' "/proc/$PID/stat")"
+out="$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port")"
+c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"
+
+requests="$(awk '/requests in/ {print $1}' <<<"$out")"
+grep -E 'Requests/sec|^ +50%|^ +99%|Non-2xx' <<<"$out"
+python3 - "$WORK/threads0" "$WORK/threads1" "$DURATION" "$c0" "$c1" "$requests" <<'PY'
+import collections, sys
+def load(path):
+    ticks = collections.Counter()
+    for line in open(path):
+        name, _, value = line.rstrip("\n").rpartition("|")
+        ticks[name] += int(value)
+    return ticks
+before, after = load(sys.argv[1]), load(sys.argv[2])
+seconds, c0, c1, requests = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+print("server CPU: %.2f cores, %.0f us per request" % ((c1 - c0) / 100 / seconds, (c1 - c0) * 10000 / requests))
+busiest = sorted(((after[k] - before.get(k, 0)) / 100 / seconds, k) for k in after)[::-1][:6]
+print("busiest threads (cores): " + ", ".join("%s=%.2f" % (name, cores) for cores, name in busiest))
+PY
+[[ -f "$WORK/data/msgbubbles.db-wal" ]] && echo "SQLite log (WAL) size: $(du -h "$WORK/data/msgbubbles.db-wal" | cut -f1)"
+if [[ "${JFR:-0}" == 1 ]]; then
+  jcmd "$PID" JFR.dump filename="$WORK/recording.jfr" >/dev/null
+  echo "flight recording: $WORK/recording.jfr (jfr print --events jdk.ExecutionSample ...)"
+fi
