@@ -15,6 +15,9 @@ import dev.msgbubbles.message.Messaging;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.Worker;
+import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.webhook.DeliveryPipeline;
+import dev.msgbubbles.webhook.RetryPolicy;
 import dev.msgbubbles.webhook.UrlGuard;
 import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.config.Config;
@@ -49,12 +52,14 @@ public final class App implements AutoCloseable {
     private final GroupCommit writes;
     private final ApiServer server;
     private final Worker worker;
+    private final Worker deliveryWorker;
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
 
     private final Events events;
-    private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Events events,
-                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
+    private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Worker deliveryWorker,
+                Events events, Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
+        this.deliveryWorker = deliveryWorker;
         this.database = database;
         this.writes = writes;
         this.server = server;
@@ -87,8 +92,27 @@ public final class App implements AutoCloseable {
             IdempotencyStore idempotency = new IdempotencyStore(clock, config.api().idempotencyRetention());
             PurgeJob purge = new PurgeJob(database, queue, idempotency);
             purge.ensureScheduled(clock.instant());
+            // webhook deliveries: their own queue and worker, so slow customer endpoints never hold up sends
+            JobQueue deliveryQueue = new JobQueue(database, "delivery_jobs");
+            var deliveryWorkerRef = new java.util.concurrent.atomic.AtomicReference<Worker>();
+            Runnable wakeDeliveries = () -> {
+                Worker w = deliveryWorkerRef.get();
+                if (w != null) {
+                    w.wake();
+                }
+            };
+            UrlGuard guard = new UrlGuard(UrlGuard.systemResolver(), config.webhooks().allowPrivate());
+            DeliveryPipeline pipeline = new DeliveryPipeline(database, writes, clock, deliveryQueue, guard,
+                    new DeliveryPipeline.Settings(new RetryPolicy(config.webhooks().retrySchedule(),
+                            config.webhooks().retryJitter()), config.webhooks().timeout(),
+                            config.webhooks().endpointConcurrency()),
+                    metrics, wakeDeliveries);
+            Worker deliveryWorker = new Worker(database, deliveryQueue, pipeline.handlers(), clock,
+                    new Worker.Settings(Math.min(64, config.webhooks().concurrency()), config.delivery().jobLease(),
+                            Duration.ofMillis(200), config.webhooks().concurrency()));
+            deliveryWorkerRef.set(deliveryWorker);
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
-                    idempotency, queue, router),
+                    idempotency, queue, router, new EventLog(pipeline.fanout())),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
                             config.delivery().sandboxPacingPerMinute()));
             Map<String, JobHandler> handlers = new java.util.HashMap<>(messaging.jobHandlers());
@@ -104,17 +128,18 @@ public final class App implements AutoCloseable {
                     database::ready,
                     metrics,
                     new ApiServices.Features(messaging, new Chats(database, clock),
-                            new Webhooks(database, clock, idempotency,
-                                    new UrlGuard(UrlGuard.systemResolver(), config.webhooks().allowPrivate())),
+                            new Webhooks(database, clock, idempotency, guard), pipeline.deliveries(),
                             events, wake));
             if (config.delivery().workerEnabled()) {
                 worker.start();
+                deliveryWorker.start();
             }
             try {
                 ApiServer server = ApiServer.start(config.server(), services);
-                return new App(database, writes, server, worker, events, bootstrapped, gc);
+                return new App(database, writes, server, worker, deliveryWorker, events, bootstrapped, gc);
             } catch (RuntimeException e) {
                 worker.close();
+                deliveryWorker.close();
                 writes.close();
                 throw e;
             }
@@ -138,6 +163,11 @@ public final class App implements AutoCloseable {
         return worker;
     }
 
+    /** The webhook delivery worker; tests with the background workers disabled run it by hand. */
+    public Worker deliveryWorker() {
+        return deliveryWorker;
+    }
+
     /** The default account and its keys when this start created them (first start on an empty database). */
     public Optional<CreatedAccount> bootstrapped() {
         return bootstrapped;
@@ -148,6 +178,7 @@ public final class App implements AutoCloseable {
         events.close(); // event streams end first: the server waits for open requests
         server.close();
         worker.close();
+        deliveryWorker.close();
         writes.close();
         database.close();
         gcMetrics.close();

@@ -26,7 +26,7 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
 
     private List<Event> events(String containing) {
         var account = app.bootstrapped().orElseThrow().account().id();
-        return app.database().read(h -> new EventLog().after(h, account, Mode.TEST, 0, 100_000)).stream()
+        return app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h, account, Mode.TEST, 0, 100_000)).stream()
                 .filter(e -> e.payload().contains(containing)).toList();
     }
 

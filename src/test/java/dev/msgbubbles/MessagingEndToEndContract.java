@@ -77,7 +77,7 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(timeline).containsExactly("queued/null", "sent/imessage", "delivered/imessage", "read/imessage");
 
         var principal = app.bootstrapped().orElseThrow();
-        List<String> events = app.database().read(h -> new EventLog().after(h, principal.account().id(), Mode.TEST, 0, 1000))
+        List<String> events = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h, principal.account().id(), Mode.TEST, 0, 1000))
                 .stream().filter(e -> e.payload().contains(id)).map(e -> e.type().wire()).toList();
         assertThat(events).containsExactly("message.queued", "message.sent", "message.delivered", "message.read");
     }

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestInstance;
 abstract class MessagingFixture {
     protected static final String SANDBOX = "+18005550100";
     protected static final Duration WINDOW = Duration.ofMinutes(2);
-    protected final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    protected final MutableClock clock = new MutableClock(startTime());
     protected final AtomicInteger numbersUsed = new AtomicInteger(1000);
     protected TestStore store;
     protected App app;
@@ -54,12 +54,24 @@ abstract class MessagingFixture {
 
     abstract TestStore newStore();
 
+    /** Where the manual clock starts (called while the fixture is constructed: return a constant or compute one). */
+    protected Instant startTime() {
+        return Instant.parse("2026-11-23T10:00:00Z");
+    }
+
+    /** Configuration a subclass adds to (or overrides in) the fixture's. */
+    protected Map<String, String> extraConfig() {
+        return Map.of();
+    }
+
     @BeforeAll
     void start() {
         store = newStore();
-        app = App.start(store.config(Map.of("MSGBUBBLES_WORKER_ENABLED", "false",
+        Map<String, String> config = new java.util.HashMap<>(Map.of("MSGBUBBLES_WORKER_ENABLED", "false",
                 "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", Long.toString(WINDOW.toSeconds()),
-                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "100000", "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "1")), clock);
+                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "100000", "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "1"));
+        config.putAll(extraConfig());
+        app = App.start(store.config(config), clock);
         http = new Http(app.port());
         key = app.bootstrapped().orElseThrow().testKey().key();
         admin = new AccountAdmin(app.database(), clock);

@@ -113,6 +113,11 @@ public final class ConfigLoader {
         int retentionHours = integer("MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", 24, 24 * 365);
         int heartbeat = integer("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", 1, 300);
         boolean allowPrivate = bool("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE");
+        List<Duration> retrySchedule = durations("MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE");
+        double retryJitter = decimal("MSGBUBBLES_WEBHOOK_RETRY_JITTER", 0, 0.9);
+        int webhookTimeout = integer("MSGBUBBLES_WEBHOOK_TIMEOUT_MS", 100, 60_000);
+        int webhookConcurrency = integer("MSGBUBBLES_WEBHOOK_CONCURRENCY", 1, 4096);
+        int endpointConcurrency = integer("MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", 1, 4096);
         double timeScale = decimal("MSGBUBBLES_SANDBOX_TIME_SCALE", 0, 1000);
         String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
         int retryWindow = integer("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", 1, 7 * 24 * 3600);
@@ -128,7 +133,8 @@ public final class ConfigLoader {
                 new Config.Server(host, port, publicUrl, maxBody),
                 new Config.Storage(dataDir, database, poolSize, synchronous),
                 new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat)),
-                new Config.Webhooks(allowPrivate),
+                new Config.Webhooks(allowPrivate, retrySchedule, retryJitter, Duration.ofMillis(webhookTimeout),
+                        webhookConcurrency, endpointConcurrency),
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),
                 new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing,
@@ -173,6 +179,33 @@ public final class ConfigLoader {
         }
         problems.add(key + ": must be a number from " + min + " to " + max + ", got '" + value + "'");
         return min;
+    }
+
+    /** A comma-separated list of 1 to 20 durations, each a whole number with a unit: ms, s, m, h or d. */
+    private List<Duration> durations(String key) {
+        String value = raw(key);
+        List<Duration> result = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(ms|s|m|h|d)").matcher(part.strip());
+            long amount = m.matches() ? Long.parseLong(m.group(1)) : 0;
+            if (amount <= 0) {
+                result.clear();
+                break;
+            }
+            result.add(switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            });
+        }
+        if (result.isEmpty() || result.size() > 20) {
+            problems.add(key + ": must be 1 to 20 comma-separated durations above zero such as 5s,1m,2h,1d (units ms, s, "
+                    + "m, h, d), got '" + value + "'");
+            return List.of(Duration.ofSeconds(5));
+        }
+        return List.copyOf(result);
     }
 
     private boolean bool(String key) {

@@ -25,6 +25,7 @@ import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connection pools and JDBI for one store. Writes go through {@link #write} (one transaction per call);
@@ -49,6 +50,7 @@ public final class Database implements Writes, AutoCloseable {
     private final int expectedMigrations;
     /** Last steps of open write transactions, by handle (each map is touched only by the thread running it). */
     private static final Map<Handle, Map<String, CommitStep>> LAST_STEPS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Handle, Map<String, Runnable>> AFTER_COMMIT = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Database(Dialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
                      int expectedMigrations) {
@@ -113,19 +115,44 @@ public final class Database implements Writes, AutoCloseable {
     /** Runs {@code callback} in one write transaction: committed when it returns, rolled back when it throws. */
     @Override
     public <R> R write(HandleCallback<R, RuntimeException> callback) {
-        return writeJdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+        Map<String, Runnable> after = new java.util.LinkedHashMap<>();
+        R result = writeJdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+            after.clear(); // a retried transaction starts over
             Map<String, CommitStep> steps = new java.util.LinkedHashMap<>();
             LAST_STEPS.put(h, steps);
+            AFTER_COMMIT.put(h, after);
             try {
-                R result = callback.withHandle(h);
+                R value = callback.withHandle(h);
                 for (CommitStep step : steps.values()) {
                     step.run(h);
                 }
-                return result;
+                return value;
             } finally {
                 LAST_STEPS.remove(h);
+                AFTER_COMMIT.remove(h);
             }
         });
+        for (Runnable hook : after.values()) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(Database.class).warn("an after-commit hook failed; the commit stands", e);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Runs {@code hook} once after write transaction {@code tx} commits (never if it rolls back), however many times
+     * it is registered under {@code key}: a nudge to whoever works on what the transaction wrote (wake a worker).
+     * It must be cheap and must not rely on running: a crash right after the commit skips it.
+     */
+    public static void afterCommit(Handle tx, String key, Runnable hook) {
+        Map<String, Runnable> hooks = AFTER_COMMIT.get(tx);
+        if (hooks == null) {
+            throw new IllegalStateException("not a Database.write transaction: the hook would never run");
+        }
+        hooks.putIfAbsent(key, hook);
     }
 
     @Override

@@ -71,6 +71,12 @@ public final class Sql {
             return rs.getInt(column);
         }
 
+        /** An integer column that may be NULL. */
+        public Integer intOrNull(String column) throws SQLException {
+            int value = rs.getInt(column);
+            return rs.wasNull() ? null : value;
+        }
+
         /** A boolean column ({@code BOOLEAN} on PostgreSQL, 0/1 on SQLite). */
         public boolean bool(String column) throws SQLException {
             return rs.getBoolean(column);
@@ -134,6 +140,27 @@ public final class Sql {
             throw new IllegalStateException("expected at most one row from: " + sql);
         }
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
+    }
+
+    /**
+     * Inserts {@code rows} (each {@code columns} values, in the order of {@code head}'s column list) with multi-row
+     * VALUES statements of 256, 128, ... 1 rows: few distinct statements to prepare, however many rows there are.
+     * {@code head} is the statement up to and including {@code VALUES}.
+     */
+    public static void insertAll(Handle h, String head, int columns, List<Object[]> rows) {
+        String group = "(" + repeat("?", columns) + ")";
+        for (int from = 0, size; from < rows.size(); from += size) {
+            size = Integer.highestOneBit(Math.min(rows.size() - from, 256));
+            Object[] values = new Object[size * columns];
+            for (int r = 0; r < size; r++) {
+                Object[] row = rows.get(from + r);
+                if (row.length != columns) {
+                    throw new IllegalArgumentException("a row of " + row.length + " values for " + columns + " columns");
+                }
+                System.arraycopy(row, 0, values, r * columns, columns);
+            }
+            update(h, head + " " + repeat(group, size), values);
+        }
     }
 
     /** {@code count} comma-separated copies of {@code group}, e.g. {@code (?, ?)} for a multi-row VALUES list. */

@@ -15,6 +15,24 @@ import org.jdbi.v3.core.Handle;
 public final class EventLog {
 
     /**
+     * Work that events cause, written in the transaction that writes them, right after them: webhook deliveries. On
+     * PostgreSQL it runs under the lock that orders cursors (see {@link Batch}), so it should be a few inserts.
+     */
+    @FunctionalInterface
+    public interface Fanout {
+        /** Nothing follows from events (a log that is only read, or a store without subscribers). */
+        Fanout NONE = (tx, events) -> { };
+
+        void fanOut(Handle tx, List<Pending> events);
+    }
+
+    private final Fanout fanout;
+
+    public EventLog(Fanout fanout) {
+        this.fanout = fanout;
+    }
+
+    /**
      * An event ready to be written: id chosen and payload serialised (a snapshot) before the transaction, so the
      * writer only executes SQL.
      */
@@ -40,7 +58,7 @@ public final class EventLog {
      */
     public void append(Handle tx, List<Pending> events) {
         if (!events.isEmpty()) {
-            Database.lastStep(tx, "events", Batch::new).events.addAll(events);
+            Database.lastStep(tx, "events", () -> new Batch(fanout)).events.addAll(events);
         }
     }
 
@@ -50,34 +68,32 @@ public final class EventLog {
      * could otherwise commit out of cursor order, so that a reader sees cursor 105 before 103 commits and a
      * consumer resuming after 105 misses 103 for good. Under the lock, cursors become visible in increasing order
      * only, and the lock is held just for the insert and the commit. SQLite has one writer: nothing to order.
+     * The {@link Fanout} writes what the events cause right after them, in the same transaction and under the lock.
      */
     static final class Batch implements Database.CommitStep {
         private static final long LOCK = 0x6d73_6762_6576_7473L; // "msgbevts"
         final List<Pending> events = new java.util.ArrayList<>();
+        private final Fanout fanout;
+
+        Batch(Fanout fanout) {
+            this.fanout = fanout;
+        }
 
         @Override
         public void run(Handle tx) {
             if (Sql.dialect(tx) == Dialect.POSTGRESQL) {
                 Sql.list(tx, "SELECT pg_advisory_xact_lock(?)", row -> Boolean.TRUE, LOCK);
             }
-            // chunks of 256, 128, ... 1 rows: few distinct statements to prepare, however many events there are
-            for (int from = 0, size; from < events.size(); from += size) {
-                size = Integer.highestOneBit(Math.min(events.size() - from, 256));
-                List<Pending> chunk = events.subList(from, from + size);
-                Object[] values = new Object[chunk.size() * 7];
-                int i = 0;
-                for (Pending e : chunk) {
-                    values[i++] = e.id();
-                    values[i++] = e.accountId();
-                    values[i++] = e.mode().wire();
-                    values[i++] = e.type().wire();
-                    values[i++] = e.conversationId();
-                    values[i++] = e.payload();
-                    values[i++] = e.createdAt();
-                }
-                Sql.update(tx, "INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) "
-                        + "VALUES " + Sql.repeat("(?, ?, ?, ?, ?, ?, ?)", chunk.size()), values);
+            List<Object[]> rows = new java.util.ArrayList<>(events.size());
+            for (Pending e : events) {
+                rows.add(new Object[] {e.id(), e.accountId(), e.mode().wire(), e.type().wire(), e.conversationId(),
+                        e.payload(), e.createdAt()});
             }
+            Sql.insertAll(tx, "INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) "
+                    + "VALUES", 7, rows);
+            // under the same lock: what the events cause (delivery jobs, ordered by their own sequence) is numbered and
+            // becomes visible in event order too, so a lane of deliveries follows the order of the events' cursors
+            fanout.fanOut(tx, events);
         }
     }
 
@@ -87,19 +103,38 @@ public final class EventLog {
      * consumer that resumes from the last cursor it saw never misses an event.
      */
     public List<Event> after(Handle h, UUID accountId, Mode mode, long after, java.util.Set<EventType> types, int limit) {
+        return between(h, accountId, mode, after, Long.MAX_VALUE, Instant.EPOCH, types, limit);
+    }
+
+    /**
+     * Events of one account and mode with cursors in ({@code after}, {@code until}] created at or after
+     * {@code since}, oldest first, optionally only of {@code types}: a stretch of history to send again.
+     */
+    public List<Event> between(Handle h, UUID accountId, Mode mode, long after, long until, Instant since,
+                               java.util.Set<EventType> types, int limit) {
         StringBuilder sql = new StringBuilder("SELECT cursor, id, account_id, mode, type, conversation_id, payload, "
-                + "created_at FROM events WHERE account_id = ? AND mode = ? AND cursor > ?");
-        List<Object> values = new java.util.ArrayList<>(List.of(accountId, mode.wire(), after));
+                + "created_at FROM events WHERE account_id = ? AND mode = ? AND cursor > ? AND cursor <= ? "
+                + "AND created_at >= ?");
+        List<Object> values = new java.util.ArrayList<>(List.of(accountId, mode.wire(), after, until, since));
         if (types != null && !types.isEmpty()) {
             sql.append(" AND type IN (").append(Sql.repeat("?", types.size())).append(")");
             types.stream().map(EventType::wire).sorted().forEach(values::add);
         }
         sql.append(" ORDER BY cursor LIMIT ?");
         values.add(limit);
-        return Sql.list(h, sql.toString(), row -> new Event(row.longValue("cursor"), row.string("id"),
-                row.uuid("account_id"), Mode.fromWire(row.string("mode")).orElseThrow(),
-                EventType.fromWire(row.string("type")).orElseThrow(), row.uuid("conversation_id"), row.string("payload"),
-                row.instant("created_at")), values.toArray());
+        return Sql.list(h, sql.toString(), EventLog::event, values.toArray());
+    }
+
+    /** The newest cursor of an account and mode, 0 when it has no events. */
+    public long lastCursor(Handle h, UUID accountId, Mode mode) {
+        return Sql.one(h, "SELECT MAX(cursor) AS last FROM events WHERE account_id = ? AND mode = ?",
+                row -> row.longValue("last"), accountId, mode.wire()).orElse(0L);
+    }
+
+    private static Event event(Sql.Row row) throws java.sql.SQLException {
+        return new Event(row.longValue("cursor"), row.string("id"), row.uuid("account_id"),
+                Mode.fromWire(row.string("mode")).orElseThrow(), EventType.fromWire(row.string("type")).orElseThrow(),
+                row.uuid("conversation_id"), row.string("payload"), row.instant("created_at"));
     }
 
     /** Every type; see {@link #after(Handle, UUID, Mode, long, java.util.Set, int)}. */

@@ -20,7 +20,7 @@ public final class Events implements AutoCloseable {
 
     private final Database db;
     private final Duration heartbeat;
-    private final EventLog log = new EventLog();
+    private final EventLog log = new EventLog(EventLog.Fanout.NONE); // reads only
     private volatile boolean open = true;
 
     public Events(Database db, Duration heartbeat) {

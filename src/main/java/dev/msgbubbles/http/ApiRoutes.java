@@ -14,7 +14,7 @@ final class ApiRoutes {
         MessagesApi messages = new MessagesApi(services.features().messaging(), services.features().wakeWorkers());
         ChatsApi chats = new ChatsApi(services.features().chats());
         SandboxApi sandbox = new SandboxApi(services.features().messaging().sandbox());
-        WebhooksApi webhooks = new WebhooksApi(services.features().webhooks());
+        WebhooksApi webhooks = new WebhooksApi(services.features().webhooks(), services.features().deliveries());
         EventsApi events = new EventsApi(services.features().events());
         return List.of(
                 Route.ops("GET", "/healthz", ops::health),
@@ -40,6 +40,11 @@ final class ApiRoutes {
                 Route.api("PATCH", "/v1/webhooks/{id}", Set.of(), webhooks::change),
                 Route.api("DELETE", "/v1/webhooks/{id}", Set.of(), webhooks::delete),
                 Route.api("POST", "/v1/webhooks/{id}/rotate-secret", Set.of(), webhooks::rotateSecret),
+                Route.api("GET", "/v1/webhooks/{id}/deliveries", WebhooksApi.LIST_QUERY, webhooks::deliveries),
+                Route.api("GET", "/v1/webhooks/{id}/deliveries/{delivery_id}", Set.of(), webhooks::delivery),
+                Route.api("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/retry", Set.of(), webhooks::retryDelivery),
+                Route.api("POST", "/v1/webhooks/{id}/replay", Set.of(), webhooks::replay),
+                Route.api("POST", "/v1/webhooks/{id}/test", Set.of(), webhooks::test),
                 Route.api("GET", "/v1/events", EventsApi.QUERY, events::list),
                 Route.api("GET", "/v1/events/stream", EventsApi.STREAM_QUERY, events::stream));
     }

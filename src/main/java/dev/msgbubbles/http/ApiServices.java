@@ -5,6 +5,7 @@ import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.chat.Chats;
 import dev.msgbubbles.event.Events;
 import dev.msgbubbles.message.Messaging;
+import dev.msgbubbles.webhook.Deliveries;
 import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.ratelimit.RateLimiter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -15,6 +16,7 @@ public record ApiServices(Authenticator authenticator, RateLimiter rateLimiter, 
                           BooleanSupplier ready, PrometheusMeterRegistry metrics, Features features) {
 
     /** The feature use cases. {@code wakeWorkers} tells local workers that new jobs were committed. */
-    public record Features(Messaging messaging, Chats chats, Webhooks webhooks, Events events, Runnable wakeWorkers) {
+    public record Features(Messaging messaging, Chats chats, Webhooks webhooks, Deliveries deliveries, Events events,
+                           Runnable wakeWorkers) {
     }
 }

@@ -1,15 +1,14 @@
 package dev.msgbubbles.http;
 
-import com.fasterxml.jackson.databind.util.RawValue;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.common.WireJson;
 import dev.msgbubbles.event.Event;
+import dev.msgbubbles.event.EventBody;
 import dev.msgbubbles.event.EventType;
 import dev.msgbubbles.event.Events;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +23,6 @@ import java.util.Set;
 final class EventsApi {
     static final Set<String> QUERY = Set.of("after", "types", "limit");
 
-    /** The event object: the same body a webhook delivery carries, plus its cursor. */
-    record EventView(String id, String type, Instant createdAt, long cursor, RawValue data) {
-        static EventView of(Event e) {
-            return new EventView(e.id(), e.type().wire(), e.createdAt(), e.cursor(), new RawValue(e.payload()));
-        }
-    }
-
     private final Events events;
 
     EventsApi(Events events) {
@@ -42,7 +34,7 @@ final class EventsApi {
         Set<EventType> types = request.query("types").map(EventsApi::types).orElse(null);
         int limit = PageQuery.parse(request.query("limit"), java.util.Optional.empty()).limit();
         Events.Page page = events.after(request.principal().accountId(), request.principal().mode(), after, types, limit);
-        return new ApiResponse(200, new ApiResponse.CursorPage(page.events().stream().map(EventView::of).toList(),
+        return new ApiResponse(200, new ApiResponse.CursorPage(page.events().stream().map(EventBody::of).toList(),
                 page.hasMore(), page.nextAfter()), Map.of());
     }
 
@@ -69,7 +61,7 @@ final class EventsApi {
                     for (Event event : batch) {
                         text.append("id: ").append(event.cursor()).append('\n')
                                 .append("event: ").append(event.type().wire()).append('\n')
-                                .append("data: ").append(WireJson.write(EventView.of(event))).append("\n\n");
+                                .append("data: ").append(WireJson.write(EventBody.of(event))).append("\n\n");
                     }
                     out.write(text.toString().getBytes(StandardCharsets.UTF_8));
                     out.flush();

@@ -100,7 +100,8 @@ final class MessagesApi {
         return ApiResponse.status(202, message);
     }
 
-    private static void optionalEmptyBody(ApiRequest request) {
+    /** A body is optional; one that is sent must be a JSON object without fields. */
+    static void optionalEmptyBody(ApiRequest request) {
         if (request.body().length > 0) {
             request.json(NoBody.class);
         }

@@ -3,6 +3,8 @@ package dev.msgbubbles.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.common.Timestamps;
+import dev.msgbubbles.webhook.Deliveries;
 import dev.msgbubbles.webhook.Webhooks;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +22,11 @@ final class WebhooksApi {
     }
 
     private final Webhooks webhooks;
+    private final Deliveries deliveries;
 
-    WebhooksApi(Webhooks webhooks) {
+    WebhooksApi(Webhooks webhooks, Deliveries deliveries) {
         this.webhooks = webhooks;
+        this.deliveries = deliveries;
     }
 
     ApiResponse create(ApiRequest request) {
@@ -105,6 +109,50 @@ final class WebhooksApi {
         var id = MessagesApi.idOrNotFound(request.pathParam("id"), "webhook");
         webhooks.delete(request.principal(), id);
         return ApiResponse.ok(Map.of("id", id, "deleted", true));
+    }
+
+    /** The delivery log of an endpoint, newest first, each delivery with its attempts. */
+    ApiResponse deliveries(ApiRequest request) {
+        var id = MessagesApi.idOrNotFound(request.pathParam("id"), "webhook");
+        PageQuery page = PageQuery.parse(request.query("limit"), request.query("before"));
+        var result = deliveries.list(request.principal(), id, page);
+        return new ApiResponse(200, new ApiResponse.Page(result.items(), result.hasMore(), true, result.nextBefore()), Map.of());
+    }
+
+    ApiResponse delivery(ApiRequest request) {
+        return ApiResponse.ok(deliveries.get(request.principal(),
+                MessagesApi.idOrNotFound(request.pathParam("id"), "webhook"),
+                MessagesApi.idOrNotFound(request.pathParam("delivery_id"), "delivery")));
+    }
+
+    /** 202: the delivery is pending again and its attempt is queued. */
+    ApiResponse retryDelivery(ApiRequest request) {
+        MessagesApi.optionalEmptyBody(request);
+        return ApiResponse.status(202, deliveries.retry(request.principal(),
+                MessagesApi.idOrNotFound(request.pathParam("id"), "webhook"),
+                MessagesApi.idOrNotFound(request.pathParam("delivery_id"), "delivery")));
+    }
+
+    /** The request body of a replay. */
+    record ReplayBody(String since) {
+    }
+
+    /** 202: the replay is queued; its deliveries appear in the log as it runs. */
+    ApiResponse replay(ApiRequest request) {
+        var id = MessagesApi.idOrNotFound(request.pathParam("id"), "webhook");
+        ReplayBody body = request.json(ReplayBody.class);
+        if (body.since() == null) {
+            throw ApiException.invalid("since", "since is required: replay the events from this time (ISO-8601)");
+        }
+        var since = Timestamps.parse(body.since()).orElseThrow(() ->
+                ApiException.invalid("since", "since must be an ISO-8601 timestamp"));
+        return ApiResponse.status(202, deliveries.replay(request.principal(), id, since));
+    }
+
+    /** Sends a test event now and answers with its delivery and attempt (200 whatever the endpoint answered). */
+    ApiResponse test(ApiRequest request) {
+        MessagesApi.optionalEmptyBody(request);
+        return ApiResponse.ok(deliveries.test(request.principal(), MessagesApi.idOrNotFound(request.pathParam("id"), "webhook")));
     }
 
     ApiResponse rotateSecret(ApiRequest request) {

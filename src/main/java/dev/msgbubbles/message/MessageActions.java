@@ -32,9 +32,10 @@ public final class MessageActions {
     private final Lifecycle lifecycle;
     private final Messages messages;
     private final MessageStore store = new MessageStore();
-    private final EventLog events = new EventLog();
+    private final EventLog events;
 
-    MessageActions(Database db, Clock clock, JobQueue queue, Lifecycle lifecycle, Messages messages) {
+    MessageActions(Database db, Clock clock, JobQueue queue, Lifecycle lifecycle, Messages messages, EventLog events) {
+        this.events = events;
         this.db = db;
         this.clock = clock;
         this.queue = queue;

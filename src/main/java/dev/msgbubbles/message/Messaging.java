@@ -32,7 +32,7 @@ public final class Messaging {
      * results, receipts): group commit in the server.
      */
     public record Dependencies(Database db, Writes writes, Clock clock, NumberDirectory numbers, IdempotencyStore idempotency,
-                               JobQueue queue, ChannelRouter router) {
+                               JobQueue queue, ChannelRouter router, EventLog events) {
     }
 
     /** Delivery policy: how long sends may be retried, and the per-number pace (per minute, 0 = unpaced). */
@@ -40,14 +40,14 @@ public final class Messaging {
     }
 
     public Messaging(Dependencies d, Policy policy) {
-        Lifecycle lifecycle = new Lifecycle(new MessageStore(), new EventLog());
+        Lifecycle lifecycle = new Lifecycle(new MessageStore(), d.events());
         this.router = d.router();
         this.messages = new Messages(d.db(), d.clock());
         this.send = new SendMessage(d, messages, lifecycle);
         this.cancel = new CancelMessage(d.db(), d.clock(), d.queue(), lifecycle, messages);
         this.availability = new Availability(d.numbers(), d.router());
-        this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages);
-        this.receive = new ReceiveMessage(d.db(), d.clock());
+        this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages, d.events());
+        this.receive = new ReceiveMessage(d.db(), d.clock(), d.events());
         this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive);
         FollowUpJob followUps = new FollowUpJob(d.writes(), d.queue(), lifecycle, receive);
         this.handlers = Map.of(

@@ -30,9 +30,10 @@ public final class ReceiveMessage {
     private final Clock clock;
     private final MessageStore store = new MessageStore();
     private final ConversationStore conversations;
-    private final EventLog events = new EventLog();
+    private final EventLog events;
 
-    ReceiveMessage(Database db, Clock clock) {
+    ReceiveMessage(Database db, Clock clock, EventLog events) {
+        this.events = events;
         this.db = db;
         this.clock = clock;
         this.conversations = new ConversationStore(clock);

@@ -10,26 +10,41 @@ import java.util.Comparator;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
-/** SQL for the {@code jobs} table. */
+/**
+ * SQL for a job table: {@code jobs} (sends, receipts, housekeeping) or another of the same shape
+ * ({@code delivery_jobs}, webhook deliveries), so that one queue's backlog or slow work never holds up another's.
+ */
 public final class JobQueue {
+    /** The job tables the migrations create; the name is spliced into SQL, so only these are accepted. */
+    private static final java.util.Set<String> TABLES = java.util.Set.of("jobs", "delivery_jobs");
+    private final String table;
     private final String claimSql;
 
+    /** The {@code jobs} queue. */
     public JobQueue(Database db) {
+        this(db, "jobs");
+    }
+
+    public JobQueue(Database db, String table) {
+        if (!TABLES.contains(table)) {
+            throw new IllegalArgumentException("not a job table: " + table);
+        }
+        this.table = table;
         Dialect dialect = db.dialect();
         // A claim moves run_at to the end of the lease, so "due" is one range on jobs_due_idx for both new jobs and
         // jobs whose lease ran out: jobs being worked on are never scanned (scanning past them made each claim of
         // ~100 jobs take ~4 ms while holding SQLite's only writer connection).
-        this.claimSql = """
-                UPDATE jobs SET lease_owner = ?, lease_until = ?, run_at = ?, attempts = attempts + 1
+        this.claimSql = ("""
+                UPDATE %1$s SET lease_owner = ?, lease_until = ?, run_at = ?, attempts = attempts + 1
                 WHERE seq IN (
-                    SELECT j.seq FROM jobs j
+                    SELECT j.seq FROM %1$s j
                     WHERE j.run_at <= ?
                       AND (j.lane IS NULL OR NOT EXISTS (
-                            SELECT 1 FROM jobs e WHERE e.lane = j.lane AND e.seq < j.seq))
+                            SELECT 1 FROM %1$s e WHERE e.lane = j.lane AND e.seq < j.seq))
                     ORDER BY j.run_at, j.seq
                     LIMIT ?""" + dialect.skipLocked() + """
                 )
-                RETURNING seq, kind, subject, lane, payload, attempts""";
+                RETURNING seq, kind, subject, lane, payload, attempts""").formatted(table);
     }
 
     /** A job to write: run at {@code runAt}; {@code lane} (nullable) serialises jobs that share it. */
@@ -38,8 +53,17 @@ public final class JobQueue {
 
     /** Enqueues in the caller's transaction: the job exists exactly when the caller's state change does. */
     public void enqueue(Handle tx, NewJob job, Instant now) {
-        Sql.update(tx, "INSERT INTO jobs (kind, subject, lane, payload, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        Sql.update(tx, "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 job.kind(), job.subject(), job.lane(), job.payload(), job.runAt(), now);
+    }
+
+    /** {@link #enqueue} for many jobs, in list order (so in lane order), with few statements. */
+    public void enqueueAll(Handle tx, List<NewJob> jobs, Instant now) {
+        List<Object[]> rows = new ArrayList<>(jobs.size());
+        for (NewJob job : jobs) {
+            rows.add(new Object[] {job.kind(), job.subject(), job.lane(), job.payload(), job.runAt(), now});
+        }
+        Sql.insertAll(tx, "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES", 6, rows);
     }
 
     /**
@@ -56,13 +80,13 @@ public final class JobQueue {
 
     /** Removes the job: its work is done (call in the transaction that records the work). */
     public void complete(Handle tx, Job job) {
-        Sql.update(tx, "DELETE FROM jobs WHERE seq = ?", job.seq());
+        Sql.update(tx, "DELETE FROM " + table + " WHERE seq = ?", job.seq());
     }
 
     /** Releases the lease and makes the job due again at {@code at}, keeping its place in its lane. */
     public void reschedule(Handle tx, Job job, Instant at, String error) {
-        tx.createUpdate("""
-                        UPDATE jobs SET run_at = :at, lease_owner = NULL, lease_until = NULL, last_error = :error
+        tx.createUpdate("UPDATE " + table + " " + """
+                         SET run_at = :at, lease_owner = NULL, lease_until = NULL, last_error = :error
                         WHERE seq = :seq""")
                 .bind("at", at.toEpochMilli()).bind("error", error == null ? null : truncate(error)).bind("seq", job.seq())
                 .execute();
@@ -74,25 +98,25 @@ public final class JobQueue {
      * already be under way, so the caller should refuse to call it off.
      */
     public int cancel(Handle tx, String kind, String subject, Instant now) {
-        return tx.createUpdate("""
-                        DELETE FROM jobs WHERE kind = :kind AND subject = :subject
+        return tx.createUpdate("DELETE FROM " + table + " " + """
+                         WHERE kind = :kind AND subject = :subject
                           AND (lease_owner IS NULL OR lease_until < :now)""")
                 .bind("kind", kind).bind("subject", subject).bind("now", now.toEpochMilli()).execute();
     }
 
     /** Pending jobs of one kind. */
     public long pendingOf(Handle h, String kind) {
-        return h.createQuery("SELECT COUNT(*) FROM jobs WHERE kind = :kind").bind("kind", kind).mapTo(Long.class).one();
+        return h.createQuery("SELECT COUNT(*) FROM " + table + " WHERE kind = :kind").bind("kind", kind).mapTo(Long.class).one();
     }
 
     /** Jobs not yet completed (for tests, metrics and the readiness of a drained queue). */
     public long pending(Handle h) {
-        return h.createQuery("SELECT COUNT(*) FROM jobs").mapTo(Long.class).one();
+        return h.createQuery("SELECT COUNT(*) FROM " + table).mapTo(Long.class).one();
     }
 
     /** When the earliest pending job becomes due, if any (lets an idle worker sleep exactly long enough). */
     public java.util.Optional<Instant> nextDue(Handle h) {
-        return h.createQuery("SELECT MIN(run_at) FROM jobs") // a leased job's run_at is the end of its lease
+        return h.createQuery("SELECT MIN(run_at) FROM " + table) // a leased job's run_at is the end of its lease
                 .mapTo(Long.class).findOne().map(Instant::ofEpochMilli);
     }
 

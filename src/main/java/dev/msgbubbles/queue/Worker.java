@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -24,9 +25,19 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    /** How long a flow waits for more free slots when only a few are free. */
+    private static final Duration GATHER = Duration.ofMillis(1);
 
-    /** Tuning: jobs per claim, lease length, longest idle sleep. */
-    public record Settings(int batch, Duration lease, Duration idle) {
+    /**
+     * Tuning: jobs per claim, lease length, longest idle sleep, and how the background runs: with {@code inFlight}
+     * 0 in rounds (claim a batch, run it to the end, claim the next: the cheapest way through many short jobs),
+     * otherwise as a flow of at most {@code inFlight} jobs at once, claiming again as soon as any finishes, so one
+     * slow job (a customer endpoint taking its time) never holds up the others.
+     */
+    public record Settings(int batch, Duration lease, Duration idle, int inFlight) {
+        public Settings(int batch, Duration lease, Duration idle) {
+            this(batch, lease, idle, 0);
+        }
     }
 
     private final Database db;
@@ -132,6 +143,10 @@ public final class Worker implements AutoCloseable {
     /** Starts the background loops on virtual threads. */
     public void start() {
         running = true;
+        if (settings.inFlight() > 0) {
+            loops.add(Thread.ofVirtual().name("job-flow").start(this::flow));
+            return;
+        }
         for (int i = 0; i < LOOPS; i++) {
             loops.add(Thread.ofVirtual().name("job-worker-" + i).start(this::loop));
         }
@@ -152,6 +167,58 @@ public final class Worker implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 LOG.error("worker round failed; retrying", e);
+                LockSupport.parkNanos(settings.idle().toNanos());
+            }
+        }
+    }
+
+    /** The background of a flow worker: keeps up to {@code inFlight} jobs running, claiming as slots free up. */
+    private void flow() {
+        Semaphore free = new Semaphore(settings.inFlight());
+        Thread self = Thread.currentThread();
+        while (running) {
+            int slots = 0;
+            try {
+                if (!free.tryAcquire(settings.idle().toNanos(), TimeUnit.NANOSECONDS)) {
+                    continue; // every slot busy: look again (and at running) after a while
+                }
+                slots = 1 + free.drainPermits();
+                if (slots < Math.min(settings.batch(), settings.inFlight()) / 4) {
+                    // most slots are busy: let a few more jobs finish so one claim takes several (each claim is a
+                    // write transaction, and on SQLite the store's only writer)
+                    LockSupport.parkNanos(GATHER.toNanos());
+                    slots += free.drainPermits();
+                }
+                if (slots > settings.batch()) {
+                    free.release(slots - settings.batch());
+                    slots = settings.batch();
+                }
+                Instant now = clock.instant();
+                int limit = slots;
+                List<Job> jobs = db.write(tx -> queue.claim(tx, owner, limit, now, settings.lease()));
+                free.release(slots - jobs.size());
+                slots = 0;
+                if (jobs.isEmpty()) {
+                    LockSupport.parkNanos(idleNanos());
+                    continue;
+                }
+                prepare(jobs);
+                for (Job job : jobs) {
+                    executor.submit(() -> {
+                        try {
+                            run(job, now);
+                        } finally {
+                            free.release();
+                            LockSupport.unpark(self);
+                        }
+                    });
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                free.release(slots);
+                LOG.error("worker claim failed; retrying", e);
                 LockSupport.parkNanos(settings.idle().toNanos());
             }
         }

@@ -12,4 +12,14 @@ import java.util.UUID;
 public record Webhook(UUID id, UUID accountId, Mode mode, String url, List<String> events, boolean enabled,
                       String disabledReason, String secret, String previousSecret, Instant previousSecretUntil,
                       Instant createdAt, Instant updatedAt) {
+
+    /** The event types it takes; null for every type. */
+    public java.util.Set<dev.msgbubbles.event.EventType> eventTypes() {
+        if (events == null) {
+            return null;
+        }
+        java.util.Set<dev.msgbubbles.event.EventType> types = java.util.EnumSet.noneOf(dev.msgbubbles.event.EventType.class);
+        events.forEach(name -> dev.msgbubbles.event.EventType.fromWire(name).ifPresent(types::add));
+        return types;
+    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.db.Sql;
+import dev.msgbubbles.event.EventType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,56 @@ final class WebhookStore {
                         + "previous_secret = ?, previous_secret_until = ?, updated_at = ?" + SCOPE, w.url(),
                 json(w.events()), w.enabled(), w.disabledReason(), w.secret(), w.previousSecret(),
                 w.previousSecretUntil(), w.updatedAt(), w.id(), w.accountId(), w.mode().wire()) == 1;
+    }
+
+    /** Any account's endpoint by id: for the delivery pipeline, which acts on stored deliveries, not on requests. */
+    Optional<Webhook> byId(Handle h, UUID id) {
+        return Sql.one(h, "SELECT " + COLUMNS + " FROM webhooks WHERE id = ?", MAPPER, id);
+    }
+
+    /** An enabled endpoint and the event types it takes (null: every type). */
+    record Subscriber(UUID id, java.util.Set<EventType> types) {
+        boolean takes(EventType type) {
+            return types == null || types.contains(type);
+        }
+    }
+
+    private static final java.util.Map<String, java.util.Set<EventType>> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The enabled endpoints of an account and mode, oldest first. */
+    List<Subscriber> subscribers(Handle h, UUID accountId, Mode mode) {
+        return Sql.list(h, "SELECT id, events FROM webhooks WHERE account_id = ? AND mode = ? AND enabled = ? "
+                + "ORDER BY created_at, id", row -> new Subscriber(row.uuid("id"), types(row.string("events"))),
+                accountId, mode.wire(), true);
+    }
+
+    private static java.util.Set<EventType> types(String json) {
+        if (json == null) {
+            return null;
+        }
+        if (PARSED.size() > 10_000) {
+            PARSED.clear(); // subscriptions are few; this only bounds the cache against the unexpected
+        }
+        return PARSED.computeIfAbsent(json, text -> {
+            java.util.Set<EventType> types = java.util.EnumSet.noneOf(EventType.class);
+            events(text).forEach(name -> EventType.fromWire(name).ifPresent(types::add));
+            return java.util.Collections.unmodifiableSet(types);
+        });
+    }
+
+    /**
+     * Counts a delivery that used up its retries; at {@code limit} in a row the endpoint is disabled with
+     * {@code reason}. Returns true when this call disabled it.
+     */
+    boolean exhausted(Handle tx, UUID id, int limit, String reason, java.time.Instant now) {
+        Sql.update(tx, "UPDATE webhooks SET exhausted_in_a_row = exhausted_in_a_row + 1 WHERE id = ?", id);
+        return Sql.update(tx, "UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ? "
+                + "WHERE id = ? AND enabled = ? AND exhausted_in_a_row >= ?", false, reason, now, id, true, limit) == 1;
+    }
+
+    /** A success (or a re-enable) starts the count of exhausted deliveries again. */
+    void resetExhausted(Handle tx, UUID id) {
+        Sql.update(tx, "UPDATE webhooks SET exhausted_in_a_row = 0 WHERE id = ? AND exhausted_in_a_row <> 0", id);
     }
 
     boolean delete(Handle tx, UUID accountId, Mode mode, UUID id) {

@@ -54,6 +54,7 @@ public final class Webhooks {
     private final IdempotencyStore idempotency;
     private final UrlGuard guard;
     private final WebhookStore store = new WebhookStore();
+    private final DeliveryStore deliveries = new DeliveryStore();
 
     public Webhooks(Database db, Clock clock, IdempotencyStore idempotency, UrlGuard guard) {
         this.db = db;
@@ -128,12 +129,21 @@ public final class Webhooks {
                     enabled ? null : change.enabled().isPresent() ? "disabled by request" : w.disabledReason(),
                     w.secret(), w.previousSecret(), w.previousSecretUntil(), w.createdAt(), clock.instant());
             store.update(tx, changed);
+            if (enabled && !w.enabled()) {
+                store.resetExhausted(tx, w.id()); // re-enabled: three more exhausted deliveries before it is disabled
+            }
             return WebhookView.of(changed, false);
         });
     }
 
     public void delete(Principal p, UUID id) {
-        if (!db.write(tx -> store.delete(tx, p.accountId(), p.mode(), id))) {
+        if (!db.write(tx -> {
+            boolean deleted = store.delete(tx, p.accountId(), p.mode(), id);
+            if (deleted) {
+                deliveries.deleteForWebhook(tx, id); // their queued jobs find nothing and end
+            }
+            return deleted;
+        })) {
             throw ApiException.notFound("webhook");
         }
     }

@@ -310,7 +310,32 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL",
                 "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "MSGBUBBLES_WORKER_ENABLED", "MSGBUBBLES_PACING_PER_MINUTE",
                 "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS",
-                "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS");
+                "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE",
+                "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "MSGBUBBLES_WEBHOOK_CONCURRENCY",
+                "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY");
+    }
+
+    @Test
+    void webhook_delivery_defaults_follow_the_documented_schedule_and_bad_values_are_named() {
+        var webhooks = ConfigLoader.load(Map.of()).webhooks();
+        assertThat(webhooks.retrySchedule()).isEqualTo(dev.msgbubbles.webhook.RetryPolicy.DEFAULT_SCHEDULE);
+        assertThat(webhooks.retryJitter()).isEqualTo(0.2);
+        assertThat(webhooks.timeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(webhooks.concurrency()).isEqualTo(256);
+        assertThat(webhooks.endpointConcurrency()).isEqualTo(64);
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", "250ms, 2s,3m,1h,2d")).webhooks()
+                .retrySchedule()).containsExactly(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofMinutes(3), java.time.Duration.ofHours(1), java.time.Duration.ofDays(2));
+        for (String bad : java.util.List.of("", "5", "0s", "5s,,1m", "-5s", "5 s", "1w", "1s,".repeat(21) + "1s")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", bad)))
+                    .as(bad).hasMessageContaining("MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE");
+        }
+        for (var bad : Map.of("MSGBUBBLES_WEBHOOK_RETRY_JITTER", "0.95", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "50",
+                "MSGBUBBLES_WEBHOOK_CONCURRENCY", "0", "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "x").entrySet()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(Map.of(bad.getKey(), bad.getValue())))
+                    .as(bad.toString()).hasMessageContaining(bad.getKey());
+        }
     }
 
     @Test

@@ -33,7 +33,7 @@ abstract class EventCursorContract {
     private TestStore store;
     private Database db;
     private GroupCommit writes;
-    private final EventLog events = new EventLog();
+    private final EventLog events = new EventLog(EventLog.Fanout.NONE);
     private final UUID account = UUID.randomUUID();
 
     abstract TestStore newStore();

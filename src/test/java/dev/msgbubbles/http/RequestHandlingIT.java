@@ -78,11 +78,16 @@ class RequestHandlingIT {
         var messaging = new dev.msgbubbles.message.Messaging(new dev.msgbubbles.message.Messaging.Dependencies(db, db, clock,
                 new NumberDirectory(db, clock), new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.queue.JobQueue(db), new dev.msgbubbles.message.ChannelRouter(
-                        new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of())), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0));
+                        new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of()),
+                new dev.msgbubbles.event.EventLog(dev.msgbubbles.event.EventLog.Fanout.NONE)), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0));
+        var guard = new dev.msgbubbles.webhook.UrlGuard(host -> java.util.List.of(java.net.InetAddress.getByName("93.184.216.34")), false);
         var webhooks = new dev.msgbubbles.webhook.Webhooks(db, clock,
-                new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
-                new dev.msgbubbles.webhook.UrlGuard(host -> java.util.List.of(java.net.InetAddress.getByName("93.184.216.34")), false));
-        return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks,
+                new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)), guard);
+        var pipeline = new dev.msgbubbles.webhook.DeliveryPipeline(db, db, clock, new dev.msgbubbles.queue.JobQueue(db, "delivery_jobs"),
+                guard, new dev.msgbubbles.webhook.DeliveryPipeline.Settings(new dev.msgbubbles.webhook.RetryPolicy(
+                        dev.msgbubbles.webhook.RetryPolicy.DEFAULT_SCHEDULE, 0.2), java.time.Duration.ofSeconds(10), 32),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), () -> { });
+        return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks, pipeline.deliveries(),
                 new dev.msgbubbles.event.Events(db, java.time.Duration.ofSeconds(15)), () -> { });
     }
 

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Shared by the benchmark scripts (sourced, not run): logging, tools, ports, CPU ticks and starting a server.
+# Expects ROOT, WORK and PG_URL_BASE to be set by the caller.
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# need TOOL... : installs missing tools with apt (psql comes from postgresql-client)
+need() {
+  local missing=()
+  for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  if (( ${#missing[@]} )); then
+    log "installing ${missing[*]} with apt"
+    local pkgs=(); for t in "${missing[@]}"; do case "$t" in psql) pkgs+=(postgresql-client);; *) pkgs+=("$t");; esac; done
+    (apt-get install -y -q "${pkgs[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "${pkgs[@]}" >/dev/null; }) \
+      || die "could not install ${pkgs[*]}"
+  fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+calc() { python3 -c "print($1)"; }
+
+# query STORE SQL -> the single value it selects
+query() {
+  if [[ "$1" == sqlite ]]; then sqlite3 "$WORK/data/msgbubbles.db" "$2"; else psql "$PG_URL" -Atc "$2"; fi
+}
+
+# start_server STORE PORT [ENV=VALUE...] -> SERVER_PID, PG_URL (postgresql), BENCH_KEY (the first test key)
+start_server() {
+  local store="$1" port="$2"; shift 2
+  local out="$WORK/server-$store.log" env=()
+  rm -rf "$WORK/data"; mkdir -p "$WORK/data"
+  env=(MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0
+       MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL=WARN "$@")
+  if [[ "$store" == postgresql ]]; then
+    local db="msgbubbles_bench_$$"
+    psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 && psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $db" >/dev/null \
+      || die "PostgreSQL at $PG_URL_BASE is not reachable"
+    PG_URL="$PG_URL_BASE/$db"; env+=(MSGBUBBLES_DATABASE_URL="$PG_URL")
+  fi
+  env "${env[@]}" "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED -jar "$JAR" serve >"$out" 2>&1 &
+  SERVER_PID=$!
+  local waited=0
+  until grep -q 'listening on' "$out" 2>/dev/null; do
+    sleep 0.2; waited=$((waited + 1)); (( waited < 150 )) || die "server did not start: $(tail -5 "$out")"
+  done
+  BENCH_KEY="$(awk '/test key:/ {print $3}' "$out")"
+  export BENCH_KEY
+}
+
+stop_server() {
+  [[ -n "${SERVER_PID:-}" ]] || return 0
+  kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+}
+
+drop_bench_database() {
+  psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS msgbubbles_bench_$$ WITH (FORCE)" >/dev/null 2>&1 || true
+}
+
+# wait_empty STORE SQL: polls until SQL counts 0, at most DRAIN_MAX seconds
+wait_empty() {
+  local i=0
+  while [[ "$(query "$1" "$2")" != 0 ]] && (( i < DRAIN_MAX * 5 )); do sleep 0.2; i=$((i + 1)); done
+}

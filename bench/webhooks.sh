@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# End-to-end webhook benchmark: wrk drives POST /v1/messages on the sandbox network (time scale 0) while one
+# endpoint subscribed to message.delivered receives the signed deliveries; a local receiver
+# (bench/WebhookReceiver.java) verifies each one with the published Standard Webhooks library and counts distinct
+# webhook-ids. On SQLite and PostgreSQL, next to Kannel's DLR callback rate (sendsms with dlr-url, phase B of
+# ../shared/bench/kannel/run.sh) from the same run. Run it through the launcher:
+#
+#   ./msgbubbles bench webhooks
+#
+# Knobs (environment): DURATION (15 s measured), WARMUP (10 s), THREADS (2), CONNS (64), STORES
+# ("sqlite postgresql"), KANNEL (1), DRAIN_MAX (120 s), PG_URL_BASE. Every loop is bounded; traffic stays on
+# 127.0.0.1.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAR="$ROOT/target/msgbubbles.jar"
+DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-10}"; THREADS="${THREADS:-2}"; CONNS="${CONNS:-64}"
+STORES="${STORES:-sqlite postgresql}"; KANNEL="${KANNEL:-1}"; DRAIN_MAX="${DRAIN_MAX:-120}"
+PG_URL_BASE="${PG_URL_BASE:-postgresql://postgres@127.0.0.1:5432}"
+JAVA="${JAVA_HOME:?run through ./msgbubbles bench webhooks}/bin/java"
+WORK="$(mktemp -d /tmp/msgbubbles-bench.XXXXXX)"
+SERVER_PID=""; RECEIVER_PID=""
+
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill -9 "$SERVER_PID" 2>/dev/null || true
+  [[ -n "$RECEIVER_PID" ]] && kill -9 "$RECEIVER_PID" 2>/dev/null || true
+  drop_bench_database
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# The verifier library: a test dependency of the build, so Maven has it; fetched if this machine never ran the tests.
+verifier_jar() {
+  local jar="$HOME/.m2/repository/com/standardwebhooks/standardwebhooks/1.2.0/standardwebhooks-1.2.0.jar"
+  if [[ ! -f "$jar" ]]; then
+    log "fetching com.standardwebhooks:standardwebhooks:1.2.0 with Maven"
+    (cd "$ROOT" && ${MVN:-mvn} -B -q dependency:get -Dartifact=com.standardwebhooks:standardwebhooks:1.2.0 >/dev/null) \
+      || die "could not fetch the Standard Webhooks library"
+  fi
+  echo "$jar"
+}
+
+stats() { curl -s "http://127.0.0.1:$RPORT/stats"; }
+PENDING="SELECT (SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys') + (SELECT COUNT(*) FROM delivery_jobs)"
+
+run_store() {
+  local store="$1" port
+  RPORT="$(free_port)"
+  "$JAVA" -cp "$VERIFIER" "$ROOT/bench/WebhookReceiver.java" "$RPORT" >"$WORK/receiver-$store.log" 2>&1 &
+  RECEIVER_PID=$!
+  local waited=0
+  until grep -q 'listening' "$WORK/receiver-$store.log" 2>/dev/null; do
+    sleep 0.2; waited=$((waited + 1)); (( waited < 150 )) || die "receiver did not start: $(tail -5 "$WORK/receiver-$store.log")"
+  done
+  port="$(free_port)"
+  start_server "$store" "$port" MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE=true
+  local secret
+  secret="$(curl -s -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' \
+    -d "{\"url\":\"http://127.0.0.1:$RPORT/hook\",\"events\":[\"message.delivered\"]}" \
+    "http://127.0.0.1:$port/v1/webhooks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["secret"])')"
+  curl -sf -d "$secret" "http://127.0.0.1:$RPORT/secret" || die "receiver refused the secret"
+
+  log "$store: warm-up ${WARMUP}s"
+  wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port" >/dev/null
+  wait_empty "$store" "$PENDING"
+  local s0 t0 t1 s1 wrkout
+  read -r _ v0 _ _ _ _ <<<"$(stats)"
+  t0="$(date +%s.%N)"
+  log "$store: measuring ${DURATION}s (wrk -t$THREADS -c$CONNS)"
+  wrkout="$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port")"
+  t1="$(date +%s.%N)"
+  read -r _ v1 _ _ _ _ <<<"$(stats)"
+  wait_empty "$store" "$PENDING"
+  local t2 left; t2="$(date +%s.%N)"; left="$(query "$store" "$PENDING")"
+  local received verified distinct bad first last
+  read -r received verified distinct bad first last <<<"$(stats)"
+  local events unsettled
+  events="$(query "$store" "SELECT COUNT(*) FROM events WHERE type = 'message.delivered'")"
+  unsettled="$(query "$store" "SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'succeeded'")"
+  local rps p99 window
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$wrkout")"; p99="$(awk '$1=="99%" {print $2}' <<<"$wrkout")"
+  window="$(calc "round(($v1-$v0)/($t1-$t0))")"
+  printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$store" "$(calc "round($rps)")" "$p99" "$window" "$events" "$distinct" \
+    "$((verified - distinct))" "$bad" "$unsettled" "$(calc "round($t2-$t1,1)")" >>"$WORK/results"
+  stop_server
+  kill "$RECEIVER_PID" 2>/dev/null || true; wait "$RECEIVER_PID" 2>/dev/null || true; RECEIVER_PID=""
+}
+
+need wrk sqlite3 psql curl python3
+[[ -f "$JAR" ]] || die "missing $JAR (run through ./msgbubbles bench webhooks, which builds it)"
+VERIFIER="$(verifier_jar)"
+: >"$WORK/results"
+for store in $STORES; do run_store "$store"; done
+
+KANNEL_LINE=""
+if [[ "$KANNEL" == 1 ]]; then
+  KANNEL_SH="$ROOT/../shared/bench/kannel/run.sh"
+  if [[ -f "$KANNEL_SH" ]]; then
+    log "kannel: phases A and B (sendsms with dlr-url), DURATION=$DURATION, same wrk settings"
+    KANNEL_LINE="$(DURATION="$DURATION" THREADS="$THREADS" CONNS="$CONNS" DLR_PHASE=1 MO_COUNT=0 bash "$KANNEL_SH" 2>/dev/null | grep '^kannel-dlr:' | tail -1 || true)"
+  else
+    log "kannel: $KANNEL_SH not found; skipping the peer figure"
+  fi
+fi
+k_dlr="$(sed -n 's/.*dlr_callbacks=\([0-9.]*\)\/s.*/\1/p' <<<"$KANNEL_LINE")"
+k_acc="$(sed -n 's/.*accepted=\([0-9.]*\)\/s.*/\1/p' <<<"$KANNEL_LINE")"
+k_p99="$(sed -n 's/.*p99=\([0-9.]*\) ms.*/\1/p' <<<"$KANNEL_LINE")"
+
+echo
+echo "POST /v1/messages with one endpoint on message.delivered, sandbox at time scale 0, wrk -t$THREADS -c$CONNS, ${DURATION}s measured, $(nproc) cores shared by wrk, server, receiver and database"
+echo
+printf '| %-10s | %10s | %8s | %18s | %16s | %17s | %10s | %8s | %9s | %6s | %9s |\n' store "sends/s" p99 "verified hooks/s" "delivered events" "distinct verified" duplicates "bad sig" "unsettled" drain "vs Kannel"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ------------ ---------- -------------------- ------------------ ------------------- ------------ ---------- ----------- -------- -----------
+while IFS='|' read -r store rps p99 window events distinct dups bad unsettled drain; do
+  ratio="n/a"; [[ -n "$k_dlr" ]] && ratio="$(calc "round($window/$k_dlr,2)")x"
+  printf '| %-10s | %10s | %8s | %18s | %16s | %17s | %10s | %8s | %9s | %6s | %9s |\n' "$store" "$rps" "$p99" "$window" "$events" "$distinct" "$dups" "$bad" "$unsettled" "${drain}s" "$ratio"
+done <"$WORK/results"
+[[ -n "$k_dlr" ]] && printf '| %-10s | %10s | %8s | %18s | %16s | %17s | %10s | %8s | %9s | %6s | %9s |\n' kannel "$k_acc" "${k_p99}ms" "$k_dlr" "" "" "" "" "" "" "1.00x"
+echo
+echo "verified hooks/s: deliveries verified by the receiver (published Standard Webhooks library) per second during the window;"
+echo "delivered events vs distinct verified: every message.delivered event reached the receiver exactly when they are equal;"
+echo "duplicates: verified deliveries beyond the first per webhook-id; unsettled: deliveries not succeeded after the drain."
+[[ -n "$KANNEL_LINE" ]] && echo "peer: $KANNEL_LINE (Kannel 1.4.5 sendsms with dlr-mask=1 and dlr-url, in memory)"
+exit 0

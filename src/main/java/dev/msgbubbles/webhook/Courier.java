@@ -1,0 +1,192 @@
+package dev.msgbubbles.webhook;
+
+import dev.msgbubbles.common.WireJson;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Writes;
+import dev.msgbubbles.event.EventBody;
+import dev.msgbubbles.queue.JobQueue;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes one attempt of a pending delivery and records it: the SSRF check on the address the URL resolves to now,
+ * the signed POST, the attempt row, the delivery's new state, a retry job when one is due, and the endpoint's count
+ * of exhausted deliveries (three in a row disable it), all in one transaction with the caller's own step (the job
+ * that asked for the attempt completes in it). A crash between the POST and that commit repeats the attempt:
+ * delivery is at least once, and receivers deduplicate on {@code webhook-id}.
+ *
+ * <p>The address check and the connection see the same answer: the check resolves through the JVM's address
+ * cache, which the HTTP client's connection then reads (positive answers are kept for 30 s by default).
+ */
+final class Courier {
+    private static final Logger LOG = LoggerFactory.getLogger(Courier.class);
+    /** Deliveries in a row that used up their retries before their endpoint is disabled (DECISIONS §8). */
+    static final int EXHAUSTED_LIMIT = 3;
+
+    private final Database db;
+    private final Writes writes;
+    private final Clock clock;
+    private final UrlGuard guard;
+    private final RetryPolicy policy;
+    private final HttpPoster poster;
+    private final JobQueue queue;
+    private final DeliveryMetrics metrics;
+    private final WebhookStore webhooks = new WebhookStore();
+    private final DeliveryStore deliveries = new DeliveryStore();
+
+    /** What {@link #prefetch} read for a delivery: its row and event, and its endpoint (either may be gone). */
+    private record Prefetched(Optional<DeliveryStore.Loaded> loaded, Optional<Webhook> webhook) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<UUID, Prefetched> prefetched = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Reads through {@code db}; records outcomes through {@code writes} (group commit in the server). */
+    Courier(Database db, Writes writes, Clock clock, UrlGuard guard, RetryPolicy policy, HttpPoster poster,
+            JobQueue queue, DeliveryMetrics metrics) {
+        this.db = db;
+        this.writes = writes;
+        this.clock = clock;
+        this.guard = guard;
+        this.policy = policy;
+        this.poster = poster;
+        this.queue = queue;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Attempts delivery {@code id} if it is pending, and records the outcome together with {@code alsoInTx}, which
+     * runs in every case (nothing to do included). A test ping (a delivery with its own payload) gets one attempt,
+     * goes out even to a disabled endpoint (to check it before enabling it again) and never counts towards
+     * disabling it.
+     */
+    void attempt(UUID id, Consumer<Handle> alsoInTx) {
+        Prefetched read = prefetched.remove(id);
+        if (read == null) {
+            Optional<DeliveryStore.Loaded> one = db.read(h -> deliveries.load(h, id));
+            read = new Prefetched(one, one.flatMap(l -> db.read(h -> webhooks.byId(h, l.delivery().webhookId()))));
+        }
+        Optional<DeliveryStore.Loaded> loaded = read.loaded();
+        Optional<Webhook> webhook = read.webhook();
+        if (loaded.isEmpty() || webhook.isEmpty() || loaded.get().delivery().status() != DeliveryStatus.PENDING) {
+            writes.writeVoid(alsoInTx::accept); // removed with its endpoint, or settled already (a repeated job)
+            return;
+        }
+        Delivery d = loaded.get().delivery();
+        Webhook w = webhook.get();
+        boolean retries = d.payload() == null;
+        if (!w.enabled() && retries) {
+            settle(d, null, DeliveryStatus.DROPPED, "not sent: the endpoint is disabled", alsoInTx);
+            return;
+        }
+        Optional<String> body = d.payload() != null ? Optional.of(d.payload())
+                : loaded.get().event().map(e -> WireJson.write(EventBody.of(e)));
+        if (body.isEmpty()) {
+            settle(d, null, DeliveryStatus.DROPPED, "not sent: the event is no longer stored", alsoInTx);
+            return;
+        }
+        Instant at = clock.instant();
+        if (guard.check(w.url()) instanceof UrlGuard.Verdict.Refused refused) {
+            settle(d, new Attempt(d.id(), d.attempts() + 1, at, null, 0, "not sent: " + refused.reason(), null),
+                    DeliveryStatus.DROPPED, "not sent: " + refused.reason(), alsoInTx);
+            return;
+        }
+        Map<String, String> headers = Signer.headers(d.eventId(), at, body.get(), Signer.secretsInForce(w, at));
+        long started = System.nanoTime();
+        RetryPolicy.Answer answer = poster.post(URI.create(w.url()), headers, body.get());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        metrics.latency(took);
+        RetryPolicy.Verdict verdict = policy.judge(answer, d.retryStep(), retries, clock.instant(),
+                () -> ThreadLocalRandom.current().nextDouble());
+        Integer status = answer instanceof RetryPolicy.Answer.Response r ? r.status() : null;
+        String excerpt = answer instanceof RetryPolicy.Answer.Response r ? r.excerpt() : null;
+        String error = switch (verdict) {
+            case RetryPolicy.Verdict.Succeeded s -> null;
+            case RetryPolicy.Verdict.Retry r -> r.error();
+            case RetryPolicy.Verdict.Failed f -> f.error();
+        };
+        Attempt attempt = new Attempt(d.id(), d.attempts() + 1, at, status, took.toMillis(), error, excerpt);
+        Instant now = clock.instant();
+        writes.writeVoid(tx -> {
+            deliveries.insertAttempt(tx, attempt);
+            switch (verdict) {
+                case RetryPolicy.Verdict.Succeeded s -> {
+                    deliveries.settle(tx, settled(d, attempt, DeliveryStatus.SUCCEEDED, d.retryStep(), null, now));
+                    webhooks.resetExhausted(tx, w.id());
+                }
+                case RetryPolicy.Verdict.Retry r -> {
+                    Instant next = now.plus(r.delay());
+                    deliveries.settle(tx, settled(d, attempt, DeliveryStatus.PENDING, d.retryStep() + 1, next, now));
+                    queue.enqueue(tx, DeliveryJob.retry(d, next), now);
+                }
+                case RetryPolicy.Verdict.Failed f -> {
+                    deliveries.settle(tx, settled(d, attempt, DeliveryStatus.FAILED, d.retryStep(), null, now));
+                    if (f.exhausted() && webhooks.exhausted(tx, w.id(), EXHAUSTED_LIMIT,
+                            EXHAUSTED_LIMIT + " deliveries in a row used up every retry", now)) {
+                        LOG.warn("webhook {} disabled: {} deliveries in a row used up their retries", w.id(), EXHAUSTED_LIMIT);
+                    }
+                }
+            }
+            alsoInTx.accept(tx);
+        });
+        metrics.outcome(switch (verdict) {
+            case RetryPolicy.Verdict.Succeeded s -> DeliveryMetrics.Outcome.SUCCEEDED;
+            case RetryPolicy.Verdict.Retry r -> DeliveryMetrics.Outcome.RETRYING;
+            case RetryPolicy.Verdict.Failed f -> DeliveryMetrics.Outcome.FAILED;
+        });
+    }
+
+    /**
+     * Reads the deliveries about to be attempted, with their events and endpoints, in two queries instead of two
+     * each: {@link #attempt} takes what was read (a delivery settled since is still guarded by its status).
+     */
+    void prefetch(java.util.List<UUID> ids) {
+        db.read(h -> {
+            java.util.Map<UUID, DeliveryStore.Loaded> loaded = deliveries.loadAll(h, ids);
+            java.util.Map<UUID, Optional<Webhook>> endpoints = new java.util.HashMap<>();
+            for (UUID id : ids) {
+                Optional<DeliveryStore.Loaded> l = Optional.ofNullable(loaded.get(id));
+                Optional<Webhook> w = l.flatMap(x -> endpoints.computeIfAbsent(x.delivery().webhookId(),
+                        webhookId -> webhooks.byId(h, webhookId)));
+                prefetched.put(id, new Prefetched(l, w));
+            }
+            return null;
+        });
+    }
+
+    /** Drops what {@link #prefetch} read for a delivery that will not be attempted now. */
+    void forget(UUID id) {
+        prefetched.remove(id);
+    }
+
+    /** Settles without an HTTP answer (dropped), recording {@code attempt} if one was made. */
+    private void settle(Delivery d, Attempt attempt, DeliveryStatus status, String error, Consumer<Handle> alsoInTx) {
+        Instant now = clock.instant();
+        writes.writeVoid(tx -> {
+            if (attempt != null) {
+                deliveries.insertAttempt(tx, attempt);
+            }
+            Delivery settled = new Delivery(d.id(), d.webhookId(), d.accountId(), d.mode(), d.eventId(), d.eventType(),
+                    d.payload(), status, d.attempts() + (attempt == null ? 0 : 1), d.retryStep(), null, null, error,
+                    d.createdAt(), now);
+            deliveries.settle(tx, settled);
+            alsoInTx.accept(tx);
+        });
+        metrics.outcome(DeliveryMetrics.Outcome.DROPPED);
+    }
+
+    private static Delivery settled(Delivery d, Attempt attempt, DeliveryStatus status, int step, Instant next,
+                                    Instant now) {
+        return new Delivery(d.id(), d.webhookId(), d.accountId(), d.mode(), d.eventId(), d.eventType(), d.payload(),
+                status, attempt.number(), step, next, attempt.statusCode(), attempt.error(), d.createdAt(), now);
+    }
+}

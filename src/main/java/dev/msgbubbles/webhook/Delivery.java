@@ -1,0 +1,22 @@
+package dev.msgbubbles.webhook;
+
+import dev.msgbubbles.common.Mode;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One event (or test ping) for one endpoint. {@code eventId} is the {@code webhook-id} of every attempt;
+ * {@code payload} is set only for test pings, which have no stored event. {@code retryStep} is the position in
+ * the retry schedule; {@code attempts} counts every attempt made.
+ */
+public record Delivery(UUID id, UUID webhookId, UUID accountId, Mode mode, String eventId, String eventType,
+                       String payload, DeliveryStatus status, int attempts, int retryStep, Instant nextAttemptAt,
+                       Integer lastStatusCode, String lastError, Instant createdAt, Instant updatedAt) {
+
+    /** A new pending delivery, due now. */
+    static Delivery pending(UUID id, UUID webhookId, UUID accountId, Mode mode, String eventId, String eventType,
+                            String payload, Instant now) {
+        return new Delivery(id, webhookId, accountId, mode, eventId, eventType, payload, DeliveryStatus.PENDING, 0, 0,
+                now, null, null, now, now);
+    }
+}

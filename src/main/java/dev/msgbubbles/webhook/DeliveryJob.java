@@ -1,0 +1,85 @@
+package dev.msgbubbles.webhook;
+
+import dev.msgbubbles.db.Writes;
+import dev.msgbubbles.queue.Job;
+import dev.msgbubbles.queue.JobHandler;
+import dev.msgbubbles.queue.JobQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Runs one attempt of a delivery ({@code subject}: the delivery id, {@code payload}: its endpoint). A delivery's
+ * first attempt runs in the lane of its endpoint and conversation, so an endpoint receives a conversation's events
+ * in the order they happened; a retry leaves the lane (an endpoint failing one event for days must not hold up the
+ * conversation's later events; consumers re-sort by the event's {@code cursor}). At most {@code perEndpoint}
+ * attempts to one endpoint run at once in this process: an endpoint that hangs cannot take every slot; a job that
+ * finds no slot within {@link #BUSY_WAIT} is put back for a moment later, keeping its place in its lane.
+ */
+final class DeliveryJob implements JobHandler {
+    static final String KIND = "webhook.deliver";
+    private static final Duration BUSY_WAIT = Duration.ofMillis(250);
+
+    private final Writes writes;
+    private final Clock clock;
+    private final JobQueue queue;
+    private final Courier courier;
+    private final int perEndpoint;
+    private final ConcurrentHashMap<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+
+    DeliveryJob(Writes writes, Clock clock, JobQueue queue, Courier courier, int perEndpoint) {
+        this.writes = writes;
+        this.clock = clock;
+        this.queue = queue;
+        this.courier = courier;
+        this.perEndpoint = perEndpoint;
+    }
+
+    /** The job of a delivery's first attempt, in its endpoint's lane for the conversation (or for events of none). */
+    static JobQueue.NewJob first(Delivery d, UUID conversationId) {
+        String lane = conversationId == null ? d.webhookId().toString() : d.webhookId() + "/" + conversationId;
+        return new JobQueue.NewJob(KIND, d.id().toString(), lane, d.webhookId().toString(), d.createdAt());
+    }
+
+    /** The job of a retry (or a manual resend): outside any lane, due at {@code at}. */
+    static JobQueue.NewJob retry(Delivery d, Instant at) {
+        return new JobQueue.NewJob(KIND, d.id().toString(), null, d.webhookId().toString(), at);
+    }
+
+    /**
+     * A slot for the endpoint, waiting up to {@link #BUSY_WAIT} for one: a fast endpoint frees slots within
+     * milliseconds (waiting is far cheaper than a write to put the job back); one that hangs does not hold the job
+     * (and its worker slot) for longer.
+     */
+    private static boolean acquire(Semaphore slots) {
+        try {
+            return slots.tryAcquire(BUSY_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void prepare(java.util.List<Job> jobs) {
+        courier.prefetch(jobs.stream().map(job -> UUID.fromString(job.subject())).toList());
+    }
+
+    @Override
+    public void handle(Job job, Instant now) {
+        Semaphore slots = inFlight.computeIfAbsent(job.payload(), endpoint -> new Semaphore(perEndpoint));
+        if (!acquire(slots)) {
+            courier.forget(UUID.fromString(job.subject()));
+            writes.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(BUSY_WAIT), "endpoint busy"));
+            return;
+        }
+        try {
+            courier.attempt(UUID.fromString(job.subject()), tx -> queue.complete(tx, job));
+        } finally {
+            slots.release();
+        }
+    }
+}

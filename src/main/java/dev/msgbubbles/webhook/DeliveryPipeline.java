@@ -1,0 +1,65 @@
+package dev.msgbubbles.webhook;
+
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Writes;
+import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.queue.JobHandler;
+import dev.msgbubbles.queue.JobQueue;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Webhook delivery, assembled: the {@link EventLog.Fanout} that writes deliveries with their events, the job
+ * handlers of the {@code delivery_jobs} queue, the delivery log service, and the metrics.
+ */
+public final class DeliveryPipeline {
+    /** How deliveries are made: retry policy, attempt timeout, attempts in flight to one endpoint at once. */
+    public record Settings(RetryPolicy policy, Duration timeout, int perEndpoint) {
+    }
+
+    private final DeliveryFanout fanout;
+    private final Map<String, JobHandler> handlers;
+    private final Deliveries deliveries;
+
+    /**
+     * {@code queue} is the delivery queue; {@code writes} records attempts (group commit in the server); {@code wake}
+     * asks the queue's worker to look for work now.
+     */
+    public DeliveryPipeline(Database db, Writes writes, Clock clock, JobQueue queue, UrlGuard guard, Settings settings,
+                            MeterRegistry registry, Runnable wake) {
+        DeliveryMetrics metrics = new DeliveryMetrics(registry);
+        Courier courier = new Courier(db, writes, clock, guard, settings.policy(), new HttpPoster(settings.timeout()), queue,
+                metrics);
+        this.fanout = new DeliveryFanout(clock, queue, wake);
+        this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
+                ReplayJob.KIND, new ReplayJob(db, clock, queue, wake));
+        this.deliveries = new Deliveries(db, clock, queue, courier, wake);
+        DeliveryStore store = new DeliveryStore();
+        Gauge.builder("msgbubbles.webhook.backlog.age", () -> {
+                    try {
+                        return db.read(store::oldestPending)
+                                .map(oldest -> Math.max(0, Duration.between(oldest, clock.instant()).toMillis()) / 1000.0)
+                                .orElse(0.0);
+                    } catch (RuntimeException e) {
+                        return Double.NaN;
+                    }
+                })
+                .description("age of the oldest webhook delivery not yet settled (0 when none is pending)")
+                .baseUnit("seconds").register(registry);
+    }
+
+    public EventLog.Fanout fanout() {
+        return fanout;
+    }
+
+    public Map<String, JobHandler> handlers() {
+        return handlers;
+    }
+
+    public Deliveries deliveries() {
+        return deliveries;
+    }
+}

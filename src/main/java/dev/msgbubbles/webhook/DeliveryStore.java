@@ -1,0 +1,145 @@
+package dev.msgbubbles.webhook;
+
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.Sql;
+import dev.msgbubbles.event.Event;
+import dev.msgbubbles.event.EventType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/** SQL for {@code webhook_deliveries} and {@code webhook_attempts}. */
+final class DeliveryStore {
+    private static final String COLUMNS = "id, webhook_id, account_id, mode, event_id, event_type, payload, status, "
+            + "attempts, retry_step, next_attempt_at, last_status_code, last_error, created_at, updated_at";
+    private static final Sql.RowMapper<Delivery> MAPPER = row -> new Delivery(row.uuid("id"), row.uuid("webhook_id"),
+            row.uuid("account_id"), Mode.fromWire(row.string("mode")).orElseThrow(), row.string("event_id"),
+            row.string("event_type"), row.string("payload"),
+            DeliveryStatus.fromWire(row.string("status")).orElseThrow(), row.intValue("attempts"),
+            row.intValue("retry_step"), row.instant("next_attempt_at"), row.intOrNull("last_status_code"),
+            row.string("last_error"), row.instant("created_at"), row.instant("updated_at"));
+
+    /** A delivery with the event it carries (empty for a test ping, or an event no longer stored). */
+    record Loaded(Delivery delivery, Optional<Event> event) {
+    }
+
+    void insertAll(Handle tx, List<Delivery> deliveries) {
+        List<Object[]> rows = new ArrayList<>(deliveries.size());
+        for (Delivery d : deliveries) {
+            rows.add(new Object[] {d.id(), d.webhookId(), d.accountId(), d.mode().wire(), d.eventId(), d.eventType(),
+                    d.payload(), d.status().wire(), d.attempts(), d.retryStep(), d.nextAttemptAt(), d.lastStatusCode(),
+                    d.lastError(), d.createdAt(), d.updatedAt()});
+        }
+        Sql.insertAll(tx, "INSERT INTO webhook_deliveries (" + COLUMNS + ") VALUES", 15, rows);
+    }
+
+    private static final String LOAD = "SELECT d.id, d.webhook_id, d.account_id, d.mode, d.event_id, d.event_type, "
+            + "d.payload, d.status, d.attempts, d.retry_step, d.next_attempt_at, d.last_status_code, d.last_error, "
+            + "d.created_at, d.updated_at, e.cursor AS e_cursor, e.type AS e_type, e.conversation_id AS e_conversation, "
+            + "e.payload AS e_payload, e.created_at AS e_created_at "
+            + "FROM webhook_deliveries d LEFT JOIN events e ON e.id = d.event_id WHERE d.id ";
+
+    Optional<Loaded> load(Handle h, UUID id) {
+        return Sql.one(h, LOAD + "= ?", DeliveryStore::loaded, id);
+    }
+
+    /**
+     * {@link #load} for many deliveries in one query (the list is padded to a power of two, so few distinct
+     * statements are prepared); deliveries that no longer exist are absent from the map.
+     */
+    Map<UUID, Loaded> loadAll(Handle h, List<UUID> ids) {
+        Map<UUID, Loaded> found = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        int size = Integer.highestOneBit(ids.size());
+        if (size < ids.size()) {
+            size <<= 1;
+        }
+        Object[] values = new Object[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = ids.get(Math.min(i, ids.size() - 1));
+        }
+        Sql.list(h, LOAD + "IN (" + Sql.repeat("?", size) + ")", DeliveryStore::loaded, values)
+                .forEach(l -> found.put(l.delivery().id(), l));
+        return found;
+    }
+
+    private static Loaded loaded(Sql.Row row) throws java.sql.SQLException {
+        Delivery d = MAPPER.map(row);
+        String payload = row.string("e_payload");
+        Optional<Event> event = payload == null ? Optional.empty() : Optional.of(new Event(row.longValue("e_cursor"),
+                d.eventId(), d.accountId(), d.mode(), EventType.fromWire(row.string("e_type")).orElseThrow(),
+                row.uuid("e_conversation"), payload, row.instant("e_created_at")));
+        return new Loaded(d, event);
+    }
+
+    Optional<Delivery> find(Handle h, UUID webhookId, UUID id) {
+        return Sql.one(h, "SELECT " + COLUMNS + " FROM webhook_deliveries WHERE id = ? AND webhook_id = ?", MAPPER, id,
+                webhookId);
+    }
+
+    /** Newest first; stable across equal times. */
+    PageQuery.Page<Delivery> list(Handle h, UUID webhookId, PageQuery page) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM webhook_deliveries WHERE webhook_id = ?");
+        List<Object> values = new ArrayList<>(List.of(webhookId));
+        sql.append(page.beforeCondition(values, id -> find(h, webhookId, id).map(Delivery::createdAt), "delivery"));
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        values.add(page.limit() + 1);
+        return page.page(Sql.list(h, sql.toString(), MAPPER, values.toArray()), Delivery::id);
+    }
+
+    /** The attempts of each delivery, oldest first. */
+    Map<UUID, List<Attempt>> attempts(Handle h, List<UUID> deliveryIds) {
+        Map<UUID, List<Attempt>> byDelivery = new LinkedHashMap<>();
+        if (deliveryIds.isEmpty()) {
+            return byDelivery;
+        }
+        Sql.list(h, "SELECT delivery_id, number, attempted_at, status_code, latency_ms, error, response_excerpt "
+                        + "FROM webhook_attempts WHERE delivery_id IN (" + Sql.repeat("?", deliveryIds.size())
+                        + ") ORDER BY delivery_id, number",
+                row -> new Attempt(row.uuid("delivery_id"), row.intValue("number"), row.instant("attempted_at"),
+                        row.intOrNull("status_code"), row.longValue("latency_ms"), row.string("error"),
+                        row.string("response_excerpt")), deliveryIds.toArray())
+                .forEach(a -> byDelivery.computeIfAbsent(a.deliveryId(), id -> new ArrayList<>()).add(a));
+        return byDelivery;
+    }
+
+    void insertAttempt(Handle tx, Attempt a) {
+        Sql.update(tx, "INSERT INTO webhook_attempts (delivery_id, number, attempted_at, status_code, latency_ms, error, "
+                        + "response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?)", a.deliveryId(), a.number(), a.attemptedAt(),
+                a.statusCode(), a.latencyMs(), a.error(), a.responseExcerpt());
+    }
+
+    /** Writes the outcome of an attempt onto a pending delivery; false if it is no longer pending. */
+    boolean settle(Handle tx, Delivery d) {
+        return Sql.update(tx, "UPDATE webhook_deliveries SET status = ?, attempts = ?, retry_step = ?, next_attempt_at = ?, "
+                        + "last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+                d.status().wire(), d.attempts(), d.retryStep(), d.nextAttemptAt(), d.lastStatusCode(), d.lastError(),
+                d.updatedAt(), d.id()) == 1;
+    }
+
+    /** Makes a settled delivery pending again, due now, at the start of the retry schedule; false if it was pending. */
+    boolean reopen(Handle tx, UUID id, Instant now) {
+        return Sql.update(tx, "UPDATE webhook_deliveries SET status = 'pending', retry_step = 0, next_attempt_at = ?, "
+                + "updated_at = ? WHERE id = ? AND status <> 'pending'", now, now, id) == 1;
+    }
+
+    void deleteForWebhook(Handle tx, UUID webhookId) {
+        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id IN "
+                + "(SELECT id FROM webhook_deliveries WHERE webhook_id = ?)", webhookId);
+        Sql.update(tx, "DELETE FROM webhook_deliveries WHERE webhook_id = ?", webhookId);
+    }
+
+    /** When the oldest delivery still pending was created, if any. */
+    Optional<Instant> oldestPending(Handle h) {
+        return Sql.one(h, "SELECT MIN(created_at) AS oldest FROM webhook_deliveries WHERE status = 'pending'",
+                row -> Optional.ofNullable(row.instant("oldest"))).flatMap(o -> o);
+    }
+}
