@@ -128,7 +128,7 @@ public final class App implements AutoCloseable {
                     database::ready,
                     metrics,
                     new ApiServices.Features(messaging, new Chats(database, clock),
-                            new Webhooks(database, clock, idempotency, guard), pipeline.deliveries(),
+                            new Webhooks(database, clock, idempotency, guard, pipeline.listener()), pipeline.deliveries(),
                             events, wake));
             if (config.delivery().workerEnabled()) {
                 worker.start();

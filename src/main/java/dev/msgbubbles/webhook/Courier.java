@@ -41,6 +41,7 @@ final class Courier {
     private final HttpPoster poster;
     private final JobQueue queue;
     private final DeliveryMetrics metrics;
+    private final SubscriberCache subscribers;
     private final WebhookStore webhooks = new WebhookStore();
     private final DeliveryStore deliveries = new DeliveryStore();
 
@@ -52,7 +53,8 @@ final class Courier {
 
     /** Reads through {@code db}; records outcomes through {@code writes} (group commit in the server). */
     Courier(Database db, Writes writes, Clock clock, UrlGuard guard, RetryPolicy policy, HttpPoster poster,
-            JobQueue queue, DeliveryMetrics metrics) {
+            JobQueue queue, DeliveryMetrics metrics, SubscriberCache subscribers) {
+        this.subscribers = subscribers;
         this.db = db;
         this.writes = writes;
         this.clock = clock;
@@ -77,7 +79,15 @@ final class Courier {
         }
         Optional<DeliveryStore.Loaded> loaded = read.loaded();
         Optional<Webhook> webhook = read.webhook();
-        if (loaded.isEmpty() || webhook.isEmpty() || loaded.get().delivery().status() != DeliveryStatus.PENDING) {
+        if (loaded.isPresent() && webhook.isEmpty()) {
+            // its endpoint was removed (by another process, after this one's fan-out had read the endpoints)
+            writes.writeVoid(tx -> {
+                deliveries.delete(tx, id);
+                alsoInTx.accept(tx);
+            });
+            return;
+        }
+        if (loaded.isEmpty() || loaded.get().delivery().status() != DeliveryStatus.PENDING) {
             writes.writeVoid(alsoInTx::accept); // removed with its endpoint, or settled already (a repeated job)
             return;
         }
@@ -133,6 +143,7 @@ final class Courier {
                     if (f.exhausted() && webhooks.exhausted(tx, w.id(), EXHAUSTED_LIMIT,
                             EXHAUSTED_LIMIT + " deliveries in a row used up every retry", now)) {
                         LOG.warn("webhook {} disabled: {} deliveries in a row used up their retries", w.id(), EXHAUSTED_LIMIT);
+                        Database.afterCommit(tx, "webhook disabled", () -> subscribers.invalidate(w.accountId(), w.mode()));
                     }
                 }
             }

@@ -16,17 +16,19 @@ import org.jdbi.v3.core.Handle;
 /**
  * Turns events into deliveries in the transaction that writes the events (DECISIONS §10): one per enabled endpoint
  * of the event's account and mode that takes its type, each with its job. An event and its deliveries commit
- * together or not at all, so no event is ever left without the deliveries it was owed.
+ * together or not at all, so no event is ever left without the deliveries it was owed. Which endpoints those are
+ * comes from the {@link SubscriberCache}.
  */
 final class DeliveryFanout implements EventLog.Fanout {
     private final Clock clock;
     private final JobQueue queue;
-    private final WebhookStore webhooks = new WebhookStore();
+    private final SubscriberCache subscribers;
     private final DeliveryStore deliveries = new DeliveryStore();
 
     private final Runnable wake;
 
-    DeliveryFanout(Clock clock, JobQueue queue, Runnable wake) {
+    DeliveryFanout(Clock clock, JobQueue queue, SubscriberCache subscribers, Runnable wake) {
+        this.subscribers = subscribers;
         this.clock = clock;
         this.queue = queue;
         this.wake = wake;
@@ -37,12 +39,12 @@ final class DeliveryFanout implements EventLog.Fanout {
 
     @Override
     public void fanOut(Handle tx, List<EventLog.Pending> events) {
-        Map<Scope, List<WebhookStore.Subscriber>> subscribers = new HashMap<>();
+        Map<Scope, List<WebhookStore.Subscriber>> scopes = new HashMap<>();
         List<Delivery> created = new ArrayList<>();
         List<JobQueue.NewJob> jobs = new ArrayList<>();
         for (EventLog.Pending event : events) {
-            List<WebhookStore.Subscriber> endpoints = subscribers.computeIfAbsent(
-                    new Scope(event.accountId(), event.mode()), s -> webhooks.subscribers(tx, s.accountId(), s.mode()));
+            List<WebhookStore.Subscriber> endpoints = scopes.computeIfAbsent(
+                    new Scope(event.accountId(), event.mode()), s -> subscribers.get(tx, s.accountId(), s.mode()));
             for (WebhookStore.Subscriber endpoint : endpoints) {
                 if (endpoint.takes(event.type())) {
                     Delivery delivery = Delivery.pending(Ids.uuidV7(clock), endpoint.id(), event.accountId(),

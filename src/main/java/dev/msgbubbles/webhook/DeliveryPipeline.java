@@ -20,6 +20,7 @@ public final class DeliveryPipeline {
     public record Settings(RetryPolicy policy, Duration timeout, int perEndpoint) {
     }
 
+    private final SubscriberCache subscribers;
     private final DeliveryFanout fanout;
     private final Map<String, JobHandler> handlers;
     private final Deliveries deliveries;
@@ -31,9 +32,11 @@ public final class DeliveryPipeline {
     public DeliveryPipeline(Database db, Writes writes, Clock clock, JobQueue queue, UrlGuard guard, Settings settings,
                             MeterRegistry registry, Runnable wake) {
         DeliveryMetrics metrics = new DeliveryMetrics(registry);
+        SubscriberCache cache = new SubscriberCache();
         Courier courier = new Courier(db, writes, clock, guard, settings.policy(), new HttpPoster(settings.timeout()), queue,
-                metrics);
-        this.fanout = new DeliveryFanout(clock, queue, wake);
+                metrics, cache);
+        this.subscribers = cache;
+        this.fanout = new DeliveryFanout(clock, queue, subscribers, wake);
         this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
                 ReplayJob.KIND, new ReplayJob(db, clock, queue, wake));
         this.deliveries = new Deliveries(db, clock, queue, courier, wake);
@@ -49,6 +52,11 @@ public final class DeliveryPipeline {
                 })
                 .description("age of the oldest webhook delivery not yet settled (0 when none is pending)")
                 .baseUnit("seconds").register(registry);
+    }
+
+    /** Tells the fan-out that an endpoint of this account and mode changed (give it to {@link Webhooks}). */
+    public Webhooks.Listener listener() {
+        return subscribers::invalidate;
     }
 
     public EventLog.Fanout fanout() {

@@ -131,6 +131,11 @@ final class DeliveryStore {
                 + "updated_at = ? WHERE id = ? AND status <> 'pending'", now, now, id) == 1;
     }
 
+    void delete(Handle tx, UUID id) {
+        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id = ?", id);
+        Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id = ?", id);
+    }
+
     void deleteForWebhook(Handle tx, UUID webhookId) {
         Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id IN "
                 + "(SELECT id FROM webhook_deliveries WHERE webhook_id = ?)", webhookId);

@@ -56,7 +56,20 @@ public final class Webhooks {
     private final WebhookStore store = new WebhookStore();
     private final DeliveryStore deliveries = new DeliveryStore();
 
+    /** Hears of every change to an account's endpoints (the delivery fan-out keeps a copy of them). */
+    @FunctionalInterface
+    public interface Listener {
+        void changed(UUID accountId, dev.msgbubbles.common.Mode mode);
+    }
+
+    private final Listener listener;
+
     public Webhooks(Database db, Clock clock, IdempotencyStore idempotency, UrlGuard guard) {
+        this(db, clock, idempotency, guard, (account, mode) -> { });
+    }
+
+    public Webhooks(Database db, Clock clock, IdempotencyStore idempotency, UrlGuard guard, Listener listener) {
+        this.listener = listener;
         this.db = db;
         this.clock = clock;
         this.idempotency = idempotency;
@@ -86,6 +99,7 @@ public final class Webhooks {
                 }
             }
             store.insert(tx, webhook);
+            Database.afterCommit(tx, "webhooks changed", () -> listener.changed(p.accountId(), p.mode()));
             return webhook;
         });
         if (outcome instanceof Webhook created) {
@@ -129,6 +143,7 @@ public final class Webhooks {
                     enabled ? null : change.enabled().isPresent() ? "disabled by request" : w.disabledReason(),
                     w.secret(), w.previousSecret(), w.previousSecretUntil(), w.createdAt(), clock.instant());
             store.update(tx, changed);
+            Database.afterCommit(tx, "webhooks changed", () -> listener.changed(p.accountId(), p.mode()));
             if (enabled && !w.enabled()) {
                 store.resetExhausted(tx, w.id()); // re-enabled: three more exhausted deliveries before it is disabled
             }
@@ -141,6 +156,7 @@ public final class Webhooks {
             boolean deleted = store.delete(tx, p.accountId(), p.mode(), id);
             if (deleted) {
                 deliveries.deleteForWebhook(tx, id); // their queued jobs find nothing and end
+                Database.afterCommit(tx, "webhooks changed", () -> listener.changed(p.accountId(), p.mode()));
             }
             return deleted;
         })) {
