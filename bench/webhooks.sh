@@ -7,14 +7,14 @@
 #
 #   ./msgbubbles bench webhooks
 #
-# Knobs (environment): DURATION (15 s measured), WARMUP (10 s), THREADS (2), CONNS (64), STORES
+# Knobs (environment): DURATION (15 s measured), WARMUP (25 s: the JIT is still compiling long after 10 s), THREADS (2), CONNS (64), STORES
 # ("sqlite postgresql"), KANNEL (1), DRAIN_MAX (120 s), PG_URL_BASE. Every loop is bounded; traffic stays on
 # 127.0.0.1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/target/msgbubbles.jar"
-DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-10}"; THREADS="${THREADS:-2}"; CONNS="${CONNS:-64}"
+DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-25}"; THREADS="${THREADS:-2}"; CONNS="${CONNS:-64}"
 STORES="${STORES:-sqlite postgresql}"; KANNEL="${KANNEL:-1}"; DRAIN_MAX="${DRAIN_MAX:-120}"
 PG_URL_BASE="${PG_URL_BASE:-postgresql://postgres@127.0.0.1:5432}"
 JAVA="${JAVA_HOME:?run through ./msgbubbles bench webhooks}/bin/java"

@@ -53,12 +53,14 @@ public final class App implements AutoCloseable {
     private final ApiServer server;
     private final Worker worker;
     private final Worker deliveryWorker;
+    private final DeliveryPipeline pipeline;
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
 
     private final Events events;
     private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Worker deliveryWorker,
-                Events events, Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
+                DeliveryPipeline pipeline, Events events, Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
+        this.pipeline = pipeline;
         this.deliveryWorker = deliveryWorker;
         this.database = database;
         this.writes = writes;
@@ -105,7 +107,7 @@ public final class App implements AutoCloseable {
             DeliveryPipeline pipeline = new DeliveryPipeline(database, writes, clock, deliveryQueue, guard,
                     new DeliveryPipeline.Settings(new RetryPolicy(config.webhooks().retrySchedule(),
                             config.webhooks().retryJitter()), config.webhooks().timeout(),
-                            config.webhooks().endpointConcurrency()),
+                            config.webhooks().concurrency(), config.webhooks().endpointConcurrency()),
                     metrics, wakeDeliveries);
             Worker deliveryWorker = new Worker(database, deliveryQueue, pipeline.handlers(), clock,
                     new Worker.Settings(Math.min(64, config.webhooks().concurrency()), config.delivery().jobLease(),
@@ -136,10 +138,11 @@ public final class App implements AutoCloseable {
             }
             try {
                 ApiServer server = ApiServer.start(config.server(), services);
-                return new App(database, writes, server, worker, deliveryWorker, events, bootstrapped, gc);
+                return new App(database, writes, server, worker, deliveryWorker, pipeline, events, bootstrapped, gc);
             } catch (RuntimeException e) {
                 worker.close();
                 deliveryWorker.close();
+                pipeline.close();
                 writes.close();
                 throw e;
             }
@@ -179,6 +182,7 @@ public final class App implements AutoCloseable {
         server.close();
         worker.close();
         deliveryWorker.close();
+        pipeline.close();
         writes.close();
         database.close();
         gcMetrics.close();

@@ -44,6 +44,7 @@ class ArchitectureTest {
     /** Third-party packages allowed only in the listed packages of ours. */
     private static final Map<String, Set<String>> CONFINED = Map.of(
             "io.helidon", Set.of("http"),
+            "org.apache.hc", Set.of("webhook"),
             "picocli", Set.of("cli", ""),
             "com.zaxxer.hikari", Set.of("db"),
             "org.flywaydb", Set.of("db"),

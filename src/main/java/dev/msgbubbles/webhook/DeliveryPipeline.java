@@ -15,12 +15,16 @@ import java.util.Map;
  * Webhook delivery, assembled: the {@link EventLog.Fanout} that writes deliveries with their events, the job
  * handlers of the {@code delivery_jobs} queue, the delivery log service, and the metrics.
  */
-public final class DeliveryPipeline {
-    /** How deliveries are made: retry policy, attempt timeout, attempts in flight to one endpoint at once. */
-    public record Settings(RetryPolicy policy, Duration timeout, int perEndpoint) {
+public final class DeliveryPipeline implements AutoCloseable {
+    /**
+     * How deliveries are made: retry policy, attempt timeout, attempts in flight in this process and to one
+     * endpoint at once.
+     */
+    public record Settings(RetryPolicy policy, Duration timeout, int concurrency, int perEndpoint) {
     }
 
     private final SubscriberCache subscribers;
+    private final HttpPoster poster;
     private final DeliveryFanout fanout;
     private final Map<String, JobHandler> handlers;
     private final Deliveries deliveries;
@@ -33,8 +37,8 @@ public final class DeliveryPipeline {
                             MeterRegistry registry, Runnable wake) {
         DeliveryMetrics metrics = new DeliveryMetrics(registry);
         SubscriberCache cache = new SubscriberCache();
-        Courier courier = new Courier(db, writes, clock, guard, settings.policy(), new HttpPoster(settings.timeout()), queue,
-                metrics, cache);
+        this.poster = new HttpPoster(settings.timeout(), guard, settings.concurrency(), settings.perEndpoint());
+        Courier courier = new Courier(db, writes, clock, guard, settings.policy(), poster, queue, metrics, cache);
         this.subscribers = cache;
         this.fanout = new DeliveryFanout(clock, queue, subscribers, wake);
         this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
@@ -69,5 +73,11 @@ public final class DeliveryPipeline {
 
     public Deliveries deliveries() {
         return deliveries;
+    }
+
+    /** Closes the delivery connections (after the delivery worker has stopped). */
+    @Override
+    public void close() {
+        poster.close();
     }
 }

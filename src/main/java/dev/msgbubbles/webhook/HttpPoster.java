@@ -3,70 +3,122 @@ package dev.msgbubbles.webhook;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
- * POSTs a delivery with the JDK client: HTTP/1.1 with keep-alive, redirects never followed, {@code timeout} for the
- * connection and again for the answer's headers. Reads at most {@link #EXCERPT_BYTES} of the answer's body for the
- * log; closing the
- * body hands the rest to the client, which discards it.
+ * POSTs a delivery (Apache HttpClient 5, blocking, on the caller's virtual thread): pooled keep-alive connections,
+ * redirects never followed, no automatic retries (the schedule decides), {@code timeout} for connecting, for
+ * waiting on the answer and for a free pooled connection. Names are resolved through {@link UrlGuard#connectable},
+ * so a connection only ever goes to an address the guard accepted at that moment. At most
+ * {@link #EXCERPT_BYTES} of an answer's body is kept for the log; a small rest is read so the connection can be
+ * reused, a large one closes it.
  */
-final class HttpPoster {
+final class HttpPoster implements AutoCloseable {
     static final int EXCERPT_BYTES = 1024;
-    private final HttpClient client;
+    private static final long REUSE_LIMIT = 64 * 1024;
+    private final CloseableHttpClient client;
     private final Duration timeout;
 
-    HttpPoster(Duration timeout) {
+    HttpPoster(Duration timeout, UrlGuard guard, int connections, int perEndpoint) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(timeout)
+        Timeout limit = Timeout.of(timeout);
+        DnsResolver resolver = new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                return guard.connectable(host).toArray(InetAddress[]::new);
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
+        this.client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(resolver)
+                        .setMaxConnTotal(connections)
+                        .setMaxConnPerRoute(perEndpoint)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(limit)
+                                .setSocketTimeout(limit).setTimeToLive(TimeValue.ofMinutes(5)).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(limit)
+                        .setConnectionRequestTimeout(limit).build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .evictIdleConnections(TimeValue.ofSeconds(30))
+                .setUserAgent("MsgBubbles-Webhooks/1")
                 .build();
     }
 
     RetryPolicy.Answer post(URI url, Map<String, String> headers, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "MsgBubbles-Webhooks/1")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        headers.forEach(request::header);
-        try {
-            HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            String excerpt;
-            try (InputStream in = response.body()) {
-                excerpt = new String(in.readNBytes(EXCERPT_BYTES), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                excerpt = "";
-            }
-            return new RetryPolicy.Answer.Response(response.statusCode(),
-                    response.headers().firstValue("Retry-After"), excerpt.isEmpty() ? null : excerpt);
-        } catch (HttpTimeoutException e) {
+        HttpPost post = new HttpPost(url);
+        post.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
+        headers.forEach(post::setHeader);
+        try (ClassicHttpResponse response = client.executeOpen(null, post, null)) {
+            Header retryAfter = response.getFirstHeader("Retry-After");
+            return new RetryPolicy.Answer.Response(response.getCode(),
+                    Optional.ofNullable(retryAfter).map(Header::getValue), excerpt(response.getEntity()));
+        } catch (SocketTimeoutException e) { // connect (ConnectTimeoutException) or answer
             return new RetryPolicy.Answer.NoResponse("timed out after " + timeout.toMillis() + " ms");
+        } catch (UnknownHostException e) {
+            return new RetryPolicy.Answer.NoResponse("not connected: " + describe(e));
         } catch (ConnectException e) {
             return new RetryPolicy.Answer.NoResponse("connection failed: " + describe(e));
         } catch (IOException e) {
             return new RetryPolicy.Answer.NoResponse("no answer: " + describe(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new RetryPolicy.Answer.NoResponse("interrupted (server shutting down)");
         } catch (IllegalArgumentException e) {
             return new RetryPolicy.Answer.NoResponse("cannot send: " + describe(e));
         }
+    }
+
+    /** The start of the body; the rest is read (for reuse of the connection) only when it is small. */
+    private static String excerpt(HttpEntity entity) throws IOException {
+        if (entity == null) {
+            return null;
+        }
+        String excerpt;
+        try (InputStream in = entity.getContent()) {
+            excerpt = new String(in.readNBytes(EXCERPT_BYTES), StandardCharsets.UTF_8);
+            long length = entity.getContentLength();
+            if (length >= 0 && length <= REUSE_LIMIT) {
+                EntityUtils.consume(entity);
+            }
+        }
+        return excerpt.isEmpty() ? null : excerpt;
     }
 
     private static String describe(Exception e) {
         String message = Optional.ofNullable(e.getMessage()).filter(m -> !m.isBlank())
                 .orElse(e.getClass().getSimpleName());
         return message.length() <= 200 ? message : message.substring(0, 200);
+    }
+
+    @Override
+    public void close() {
+        client.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
     }
 }

@@ -95,6 +95,27 @@ public final class UrlGuard {
         return new Verdict.Allowed(uri);
     }
 
+    /**
+     * The addresses to connect to for {@code host}, resolved now: every one must be public (unless private
+     * addresses are allowed), or none is returned. Used when a delivery connects, so that what is checked is exactly
+     * what is connected to, even if the name's answer changed since {@link #check} (DNS rebinding).
+     */
+    public List<InetAddress> connectable(String host) throws UnknownHostException {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        List<InetAddress> addresses = resolver.resolve(bare);
+        if (addresses.isEmpty()) {
+            throw new UnknownHostException(host + " does not resolve");
+        }
+        if (!allowPrivate) {
+            for (InetAddress address : addresses) {
+                if (!isPublic(address)) {
+                    throw new UnknownHostException(host + " resolves to an address that is not public; not connecting");
+                }
+            }
+        }
+        return addresses;
+    }
+
     /** True for globally routable unicast addresses only. */
     static boolean isPublic(InetAddress address) {
         byte[] b = address.getAddress();

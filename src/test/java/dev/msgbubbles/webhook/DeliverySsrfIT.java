@@ -40,6 +40,8 @@ class DeliverySsrfIT {
     private static final String HOST = "hooks.example.test";
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final Map<String, String> dns = new ConcurrentHashMap<>();
+    /** Answers given once each, before {@link #dns}: a name that changes its answer between two lookups. */
+    private final java.util.Queue<String> rebind = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Receiver receiver = new Receiver();
     private TestStore store;
     private Database db;
@@ -53,7 +55,8 @@ class DeliverySsrfIT {
         store = TestStore.sqlite();
         db = store.open();
         UrlGuard guard = new UrlGuard(host -> {
-            String address = dns.get(host);
+            String next = rebind.poll();
+            String address = next != null ? next : dns.get(host);
             if (address == null) {
                 throw new java.net.UnknownHostException(host);
             }
@@ -61,7 +64,7 @@ class DeliverySsrfIT {
         }, false);
         queue = new JobQueue(db, "delivery_jobs");
         pipeline = new DeliveryPipeline(db, db, clock, queue, guard, new DeliveryPipeline.Settings(
-                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8), new SimpleMeterRegistry(), () -> { });
+                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8), new SimpleMeterRegistry(), () -> { });
         webhooks = new Webhooks(db, clock, new IdempotencyStore(clock, Duration.ofHours(72)), guard, pipeline.listener());
         account = new AccountAdmin(db, clock).create("ssrf");
     }
@@ -126,6 +129,23 @@ class DeliverySsrfIT {
         });
         assertThat(receiver.requests(path)).isEmpty();
         assertThat(db.read(queue::pending)).isZero();
+    }
+
+    @Test
+    void a_name_that_turns_private_between_the_check_and_the_connection_is_not_connected_to() {
+        String path = "/ssrf/" + UUID.randomUUID();
+        WebhookView hook = register(path);
+        dns.put(HOST, "127.0.0.1"); // where the receiver really is
+        rebind.add("93.184.216.34"); // the delivery-time check sees a public answer, the connection asks again
+
+        DeliveryView ping = pipeline.deliveries().test(principal(), hook.id());
+
+        assertThat(ping.status()).isEqualTo("failed");
+        assertThat(ping.attempts()).singleElement().satisfies(a -> {
+            assertThat(a.statusCode()).isNull();
+            assertThat(a.error()).contains("not public");
+        });
+        assertThat(receiver.requests(path)).isEmpty();
     }
 
     @Test
