@@ -17,11 +17,14 @@ import java.util.concurrent.Semaphore;
  * in the order they happened; a retry leaves the lane (an endpoint failing one event for days must not hold up the
  * conversation's later events; consumers re-sort by the event's {@code cursor}). At most {@code perEndpoint}
  * attempts to one endpoint run at once in this process: an endpoint that hangs cannot take every slot; a job that
- * finds no slot within {@link #BUSY_WAIT} is put back for a moment later, keeping its place in its lane.
+ * finds no slot within {@link #BUSY_WAIT} is put back for {@link #PUT_BACK}, keeping its place in its lane.
  */
 final class DeliveryJob implements JobHandler {
     static final String KIND = "webhook.deliver";
     private static final Duration BUSY_WAIT = Duration.ofMillis(250);
+    /** When a job that found its endpoint busy runs again: later than the wait, so a hung endpoint's backlog costs
+     * a few writes a second, not a write every wait. */
+    private static final Duration PUT_BACK = Duration.ofSeconds(1);
 
     private final Writes writes;
     private final Clock clock;
@@ -73,7 +76,7 @@ final class DeliveryJob implements JobHandler {
         Semaphore slots = inFlight.computeIfAbsent(job.payload(), endpoint -> new Semaphore(perEndpoint));
         if (!acquire(slots)) {
             courier.forget(UUID.fromString(job.subject()));
-            writes.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(BUSY_WAIT), "endpoint busy"));
+            writes.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(PUT_BACK), "endpoint busy"));
             return;
         }
         try {
