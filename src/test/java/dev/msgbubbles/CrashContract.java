@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.support.Http;
+import dev.msgbubbles.support.Receiver;
 import dev.msgbubbles.support.ServerProcess;
 import dev.msgbubbles.support.TestStore;
 import java.io.UncheckedIOException;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * SIGKILL the server in the middle of a burst of sends, restart it, and check the durability promise: every
  * send that got a 202 reaches a final status, a retried request (same Idempotency-Key) never makes a second
- * message, and no message is recorded as sent twice. Reduced size here; the benchmark runs it bigger.
+ * message, no message is recorded as sent twice, and every event reaches the webhook endpoint registered before
+ * the burst at least once, signed (a receiver deduplicates on webhook-id). Reduced size here.
  */
 abstract class CrashContract {
     private static final int BURST = 240;
@@ -42,6 +44,7 @@ abstract class CrashContract {
         env.put("MSGBUBBLES_SANDBOX_TIME_SCALE", "0");
         env.put("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "1000000");
         env.put("MSGBUBBLES_JOB_LEASE_SECONDS", "3"); // jobs the killed process held come back after this
+        env.put("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE", "true"); // the receiver is on 127.0.0.1
         return env;
     }
 
@@ -49,12 +52,29 @@ abstract class CrashContract {
         return "{\"to\":\"+1415555" + (4000 + i % 50) + "\",\"from_handle\":\"+18005550100\",\"text\":\"burst " + i + "\"}";
     }
 
+    /** Waits (the restarted server's own worker does the work) until no delivery is left to make. */
+    private static void waitForDeliveries(TestStore store, Instant deadline) throws InterruptedException {
+        try (Database db = store.open()) {
+            while (Instant.now().isBefore(deadline)) {
+                long left = db.read(h -> h.createQuery("SELECT (SELECT COUNT(*) FROM delivery_jobs) + "
+                        + "(SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys')").mapTo(Long.class).one());
+                if (left == 0) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     @Test
     void every_accepted_send_survives_a_kill_and_none_is_sent_twice() throws Exception {
-        try (TestStore store = newStore()) {
+        try (TestStore store = newStore(); Receiver receiver = new Receiver()) {
             ServerProcess first = ServerProcess.start(env(store));
             String key = first.testKey();
             Http http = new Http(first.port());
+            Http.Response hook = http.postJson("/v1/webhooks", key, "{\"url\":\"" + receiver.url("/crash") + "\"}");
+            assertThat(hook.status()).as(hook.text()).isEqualTo(201);
+            String secret = hook.json().path("data").path("secret").asText();
             Map<Integer, String> accepted = new ConcurrentHashMap<>();
             AtomicInteger unknown = new AtomicInteger();
             CountDownLatch enough = new CountDownLatch(KILL_AFTER);
@@ -108,6 +128,7 @@ abstract class CrashContract {
                     }
                 }
                 assertThat(pending).as("messages accepted before the kill that never finished").isEmpty();
+                waitForDeliveries(store, deadline);
                 JsonNode all = again.get("/v1/messages?limit=100", key).json();
                 assertThat(all.path("data")).isNotEmpty();
                 assertThat(second.stop()).isTrue();
@@ -134,6 +155,19 @@ abstract class CrashContract {
                 assertThat(sentEvents).isEqualTo(BURST);
                 long leftover = db.read(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys'").mapTo(Long.class).one());
                 assertThat(leftover).isZero();
+
+                List<String> eventIds = db.read(h -> h.createQuery("SELECT id FROM events").mapTo(String.class).list());
+                List<Receiver.Request> received = receiver.requests("/crash");
+                Set<String> distinct = new java.util.HashSet<>();
+                com.standardwebhooks.Webhook verifier = new com.standardwebhooks.Webhook(secret);
+                for (Receiver.Request request : received) {
+                    verifier.verify(request.body(), request.verifierHeaders());
+                    distinct.add(request.header("webhook-id"));
+                }
+                System.err.printf("crash test: %d events, %d webhook requests, %d distinct webhook-ids%n",
+                        eventIds.size(), received.size(), distinct.size());
+                assertThat(eventIds).hasSizeGreaterThanOrEqualTo(BURST * 4);
+                assertThat(distinct).as("every event reached the endpoint at least once").containsExactlyInAnyOrderElementsOf(eventIds);
             }
         }
     }
