@@ -184,6 +184,10 @@ final class Dispatcher {
             return segments;
         }
         for (String segment : trimmed.split("/", -1)) {
+            if (segment.indexOf('%') < 0) {
+                segments.add(segment); // nothing to decode (a '+' in a path is itself)
+                continue;
+            }
             try {
                 segments.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {

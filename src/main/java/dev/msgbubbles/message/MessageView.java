@@ -2,6 +2,7 @@ package dev.msgbubbles.message;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
@@ -42,53 +43,84 @@ public record MessageView(UUID id, UUID conversationId, String direction, String
             super(MessageView.class);
         }
 
+        // field names pre-encoded once: writing a name from a String scans it character by character every time
+        private static final SerializedString ID = new SerializedString("id");
+        private static final SerializedString CONVERSATION_ID = new SerializedString("conversation_id");
+        private static final SerializedString DIRECTION = new SerializedString("direction");
+        private static final SerializedString STATUS = new SerializedString("status");
+        private static final SerializedString CHANNEL = new SerializedString("channel");
+        private static final SerializedString TEXT = new SerializedString("text");
+        private static final SerializedString EFFECT = new SerializedString("effect");
+        private static final SerializedString REPLY_TO = new SerializedString("reply_to");
+        private static final SerializedString ERROR = new SerializedString("error");
+        private static final SerializedString CODE = new SerializedString("code");
+        private static final SerializedString MESSAGE = new SerializedString("message");
+        private static final SerializedString METADATA = new SerializedString("metadata");
+        private static final SerializedString SENT_AT = new SerializedString("sent_at");
+        private static final SerializedString DELIVERED_AT = new SerializedString("delivered_at");
+        private static final SerializedString READ_AT = new SerializedString("read_at");
+        private static final SerializedString CREATED_AT = new SerializedString("created_at");
+        private static final SerializedString FROM_HANDLE = new SerializedString("from_handle");
+        private static final SerializedString TO = new SerializedString("to");
+        private static final SerializedString SCHEDULED_AT = new SerializedString("scheduled_at");
+        private static final SerializedString EDITED_AT = new SerializedString("edited_at");
+        private static final SerializedString UPDATED_AT = new SerializedString("updated_at");
+        private static final SerializedString RETRY_COUNT = new SerializedString("retry_count");
+        private static final SerializedString TIMELINE = new SerializedString("timeline");
+        private static final SerializedString AT = new SerializedString("at");
+        private static final SerializedString DETAIL = new SerializedString("detail");
+
         @Override
         public void serialize(MessageView m, JsonGenerator gen, SerializerProvider provider) throws IOException {
             gen.writeStartObject();
-            uuid(gen, "id", m.id());
-            uuid(gen, "conversation_id", m.conversationId());
-            gen.writeStringField("direction", m.direction());
-            gen.writeStringField("status", m.status());
-            gen.writeStringField("channel", m.channel());
-            gen.writeStringField("text", m.text());
-            gen.writeStringField("effect", m.effect());
-            uuid(gen, "reply_to", m.replyTo());
+            string(gen, ID, m.id());
+            string(gen, CONVERSATION_ID, m.conversationId());
+            string(gen, DIRECTION, m.direction());
+            string(gen, STATUS, m.status());
+            string(gen, CHANNEL, m.channel());
+            string(gen, TEXT, m.text());
+            string(gen, EFFECT, m.effect());
+            string(gen, REPLY_TO, m.replyTo());
+            gen.writeFieldName(ERROR);
             if (m.error() == null) {
-                gen.writeNullField("error");
+                gen.writeNull();
             } else {
-                gen.writeObjectFieldStart("error");
-                gen.writeStringField("code", m.error().code());
-                gen.writeStringField("message", m.error().message());
+                gen.writeStartObject();
+                string(gen, CODE, m.error().code());
+                string(gen, MESSAGE, m.error().message());
                 gen.writeEndObject();
             }
+            gen.writeFieldName(METADATA);
             if (m.metadata() == null) {
-                gen.writeNullField("metadata");
+                gen.writeNull();
             } else {
-                gen.writeObjectFieldStart("metadata");
+                gen.writeStartObject();
                 for (Map.Entry<String, String> entry : m.metadata().entrySet()) {
                     gen.writeStringField(entry.getKey(), entry.getValue());
                 }
                 gen.writeEndObject();
             }
             provider.defaultSerializeField("attachments", m.attachments(), gen);
-            instant(gen, "sent_at", m.sentAt());
-            instant(gen, "delivered_at", m.deliveredAt());
-            instant(gen, "read_at", m.readAt());
-            instant(gen, "created_at", m.createdAt());
-            gen.writeStringField("from_handle", m.fromHandle());
-            gen.writeStringField("to", m.to());
-            instant(gen, "scheduled_at", m.scheduledAt());
-            instant(gen, "edited_at", m.editedAt());
-            instant(gen, "updated_at", m.updatedAt());
-            gen.writeNumberField("retry_count", m.retryCount());
+            string(gen, SENT_AT, m.sentAt());
+            string(gen, DELIVERED_AT, m.deliveredAt());
+            string(gen, READ_AT, m.readAt());
+            string(gen, CREATED_AT, m.createdAt());
+            string(gen, FROM_HANDLE, m.fromHandle());
+            string(gen, TO, m.to());
+            string(gen, SCHEDULED_AT, m.scheduledAt());
+            string(gen, EDITED_AT, m.editedAt());
+            string(gen, UPDATED_AT, m.updatedAt());
+            gen.writeFieldName(RETRY_COUNT);
+            gen.writeNumber(m.retryCount());
             if (m.timeline() != null) {
-                gen.writeArrayFieldStart("timeline");
+                gen.writeFieldName(TIMELINE);
+                gen.writeStartArray();
                 for (TimelineEntry entry : m.timeline()) {
                     gen.writeStartObject();
-                    gen.writeStringField("status", entry.status());
-                    gen.writeStringField("channel", entry.channel());
-                    instant(gen, "at", entry.at());
-                    gen.writeStringField("detail", entry.detail());
+                    string(gen, STATUS, entry.status());
+                    string(gen, CHANNEL, entry.channel());
+                    string(gen, AT, entry.at());
+                    string(gen, DETAIL, entry.detail());
                     gen.writeEndObject();
                 }
                 gen.writeEndArray();
@@ -96,12 +128,21 @@ public record MessageView(UUID id, UUID conversationId, String direction, String
             gen.writeEndObject();
         }
 
-        private static void uuid(JsonGenerator gen, String name, UUID value) throws IOException {
-            gen.writeStringField(name, value == null ? null : value.toString());
+        private static void string(JsonGenerator gen, SerializedString name, String value) throws IOException {
+            gen.writeFieldName(name);
+            if (value == null) {
+                gen.writeNull();
+            } else {
+                gen.writeString(value);
+            }
         }
 
-        private static void instant(JsonGenerator gen, String name, Instant value) throws IOException {
-            gen.writeStringField(name, value == null ? null : Timestamps.format(value));
+        private static void string(JsonGenerator gen, SerializedString name, UUID value) throws IOException {
+            string(gen, name, value == null ? null : value.toString());
+        }
+
+        private static void string(JsonGenerator gen, SerializedString name, Instant value) throws IOException {
+            string(gen, name, value == null ? null : Timestamps.format(value));
         }
     }
 

@@ -26,7 +26,7 @@ public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
     /** How long a flow waits for more free slots when only a few are free. */
-    private static final Duration GATHER = Duration.ofMillis(1);
+    private static final Duration GATHER = Duration.ofMillis(2);
 
     /**
      * Tuning: jobs per claim, lease length, longest idle sleep, and how the background runs: with {@code inFlight}

@@ -20,6 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class Signer {
     private static final String PREFIX = "whsec_";
+    private static final java.util.Map<String, Mac> KEYED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Signer() {
     }
@@ -54,14 +55,32 @@ public final class Signer {
         if (!secret.startsWith(PREFIX)) {
             throw new IllegalArgumentException("a webhook secret starts with " + PREFIX);
         }
-        byte[] key = Base64.getDecoder().decode(secret.substring(PREFIX.length()));
+        Mac mac = keyed(secret);
+        byte[] digest = mac.doFinal((eventId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(digest);
+    }
+
+    /** A fresh Mac keyed with {@code secret}: a copy of one keyed once per secret (looking up and keying is most
+     * of the cost of signing a small body). */
+    private static Mac keyed(String secret) {
+        Mac prototype = KEYED.get(secret);
+        if (prototype == null) {
+            byte[] key = Base64.getDecoder().decode(secret.substring(PREFIX.length()));
+            try {
+                prototype = Mac.getInstance("HmacSHA256");
+                prototype.init(new SecretKeySpec(key, "HmacSHA256"));
+            } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+                throw new IllegalStateException("every JDK has HmacSHA256", e);
+            }
+            if (KEYED.size() > 10_000) {
+                KEYED.clear(); // secrets in use are few; this only bounds the cache
+            }
+            KEYED.put(secret, prototype);
+        }
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] digest = mac.doFinal((eventId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("every JDK has HmacSHA256", e);
+            return (Mac) prototype.clone(); // the prototype itself is never used, so it is safe to share
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the HmacSHA256 provider cannot copy a keyed Mac", e);
         }
     }
 }
