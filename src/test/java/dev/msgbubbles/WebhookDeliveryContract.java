@@ -493,4 +493,28 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
                 .contains("msgbubbles_webhook_attempt_seconds_count")
                 .contains("msgbubbles_webhook_backlog_age_seconds");
     }
+
+    @Test
+    void the_backlog_gauge_shows_how_long_the_oldest_due_attempt_has_waited() {
+        Sender s = sender("backlog");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        receiver.plan(hook.path(), Receiver.Answer.status(503));
+        sendFrom(s, to("1234"), "late");
+        deliver(); // fails; the retry is due in 5 s
+        clock.advance(Duration.ofSeconds(65)); // and nobody runs it for a minute
+
+        double age = backlogAge();
+        deliver();
+        assertThat(age).isGreaterThanOrEqualTo(60.0);
+        assertThat(deliveries(hook).get(0).path("status").asText()).isEqualTo("succeeded");
+    }
+
+    private double backlogAge() {
+        for (String line : http.get("/metrics", null).text().split("\n")) {
+            if (line.startsWith("msgbubbles_webhook_backlog_age_seconds ")) {
+                return Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+            }
+        }
+        throw new AssertionError("no backlog gauge in /metrics");
+    }
 }

@@ -114,7 +114,10 @@ public final class JobQueue {
         return h.createQuery("SELECT COUNT(*) FROM " + table).mapTo(Long.class).one();
     }
 
-    /** When the earliest pending job becomes due, if any (lets an idle worker sleep exactly long enough). */
+    /**
+     * When the earliest pending job becomes due, if any (lets an idle worker sleep exactly long enough; in the past,
+     * it says how long the oldest due job has waited, since a claimed job's run_at is the end of its lease).
+     */
     public java.util.Optional<Instant> nextDue(Handle h) {
         return h.createQuery("SELECT MIN(run_at) FROM " + table) // a leased job's run_at is the end of its lease
                 .mapTo(Long.class).findOne().map(Instant::ofEpochMilli);

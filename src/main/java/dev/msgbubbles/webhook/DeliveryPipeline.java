@@ -44,17 +44,16 @@ public final class DeliveryPipeline implements AutoCloseable {
         this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
                 ReplayJob.KIND, new ReplayJob(db, clock, queue, wake));
         this.deliveries = new Deliveries(db, clock, queue, courier, wake);
-        DeliveryStore store = new DeliveryStore();
         Gauge.builder("msgbubbles.webhook.backlog.age", () -> {
                     try {
-                        return db.read(store::oldestPending)
-                                .map(oldest -> Math.max(0, Duration.between(oldest, clock.instant()).toMillis()) / 1000.0)
+                        return db.read(queue::nextDue)
+                                .map(due -> Math.max(0, Duration.between(due, clock.instant()).toMillis()) / 1000.0)
                                 .orElse(0.0);
                     } catch (RuntimeException e) {
                         return Double.NaN;
                     }
                 })
-                .description("age of the oldest webhook delivery not yet settled (0 when none is pending)")
+                .description("how long the oldest due webhook delivery attempt has waited for a worker (0 when none)")
                 .baseUnit("seconds").register(registry);
     }
 

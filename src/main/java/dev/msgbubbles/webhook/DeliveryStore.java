@@ -141,10 +141,4 @@ final class DeliveryStore {
                 + "(SELECT id FROM webhook_deliveries WHERE webhook_id = ?)", webhookId);
         Sql.update(tx, "DELETE FROM webhook_deliveries WHERE webhook_id = ?", webhookId);
     }
-
-    /** When the oldest delivery still pending was created, if any. */
-    Optional<Instant> oldestPending(Handle h) {
-        return Sql.one(h, "SELECT MIN(created_at) AS oldest FROM webhook_deliveries WHERE status = 'pending'",
-                row -> Optional.ofNullable(row.instant("oldest"))).flatMap(o -> o);
-    }
 }
