@@ -72,6 +72,40 @@ final class Courier {
      * disabling it.
      */
     void attempt(UUID id, Consumer<Handle> alsoInTx) {
+        attempt(id, alsoInTx, () -> { });
+    }
+
+    /**
+     * {@link #attempt(UUID, Consumer)}, calling {@code answered} as soon as the endpoint has answered (or the
+     * attempt ended without a request): the caller's hold on the endpoint ends there, not after the record commits.
+     */
+    void attempt(UUID id, Consumer<Handle> alsoInTx, Runnable answered) {
+        Once once = new Once(answered);
+        try {
+            attempt(id, alsoInTx, once);
+        } finally {
+            once.run(); // a no-op when it ran already
+        }
+    }
+
+    /** Runs a Runnable at most once. */
+    private static final class Once implements Runnable {
+        private final java.util.concurrent.atomic.AtomicReference<Runnable> task;
+
+        Once(Runnable task) {
+            this.task = new java.util.concurrent.atomic.AtomicReference<>(task);
+        }
+
+        @Override
+        public void run() {
+            Runnable t = task.getAndSet(null);
+            if (t != null) {
+                t.run();
+            }
+        }
+    }
+
+    private void attempt(UUID id, Consumer<Handle> alsoInTx, Once answered) {
         Prefetched read = prefetched.remove(id);
         if (read == null) {
             Optional<DeliveryStore.Loaded> one = db.read(h -> deliveries.load(h, id));
@@ -113,6 +147,7 @@ final class Courier {
         Map<String, String> headers = Signer.headers(d.eventId(), at, body.get(), Signer.secretsInForce(w, at));
         long started = System.nanoTime();
         RetryPolicy.Answer answer = poster.post(URI.create(w.url()), headers, body.get());
+        answered.run();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         metrics.latency(took);
         RetryPolicy.Verdict verdict = policy.judge(answer, d.retryStep(), retries, clock.instant(),

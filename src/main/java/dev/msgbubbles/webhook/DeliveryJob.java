@@ -79,10 +79,7 @@ final class DeliveryJob implements JobHandler {
             writes.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(PUT_BACK), "endpoint busy"));
             return;
         }
-        try {
-            courier.attempt(UUID.fromString(job.subject()), tx -> queue.complete(tx, job));
-        } finally {
-            slots.release();
-        }
+        // the slot is the endpoint's: it is given back as soon as the endpoint has answered, not after the commit
+        courier.attempt(UUID.fromString(job.subject()), tx -> queue.complete(tx, job), slots::release);
     }
 }
