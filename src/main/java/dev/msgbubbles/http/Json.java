@@ -55,6 +55,9 @@ final class Json {
             throw ApiException.invalid(null, "request body must be UTF-8 encoded JSON");
         }
         try {
+            if (mayHoldUnstorableEscape(body)) {
+                checkText(MAPPER.readTree(body), "");
+            }
             T value = MAPPER.readValue(body, type);
             if (value == null) {
                 throw ApiException.invalid(null, "request body must be a JSON object");
@@ -87,6 +90,69 @@ final class Json {
         }
         int first = body[0] & 0xFF;
         return first == 0x00 || first == 0xFE || first == 0xFF || (body.length > 1 && body[1] == 0x00);
+    }
+
+    /**
+     * True when {@code body} holds an escape {@code \u0000} or {@code \uD800}–{@code \uDFFF} (any case): the only
+     * ways valid UTF-8 JSON can carry a NUL or half a surrogate pair into a string. Most bodies have neither, so
+     * this byte scan spares them the exact check ({@link #checkText}).
+     */
+    static boolean mayHoldUnstorableEscape(byte[] body) {
+        for (int i = 0; i + 5 < body.length; i++) {
+            if (body[i] == '\\' && body[i + 1] == 'u') {
+                int a = body[i + 2] | 0x20;
+                int b = body[i + 3] | 0x20;
+                if ((a == '0' && b == '0' && body[i + 4] == '0' && body[i + 5] == '0') || (a == 'd' && b >= '8'
+                        && (b <= '9' || (b >= 'a' && b <= 'f')))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Refuses strings (values and field names, at any depth) that hold a NUL character or an unpaired surrogate:
+     * PostgreSQL cannot store either in text, and neither is a character a message can carry.
+     */
+    static void checkText(JsonNode node, String path) {
+        if (node.isTextual() && !storable(node.textValue())) {
+            throw ApiException.invalid(path.isEmpty() ? null : path,
+                    "text must not contain NUL characters or unpaired UTF-16 surrogates");
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkText(node.get(i), path + "[" + i + "]");
+            }
+        }
+        if (node.isObject()) {
+            for (var fields = node.fields(); fields.hasNext(); ) {
+                var field = fields.next();
+                String at = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (!storable(field.getKey())) {
+                    throw ApiException.invalid(null, "field names must not contain NUL characters or unpaired surrogates");
+                }
+                checkText(field.getValue(), at);
+            }
+        }
+    }
+
+    private static boolean storable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parses into a tree with the same strictness, for fingerprints and field-by-field validation. */

@@ -480,4 +480,32 @@ class JsonTest {
         }
         return s.toString();
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"text\":\"a\\u0000b\"}", "{\"text\":\"\\ud800\"}", "{\"text\":\"x\\uDC00y\"}",
+            "{\"tags\":[\"ok\",\"\\uD83D\"]}", "{\"metadata\":{\"k\":\"\\u0000\"}}", "{\"metadata\":{\"\\u0000\":\"v\"}}"})
+    void nul_characters_and_unpaired_surrogates_are_refused_wherever_they_are(String body) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Json.read(body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Probe.class))
+                .isInstanceOfSatisfying(dev.msgbubbles.common.ApiException.class, e -> {
+                    org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(dev.msgbubbles.common.ErrorCode.INVALID_REQUEST);
+                    org.assertj.core.api.Assertions.assertThat(e.getMessage()).contains("NUL");
+                });
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"name\":\"\\ud83d\\ude00 paired\"}", "{\"name\":\"\\\\u0000 is six characters\"}", "{\"name\":\"\\u00e9\"}"})
+    void paired_surrogates_and_escaped_backslashes_pass(String body) {
+        Inner inner = Json.read(body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Inner.class);
+        org.assertj.core.api.Assertions.assertThat(inner.name()).isNotEmpty();
+    }
+
+    @Test
+    void the_byte_scan_finds_only_the_escapes_that_matter() {
+        org.assertj.core.api.Assertions.assertThat(Json.mayHoldUnstorableEscape("{\"t\":\"\\u0000\"}".getBytes())).isTrue();
+        org.assertj.core.api.Assertions.assertThat(Json.mayHoldUnstorableEscape("{\"t\":\"\\uDbFF\"}".getBytes())).isTrue();
+        org.assertj.core.api.Assertions.assertThat(Json.mayHoldUnstorableEscape("{\"t\":\"\\u00e9 \\uD7FF\"}".getBytes())).isFalse();
+        org.assertj.core.api.Assertions.assertThat(Json.mayHoldUnstorableEscape("{\"t\":\"plain\"}".getBytes())).isFalse();
+    }
 }
