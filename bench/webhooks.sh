@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end webhook benchmark: wrk drives POST /v1/messages on the sandbox network (time scale 0) while one
-# endpoint subscribed to message.delivered receives the signed deliveries; a local receiver
+# endpoint subscribed to message.delivered (and message.received) receives the signed deliveries, then
+# POST /v1/sandbox/inbound (contacts writing in, each a message.received delivery); a local receiver
 # (bench/WebhookReceiver.java) verifies each one with the published Standard Webhooks library and counts distinct
 # webhook-ids. On SQLite and PostgreSQL, next to Kannel's DLR callback rate (sendsms with dlr-url, phase B of
 # ../shared/bench/kannel/run.sh) from the same run. Run it through the launcher:
@@ -58,7 +59,7 @@ run_store() {
   start_server "$store" "$port" MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE=true
   local secret
   secret="$(curl -s -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' \
-    -d "{\"url\":\"http://127.0.0.1:$RPORT/hook\",\"events\":[\"message.delivered\"]}" \
+    -d "{\"url\":\"http://127.0.0.1:$RPORT/hook\",\"events\":[\"message.delivered\",\"message.received\"]}" \
     "http://127.0.0.1:$port/v1/webhooks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["secret"])')"
   curl -sf -d "$secret" "http://127.0.0.1:$RPORT/secret" || die "receiver refused the secret"
 
@@ -74,16 +75,29 @@ run_store() {
   read -r _ v1 _ _ _ _ <<<"$(stats)"
   wait_empty "$store" "$PENDING"
   local t2 left; t2="$(date +%s.%N)"; left="$(query "$store" "$PENDING")"
+
+  # inbound: contacts writing in (POST /v1/sandbox/inbound), each a message.received delivered to the endpoint
+  log "$store: inbound warm-up 5s, then measuring ${DURATION}s"
+  wrk -t"$THREADS" -c"$CONNS" -d5s -s "$ROOT/bench/inbound.lua" "http://127.0.0.1:$port" >/dev/null
+  wait_empty "$store" "$PENDING"
+  local i0 i1 ti0 ti1 inwrk
+  read -r _ i0 _ _ _ _ <<<"$(stats)"; ti0="$(date +%s.%N)"
+  inwrk="$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$ROOT/bench/inbound.lua" "http://127.0.0.1:$port")"
+  ti1="$(date +%s.%N)"; read -r _ i1 _ _ _ _ <<<"$(stats)"
+  wait_empty "$store" "$PENDING"
+  local inrps inhooks
+  inrps="$(awk '/Requests\/sec/ {print $2}' <<<"$inwrk")"; inhooks="$(calc "round(($i1-$i0)/($ti1-$ti0))")"
+
   local received verified distinct bad first last
   read -r received verified distinct bad first last <<<"$(stats)"
   local events unsettled
-  events="$(query "$store" "SELECT COUNT(*) FROM events WHERE type = 'message.delivered'")"
+  events="$(query "$store" "SELECT COUNT(*) FROM events WHERE type IN ('message.delivered', 'message.received')")"
   unsettled="$(query "$store" "SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'succeeded'")"
   local rps p99 window
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$wrkout")"; p99="$(awk '$1=="99%" {print $2}' <<<"$wrkout")"
   window="$(calc "round(($v1-$v0)/($t1-$t0))")"
-  printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$store" "$(calc "round($rps)")" "$p99" "$window" "$events" "$distinct" \
-    "$((verified - distinct))" "$bad" "$unsettled" "$(calc "round($t2-$t1,1)")" >>"$WORK/results"
+  printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$store" "$(calc "round($rps)")" "$p99" "$window" "$events" "$distinct" \
+    "$((verified - distinct))" "$bad" "$unsettled" "$(calc "round($t2-$t1,1)")" "$(calc "round($inrps)")" "$inhooks" >>"$WORK/results"
   stop_server
   kill "$RECEIVER_PID" 2>/dev/null || true; wait "$RECEIVER_PID" 2>/dev/null || true; RECEIVER_PID=""
 }
@@ -111,16 +125,17 @@ k_p99="$(sed -n 's/.*p99=\([0-9.]*\) ms.*/\1/p' <<<"$KANNEL_LINE")"
 echo
 echo "POST /v1/messages with one endpoint on message.delivered, sandbox at time scale 0, wrk -t$THREADS -c$CONNS, ${DURATION}s measured, $(nproc) cores shared by wrk, server, receiver and database"
 echo
-printf '| %-10s | %10s | %8s | %18s | %16s | %17s | %10s | %8s | %9s | %6s | %9s |\n' store "sends/s" p99 "verified hooks/s" "delivered events" "distinct verified" duplicates "bad sig" "unsettled" drain "vs Kannel"
-printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ------------ ---------- -------------------- ------------------ ------------------- ------------ ---------- ----------- -------- -----------
-while IFS='|' read -r store rps p99 window events distinct dups bad unsettled drain; do
+printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %17s | %17s | %10s | %8s | %9s | %6s |\n' store "sends/s" p99 "verified hooks/s" "vs Kannel" "inbound/s" "inbound hooks/s" "events (both)" "distinct verified" duplicates "bad sig" "unsettled" drain
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ------------ ---------- -------------------- ----------- ------------ ----------------- ------------------- ------------------- ------------ ---------- ----------- --------
+while IFS='|' read -r store rps p99 window events distinct dups bad unsettled drain inrps inhooks; do
   ratio="n/a"; [[ -n "$k_dlr" ]] && ratio="$(calc "round($window/$k_dlr,2)")x"
-  printf '| %-10s | %10s | %8s | %18s | %16s | %17s | %10s | %8s | %9s | %6s | %9s |\n' "$store" "$rps" "$p99" "$window" "$events" "$distinct" "$dups" "$bad" "$unsettled" "${drain}s" "$ratio"
+  printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %17s | %17s | %10s | %8s | %9s | %6s |\n' "$store" "$rps" "$p99" "$window" "$ratio" "$inrps" "$inhooks" "$events" "$distinct" "$dups" "$bad" "$unsettled" "${drain}s"
 done <"$WORK/results"
-[[ -n "$k_dlr" ]] && printf '| %-10s | %10s | %8s | %18s | %16s | %17s | %10s | %8s | %9s | %6s | %9s |\n' kannel "$k_acc" "${k_p99}ms" "$k_dlr" "" "" "" "" "" "" "1.00x"
+[[ -n "$k_dlr" ]] && printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %17s | %17s | %10s | %8s | %9s | %6s |\n' kannel "$k_acc" "${k_p99}ms" "$k_dlr" "1.00x" "" "" "" "" "" "" "" ""
 echo
 echo "verified hooks/s: deliveries verified by the receiver (published Standard Webhooks library) per second during the window;"
-echo "delivered events vs distinct verified: every message.delivered event reached the receiver exactly when they are equal;"
+echo "inbound/s: POST /v1/sandbox/inbound accepted per second; inbound hooks/s: their message.received deliveries verified per second;"
+echo "events vs distinct verified: every message.delivered and message.received event reached the receiver exactly when they are equal;"
 echo "duplicates: verified deliveries beyond the first per webhook-id; unsettled: deliveries not succeeded after the drain."
 [[ -n "$KANNEL_LINE" ]] && echo "peer: $KANNEL_LINE (Kannel 1.4.5 sendsms with dlr-mask=1 and dlr-url, in memory)"
 exit 0
