@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.CreatedAccount;
-import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Provider;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;

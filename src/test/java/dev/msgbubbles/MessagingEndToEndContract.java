@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.CreatedAccount;
-import dev.msgbubbles.account.NumberDirectory;
-import dev.msgbubbles.account.AccountAdmin;
 import dev.msgbubbles.account.Provider;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.Timestamps;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.support.Http;
-import dev.msgbubbles.support.MutableClock;
-import dev.msgbubbles.support.TestStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,11 +25,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** Sending and tracking messages over HTTP, on both stores. */
 abstract class MessagingEndToEndContract extends MessagingFixture {

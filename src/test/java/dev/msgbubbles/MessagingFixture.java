@@ -3,15 +3,12 @@ package dev.msgbubbles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.CreatedAccount;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.AccountAdmin;
 import dev.msgbubbles.account.Provider;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
-import dev.msgbubbles.common.Timestamps;
-import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.support.Http;
 import dev.msgbubbles.support.MutableClock;
 import dev.msgbubbles.support.TestStore;
@@ -19,20 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
