@@ -107,12 +107,14 @@ public final class App implements AutoCloseable {
             DeliveryPipeline pipeline = new DeliveryPipeline(database, writes, clock, deliveryQueue, guard,
                     new DeliveryPipeline.Settings(new RetryPolicy(config.webhooks().retrySchedule(),
                             config.webhooks().retryJitter()), config.webhooks().timeout(),
-                            config.webhooks().concurrency(), config.webhooks().endpointConcurrency()),
+                            config.webhooks().concurrency(), config.webhooks().endpointConcurrency(),
+                            config.webhooks().logRetention()),
                     metrics, wakeDeliveries);
             Worker deliveryWorker = new Worker(database, deliveryQueue, pipeline.handlers(), clock,
                     new Worker.Settings(Math.min(64, config.webhooks().concurrency()), config.delivery().jobLease(),
                             Duration.ofMillis(200), config.webhooks().concurrency()));
             deliveryWorkerRef.set(deliveryWorker);
+            pipeline.ensureScheduled(clock.instant());
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
                     idempotency, queue, router, new EventLog(pipeline.fanout())),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),

@@ -509,6 +509,29 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
         assertThat(deliveries(hook).get(0).path("status").asText()).isEqualTo("succeeded");
     }
 
+    @Test
+    void settled_deliveries_leave_the_log_after_the_retention_and_younger_ones_stay() {
+        Sender s = sender("retention");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        sendFrom(s, to("1234"), "old news"); // succeeds now
+        deliver();
+        clock.advance(Duration.ofDays(29));
+        deliver(); // the hourly purge runs: nothing is 30 days old yet
+        assertThat(deliveries(hook)).hasSize(1);
+
+        Receiver.Answer[] failures = new Receiver.Answer[4];
+        Arrays.fill(failures, Receiver.Answer.status(503));
+        receiver.plan(hook.path(), failures);
+        sendFrom(s, to("1234"), "still trying"); // fails: pending, retried on the schedule
+        deliver();
+        clock.advance(Duration.ofDays(2));
+        deliver(); // the purge runs again: the first delivery is 31 days old
+
+        JsonNode left = deliveries(hook);
+        assertThat(left).hasSize(1);
+        assertThat(left.get(0).path("attempts").get(0).path("status_code").asInt()).isEqualTo(503);
+    }
+
     private double backlogAge() {
         for (String line : http.get("/metrics", null).text().split("\n")) {
             if (line.startsWith("msgbubbles_webhook_backlog_age_seconds ")) {

@@ -27,10 +27,11 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
      * {@code allowPrivate}: let webhook URLs reach loopback/private hosts (local development and tests only);
      * {@code retrySchedule}: the delays before each retry, varied by ±{@code retryJitter} (a fraction);
      * {@code timeout}: how long an attempt may take to connect and to answer; {@code concurrency}: attempts in flight
-     * in this process, {@code endpointConcurrency}: of those, to one endpoint.
+     * in this process, {@code endpointConcurrency}: of those, to one endpoint; {@code logRetention}: how long settled
+     * deliveries stay in the delivery log.
      */
     public record Webhooks(boolean allowPrivate, java.util.List<Duration> retrySchedule, double retryJitter,
-                           Duration timeout, int concurrency, int endpointConcurrency) {
+                           Duration timeout, int concurrency, int endpointConcurrency, Duration logRetention) {
     }
 
     /** {@code timeScale}: 1.0 is the documented sandbox timing, 0 makes every transition immediate. */

@@ -118,6 +118,7 @@ public final class ConfigLoader {
         int webhookTimeout = integer("MSGBUBBLES_WEBHOOK_TIMEOUT_MS", 100, 60_000);
         int webhookConcurrency = integer("MSGBUBBLES_WEBHOOK_CONCURRENCY", 1, 4096);
         int endpointConcurrency = integer("MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", 1, 4096);
+        int logRetention = integer("MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS", 1, 3650);
         double timeScale = decimal("MSGBUBBLES_SANDBOX_TIME_SCALE", 0, 1000);
         String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
         int retryWindow = integer("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", 1, 7 * 24 * 3600);
@@ -134,7 +135,7 @@ public final class ConfigLoader {
                 new Config.Storage(dataDir, database, poolSize, synchronous),
                 new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat)),
                 new Config.Webhooks(allowPrivate, retrySchedule, retryJitter, Duration.ofMillis(webhookTimeout),
-                        webhookConcurrency, endpointConcurrency),
+                        webhookConcurrency, endpointConcurrency, Duration.ofDays(logRetention)),
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),
                 new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing,

@@ -18,13 +18,15 @@ import java.util.Map;
 public final class DeliveryPipeline implements AutoCloseable {
     /**
      * How deliveries are made: retry policy, attempt timeout, attempts in flight in this process and to one
-     * endpoint at once.
+     * endpoint at once; how long settled deliveries stay in the log.
      */
-    public record Settings(RetryPolicy policy, Duration timeout, int concurrency, int perEndpoint) {
+    public record Settings(RetryPolicy policy, Duration timeout, int concurrency, int perEndpoint,
+                           Duration logRetention) {
     }
 
     private final SubscriberCache subscribers;
     private final HttpPoster poster;
+    private final DeliveryLogPurge purge;
     private final DeliveryFanout fanout;
     private final Map<String, JobHandler> handlers;
     private final Deliveries deliveries;
@@ -41,8 +43,9 @@ public final class DeliveryPipeline implements AutoCloseable {
         Courier courier = new Courier(db, writes, clock, guard, settings.policy(), poster, queue, metrics, cache);
         this.subscribers = cache;
         this.fanout = new DeliveryFanout(clock, queue, subscribers, wake);
+        this.purge = new DeliveryLogPurge(db, queue, settings.logRetention());
         this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
-                ReplayJob.KIND, new ReplayJob(db, clock, queue, wake));
+                ReplayJob.KIND, new ReplayJob(db, clock, queue, wake), DeliveryLogPurge.KIND, purge);
         this.deliveries = new Deliveries(db, clock, queue, courier, wake);
         Gauge.builder("msgbubbles.webhook.backlog.age", () -> {
                     try {
@@ -60,6 +63,11 @@ public final class DeliveryPipeline implements AutoCloseable {
     /** Tells the fan-out that an endpoint of this account and mode changed (give it to {@link Webhooks}). */
     public Webhooks.Listener listener() {
         return subscribers::invalidate;
+    }
+
+    /** Schedules the hourly purge of the delivery log unless one is pending (call at start). */
+    public void ensureScheduled(java.time.Instant now) {
+        purge.ensureScheduled(now);
     }
 
     public EventLog.Fanout fanout() {

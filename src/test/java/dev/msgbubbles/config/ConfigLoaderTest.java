@@ -312,7 +312,7 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS",
                 "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE",
                 "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "MSGBUBBLES_WEBHOOK_CONCURRENCY",
-                "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY");
+                "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS");
     }
 
     @Test
@@ -323,6 +323,7 @@ class ConfigLoaderTest {
         assertThat(webhooks.timeout()).isEqualTo(java.time.Duration.ofSeconds(10));
         assertThat(webhooks.concurrency()).isEqualTo(256);
         assertThat(webhooks.endpointConcurrency()).isEqualTo(64);
+        assertThat(webhooks.logRetention()).isEqualTo(java.time.Duration.ofDays(30));
         assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", "250ms, 2s,3m,1h,2d")).webhooks()
                 .retrySchedule()).containsExactly(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(2),
                 java.time.Duration.ofMinutes(3), java.time.Duration.ofHours(1), java.time.Duration.ofDays(2));

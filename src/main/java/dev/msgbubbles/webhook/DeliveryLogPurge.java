@@ -1,0 +1,71 @@
+package dev.msgbubbles.webhook;
+
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Sql;
+import dev.msgbubbles.queue.Job;
+import dev.msgbubbles.queue.JobHandler;
+import dev.msgbubbles.queue.JobQueue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Housekeeping (job kind {@value #KIND}, on the delivery queue): every {@link #EVERY} removes settled deliveries
+ * (and their attempts) created more than {@code retention} ago, endpoint by endpoint through the
+ * (webhook_id, created_at) index, at most {@link #CHUNK} per transaction. Pending deliveries are never removed.
+ * Without it the delivery log would grow by a row or more per event for good.
+ */
+final class DeliveryLogPurge implements JobHandler {
+    static final String KIND = "purge_webhook_deliveries";
+    static final Duration EVERY = Duration.ofHours(1);
+    static final int CHUNK = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryLogPurge.class);
+
+    private final Database db;
+    private final JobQueue queue;
+    private final Duration retention;
+
+    DeliveryLogPurge(Database db, JobQueue queue, Duration retention) {
+        this.db = db;
+        this.queue = queue;
+        this.retention = retention;
+    }
+
+    /** Schedules the first purge unless one is pending (two processes starting together may both: harmless). */
+    void ensureScheduled(Instant now) {
+        db.writeVoid(tx -> {
+            if (queue.pendingOf(tx, KIND) == 0) {
+                queue.enqueue(tx, new JobQueue.NewJob(KIND, "webhook_deliveries", null, null, now.plus(EVERY)), now);
+            }
+        });
+    }
+
+    @Override
+    public void handle(Job job, Instant now) {
+        Instant cutoff = now.minus(retention);
+        // every endpoint (they are few); a removed endpoint's deliveries went with it
+        List<UUID> endpoints = db.read(h -> Sql.list(h, "SELECT id FROM webhooks", row -> row.uuid("id")));
+        long purged = 0;
+        for (UUID endpoint : endpoints) {
+            int removed;
+            do {
+                removed = db.write(tx -> purge(tx, endpoint, cutoff));
+                purged += removed;
+            } while (removed == CHUNK);
+        }
+        db.writeVoid(tx -> queue.reschedule(tx, job, now.plus(EVERY), null));
+        if (purged > 0) {
+            LOG.info("purged {} webhook deliveries older than {}", purged, retention);
+        }
+    }
+
+    private static int purge(org.jdbi.v3.core.Handle tx, UUID endpoint, Instant cutoff) {
+        String oldest = "SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND created_at < ? AND status <> 'pending' "
+                + "ORDER BY created_at LIMIT " + CHUNK;
+        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id IN (" + oldest + ")", endpoint, cutoff);
+        return Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id IN (" + oldest + ")", endpoint, cutoff);
+    }
+}
