@@ -49,8 +49,14 @@ public final class Database implements Writes, AutoCloseable {
     private final Jdbi readJdbi;
     private final int expectedMigrations;
     /** Last steps of open write transactions, by handle (each map is touched only by the thread running it). */
-    private static final Map<Handle, Map<String, CommitStep>> LAST_STEPS = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final Map<Handle, Map<String, Runnable>> AFTER_COMMIT = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What each open write transaction has registered: its last steps and its after-commit hooks. */
+    private static final Map<Handle, Hooks> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Hooks(Map<String, CommitStep> steps, Map<String, Runnable> afterCommit) {
+        Hooks() {
+            this(new java.util.LinkedHashMap<>(), new java.util.LinkedHashMap<>());
+        }
+    }
 
     private Database(Dialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
                      int expectedMigrations) {
@@ -115,24 +121,22 @@ public final class Database implements Writes, AutoCloseable {
     /** Runs {@code callback} in one write transaction: committed when it returns, rolled back when it throws. */
     @Override
     public <R> R write(HandleCallback<R, RuntimeException> callback) {
-        Map<String, Runnable> after = new java.util.LinkedHashMap<>();
+        Hooks[] committed = new Hooks[1];
         R result = writeJdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
-            after.clear(); // a retried transaction starts over
-            Map<String, CommitStep> steps = new java.util.LinkedHashMap<>();
-            LAST_STEPS.put(h, steps);
-            AFTER_COMMIT.put(h, after);
+            Hooks hooks = new Hooks(); // a retried transaction starts over
+            committed[0] = hooks;
+            OPEN.put(h, hooks);
             try {
                 R value = callback.withHandle(h);
-                for (CommitStep step : steps.values()) {
+                for (CommitStep step : hooks.steps().values()) {
                     step.run(h);
                 }
                 return value;
             } finally {
-                LAST_STEPS.remove(h);
-                AFTER_COMMIT.remove(h);
+                OPEN.remove(h);
             }
         });
-        for (Runnable hook : after.values()) {
+        for (Runnable hook : committed[0].afterCommit().values()) {
             try {
                 hook.run();
             } catch (RuntimeException e) {
@@ -148,11 +152,7 @@ public final class Database implements Writes, AutoCloseable {
      * It must be cheap and must not rely on running: a crash right after the commit skips it.
      */
     public static void afterCommit(Handle tx, String key, Runnable hook) {
-        Map<String, Runnable> hooks = AFTER_COMMIT.get(tx);
-        if (hooks == null) {
-            throw new IllegalStateException("not a Database.write transaction: the hook would never run");
-        }
-        hooks.putIfAbsent(key, hook);
+        hooks(tx, "the hook would never run").afterCommit().putIfAbsent(key, hook);
     }
 
     @Override
@@ -177,11 +177,15 @@ public final class Database implements Writes, AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public static <T extends CommitStep> T lastStep(Handle tx, String key, java.util.function.Supplier<T> create) {
-        Map<String, CommitStep> steps = LAST_STEPS.get(tx);
-        if (steps == null) {
-            throw new IllegalStateException("not a Database.write transaction: its last step would never run");
+        return (T) hooks(tx, "its last step would never run").steps().computeIfAbsent(key, k -> create.get());
+    }
+
+    private static Hooks hooks(Handle tx, String otherwise) {
+        Hooks hooks = OPEN.get(tx);
+        if (hooks == null) {
+            throw new IllegalStateException("not a Database.write transaction: " + otherwise);
         }
-        return (T) steps.computeIfAbsent(key, k -> create.get());
+        return hooks;
     }
 
     /** Runs {@code callback} on a read connection (autocommit; each statement sees committed data). */
