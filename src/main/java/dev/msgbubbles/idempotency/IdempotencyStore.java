@@ -1,5 +1,7 @@
 package dev.msgbubbles.idempotency;
 
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ErrorCode;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.Secrets;
 import java.time.Clock;
@@ -42,6 +44,19 @@ public final class IdempotencyStore {
 
     /** The key was used before with a different request body: 409 {@code idempotency_key_reused}. */
     public record Mismatch() implements Outcome {
+    }
+
+    /**
+     * The answer to a repeated key, for a creating endpoint: the id of the resource the key created before (answer
+     * it with 200), or the documented 409 {@code idempotency_key_reused} when the body differs.
+     */
+    public static String replayedId(Outcome outcome) {
+        return switch (outcome) {
+            case Replay replay -> replay.resourceId();
+            case Mismatch ignored -> throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key was used with a different request body", "Idempotency-Key");
+            case Reserved ignored -> throw new IllegalStateException("reserved keys are not answers");
+        };
     }
 
     private final Clock clock;

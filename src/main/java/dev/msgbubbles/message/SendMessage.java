@@ -139,12 +139,7 @@ public final class SendMessage {
     }
 
     private Result answer(Principal p, IdempotencyStore.Outcome outcome) {
-        return switch (outcome) {
-            case IdempotencyStore.Replay replay -> new Replayed(messages.get(p, UUID.fromString(replay.resourceId()), false));
-            case IdempotencyStore.Mismatch ignored -> throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    "this Idempotency-Key was used with a different request body", "Idempotency-Key");
-            case IdempotencyStore.Reserved ignored -> throw new IllegalStateException("reserved keys are not answers");
-        };
+        return new Replayed(messages.get(p, UUID.fromString(IdempotencyStore.replayedId(outcome)), false));
     }
 
     /** reply_to must name a message of the caller in the thread this send goes to. */

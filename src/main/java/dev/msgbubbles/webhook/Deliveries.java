@@ -50,7 +50,7 @@ public final class Deliveries {
 
     public PageQuery.Page<DeliveryView> list(Principal p, UUID webhookId, PageQuery page) {
         return db.read(h -> {
-            webhook(h, p, webhookId);
+            webhooks.require(h, p, webhookId);
             PageQuery.Page<Delivery> rows = deliveries.list(h, webhookId, page);
             Map<UUID, List<Attempt>> attempts = deliveries.attempts(h, rows.items().stream().map(Delivery::id).toList());
             return new PageQuery.Page<>(rows.items().stream()
@@ -61,7 +61,7 @@ public final class Deliveries {
 
     public DeliveryView get(Principal p, UUID webhookId, UUID deliveryId) {
         return db.read(h -> {
-            webhook(h, p, webhookId);
+            webhooks.require(h, p, webhookId);
             return view(h, webhookId, deliveryId);
         });
     }
@@ -73,7 +73,7 @@ public final class Deliveries {
     public DeliveryView retry(Principal p, UUID webhookId, UUID deliveryId) {
         Instant now = clock.instant();
         DeliveryView view = db.write(tx -> {
-            Webhook w = webhook(tx, p, webhookId);
+            Webhook w = webhooks.require(tx, p, webhookId);
             Delivery d = deliveries.find(tx, webhookId, deliveryId).orElseThrow(() -> ApiException.notFound("delivery"));
             if (!w.enabled() && d.payload() == null) {
                 throw new ApiException(ErrorCode.CONFLICT, "the webhook is disabled; enable it before sending again", null);
@@ -96,7 +96,7 @@ public final class Deliveries {
     public Replay replay(Principal p, UUID webhookId, Instant since) {
         Instant now = clock.instant();
         Replay replay = db.write(tx -> {
-            Webhook w = webhook(tx, p, webhookId);
+            Webhook w = webhooks.require(tx, p, webhookId);
             if (!w.enabled()) {
                 throw new ApiException(ErrorCode.CONFLICT, "the webhook is disabled; enable it before replaying", null);
             }
@@ -115,7 +115,7 @@ public final class Deliveries {
     public DeliveryView test(Principal p, UUID webhookId) {
         Instant now = clock.instant();
         Delivery ping = db.write(tx -> {
-            Webhook w = webhook(tx, p, webhookId);
+            Webhook w = webhooks.require(tx, p, webhookId);
             String eventId = Ids.eventId(now.toEpochMilli());
             String body = WireJson.write(new TestEvent(eventId, TEST_EVENT, now, Map.of("webhook_id", w.id(),
                     "message", "a test delivery from MsgBubbles")));
@@ -125,10 +125,6 @@ public final class Deliveries {
         });
         courier.attempt(ping.id(), tx -> { });
         return db.read(h -> view(h, webhookId, ping.id()));
-    }
-
-    private Webhook webhook(org.jdbi.v3.core.Handle h, Principal p, UUID id) {
-        return webhooks.find(h, p.accountId(), p.mode(), id).orElseThrow(() -> ApiException.notFound("webhook"));
     }
 
     private DeliveryView view(org.jdbi.v3.core.Handle h, UUID webhookId, UUID deliveryId) {

@@ -3,6 +3,8 @@ package dev.msgbubbles.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.db.Sql;
@@ -33,6 +35,11 @@ final class WebhookStore {
 
     Optional<Webhook> find(Handle h, UUID accountId, Mode mode, UUID id) {
         return Sql.one(h, "SELECT " + COLUMNS + " FROM webhooks" + SCOPE, MAPPER, id, accountId, mode.wire());
+    }
+
+    /** The caller's endpoint {@code id}, or the documented 404: another account's or mode's is simply absent. */
+    Webhook require(Handle h, Principal p, UUID id) {
+        return find(h, p.accountId(), p.mode(), id).orElseThrow(() -> ApiException.notFound("webhook"));
     }
 
     /** Newest first by creation; stable across equal times, so pages never skip or repeat an endpoint. */
@@ -81,11 +88,7 @@ final class WebhookStore {
         if (PARSED.size() > 10_000) {
             PARSED.clear(); // subscriptions are few; this only bounds the cache against the unexpected
         }
-        return PARSED.computeIfAbsent(json, text -> {
-            java.util.Set<EventType> types = java.util.EnumSet.noneOf(EventType.class);
-            events(text).forEach(name -> EventType.fromWire(name).ifPresent(types::add));
-            return java.util.Collections.unmodifiableSet(types);
-        });
+        return PARSED.computeIfAbsent(json, text -> java.util.Collections.unmodifiableSet(Webhook.typesOf(events(text))));
     }
 
     /**

@@ -110,16 +110,10 @@ public final class Webhooks {
 
     /** A replay answers with the endpoint as it is now, secret included (the current one, if it was rotated). */
     private Result answer(Principal p, IdempotencyStore.Outcome outcome) {
-        return switch (outcome) {
-            case IdempotencyStore.Replay replay -> new Replayed(WebhookView.of(
-                    db.read(h -> store.find(h, p.accountId(), p.mode(), UUID.fromString(replay.resourceId())))
-                            .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
-                                    "the webhook this Idempotency-Key created has been deleted", "Idempotency-Key")),
-                    true));
-            case IdempotencyStore.Mismatch ignored -> throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    "this Idempotency-Key was used with a different request body", "Idempotency-Key");
-            case IdempotencyStore.Reserved ignored -> throw new IllegalStateException("reserved keys are not answers");
-        };
+        UUID id = UUID.fromString(IdempotencyStore.replayedId(outcome));
+        return new Replayed(WebhookView.of(db.read(h -> store.find(h, p.accountId(), p.mode(), id))
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+                        "the webhook this Idempotency-Key created has been deleted", "Idempotency-Key")), true));
     }
 
     public PageQuery.Page<WebhookView> list(Principal p, PageQuery page) {
@@ -129,14 +123,14 @@ public final class Webhooks {
     }
 
     public WebhookView get(Principal p, UUID id) {
-        return WebhookView.of(find(p, id), false);
+        return WebhookView.of(db.read(h -> store.require(h, p, id)), false);
     }
 
     public WebhookView change(Principal p, UUID id, Change change) {
         String url = change.url().map(this::checkedUrl).orElse(null);
         Optional<Optional<List<String>>> events = change.events().map(e -> Optional.ofNullable(checkedEvents(e.orElse(null))));
         return db.write(tx -> {
-            Webhook w = store.find(tx, p.accountId(), p.mode(), id).orElseThrow(() -> ApiException.notFound("webhook"));
+            Webhook w = store.require(tx, p, id);
             boolean enabled = change.enabled().orElse(w.enabled());
             Webhook changed = new Webhook(w.id(), w.accountId(), w.mode(), url != null ? url : w.url(),
                     events.isPresent() ? events.get().orElse(null) : w.events(), enabled,
@@ -169,16 +163,12 @@ public final class Webhooks {
         Instant now = clock.instant();
         String secret = newSecret();
         return db.write(tx -> {
-            Webhook w = store.find(tx, p.accountId(), p.mode(), id).orElseThrow(() -> ApiException.notFound("webhook"));
+            Webhook w = store.require(tx, p, id);
             Webhook rotated = new Webhook(w.id(), w.accountId(), w.mode(), w.url(), w.events(), w.enabled(),
                     w.disabledReason(), secret, w.secret(), now.plus(ROTATION_OVERLAP), w.createdAt(), now);
             store.update(tx, rotated);
             return WebhookView.of(rotated, true);
         });
-    }
-
-    private Webhook find(Principal p, UUID id) {
-        return db.read(h -> store.find(h, p.accountId(), p.mode(), id)).orElseThrow(() -> ApiException.notFound("webhook"));
     }
 
     private String checkedUrl(String url) {
