@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * that asked for the attempt completes in it). A crash between the POST and that commit repeats the attempt:
  * delivery is at least once, and receivers deduplicate on {@code webhook-id}.
  *
- * <p>The address check and the connection see the same answer: the check resolves through the JVM's address
- * cache, which the HTTP client's connection then reads (positive answers are kept for 30 s by default).
+ * <p>The check before the attempt turns a URL that no longer reaches a public address into a recorded drop; the
+ * connection itself only goes to addresses the guard accepts when it connects (see {@link HttpPoster}).
  */
 final class Courier {
     private static final Logger LOG = LoggerFactory.getLogger(Courier.class);
@@ -129,19 +129,19 @@ final class Courier {
         Webhook w = webhook.get();
         boolean retries = d.payload() == null;
         if (!w.enabled() && retries) {
-            settle(d, null, DeliveryStatus.DROPPED, "not sent: the endpoint is disabled", alsoInTx);
+            drop(d, null, "not sent: the endpoint is disabled", alsoInTx);
             return;
         }
         Optional<String> body = d.payload() != null ? Optional.of(d.payload())
                 : loaded.get().event().map(e -> WireJson.write(EventBody.of(e)));
         if (body.isEmpty()) {
-            settle(d, null, DeliveryStatus.DROPPED, "not sent: the event is no longer stored", alsoInTx);
+            drop(d, null, "not sent: the event is no longer stored", alsoInTx);
             return;
         }
         Instant at = clock.instant();
         if (guard.check(w.url()) instanceof UrlGuard.Verdict.Refused refused) {
-            settle(d, new Attempt(d.id(), d.attempts() + 1, at, null, 0, "not sent: " + refused.reason(), null),
-                    DeliveryStatus.DROPPED, "not sent: " + refused.reason(), alsoInTx);
+            drop(d, new Attempt(d.id(), d.attempts() + 1, at, null, 0, "not sent: " + refused.reason(), null),
+                    "not sent: " + refused.reason(), alsoInTx);
             return;
         }
         Map<String, String> headers = Signer.headers(d.eventId(), at, body.get(), Signer.secretsInForce(w, at));
@@ -214,17 +214,15 @@ final class Courier {
         prefetched.remove(id);
     }
 
-    /** Settles without an HTTP answer (dropped), recording {@code attempt} if one was made. */
-    private void settle(Delivery d, Attempt attempt, DeliveryStatus status, String error, Consumer<Handle> alsoInTx) {
+    /** Settles as dropped without an HTTP answer, recording {@code attempt} if one was made (a refused address). */
+    private void drop(Delivery d, Attempt attempt, String error, Consumer<Handle> alsoInTx) {
         Instant now = clock.instant();
         writes.writeVoid(tx -> {
             if (attempt != null) {
                 deliveries.insertAttempt(tx, attempt);
             }
-            Delivery settled = new Delivery(d.id(), d.webhookId(), d.accountId(), d.mode(), d.eventId(), d.eventType(),
-                    d.payload(), status, d.attempts() + (attempt == null ? 0 : 1), d.retryStep(), null, null, error,
-                    d.createdAt(), now);
-            deliveries.settle(tx, settled);
+            deliveries.settle(tx, d.after(DeliveryStatus.DROPPED, d.attempts() + (attempt == null ? 0 : 1),
+                    d.retryStep(), null, null, error, now));
             alsoInTx.accept(tx);
         });
         metrics.outcome(DeliveryMetrics.Outcome.DROPPED);
@@ -232,7 +230,6 @@ final class Courier {
 
     private static Delivery settled(Delivery d, Attempt attempt, DeliveryStatus status, int step, Instant next,
                                     Instant now) {
-        return new Delivery(d.id(), d.webhookId(), d.accountId(), d.mode(), d.eventId(), d.eventType(), d.payload(),
-                status, attempt.number(), step, next, attempt.statusCode(), attempt.error(), d.createdAt(), now);
+        return d.after(status, attempt.number(), step, next, attempt.statusCode(), attempt.error(), now);
     }
 }

@@ -19,4 +19,11 @@ public record Delivery(UUID id, UUID webhookId, UUID accountId, Mode mode, Strin
         return new Delivery(id, webhookId, accountId, mode, eventId, eventType, payload, DeliveryStatus.PENDING, 0, 0,
                 now, null, null, now, now);
     }
+
+    /** This delivery as an attempt (or a decision not to attempt) left it at {@code now}. */
+    Delivery after(DeliveryStatus status, int attempts, int retryStep, Instant nextAttemptAt, Integer lastStatusCode,
+                   String lastError, Instant now) {
+        return new Delivery(id, webhookId, accountId, mode, eventId, eventType, payload, status, attempts, retryStep,
+                nextAttemptAt, lastStatusCode, lastError, createdAt, now);
+    }
 }

@@ -42,10 +42,11 @@ public final class DeliveryPipeline implements AutoCloseable {
         this.poster = new HttpPoster(settings.timeout(), guard, settings.concurrency(), settings.perEndpoint());
         Courier courier = new Courier(db, writes, clock, guard, settings.policy(), poster, queue, metrics, cache);
         this.subscribers = cache;
-        this.fanout = new DeliveryFanout(clock, queue, subscribers, wake);
+        DeliveryWriter writer = new DeliveryWriter(clock, queue, wake);
+        this.fanout = new DeliveryFanout(subscribers, writer);
         this.purge = new DeliveryLogPurge(db, queue, settings.logRetention());
         this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
-                ReplayJob.KIND, new ReplayJob(db, clock, queue, wake), DeliveryLogPurge.KIND, purge);
+                ReplayJob.KIND, new ReplayJob(db, clock, queue, writer), DeliveryLogPurge.KIND, purge);
         this.deliveries = new Deliveries(db, clock, queue, courier, wake);
         Gauge.builder("msgbubbles.webhook.backlog.age", () -> {
                     try {

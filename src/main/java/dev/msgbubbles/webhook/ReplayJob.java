@@ -1,6 +1,5 @@
 package dev.msgbubbles.webhook;
 
-import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.event.Event;
 import dev.msgbubbles.event.EventLog;
@@ -42,12 +41,10 @@ final class ReplayJob implements JobHandler {
     private final JobQueue queue;
     private final EventLog events = new EventLog(EventLog.Fanout.NONE);
     private final WebhookStore webhooks = new WebhookStore();
-    private final DeliveryStore deliveries = new DeliveryStore();
+    private final DeliveryWriter writer;
 
-    private final Runnable wake;
-
-    ReplayJob(Database db, Clock clock, JobQueue queue, Runnable wake) {
-        this.wake = wake;
+    ReplayJob(Database db, Clock clock, JobQueue queue, DeliveryWriter writer) {
+        this.writer = writer;
         this.db = db;
         this.clock = clock;
         this.queue = queue;
@@ -68,20 +65,13 @@ final class ReplayJob implements JobHandler {
                 Webhook w = webhook.get();
                 List<Event> chunk = events.between(tx, w.accountId(), w.mode(), at.after(), at.until(), at.since(),
                         w.eventTypes(), CHUNK);
-                List<Delivery> created = new ArrayList<>(chunk.size());
-                List<JobQueue.NewJob> jobs = new ArrayList<>(chunk.size());
-                Instant createdAt = clock.instant();
+                List<DeliveryWriter.Owed> owed = new ArrayList<>(chunk.size());
                 for (Event e : chunk) {
-                    Delivery d = Delivery.pending(Ids.uuidV7(clock), w.id(), w.accountId(), w.mode(), e.id(),
-                            e.type().wire(), null, createdAt);
-                    created.add(d);
-                    jobs.add(DeliveryJob.first(d, e.conversationId()));
+                    owed.add(new DeliveryWriter.Owed(w.id(), w.accountId(), w.mode(), e.id(), e.type().wire(),
+                            e.conversationId()));
                 }
-                if (!created.isEmpty()) {
-                    deliveries.insertAll(tx, created);
-                    queue.enqueueAll(tx, jobs, createdAt);
-                    Database.afterCommit(tx, "wake webhook deliveries", wake);
-                }
+                Instant createdAt = clock.instant();
+                writer.write(tx, owed, createdAt);
                 if (chunk.size() == CHUNK) {
                     queue.enqueue(tx, start(w.id(), new Position(chunk.getLast().cursor(), at.until(), at.since()),
                             createdAt), createdAt);

@@ -15,11 +15,16 @@ public record Webhook(UUID id, UUID accountId, Mode mode, String url, List<Strin
 
     /** The event types it takes; null for every type. */
     public java.util.Set<dev.msgbubbles.event.EventType> eventTypes() {
-        if (events == null) {
+        return typesOf(events);
+    }
+
+    /** Event type names as types (names this build does not know are left out); null stays null (every type). */
+    static java.util.Set<dev.msgbubbles.event.EventType> typesOf(List<String> names) {
+        if (names == null) {
             return null;
         }
         java.util.Set<dev.msgbubbles.event.EventType> types = java.util.EnumSet.noneOf(dev.msgbubbles.event.EventType.class);
-        events.forEach(name -> dev.msgbubbles.event.EventType.fromWire(name).ifPresent(types::add));
+        names.forEach(name -> dev.msgbubbles.event.EventType.fromWire(name).ifPresent(types::add));
         return types;
     }
 }
