@@ -26,25 +26,34 @@ query() {
   if [[ "$1" == sqlite ]]; then sqlite3 "$WORK/data/msgbubbles.db" "$2"; else psql "$PG_URL" -Atc "$2"; fi
 }
 
-# start_server STORE PORT [ENV=VALUE...] -> SERVER_PID, PG_URL (postgresql), BENCH_KEY (the first test key)
+# launch PORT LOG [ENV=VALUE...] -> LAUNCHED_PID: a server on the data directory (and database) already set up,
+# with the benchmark's settings; returns once it listens
+launch() {
+  local port="$1" out="$2"; shift 2
+  env MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0 \
+    MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL=WARN "$@" \
+    "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED -jar "$JAR" serve >"$out" 2>&1 &
+  LAUNCHED_PID=$!
+  local waited=0
+  until grep -q 'listening on' "$out" 2>/dev/null; do
+    sleep 0.2; waited=$((waited + 1)); (( waited < 150 )) || die "server did not start: $(tail -5 "$out")"
+  done
+}
+
+# start_server STORE PORT [ENV=VALUE...] -> SERVER_PID, PG_URL (postgresql), BENCH_KEY (the first test key):
+# a fresh data directory and, for postgresql, a fresh database
 start_server() {
   local store="$1" port="$2"; shift 2
-  local out="$WORK/server-$store.log" env=()
+  local out="$WORK/server-$store.log" env=("$@")
   rm -rf "$WORK/data"; mkdir -p "$WORK/data"
-  env=(MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0
-       MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL=WARN "$@")
   if [[ "$store" == postgresql ]]; then
     local db="msgbubbles_bench_$$"
     psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 && psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $db" >/dev/null \
       || die "PostgreSQL at $PG_URL_BASE is not reachable"
     PG_URL="$PG_URL_BASE/$db"; env+=(MSGBUBBLES_DATABASE_URL="$PG_URL")
   fi
-  env "${env[@]}" "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED -jar "$JAR" serve >"$out" 2>&1 &
-  SERVER_PID=$!
-  local waited=0
-  until grep -q 'listening on' "$out" 2>/dev/null; do
-    sleep 0.2; waited=$((waited + 1)); (( waited < 150 )) || die "server did not start: $(tail -5 "$out")"
-  done
+  launch "$port" "$out" "${env[@]}"
+  SERVER_PID=$LAUNCHED_PID
   BENCH_KEY="$(awk '/test key:/ {print $3}' "$out")"
   export BENCH_KEY
 }

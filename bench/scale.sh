@@ -28,15 +28,8 @@ trap cleanup EXIT
 
 # another process on the database start_server created (no new database, no bootstrap)
 start_more() {
-  local port="$1" out="$WORK/server-more-$1.log"
-  env MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0 \
-    MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL=WARN MSGBUBBLES_DATABASE_URL="$PG_URL" \
-    "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED -jar "$JAR" serve >"$out" 2>&1 &
-  PIDS+=($!)
-  local waited=0
-  until grep -q 'listening on' "$out" 2>/dev/null; do
-    sleep 0.2; waited=$((waited + 1)); (( waited < 150 )) || die "server did not start: $(tail -5 "$out")"
-  done
+  launch "$1" "$WORK/server-more-$1.log" MSGBUBBLES_DATABASE_URL="$PG_URL"
+  PIDS+=("$LAUNCHED_PID")
 }
 
 # load SECONDS PORT... : wrk on every port at once (CONNS split between them); prints "requests/s p99_ms"
