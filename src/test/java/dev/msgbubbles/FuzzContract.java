@@ -42,6 +42,11 @@ abstract class FuzzContract {
             new String[] {"GET", "/v1/handles/availability"},
             new String[] {"POST", "/v1/sandbox/inbound"}, new String[] {"POST", "/v1/sandbox/typing"},
             new String[] {"GET", "/v1/chats"}, new String[] {"GET", "/v1/chats/{chat}"},
+            new String[] {"POST", "/v1/chats"}, new String[] {"PATCH", "/v1/chats/{group}"},
+            new String[] {"POST", "/v1/chats/{group}/participants"},
+            new String[] {"DELETE", "/v1/chats/{group}/participants/{handle}"},
+            new String[] {"POST", "/v1/chats/{chat}/read"}, new String[] {"POST", "/v1/chats/{chat}/typing"},
+            new String[] {"POST", "/v1/chats/{group}/read"}, new String[] {"POST", "/v1/chats/{group}/typing"},
             new String[] {"POST", "/v1/webhooks"}, new String[] {"GET", "/v1/webhooks"},
             new String[] {"GET", "/v1/webhooks/{webhook}"}, new String[] {"PATCH", "/v1/webhooks/{webhook}"},
             new String[] {"DELETE", "/v1/webhooks/{webhook}"}, new String[] {"POST", "/v1/webhooks/{webhook}/rotate-secret"},
@@ -79,6 +84,11 @@ abstract class FuzzContract {
         JsonNode webhook = http.postJson("/v1/webhooks", key, "{\"url\":\"https://93.184.216.34/fuzz\"}").json().path("data");
         JsonNode delivery = http.postJson("/v1/webhooks/" + webhook.path("id").asText() + "/test", key, "{}")
                 .json().path("data");
+        JsonNode group = http.postJson("/v1/chats", key, "{\"from_handle\":\"+18005550100\",\"addresses\":"
+                + "[\"+14155551234\",\"+14155551235\",\"+14155551236\"],\"message\":\"fuzz group\"}").json().path("data");
+        app.worker().drain(); // the group's first message goes out: it is established
+        ids.put("{group}", List.of(group.path("id").asText()));
+        ids.put("{handle}", List.of("+14155551236"));
         ids.put("{message}", List.of(message.path("id").asText()));
         ids.put("{chat}", List.of(message.path("conversation_id").asText()));
         ids.put("{webhook}", List.of(webhook.path("id").asText()));
@@ -192,7 +202,12 @@ abstract class FuzzContract {
             new String[] {"POST", "/v1/sandbox/typing", "{\"from\":\"+14155551234\",\"to_handle\":\"+18005550100\",\"typing\":true}"},
             new String[] {"POST", "/v1/webhooks", "{\"url\":\"https://93.184.216.34/x\",\"events\":[\"message.sent\"]}"},
             new String[] {"PATCH", "/v1/webhooks/{webhook}", "{\"url\":\"https://93.184.216.34/y\",\"enabled\":true}"},
-            new String[] {"POST", "/v1/webhooks/{webhook}/replay", "{\"since\":\"2026-11-23T09:00:00Z\"}"});
+            new String[] {"POST", "/v1/webhooks/{webhook}/replay", "{\"since\":\"2026-11-23T09:00:00Z\"}"},
+            new String[] {"POST", "/v1/chats", "{\"from_handle\":\"+18005550100\",\"addresses\":[\"+14155551234\",\"+14155551237\"],\"message\":\"hi\",\"title\":\"t\"}"},
+            new String[] {"PATCH", "/v1/chats/{group}", "{\"title\":\"renamed\"}"},
+            new String[] {"POST", "/v1/chats/{group}/participants", "{\"handle\":\"+14155551238\"}"},
+            new String[] {"POST", "/v1/chats/{chat}/typing", "{\"typing\":true}"},
+            new String[] {"POST", "/v1/sandbox/inbound", "{\"from\":\"+14155551234\",\"conversation_id\":\"{group}\",\"text\":\"hi\"}"});
 
     @Test
     void valid_requests_with_one_field_changed_never_get_a_5xx() {
@@ -205,7 +220,11 @@ abstract class FuzzContract {
             }
             com.fasterxml.jackson.databind.node.ObjectNode body;
             try {
-                body = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(template[2]);
+                String valid = template[2];
+                for (var entry : ids.entrySet()) {
+                    valid = valid.replace(entry.getKey(), entry.getValue().getFirst());
+                }
+                body = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(valid);
                 List<String> names = new ArrayList<>();
                 body.fieldNames().forEachRemaining(names::add);
                 String field = names.get(random.nextInt(names.size()));

@@ -13,6 +13,12 @@ public interface Channel {
     /** Carries out a reaction, edit or unsend of a message this backend sent. */
     ActionResult act(MessageAction action);
 
+    /**
+     * Carries out a synchronous operation on a thread (group rename and membership, read receipts, typing).
+     * {@link ActionResult.Done} when the network did it; anything else is reported to the caller as a failure.
+     */
+    ActionResult control(ChatAction action);
+
     /** Whether {@code handle} is registered with iMessage, as far as this backend can tell. */
     boolean onIMessage(String handle);
 }

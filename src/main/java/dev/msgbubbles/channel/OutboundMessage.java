@@ -5,8 +5,20 @@ import java.util.UUID;
 
 /**
  * One send, as handed to a connector. {@code messageId} is stable across retries: connectors use it to
- * deduplicate when a previous attempt's outcome is unknown. {@code attempt} counts from 1.
+ * deduplicate when a previous attempt's outcome is unknown. {@code attempt} counts from 1. A direct message has
+ * {@code to} and no {@code group}; a group message has a {@code group} and no {@code to}.
  */
 public record OutboundMessage(UUID messageId, String fromHandle, String to, ChannelType channel, String text,
-                              String effect, int attempt) {
+                              String effect, int attempt, Group group) {
+
+    /**
+     * The iMessage group a message goes to. Until the network has accepted one of its messages the group does not
+     * exist there yet ({@code established} false): the connector creates it with this message, these members and
+     * this title.
+     */
+    public record Group(UUID conversationId, java.util.List<String> participants, String title, boolean established) {
+        public Group {
+            participants = java.util.List.copyOf(participants);
+        }
+    }
 }

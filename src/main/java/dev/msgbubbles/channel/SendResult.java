@@ -23,8 +23,14 @@ public sealed interface SendResult {
     record RetryLater(String reason, Duration after) implements SendResult {
     }
 
-    /** Something the network will report {@code after} the send. */
-    record FollowUp(Duration after, Signal signal) {
+    /**
+     * Something the network will report {@code after} the send. {@code contact} is who does it (a typing, reply or
+     * reaction from one member of a group); null means the message's recipient.
+     */
+    record FollowUp(Duration after, Signal signal, String contact) {
+        public FollowUp(Duration after, Signal signal) {
+            this(after, signal, null);
+        }
     }
 
     /**

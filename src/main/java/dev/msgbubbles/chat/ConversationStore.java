@@ -17,15 +17,24 @@ import org.jdbi.v3.core.Handle;
 /** SQL for {@code conversations}. Every read is scoped by account and mode: another's thread is simply absent. */
 public final class ConversationStore {
     /** {@code last_message_at} is derived from the thread's newest message (an index lookup), never stored. */
-    private static final String COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, title, created_at, "
-            + "updated_at, (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id) AS last_message_at";
+    private static final String COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, title, established_at, "
+            + "created_at, updated_at, (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id) AS last_message_at";
     private static final Sql.RowMapper<Conversation> MAPPER = row -> {
         Instant last = row.instant("last_message_at");
         Instant updated = row.instant("updated_at");
+        String remote = row.string("remote_handle");
         return new Conversation(row.uuid("id"), row.uuid("account_id"), Mode.fromWire(row.string("mode")).orElseThrow(),
-                row.string("from_handle"), row.string("remote_handle"), row.bool("is_group"), row.string("title"), last,
+                row.string("from_handle"), remote, row.bool("is_group"), row.string("title"),
+                remote == null ? List.of() : List.of(remote), row.instant("established_at"), last,
                 row.instant("created_at"), last == null || updated.isAfter(last) ? updated : last);
     };
+    private static final String INSERT_GROUP = """
+            INSERT INTO conversations (id, account_id, mode, from_handle, remote_handle, is_group, title, created_at, updated_at)
+            VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)""";
+    private static final String INSERT_PARTICIPANT = """
+            INSERT INTO conversation_participants (conversation_id, handle, position, added_at)
+            VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM conversation_participants WHERE conversation_id = ?), ?)
+            ON CONFLICT (conversation_id, handle) DO NOTHING""";
 
     /** Known direct threads are kept up to this many; past it the memory starts over (it is only a shortcut). */
     private static final int KNOWN_LIMIT = 100_000;
@@ -100,7 +109,65 @@ public final class ConversationStore {
 
     public Optional<Conversation> find(Handle h, UUID accountId, Mode mode, UUID id) {
         return Sql.one(h, "SELECT " + COLUMNS + " FROM conversations WHERE id = ? AND account_id = ? AND mode = ?", MAPPER,
-                id, accountId, mode.wire());
+                id, accountId, mode.wire()).map(c -> withMembers(h, List.of(c)).getFirst());
+    }
+
+    /** Any thread by id, whoever owns it (for workers that already hold a message of it). */
+    public Optional<Conversation> findById(Handle h, UUID id) {
+        return Sql.one(h, "SELECT " + COLUMNS + " FROM conversations WHERE id = ?", MAPPER, id)
+                .map(c -> withMembers(h, List.of(c)).getFirst());
+    }
+
+    /** The threads with the members of their groups filled in (one query for all the groups among them). */
+    private static List<Conversation> withMembers(Handle h, List<Conversation> threads) {
+        List<UUID> groups = threads.stream().filter(Conversation::group).map(Conversation::id).toList();
+        if (groups.isEmpty()) {
+            return threads;
+        }
+        Map<UUID, List<String>> members = new java.util.HashMap<>();
+        Sql.list(h, "SELECT conversation_id, handle FROM conversation_participants WHERE conversation_id IN ("
+                        + Sql.repeat("?", groups.size()) + ") ORDER BY conversation_id, position",
+                row -> Map.entry(row.uuid("conversation_id"), row.string("handle")), groups.toArray())
+                .forEach(e -> members.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+        return threads.stream().map(c -> c.group() ? c.withParticipants(members.getOrDefault(c.id(), List.of())) : c).toList();
+    }
+
+    /** A new group (not established yet) with its members in the order given. */
+    public void insertGroup(Handle tx, UUID id, UUID accountId, Mode mode, String fromHandle, String title,
+                            List<String> members, Instant now) {
+        Sql.update(tx, INSERT_GROUP, id, accountId, mode.wire(), fromHandle, true, title, now, now);
+        for (String member : members) {
+            Sql.update(tx, INSERT_PARTICIPANT, id, member, id, now);
+        }
+    }
+
+    /** Marks a group established (the first time only); true when this call did it. */
+    public boolean establish(Handle tx, UUID id, Instant now) {
+        return Sql.update(tx, "UPDATE conversations SET established_at = ? WHERE id = ? AND is_group = ? "
+                + "AND established_at IS NULL", now, id, true) == 1;
+    }
+
+    public void rename(Handle tx, UUID id, String title, Instant now) {
+        Sql.update(tx, "UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?", title, now, id);
+    }
+
+    /** Adds a member at the end; false when it already was one. */
+    public boolean addMember(Handle tx, UUID id, String handle, Instant now) {
+        boolean added = Sql.update(tx, INSERT_PARTICIPANT, id, handle, id, now) == 1;
+        if (added) {
+            Sql.update(tx, "UPDATE conversations SET updated_at = ? WHERE id = ?", now, id);
+        }
+        return added;
+    }
+
+    /** Removes a member; false when it was not one. */
+    public boolean removeMember(Handle tx, UUID id, String handle, Instant now) {
+        boolean removed = Sql.update(tx, "DELETE FROM conversation_participants WHERE conversation_id = ? AND handle = ?",
+                id, handle) == 1;
+        if (removed) {
+            Sql.update(tx, "UPDATE conversations SET updated_at = ? WHERE id = ?", now, id);
+        }
+        return removed;
     }
 
     /** Newest first by creation time (stable, so walking pages never skips or repeats a thread). */
@@ -110,6 +177,6 @@ public final class ConversationStore {
                 + page.beforeCondition(values, id -> find(h, accountId, mode, id).map(Conversation::createdAt), "chat")
                 + " ORDER BY created_at DESC, id DESC LIMIT ?";
         values.add(page.limit() + 1);
-        return page.page(Sql.list(h, sql, MAPPER, values.toArray()), Conversation::id);
+        return page.page(withMembers(h, Sql.list(h, sql, MAPPER, values.toArray())), Conversation::id);
     }
 }

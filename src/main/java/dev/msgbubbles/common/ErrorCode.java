@@ -18,6 +18,12 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     RATE_LIMITED(429, "rate_limited"),
     INTERNAL_ERROR(500, "internal_error"),
+    /** The {@code *_failed} family: the network refused or could not do a synchronous operation (safe to retry). */
+    RENAME_FAILED(502, "rename_failed"),
+    ADD_PARTICIPANT_FAILED(502, "add_participant_failed"),
+    REMOVE_PARTICIPANT_FAILED(502, "remove_participant_failed"),
+    MARK_READ_FAILED(502, "mark_read_failed"),
+    TYPING_FAILED(502, "typing_failed"),
     UNAVAILABLE(503, "unavailable"),
     DEVICE_OFFLINE(503, "device_offline");
 

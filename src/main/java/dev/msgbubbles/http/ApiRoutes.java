@@ -12,7 +12,8 @@ final class ApiRoutes {
         NumbersApi numbers = new NumbersApi(services.numbers());
         OpsApi ops = new OpsApi(services.ready(), services.metrics());
         MessagesApi messages = new MessagesApi(services.features().messaging(), services.features().wakeWorkers());
-        ChatsApi chats = new ChatsApi(services.features().chats());
+        ChatsApi chats = new ChatsApi(services.features().chats(), services.features().messaging(),
+                services.features().wakeWorkers());
         SandboxApi sandbox = new SandboxApi(services.features().messaging().sandbox());
         WebhooksApi webhooks = new WebhooksApi(services.features().webhooks(), services.features().deliveries());
         EventsApi events = new EventsApi(services.features().events());
@@ -34,6 +35,12 @@ final class ApiRoutes {
                 Route.api("POST", "/v1/sandbox/typing", Set.of(), sandbox::typing),
                 Route.api("GET", "/v1/chats", ChatsApi.LIST_QUERY, chats::list),
                 Route.api("GET", "/v1/chats/{id}", Set.of(), chats::get),
+                Route.api("POST", "/v1/chats", Set.of(), chats::create),
+                Route.api("PATCH", "/v1/chats/{id}", Set.of(), chats::rename),
+                Route.api("POST", "/v1/chats/{id}/participants", Set.of(), chats::addParticipant),
+                Route.api("DELETE", "/v1/chats/{id}/participants/{handle}", Set.of(), chats::removeParticipant),
+                Route.api("POST", "/v1/chats/{id}/read", Set.of(), chats::read),
+                Route.api("POST", "/v1/chats/{id}/typing", Set.of(), chats::typing),
                 Route.api("POST", "/v1/webhooks", Set.of(), webhooks::create),
                 Route.api("GET", "/v1/webhooks", WebhooksApi.LIST_QUERY, webhooks::list),
                 Route.api("GET", "/v1/webhooks/{id}", Set.of(), webhooks::get),

@@ -2,7 +2,10 @@ package dev.msgbubbles.message;
 
 import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.Provider;
+import dev.msgbubbles.channel.ActionResult;
 import dev.msgbubbles.channel.Channel;
+import dev.msgbubbles.channel.ChatAction;
+import dev.msgbubbles.channel.MessageAction;
 import dev.msgbubbles.channel.OutboundMessage;
 import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.common.Mode;
@@ -42,8 +45,17 @@ public final class ChannelRouter {
         }
 
         @Override
-        public dev.msgbubbles.channel.ActionResult act(dev.msgbubbles.channel.MessageAction action) {
-            return new dev.msgbubbles.channel.ActionResult.Rejected("provider_unavailable",
+        public ActionResult act(MessageAction action) {
+            return unavailable();
+        }
+
+        @Override
+        public ActionResult control(ChatAction action) {
+            return unavailable();
+        }
+
+        private ActionResult unavailable() {
+            return new ActionResult.Rejected("provider_unavailable",
                     "the " + provider.wire() + " connector is not available in this server build");
         }
 

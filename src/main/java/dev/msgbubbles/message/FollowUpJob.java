@@ -11,8 +11,9 @@ import java.util.UUID;
 
 /**
  * Applies something a network reported about a sent message once it came due (job kind {@value #KIND};
- * payload: the {@link SendResult.Signal}): receipts move the status forward; a simulated contact's typing, reply
- * and reaction become events and an inbound message. Everything, including completing the job, commits at once.
+ * payload: the {@link SendResult.Signal}, then {@code |contact} when a group member does it): receipts move the
+ * status forward; a simulated contact's typing, reply and reaction become events and an inbound message (into the
+ * group, for a group message). Everything, including completing the job, commits at once.
  */
 final class FollowUpJob implements JobHandler {
     static final String KIND = "message_follow_up";
@@ -30,31 +31,43 @@ final class FollowUpJob implements JobHandler {
         this.receive = receive;
     }
 
+    /** The job payload of a follow-up. */
+    static String payload(SendResult.FollowUp followUp) {
+        return followUp.contact() == null ? followUp.signal().name() : followUp.signal().name() + "|" + followUp.contact();
+    }
+
     @Override
     public void handle(Job job, Instant now) {
         UUID id = UUID.fromString(job.subject());
-        SendResult.Signal signal = SendResult.Signal.valueOf(job.payload());
+        String[] parts = job.payload().split("\\|", 2);
+        SendResult.Signal signal = SendResult.Signal.valueOf(parts[0]);
+        String contact = parts.length > 1 ? parts[1] : null;
         writes.writeVoid(tx -> {
-            apply(tx, id, signal, now);
+            apply(tx, id, signal, contact, now);
             queue.complete(tx, job);
         });
     }
 
-    /** Applies one signal in the caller's transaction (also used directly for signals already due at send). */
-    void apply(Handle tx, UUID id, SendResult.Signal signal, Instant now) {
+    /**
+     * Applies one signal in the caller's transaction. {@code contact} is the group member who does it; null means
+     * the recipient of a direct message.
+     */
+    void apply(Handle tx, UUID id, SendResult.Signal signal, String contact, Instant now) {
         switch (signal) {
             case DELIVERED -> lifecycle.delivered(tx, id, now);
             case READ -> lifecycle.read(tx, id, now);
             case TYPING, REPLY, LIKE -> store.findById(tx, id).ifPresent(message -> {
+                String who = contact != null ? contact : message.to();
+                UUID group = message.to() == null ? message.conversationId() : null;
                 switch (signal) {
-                    case TYPING -> receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(),
-                            message.to(), true, now);
+                    case TYPING -> receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who,
+                            group, true, now);
                     case REPLY -> {
-                        receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), message.to(), false, now);
+                        receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who, group, false, now);
                         receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
-                                message.fromHandle(), message.to(), "echo: " + message.text(), message.channel()), now);
+                                message.fromHandle(), who, group, "echo: " + message.text(), message.channel()), now);
                     }
-                    default -> receive.reactionIn(tx, message, message.to(), "like", now);
+                    default -> receive.reactionIn(tx, message, who, "like", now);
                 }
             });
         }

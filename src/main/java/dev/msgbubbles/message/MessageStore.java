@@ -77,6 +77,19 @@ final class MessageStore {
         return Sql.one(h, FIND, MAPPER, id, accountId, mode.wire());
     }
 
+    /** The channel of the newest message of a thread that went over one (messages_conversation_idx, newest first). */
+    Optional<ChannelType> latestChannel(Handle h, UUID conversationId) {
+        return Sql.one(h, "SELECT channel FROM messages WHERE conversation_id = ? AND channel IS NOT NULL "
+                + "ORDER BY created_at DESC, id DESC LIMIT 1", row -> ChannelType.fromWire(row.string("channel")).orElseThrow(),
+                conversationId);
+    }
+
+    /** Marks every inbound message of a thread read that was not yet; the number marked. */
+    int markInboundRead(Handle tx, UUID conversationId, Instant at) {
+        return Sql.update(tx, "UPDATE messages SET read_at = ?, updated_at = ? WHERE conversation_id = ? "
+                + "AND direction = 'inbound' AND read_at IS NULL", at, at, conversationId);
+    }
+
     /** Unscoped: for workers, which act on ids they were handed by the system itself. */
     Optional<Message> findById(Handle h, UUID id) {
         return Sql.one(h, FIND_BY_ID, MAPPER, id);

@@ -1,6 +1,7 @@
 package dev.msgbubbles.message;
 
 import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.event.EventLog;
@@ -26,6 +27,8 @@ public final class Messaging {
     private final Availability availability;
     private final Map<String, JobHandler> handlers;
     private final ChannelRouter router;
+    private final GroupChats groups;
+    private final ThreadControls controls;
 
     /**
      * What messaging needs from the rest of the server. {@code writes} carries the hot write paths (sends, send
@@ -48,7 +51,10 @@ public final class Messaging {
         this.availability = new Availability(d.numbers(), d.router());
         this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages, d.events());
         this.receive = new ReceiveMessage(d.db(), d.clock(), d.events());
-        this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive);
+        ThreadOperations operations = new ThreadOperations(d.db(), d.numbers(), d.router(), new ConversationStore(d.clock()));
+        this.groups = new GroupChats(d, lifecycle, operations);
+        this.controls = new ThreadControls(d.db(), d.clock(), operations);
+        this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive, operations);
         FollowUpJob followUps = new FollowUpJob(d.writes(), d.queue(), lifecycle, receive);
         this.handlers = Map.of(
                 SendJob.KIND, new SendJob(d, lifecycle, policy.retryWindow(),
@@ -84,6 +90,14 @@ public final class Messaging {
 
     public MessageActions actions() {
         return actions;
+    }
+
+    public GroupChats groups() {
+        return groups;
+    }
+
+    public ThreadControls controls() {
+        return controls;
     }
 
     public Availability availability() {

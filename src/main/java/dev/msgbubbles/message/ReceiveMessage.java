@@ -22,8 +22,12 @@ import org.jdbi.v3.core.Handle;
  */
 public final class ReceiveMessage {
 
-    /** One inbound message. {@code number} is ours; {@code from} the contact's handle. */
-    public record Inbound(UUID accountId, Mode mode, String number, String from, String text, ChannelType channel) {
+    /**
+     * One inbound message. {@code number} is ours; {@code from} the contact's handle; {@code group} the group it was
+     * written in (a member writing to everyone), or null for the direct thread with {@code from}.
+     */
+    public record Inbound(UUID accountId, Mode mode, String number, String from, UUID group, String text,
+                          ChannelType channel) {
     }
 
     private final Database db;
@@ -48,7 +52,8 @@ public final class ReceiveMessage {
     }
 
     Message receiveIn(Handle tx, Inbound in, Instant now) {
-        UUID thread = conversations.direct(tx, in.accountId(), in.mode(), in.number(), in.from(), now);
+        UUID thread = in.group() != null ? in.group()
+                : conversations.direct(tx, in.accountId(), in.mode(), in.number(), in.from(), now);
         Message message = new Message(Ids.uuidV7(clock), in.accountId(), in.mode(), thread, Message.Direction.INBOUND,
                 MessageStatus.RECEIVED, in.channel(), in.from(), in.number(), in.text(), null, null, null, null, null, null,
                 null, null, null, null, null, 0, now, now);
@@ -57,15 +62,18 @@ public final class ReceiveMessage {
         return message;
     }
 
-    /** A contact started or stopped typing to {@code number}: a {@code conversation.typing} event. */
-    public Map<String, Object> typing(UUID accountId, Mode mode, String number, String contact, boolean typing) {
+    /**
+     * A contact started or stopped typing to {@code number} (in {@code group}, or in their direct thread when that is
+     * null): a {@code conversation.typing} event.
+     */
+    public Map<String, Object> typing(UUID accountId, Mode mode, String number, String contact, UUID group, boolean typing) {
         Instant now = clock.instant();
-        return db.write(tx -> typingIn(tx, accountId, mode, number, contact, typing, now));
+        return db.write(tx -> typingIn(tx, accountId, mode, number, contact, group, typing, now));
     }
 
-    Map<String, Object> typingIn(Handle tx, UUID accountId, Mode mode, String number, String contact, boolean typing,
-                                 Instant now) {
-        UUID thread = conversations.direct(tx, accountId, mode, number, contact, now);
+    Map<String, Object> typingIn(Handle tx, UUID accountId, Mode mode, String number, String contact, UUID group,
+                                 boolean typing, Instant now) {
+        UUID thread = group != null ? group : conversations.direct(tx, accountId, mode, number, contact, now);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("conversation_id", thread);
         data.put("handle", contact);

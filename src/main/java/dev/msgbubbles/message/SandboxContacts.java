@@ -3,6 +3,7 @@ package dev.msgbubbles.message;
 import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.chat.Conversation;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.ErrorCode;
@@ -11,27 +12,36 @@ import dev.msgbubbles.common.Mode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The test-mode helpers {@code POST /v1/sandbox/inbound} and {@code /typing}: a simulated contact writes or types
- * to one of the caller's test numbers. Live keys get 404: the helpers do not exist in live mode.
+ * to one of the caller's test numbers, directly or in a group they are a member of. Live keys get 404: the
+ * helpers do not exist in live mode.
  */
 public final class SandboxContacts {
     private final NumberDirectory numbers;
     private final ChannelRouter router;
     private final ReceiveMessage receive;
+    private final ThreadOperations threads;
 
-    SandboxContacts(NumberDirectory numbers, ChannelRouter router, ReceiveMessage receive) {
+    SandboxContacts(NumberDirectory numbers, ChannelRouter router, ReceiveMessage receive, ThreadOperations threads) {
         this.numbers = numbers;
         this.router = router;
         this.receive = receive;
+        this.threads = threads;
     }
 
-    /** The stored message, or empty when it was a one-time passcode and so suppressed. */
-    public Optional<MessageView> inbound(Principal p, String from, String toHandle, String text, List<String> attachmentIds) {
+    /**
+     * The stored message, or empty when it was a one-time passcode and so suppressed. With {@code conversationId} a
+     * member of that group writes to everyone in it ({@code toHandle} may then be left out).
+     */
+    public Optional<MessageView> inbound(Principal p, String from, String toHandle, UUID conversationId, String text,
+                                         List<String> attachmentIds) {
         requireTestMode(p);
         String contact = contact(from);
-        AccountNumber number = number(p, toHandle);
+        Conversation group = conversationId == null ? null : group(p, conversationId, contact, toHandle);
+        AccountNumber number = number(p, group != null && toHandle == null ? group.fromHandle() : toHandle);
         boolean hasText = text != null && !text.isEmpty();
         if (attachmentIds != null && !attachmentIds.isEmpty()) {
             throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + attachmentIds.getFirst(),
@@ -43,18 +53,40 @@ public final class SandboxContacts {
         if (text.codePointCount(0, text.length()) > SendMessage.MAX_TEXT) {
             throw ApiException.invalid("text", "text is limited to " + SendMessage.MAX_TEXT + " characters");
         }
-        return receive.receive(new ReceiveMessage.Inbound(p.accountId(), p.mode(), number.handle(), contact, text,
-                channel(number, contact)));
+        return receive.receive(new ReceiveMessage.Inbound(p.accountId(), p.mode(), number.handle(), contact,
+                group == null ? null : group.id(), text, group == null ? channel(number, contact) : ChannelType.IMESSAGE));
     }
 
-    public Map<String, Object> typing(Principal p, String from, String toHandle, Boolean typing) {
+    public Map<String, Object> typing(Principal p, String from, String toHandle, UUID conversationId, Boolean typing) {
         requireTestMode(p);
         String contact = contact(from);
-        AccountNumber number = number(p, toHandle);
+        Conversation group = conversationId == null ? null : group(p, conversationId, contact, toHandle);
+        AccountNumber number = number(p, group != null && toHandle == null ? group.fromHandle() : toHandle);
         if (typing == null) {
             throw ApiException.invalid("typing", "typing (true or false) is required");
         }
-        return receive.typing(p.accountId(), p.mode(), number.handle(), contact, typing);
+        return receive.typing(p.accountId(), p.mode(), number.handle(), contact, group == null ? null : group.id(), typing);
+    }
+
+    /** The caller's group {@code id}, of which {@code contact} must be a member, on {@code toHandle} if that is given. */
+    private Conversation group(Principal p, UUID id, String contact, String toHandle) {
+        Conversation group;
+        try {
+            group = threads.thread(p, id);
+        } catch (ApiException notFound) {
+            throw new ApiException(ErrorCode.NOT_FOUND, "conversation not found", "conversation_id");
+        }
+        if (!group.group()) {
+            throw ApiException.invalid("conversation_id", "conversation_id must name a group; a contact writes to a direct "
+                    + "thread with from and to_handle alone");
+        }
+        if (!group.participants().contains(contact)) {
+            throw ApiException.invalid("from", contact + " is not a member of this group");
+        }
+        if (toHandle != null && !toHandle.strip().equals(group.fromHandle())) {
+            throw ApiException.invalid("to_handle", "to_handle must be the group's number, " + group.fromHandle());
+        }
+        return group;
     }
 
     private static void requireTestMode(Principal p) {

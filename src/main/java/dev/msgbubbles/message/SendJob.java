@@ -5,6 +5,7 @@ import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.channel.Channel;
 import dev.msgbubbles.channel.OutboundMessage;
 import dev.msgbubbles.channel.SendResult;
+import dev.msgbubbles.chat.Conversation;
 import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Handle;
@@ -38,6 +39,7 @@ final class SendJob implements JobHandler {
     private final Writes writes;
     private final JobQueue queue;
     private final MessageStore store;
+    private final ConversationStore conversations;
     private final Lifecycle lifecycle;
     private final NumberDirectory numbers;
     private final ChannelRouter router;
@@ -53,6 +55,7 @@ final class SendJob implements JobHandler {
         this.writes = d.writes();
         this.queue = d.queue();
         this.store = new MessageStore();
+        this.conversations = new ConversationStore(d.clock());
         this.lifecycle = lifecycle;
         this.numbers = d.numbers();
         this.router = d.router();
@@ -98,22 +101,46 @@ final class SendJob implements JobHandler {
             return;
         }
         Channel channel = router.forNumber(number.get());
+        if (message.to() == null) {
+            sendToGroup(job, message, number.get(), channel, deadline, now);
+            return;
+        }
         Optional<ChannelType> choice = choose(message, number.get(), channel);
         if (choice.isEmpty()) {
             fail(job, id, "recipient_unreachable", "none of the number's channels reaches the recipient", null, now);
             return;
         }
-        SendResult result = channel.send(outbound(message, choice.get(), job.attempts()));
+        SendResult result = channel.send(outbound(message, choice.get(), job.attempts(), null));
         String detail = null;
         if (result instanceof SendResult.Rejected rejected && rejected.code().equals("not_registered")
                 && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number.get())) {
             detail = "fallback from imessage: " + rejected.message();
-            result = channel.send(outbound(message, ChannelType.SMS, job.attempts()));
+            result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null));
         }
-        apply(job, message, result, detail, deadline, now);
+        apply(job, message, result, detail, null, deadline, now);
     }
 
-    private void apply(Job job, Message message, SendResult result, String detail, Instant deadline, Instant now) {
+    /**
+     * A group message goes over iMessage only, to the members the group has now. The first message the network
+     * accepts establishes the group (the network creates it with that message), in the transaction that records
+     * the send.
+     */
+    private void sendToGroup(Job job, Message message, AccountNumber number, Channel channel, Instant deadline, Instant now) {
+        if (!number.channels().contains(ChannelType.IMESSAGE)) {
+            fail(job, message.id(), "recipient_unreachable", "groups are iMessage only and the number has no iMessage", null,
+                    now);
+            return;
+        }
+        Conversation group = db.read(h -> conversations.findById(h, message.conversationId())).orElseThrow();
+        OutboundMessage.Group recipients = new OutboundMessage.Group(group.id(), group.participants(), group.title(),
+                group.established());
+        SendResult result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients));
+        apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
+    }
+
+    /** Records the backend's answer; {@code establishes} is the group this send creates on the network, if any. */
+    private void apply(Job job, Message message, SendResult result, String detail, UUID establishes, Instant deadline,
+                       Instant now) {
         switch (result) {
             case SendResult.Accepted accepted -> {
                 // receipts already due (sandbox at time scale 0) are applied with the send, in this transaction;
@@ -127,16 +154,19 @@ final class SendJob implements JobHandler {
                         due.add(MessageStatus.READ);
                     } else {
                         later.add(new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
-                                followUp.signal().name(), now.plus(followUp.after())));
+                                FollowUpJob.payload(followUp), now.plus(followUp.after())));
                     }
                 }
                 Lifecycle.Sending sending = Lifecycle.sending(message, accepted.channel(), detail, due, now);
                 String affinity = ConversationStore.affinity(message.accountId(), message.mode(), message.fromHandle(),
-                        message.to());
+                        message.to() != null ? message.to() : message.conversationId().toString());
                 writes.writeVoid(affinity, tx -> {
                     if (lifecycle.sent(tx, sending)) {
                         for (JobQueue.NewJob followUp : later) {
                             queue.enqueue(tx, followUp, now);
+                        }
+                        if (establishes != null) {
+                            conversations.establish(tx, establishes, now);
                         }
                     }
                     queue.complete(tx, job);
@@ -178,8 +208,8 @@ final class SendJob implements JobHandler {
         return number.channels().contains(ChannelType.SMS) && Handle.parsePhone(message.to()).isPresent();
     }
 
-    private static OutboundMessage outbound(Message message, ChannelType channel, int attempt) {
+    private static OutboundMessage outbound(Message message, ChannelType channel, int attempt, OutboundMessage.Group group) {
         return new OutboundMessage(message.id(), message.fromHandle(), message.to(), channel, message.text(),
-                channel == ChannelType.IMESSAGE ? message.effect() : null, attempt);
+                channel == ChannelType.IMESSAGE ? message.effect() : null, attempt, group);
     }
 }

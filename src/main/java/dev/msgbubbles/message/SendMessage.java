@@ -103,7 +103,8 @@ public final class SendMessage {
                         .orElse(null);
         Lifecycle.Creation prepared = knownThread == null ? null : Lifecycle.creation(draft(c, id, knownThread, target, now));
         // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
-        String affinity = ConversationStore.affinity(p.accountId(), p.mode(), target.fromHandle(), target.to());
+        String affinity = ConversationStore.affinity(p.accountId(), p.mode(), target.fromHandle(),
+                target.to() != null ? target.to() : target.conversation().id().toString());
         Object outcome = writes.write(affinity, tx -> {
             Lifecycle.Creation creation = prepared != null ? prepared : Lifecycle.creation(draft(c, id,
                     conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now), target, now));
@@ -177,7 +178,11 @@ public final class SendMessage {
                         "from_handle");
             }
             if (thread.group()) {
-                throw new ApiException(ErrorCode.CONFLICT, "group conversations are not supported yet", "conversation_id");
+                if (c.channel() != null) {
+                    throw ApiException.invalid("channel", "groups are iMessage only: channel cannot be set for a group");
+                }
+                requireIMessage(requireNumber(p, thread.fromHandle(), null));
+                return new Target(thread, thread.fromHandle(), null);
             }
             requireNumber(p, thread.fromHandle(), c.channel());
             checkRecipient(thread.remoteHandle(), c.channel());
@@ -198,12 +203,21 @@ public final class SendMessage {
         return new Target(null, from, to);
     }
 
-    private void requireNumber(Principal p, String handle, String channel) {
+    private AccountNumber requireNumber(Principal p, String handle, String channel) {
         AccountNumber number = numbers.owned(p.accountId(), p.mode(), handle).orElseThrow(() ->
                 new ApiException(ErrorCode.INVALID_FROM_HANDLE, "from_handle is not a number assigned to your account",
                         "from_handle"));
         if ("whatsapp".equals(channel) && !number.channels().contains(ChannelType.WHATSAPP)) {
             throw new ApiException(ErrorCode.INVALID_FROM_HANDLE, "this number has no WhatsApp channel", "from_handle");
+        }
+        return number;
+    }
+
+    /** Groups are iMessage only: their number must serve iMessage. */
+    static void requireIMessage(AccountNumber number) {
+        if (!number.channels().contains(ChannelType.IMESSAGE)) {
+            throw new ApiException(ErrorCode.INVALID_FROM_HANDLE, "groups are iMessage only and " + number.handle()
+                    + " has no iMessage channel", "from_handle");
         }
     }
 

@@ -53,6 +53,11 @@ class FallbackIT {
         }
 
         @Override
+        public ActionResult control(dev.msgbubbles.channel.ChatAction action) {
+            return new ActionResult.Done();
+        }
+
+        @Override
         public boolean onIMessage(String handle) {
             return true;
         }

@@ -1,0 +1,98 @@
+package dev.msgbubbles.message;
+
+import dev.msgbubbles.account.AccountNumber;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.channel.ChatAction;
+import dev.msgbubbles.chat.ChatView;
+import dev.msgbubbles.chat.Conversation;
+import dev.msgbubbles.chat.ConversationStore;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.ErrorCode;
+import dev.msgbubbles.db.Database;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Read receipts ({@code POST /v1/chats/:id/read}) and typing ({@code POST /v1/chats/:id/typing}) on iMessage and
+ * WhatsApp threads (SMS has neither: 409 {@code conflict}). Both run synchronously against the backend. Typing
+ * writes nothing and a repeat of what the network was told less than {@link #TYPING_REPEAT} ago is answered
+ * without asking it again, so calling it on every keystroke is cheap; the indicator expires on the contacts'
+ * side by itself.
+ */
+public final class ThreadControls {
+    static final Duration TYPING_REPEAT = Duration.ofSeconds(5);
+    private static final int TYPING_MEMORY = 100_000;
+
+    private final Database db;
+    private final Clock clock;
+    private final ThreadOperations operations;
+    private final MessageStore messages = new MessageStore();
+    private final ConversationStore conversations;
+
+    /** What the network was last told about our typing in a thread, and when. */
+    private record Told(boolean typing, Instant at) {
+    }
+
+    private final Map<UUID, Told> told = new ConcurrentHashMap<>();
+
+    ThreadControls(Database db, Clock clock, ThreadOperations operations) {
+        this.db = db;
+        this.clock = clock;
+        this.operations = operations;
+        this.conversations = new ConversationStore(clock);
+    }
+
+    /** Marks everything received in the thread read, once the network has sent the read receipts. */
+    public ChatView markRead(Principal p, UUID id) {
+        Conversation thread = operations.thread(p, id);
+        AccountNumber number = operations.number(thread);
+        ChannelType channel = supported(thread, number, "read receipts");
+        operations.perform(number, new ChatAction.MarkRead(ThreadOperations.backendView(thread, channel)),
+                ErrorCode.MARK_READ_FAILED);
+        return db.write(tx -> {
+            messages.markInboundRead(tx, thread.id(), clock.instant());
+            return ChatView.of(conversations.findById(tx, thread.id()).orElseThrow());
+        });
+    }
+
+    /** Shows or hides our typing bubble: {@code conversation_id}, {@code handle} (our number), {@code typing}. */
+    public Map<String, Object> typing(Principal p, UUID id, Boolean typing) {
+        Conversation thread = operations.thread(p, id);
+        if (typing == null) {
+            throw ApiException.invalid("typing", "typing (true or false) is required");
+        }
+        AccountNumber number = operations.number(thread);
+        ChannelType channel = supported(thread, number, "typing indicators");
+        Instant now = clock.instant();
+        Told last = told.get(thread.id());
+        boolean repeat = last != null && last.typing() == typing && now.isBefore(last.at().plus(TYPING_REPEAT))
+                && number.status() == AccountNumber.Status.ONLINE;
+        if (!repeat) {
+            operations.perform(number, new ChatAction.Typing(ThreadOperations.backendView(thread, channel), typing),
+                    ErrorCode.TYPING_FAILED);
+            if (told.size() >= TYPING_MEMORY) {
+                told.clear();
+            }
+            told.put(thread.id(), new Told(typing, now));
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("conversation_id", thread.id());
+        answer.put("handle", thread.fromHandle());
+        answer.put("typing", typing);
+        return answer;
+    }
+
+    private ChannelType supported(Conversation thread, AccountNumber number, String feature) {
+        ChannelType channel = operations.channel(thread, number);
+        if (channel == ChannelType.SMS) {
+            throw new ApiException(ErrorCode.CONFLICT, feature + " work on iMessage and WhatsApp threads; this thread is on SMS");
+        }
+        return channel;
+    }
+}

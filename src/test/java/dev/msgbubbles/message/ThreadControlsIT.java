@@ -1,0 +1,124 @@
+package dev.msgbubbles.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.msgbubbles.account.AccountAdmin;
+import dev.msgbubbles.account.CreatedAccount;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.account.Provider;
+import dev.msgbubbles.channel.ActionResult;
+import dev.msgbubbles.channel.Channel;
+import dev.msgbubbles.channel.ChatAction;
+import dev.msgbubbles.channel.MessageAction;
+import dev.msgbubbles.channel.OutboundMessage;
+import dev.msgbubbles.channel.SendResult;
+import dev.msgbubbles.chat.ChatView;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.idempotency.IdempotencyStore;
+import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.queue.Worker;
+import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.TestStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the backend is asked for thread operations, with a recording channel standing in for it: the group as it
+ * is, the thread's channel, and typing repeats answered without asking again.
+ */
+class ThreadControlsIT {
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+
+    /** Accepts everything and records what it was asked. */
+    static final class Recording implements Channel {
+        final List<Object> asked = new CopyOnWriteArrayList<>();
+
+        @Override
+        public SendResult send(OutboundMessage message) {
+            asked.add(message);
+            return new SendResult.Accepted(message.channel(), "ref-" + message.messageId(), List.of());
+        }
+
+        @Override
+        public ActionResult act(MessageAction action) {
+            return new ActionResult.Done();
+        }
+
+        @Override
+        public ActionResult control(ChatAction action) {
+            asked.add(action);
+            return new ActionResult.Done();
+        }
+
+        @Override
+        public boolean onIMessage(String handle) {
+            return true;
+        }
+    }
+
+    @Test
+    void the_backend_sees_the_group_as_it_is_and_typing_repeats_are_not_sent_again() {
+        Recording backend = new Recording();
+        try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
+            NumberDirectory numbers = new NumberDirectory(db, clock);
+            CreatedAccount account = new AccountAdmin(db, clock).create("controls");
+            numbers.add(new NumberDirectory.NewNumber(account.account().id(), "+18005550123",
+                    EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX, null));
+            JobQueue queue = new JobQueue(db);
+            Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
+                    new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of()),
+                    new EventLog(EventLog.Fanout.NONE)), new Messaging.Policy(Duration.ofHours(1), 0, 0));
+            Principal principal = new Principal(account.account().id(), Mode.TEST, account.testKey().id());
+            var created = messaging.groups().create(new GroupChats.Create(principal, null, null, "+18005550123",
+                    List.of("+14155550001", "+14155550002"), "hello", "Crew"));
+            ChatView group = created.chat();
+            try (Worker worker = new Worker(db, queue, messaging.jobHandlers(), clock,
+                    new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+                worker.drain();
+                // the first message creates the group on the network: members and title travel with it
+                OutboundMessage first = (OutboundMessage) backend.asked.getFirst();
+                assertThat(first.to()).isNull();
+                assertThat(first.group().established()).isFalse();
+                assertThat(first.group().participants()).containsExactly("+14155550001", "+14155550002");
+                assertThat(first.group().title()).isEqualTo("Crew");
+
+                messaging.groups().addParticipant(principal, group.id(), "+14155550003");
+                messaging.send().send(new SendMessage.Command(principal, null, null, null, null, group.id(), "later", null,
+                        null, null, null, null, null, null));
+                worker.drain();
+                OutboundMessage later = (OutboundMessage) backend.asked.getLast();
+                assertThat(later.group().established()).isTrue();
+                assertThat(later.group().participants()).containsExactly("+14155550001", "+14155550002", "+14155550003");
+            }
+            ChatAction.AddParticipant add = (ChatAction.AddParticipant) backend.asked.get(1);
+            assertThat(add.handle()).isEqualTo("+14155550003");
+            assertThat(add.thread().participants()).containsExactly("+14155550001", "+14155550002");
+            assertThat(add.thread().channel()).isEqualTo(ChannelType.IMESSAGE);
+
+            backend.asked.clear();
+            messaging.controls().typing(principal, group.id(), true);
+            clock.advance(Duration.ofSeconds(2));
+            messaging.controls().typing(principal, group.id(), true); // a repeat: the bubble is still showing
+            assertThat(backend.asked).hasSize(1);
+            messaging.controls().typing(principal, group.id(), false);
+            assertThat(backend.asked).hasSize(2);
+            clock.advance(Duration.ofSeconds(1));
+            messaging.controls().typing(principal, group.id(), true);
+            clock.advance(ThreadControls.TYPING_REPEAT);
+            messaging.controls().typing(principal, group.id(), true); // long enough: told again, to keep it showing
+            assertThat(backend.asked).extracting(a -> ((ChatAction.Typing) a).typing()).containsExactly(true, false, true, true);
+
+            messaging.controls().markRead(principal, group.id());
+            assertThat(backend.asked.getLast()).isInstanceOf(ChatAction.MarkRead.class);
+        }
+    }
+}
