@@ -34,7 +34,7 @@ run_store() {
   log "$store: warm-up ${WARMUP}s"
   wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port" >/dev/null
   # let the warm-up drain so the measured window starts from an empty queue
-  wait_empty "$store" "SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys'"
+  wait_empty "$store" "SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%'"
   local done0 t0 c0 t1 done1 c1 wrkout
   done0="$(query "$store" "SELECT COUNT(*) FROM messages WHERE status IN ('delivered','read')")"
   c0="$(cpu_ticks "$SERVER_PID")"; t0="$(date +%s.%N)"
@@ -42,8 +42,8 @@ run_store() {
   wrkout="$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port")"
   t1="$(date +%s.%N)"; c1="$(cpu_ticks "$SERVER_PID")"
   done1="$(query "$store" "SELECT COUNT(*) FROM messages WHERE status IN ('delivered','read')")"
-  wait_empty "$store" "SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys'"
-  local t2 left; t2="$(date +%s.%N)"; left="$(query "$store" "SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys'")"
+  wait_empty "$store" "SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%'"
+  local t2 left; t2="$(date +%s.%N)"; left="$(query "$store" "SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%'")"
   local rps p50 p99 non2xx
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$wrkout")"
   p50="$(awk '$1=="50%" {print $2}' <<<"$wrkout")"; p99="$(awk '$1=="99%" {print $2}' <<<"$wrkout")"

@@ -57,11 +57,11 @@ run() {
   for ((p = 1; p < processes; p++)); do ports+=("$(free_port)"); start_more "${ports[$p]}"; done
   log "$processes process(es): warm-up ${WARMUP}s"
   load "$WARMUP" "${ports[@]}" >/dev/null
-  wait_empty postgresql "SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys'"
+  wait_empty postgresql "SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%'"
   log "$processes process(es): measuring ${DURATION}s"
   local result t1 t2
   result="$(load "$DURATION" "${ports[@]}")"; t1="$(date +%s.%N)"
-  wait_empty postgresql "SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys'"
+  wait_empty postgresql "SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%'"
   t2="$(date +%s.%N)"
   echo "$processes $result $(calc "round($t2-$t1,1)")" >>"$WORK/results"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done

@@ -44,7 +44,7 @@ verifier_jar() {
 }
 
 stats() { curl -s "http://127.0.0.1:$RPORT/stats"; }
-PENDING="SELECT (SELECT COUNT(*) FROM jobs WHERE kind <> 'purge_idempotency_keys') + (SELECT COUNT(*) FROM delivery_jobs WHERE kind <> 'purge_webhook_deliveries')"
+PENDING="SELECT (SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%') + (SELECT COUNT(*) FROM delivery_jobs WHERE kind <> 'purge_webhook_deliveries')"
 
 run_store() {
   local store="$1" port

@@ -6,6 +6,9 @@ import dev.msgbubbles.account.Bootstrap;
 import dev.msgbubbles.account.CreatedAccount;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.channel.sandbox.SandboxChannel;
+import dev.msgbubbles.attachment.Attachments;
+import dev.msgbubbles.attachment.LinkSigner;
+import dev.msgbubbles.attachment.LocalBlobStore;
 import dev.msgbubbles.chat.Chats;
 import dev.msgbubbles.event.Events;
 import dev.msgbubbles.idempotency.IdempotencyStore;
@@ -22,6 +25,7 @@ import dev.msgbubbles.webhook.UrlGuard;
 import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.config.Config;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.ServerSecrets;
 import dev.msgbubbles.db.GroupCommit;
 import dev.msgbubbles.http.ApiServer;
 import dev.msgbubbles.http.ApiServices;
@@ -34,6 +38,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +55,8 @@ public final class App implements AutoCloseable {
      * the same day, 4 writers gave 1,175 sends/s and ~650 webhooks/s, 2 gave 1,300 and 810, 1 gave 1,372 and 777.
      */
     static final int POSTGRESQL_WRITERS = 2;
+    /** Files per {@code POST /v1/attachments} request (documented). */
+    static final int MAX_FILES_PER_UPLOAD = 10;
     private final Database database;
     private final GroupCommit writes;
     private final ApiServer server;
@@ -117,12 +124,25 @@ public final class App implements AutoCloseable {
                             Duration.ofMillis(200), config.webhooks().concurrency()));
             deliveryWorkerRef.set(deliveryWorker);
             pipeline.ensureScheduled(clock.instant());
+            // attachments: bytes under the data dir, links signed with a key every process on the database shares;
+            // links name the actual port when the configured one is 0 (tests)
+            var linkBase = new java.util.concurrent.atomic.AtomicReference<>(config.server().publicUrl());
+            Attachments attachments = new Attachments(database, clock,
+                    new LocalBlobStore(config.storage().dataDir().resolve("blobs")),
+                    new LinkSigner(ServerSecrets.get(database, "attachment_links", clock.instant()), linkBase::get, clock),
+                    new Attachments.Limits(config.attachments().maxFileBytes(), config.attachments().maxRequestBytes(),
+                            MAX_FILES_PER_UPLOAD, config.attachments().allowedTypes(), config.attachments().staging(),
+                            config.attachments().linkTtl(), config.attachments().messageLinkTtl()));
+            dev.msgbubbles.attachment.PurgeJob attachmentPurge = new dev.msgbubbles.attachment.PurgeJob(database, queue,
+                    attachments);
+            attachmentPurge.ensureScheduled(clock.instant());
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
-                    idempotency, queue, router, new EventLog(pipeline.fanout())),
+                    idempotency, queue, router, new EventLog(pipeline.fanout()), attachments),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
                             config.delivery().sandboxPacingPerMinute()));
             Map<String, JobHandler> handlers = new java.util.HashMap<>(messaging.jobHandlers());
             handlers.put(PurgeJob.KIND, purge);
+            handlers.put(dev.msgbubbles.attachment.PurgeJob.KIND, attachmentPurge);
             Worker worker = new Worker(database, queue, handlers, clock,
                     new Worker.Settings(256, config.delivery().jobLease(), Duration.ofMillis(200)));
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
@@ -135,13 +155,17 @@ public final class App implements AutoCloseable {
                     metrics,
                     new ApiServices.Features(messaging, new Chats(database, clock),
                             new Webhooks(database, clock, idempotency, guard, pipeline.listener()), pipeline.deliveries(),
-                            events, wake));
+                            events, attachments, wake));
             if (config.delivery().workerEnabled()) {
                 worker.start();
                 deliveryWorker.start();
             }
             try {
                 ApiServer server = ApiServer.start(config.server(), services);
+                if (config.server().publicUrl().getPort() == 0) {
+                    URI configured = config.server().publicUrl();
+                    linkBase.set(URI.create(configured.getScheme() + "://" + configured.getHost() + ":" + server.port()));
+                }
                 return new App(database, writes, server, worker, deliveryWorker, pipeline, events, bootstrapped, gc);
             } catch (RuntimeException e) {
                 worker.close();

@@ -16,6 +16,8 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_REUSED(409, "idempotency_key_reused"),
     IDEMPOTENCY_IN_PROGRESS(409, "idempotency_in_progress"),
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
+    /** A {@code Range} no byte of the file satisfies (downloads). */
+    RANGE_NOT_SATISFIABLE(416, "range_not_satisfiable"),
     RATE_LIMITED(429, "rate_limited"),
     INTERNAL_ERROR(500, "internal_error"),
     /** The {@code *_failed} family: the network refused or could not do a synchronous operation (safe to retry). */

@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /** The whole validated configuration. Build it with {@link ConfigLoader}; it never changes afterwards. */
 public record Config(Server server, Storage storage, Api api, Webhooks webhooks, Sandbox sandbox, Logging logging,
-                     Delivery delivery) {
+                     Delivery delivery, Attachments attachments) {
 
     /** Where the HTTP API listens; {@code publicUrl} is the base of links we hand out. */
     public record Server(String host, int port, URI publicUrl, long maxBodyBytes) {
@@ -50,5 +50,14 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
      */
     public record Delivery(Duration retryWindow, boolean workerEnabled, int pacingPerMinute, int sandboxPacingPerMinute,
                            Duration jobLease) {
+    }
+
+    /**
+     * Upload limits (per file, per multipart request), the accepted content types ({@code type/subtype} or
+     * {@code type/*}, as sniffed from the bytes), how long an unclaimed upload is kept, how long a signed link from
+     * {@code GET /v1/attachments/:id} or a presign works, and how long the links inside message objects work.
+     */
+    public record Attachments(long maxFileBytes, long maxRequestBytes, java.util.List<String> allowedTypes,
+                              Duration staging, Duration linkTtl, Duration messageLinkTtl) {
     }
 }

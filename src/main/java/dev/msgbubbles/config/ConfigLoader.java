@@ -126,6 +126,12 @@ public final class ConfigLoader {
         int pacing = integer("MSGBUBBLES_PACING_PER_MINUTE", 0, 60_000);
         int sandboxPacing = integer("MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", 0, 60_000);
         int lease = integer("MSGBUBBLES_JOB_LEASE_SECONDS", 1, 3600);
+        long maxFile = longInteger("MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", 1, 1L << 40);
+        long maxRequest = longInteger("MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES", 1, 1L << 40);
+        List<String> types = mediaTypes("MSGBUBBLES_ATTACHMENT_TYPES");
+        int staging = integer("MSGBUBBLES_ATTACHMENT_STAGING_HOURS", 1, 24 * 365);
+        int linkSeconds = integer("MSGBUBBLES_ATTACHMENT_LINK_SECONDS", 10, 7 * 24 * 3600);
+        int messageLinkDays = integer("MSGBUBBLES_ATTACHMENT_MESSAGE_LINK_DAYS", 1, 365);
         String logLevel = oneOf("MSGBUBBLES_LOG_LEVEL", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), s -> s.toUpperCase(Locale.ROOT));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -139,7 +145,9 @@ public final class ConfigLoader {
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),
                 new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing,
-                        Duration.ofSeconds(lease)));
+                        Duration.ofSeconds(lease)),
+                new Config.Attachments(maxFile, maxRequest, types, Duration.ofHours(staging), Duration.ofSeconds(linkSeconds),
+                        Duration.ofDays(messageLinkDays)));
     }
 
     private String raw(String key) {
@@ -183,6 +191,34 @@ public final class ConfigLoader {
     }
 
     /** A comma-separated list of 1 to 20 durations, each a whole number with a unit: ms, s, m, h or d. */
+    private long longInteger(String key, long min, long max) {
+        String value = raw(key);
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(key + ": must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+        return min;
+    }
+
+    /** A comma-separated list of media types or {@code type/*} patterns. */
+    private List<String> mediaTypes(String key) {
+        List<String> types = new java.util.ArrayList<>();
+        for (String item : raw(key).split(",")) {
+            String type = item.strip().toLowerCase(Locale.ROOT);
+            if (type.matches("(\\*/\\*|[a-z0-9][a-z0-9.+-]*/(\\*|[a-z0-9][a-z0-9.+-]*))")) {
+                types.add(type);
+            } else {
+                problems.add(key + ": '" + item.strip() + "' is not a media type such as image/png or image/*");
+            }
+        }
+        return List.copyOf(types);
+    }
+
     private List<Duration> durations(String key) {
         String value = raw(key);
         List<Duration> result = new ArrayList<>();

@@ -26,6 +26,13 @@ final class ApiRequest {
         OptionalLong declaredLength();
 
         InputStream open();
+
+        /** The parts of a {@code multipart/form-data} body, each readable once, in order. */
+        java.util.Iterator<Part> parts();
+    }
+
+    /** One part of a multipart body: its field name, file name (if it is a file) and bytes. */
+    record Part(String name, Optional<String> fileName, InputStream content) {
     }
 
     private final String requestId;
@@ -79,6 +86,25 @@ final class ApiRequest {
 
     Optional<String> header(String name) {
         return headers.apply(name);
+    }
+
+    /** The declared {@code Content-Length}, if any. */
+    OptionalLong declaredLength() {
+        return bodySource.declaredLength();
+    }
+
+    /** The body as a stream, for routes that take large bodies (uploads); read it once, instead of {@link #body}. */
+    InputStream bodyStream() {
+        return bodySource.open();
+    }
+
+    /** The parts of a {@code multipart/form-data} body (400 for any other content type). */
+    java.util.Iterator<Part> parts() {
+        String type = header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+        if (!type.startsWith("multipart/form-data") || !type.contains("boundary=")) {
+            throw ApiException.invalid(null, "Content-Type must be multipart/form-data with a boundary");
+        }
+        return bodySource.parts();
     }
 
     /** The raw body, read at most once and never beyond the configured limit (413 past it). */

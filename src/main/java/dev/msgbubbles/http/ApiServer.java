@@ -20,6 +20,8 @@ import java.util.Map;
  * line, oversized headers or body), are given the same JSON error shape by a direct handler.
  */
 public final class ApiServer implements AutoCloseable {
+    /** Room for multipart boundaries and part headers on top of the attachment bytes of an upload. */
+    static final long MULTIPART_OVERHEAD = 1 << 20;
     private final WebServer server;
 
     private ApiServer(WebServer server) {
@@ -40,7 +42,10 @@ public final class ApiServer implements AutoCloseable {
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
-                .maxPayloadSize(config.maxBodyBytes())
+                // uploads stream up to the attachment limit (plus multipart framing); every other route is held to
+                // the body limit by ApiRequest
+                .maxPayloadSize(Math.max(config.maxBodyBytes(),
+                        services.features().attachments().limits().maxRequestBytes() + MULTIPART_OVERHEAD))
                 .directHandlers(directHandlers())
                 .routing(HttpRouting.builder().any(dispatcher::handle))
                 .build()

@@ -2,6 +2,7 @@ package dev.msgbubbles.http;
 
 import dev.msgbubbles.account.Authenticator;
 import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.attachment.Attachments;
 import dev.msgbubbles.chat.Chats;
 import dev.msgbubbles.event.Events;
 import dev.msgbubbles.message.Messaging;
@@ -17,6 +18,6 @@ public record ApiServices(Authenticator authenticator, RateLimiter rateLimiter, 
 
     /** The feature use cases. {@code wakeWorkers} tells local workers that new jobs were committed. */
     public record Features(Messaging messaging, Chats chats, Webhooks webhooks, Deliveries deliveries, Events events,
-                           Runnable wakeWorkers) {
+                           Attachments attachments, Runnable wakeWorkers) {
     }
 }

@@ -243,6 +243,23 @@ final class Dispatcher {
             public InputStream open() {
                 return req.content().inputStream();
             }
+
+            @Override
+            public java.util.Iterator<ApiRequest.Part> parts() {
+                io.helidon.http.media.multipart.MultiPart multipart = req.content().as(io.helidon.http.media.multipart.MultiPart.class);
+                return new java.util.Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return multipart.hasNext();
+                    }
+
+                    @Override
+                    public ApiRequest.Part next() {
+                        io.helidon.http.media.multipart.ReadablePart part = multipart.next();
+                        return new ApiRequest.Part(part.name(), part.fileName(), part.inputStream());
+                    }
+                };
+            }
         };
     }
 

@@ -24,6 +24,11 @@ record Route(String method, String template, Set<String> query, boolean api, End
         return new Route(method, template, Set.of(), false, endpoint);
     }
 
+    /** A key-less route whose signed query ({@code query}) is its authorisation (media links). */
+    static Route signed(String method, String template, Set<String> query, Endpoint endpoint) {
+        return new Route(method, template, query, false, endpoint);
+    }
+
     List<String> segments() {
         return List.of(template.substring(1).split("/"));
     }

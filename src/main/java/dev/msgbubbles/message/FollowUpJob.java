@@ -65,7 +65,7 @@ final class FollowUpJob implements JobHandler {
                     case REPLY -> {
                         receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who, group, false, now);
                         receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
-                                message.fromHandle(), who, group, "echo: " + message.text(), message.channel()), now);
+                                message.fromHandle(), who, group, "echo: " + message.text(), message.channel(), null), now);
                     }
                     default -> receive.reactionIn(tx, message, who, "like", now);
                 }

@@ -96,7 +96,8 @@ public final class GroupChats {
         UUID messageId = Ids.uuidV7(clock);
         ChatView created = new ChatView(id, number.handle(), null, true, title, members, now, now, now);
         Message first = new Message(messageId, p.accountId(), p.mode(), id, Message.Direction.OUTBOUND, MessageStatus.QUEUED,
-                null, number.handle(), null, text, null, null, null, null, null, null, null, null, null, null, null, 0, now, now);
+                null, number.handle(), null, text, null, null, null, null, null, null, null, null, null, null, null, 0, now, now,
+                null);
         Object outcome = db.write(tx -> {
             if (c.idempotencyKey() != null) {
                 IdempotencyStore.Outcome reserved = idempotency.reserve(tx, scope, c.idempotencyKey(), c.fingerprint(), id.toString());

@@ -20,7 +20,7 @@ import java.util.UUID;
 @JsonSerialize(using = MessageView.Writer.class)
 public record MessageView(UUID id, UUID conversationId, String direction, String status, String channel, String text,
                           String effect, UUID replyTo, ErrorView error, Map<String, String> metadata,
-                          List<Object> attachments, Instant sentAt, Instant deliveredAt, Instant readAt,
+                          Object attachments, Instant sentAt, Instant deliveredAt, Instant readAt,
                           Instant createdAt, String fromHandle, String to, Instant scheduledAt, Instant editedAt,
                           Instant updatedAt, int retryCount,
                           @JsonInclude(JsonInclude.Include.NON_NULL) List<TimelineEntry> timeline) {
@@ -154,7 +154,8 @@ public record MessageView(UUID id, UUID conversationId, String direction, String
         return new MessageView(m.id(), m.conversationId(), m.direction().wire(), m.status().wire(),
                 m.channel() == null ? null : m.channel().wire(), m.text(), m.effect(), m.replyTo(),
                 m.errorCode() == null ? null : new ErrorView(m.errorCode(), m.errorMessage()),
-                m.metadata(), List.of(), m.sentAt(), m.deliveredAt(), m.readAt(), m.createdAt(), m.fromHandle(), m.to(),
+                m.metadata(), m.attachments() == null ? List.of() : new com.fasterxml.jackson.databind.util.RawValue(m.attachments()),
+                m.sentAt(), m.deliveredAt(), m.readAt(), m.createdAt(), m.fromHandle(), m.to(),
                 m.scheduledAt(), m.editedAt(), m.updatedAt(), m.retryCount(), timeline);
     }
 }

@@ -1,6 +1,7 @@
 package dev.msgbubbles.message;
 
 import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.attachment.Attachments;
 import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Writes;
@@ -35,7 +36,7 @@ public final class Messaging {
      * results, receipts): group commit in the server.
      */
     public record Dependencies(Database db, Writes writes, Clock clock, NumberDirectory numbers, IdempotencyStore idempotency,
-                               JobQueue queue, ChannelRouter router, EventLog events) {
+                               JobQueue queue, ChannelRouter router, EventLog events, Attachments attachments) {
     }
 
     /** Delivery policy: how long sends may be retried, and the per-number pace (per minute, 0 = unpaced). */
@@ -50,11 +51,11 @@ public final class Messaging {
         this.cancel = new CancelMessage(d.db(), d.clock(), d.queue(), lifecycle, messages);
         this.availability = new Availability(d.numbers(), d.router());
         this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages, d.events());
-        this.receive = new ReceiveMessage(d.db(), d.clock(), d.events());
+        this.receive = new ReceiveMessage(d.db(), d.clock(), d.events(), d.attachments());
         ThreadOperations operations = new ThreadOperations(d.db(), d.numbers(), d.router(), new ConversationStore(d.clock()));
         this.groups = new GroupChats(d, lifecycle, operations);
         this.controls = new ThreadControls(d.db(), d.clock(), operations);
-        this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive, operations);
+        this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive, operations, d.attachments());
         FollowUpJob followUps = new FollowUpJob(d.writes(), d.queue(), lifecycle, receive);
         this.handlers = Map.of(
                 SendJob.KIND, new SendJob(d, lifecycle, policy.retryWindow(),

@@ -1,15 +1,18 @@
 package dev.msgbubbles.message;
 
+import dev.msgbubbles.attachment.Attachments;
 import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.common.WireJson;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.event.EventType;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,7 +30,10 @@ public final class ReceiveMessage {
      * written in (a member writing to everyone), or null for the direct thread with {@code from}.
      */
     public record Inbound(UUID accountId, Mode mode, String number, String from, UUID group, String text,
-                          ChannelType channel) {
+                          ChannelType channel, List<UUID> attachmentIds) {
+        public Inbound {
+            attachmentIds = attachmentIds == null ? List.of() : List.copyOf(attachmentIds);
+        }
     }
 
     private final Database db;
@@ -35,9 +41,11 @@ public final class ReceiveMessage {
     private final MessageStore store = new MessageStore();
     private final ConversationStore conversations;
     private final EventLog events;
+    private final Attachments attachments;
 
-    ReceiveMessage(Database db, Clock clock, EventLog events) {
+    ReceiveMessage(Database db, Clock clock, EventLog events, Attachments attachments) {
         this.events = events;
+        this.attachments = attachments;
         this.db = db;
         this.clock = clock;
         this.conversations = new ConversationStore(clock);
@@ -54,9 +62,12 @@ public final class ReceiveMessage {
     Message receiveIn(Handle tx, Inbound in, Instant now) {
         UUID thread = in.group() != null ? in.group()
                 : conversations.direct(tx, in.accountId(), in.mode(), in.number(), in.from(), now);
-        Message message = new Message(Ids.uuidV7(clock), in.accountId(), in.mode(), thread, Message.Direction.INBOUND,
+        UUID id = Ids.uuidV7(clock);
+        String media = in.attachmentIds().isEmpty() ? null
+                : WireJson.write(attachments.claim(tx, in.accountId(), in.mode(), in.attachmentIds(), id));
+        Message message = new Message(id, in.accountId(), in.mode(), thread, Message.Direction.INBOUND,
                 MessageStatus.RECEIVED, in.channel(), in.from(), in.number(), in.text(), null, null, null, null, null, null,
-                null, null, null, null, null, 0, now, now);
+                null, null, null, null, null, 0, now, now, media);
         store.insert(tx, message, new MessageStore.TimelineRow(message.id(), MessageStatus.RECEIVED, in.channel(), null, now));
         events.append(tx, in.accountId(), in.mode(), EventType.MESSAGE_RECEIVED, thread, MessageView.of(message), now);
         return message;

@@ -3,6 +3,7 @@ package dev.msgbubbles.message;
 import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.attachment.Attachments;
 import dev.msgbubbles.chat.Conversation;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.ChannelType;
@@ -24,8 +25,11 @@ public final class SandboxContacts {
     private final ChannelRouter router;
     private final ReceiveMessage receive;
     private final ThreadOperations threads;
+    private final Attachments attachments;
 
-    SandboxContacts(NumberDirectory numbers, ChannelRouter router, ReceiveMessage receive, ThreadOperations threads) {
+    SandboxContacts(NumberDirectory numbers, ChannelRouter router, ReceiveMessage receive, ThreadOperations threads,
+                    Attachments attachments) {
+        this.attachments = attachments;
         this.numbers = numbers;
         this.router = router;
         this.receive = receive;
@@ -43,18 +47,45 @@ public final class SandboxContacts {
         Conversation group = conversationId == null ? null : group(p, conversationId, contact, toHandle);
         AccountNumber number = number(p, group != null && toHandle == null ? group.fromHandle() : toHandle);
         boolean hasText = text != null && !text.isEmpty();
-        if (attachmentIds != null && !attachmentIds.isEmpty()) {
-            throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + attachmentIds.getFirst(),
-                    "attachment_ids");
-        }
-        if (!hasText) {
+        List<UUID> media = attachmentIds(p, attachmentIds);
+        if (!hasText && media.isEmpty()) {
             throw ApiException.invalid("text", "text or attachment_ids is required");
         }
-        if (text.codePointCount(0, text.length()) > SendMessage.MAX_TEXT) {
+        if (hasText && text.codePointCount(0, text.length()) > SendMessage.MAX_TEXT) {
             throw ApiException.invalid("text", "text is limited to " + SendMessage.MAX_TEXT + " characters");
         }
         return receive.receive(new ReceiveMessage.Inbound(p.accountId(), p.mode(), number.handle(), contact,
-                group == null ? null : group.id(), text, group == null ? channel(number, contact) : ChannelType.IMESSAGE));
+                group == null ? null : group.id(), hasText ? text : null,
+                group == null ? channel(number, contact) : ChannelType.IMESSAGE, media));
+    }
+
+    /**
+     * The media a simulated contact sends: attachments the caller uploaded, which the inbound message claims (each
+     * once, like a send).
+     */
+    private List<UUID> attachmentIds(Principal p, List<String> ids) {
+        if (ids == null || ids.isEmpty()) {
+            return List.of();
+        }
+        if (ids.size() > 10) {
+            throw ApiException.invalid("attachment_ids", "at most 10 attachments per message");
+        }
+        List<UUID> parsed = new java.util.ArrayList<>();
+        for (String id : ids) {
+            try {
+                if (id == null || id.length() != 36) {
+                    throw new IllegalArgumentException();
+                }
+                parsed.add(UUID.fromString(id));
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + id, "attachment_ids");
+            }
+        }
+        if (attachments == null) {
+            throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + ids.getFirst(), "attachment_ids");
+        }
+        attachments.checkClaimable(p.accountId(), p.mode(), parsed);
+        return parsed;
     }
 
     public Map<String, Object> typing(Principal p, String from, String toHandle, UUID conversationId, Boolean typing) {

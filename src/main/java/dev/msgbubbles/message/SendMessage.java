@@ -3,6 +3,8 @@ package dev.msgbubbles.message;
 import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.attachment.Attachment;
+import dev.msgbubbles.attachment.Attachments;
 import dev.msgbubbles.chat.Conversation;
 import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.common.ApiException;
@@ -10,6 +12,7 @@ import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.ErrorCode;
 import dev.msgbubbles.common.Handle;
 import dev.msgbubbles.common.Ids;
+import dev.msgbubbles.common.WireJson;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.idempotency.IdempotencyStore;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jdbi.v3.core.HandleCallback;
 
 /**
  * {@code POST /v1/messages}: validates a send against the caller's numbers and threads, then, in one
@@ -69,6 +73,7 @@ public final class SendMessage {
     private final MessageStore store = new MessageStore();
     private final ConversationStore conversations;
     private final Lifecycle lifecycle;
+    private final Attachments attachments;
 
     SendMessage(Messaging.Dependencies d, Messages messages, Lifecycle lifecycle) {
         this.db = d.db();
@@ -80,6 +85,7 @@ public final class SendMessage {
         this.queue = d.queue();
         this.conversations = new ConversationStore(d.clock());
         this.lifecycle = lifecycle;
+        this.attachments = d.attachments();
     }
 
     public Result send(Command c) {
@@ -101,25 +107,44 @@ public final class SendMessage {
         UUID knownThread = target.conversation() != null ? target.conversation().id()
                 : db.read(h -> conversations.committedDirect(h, p.accountId(), p.mode(), target.fromHandle(), target.to()))
                         .orElse(null);
-        Lifecycle.Creation prepared = knownThread == null ? null : Lifecycle.creation(draft(c, id, knownThread, target, now));
-        // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
-        String affinity = ConversationStore.affinity(p.accountId(), p.mode(), target.fromHandle(),
-                target.to() != null ? target.to() : target.conversation().id().toString());
-        Object outcome = writes.write(affinity, tx -> {
-            Lifecycle.Creation creation = prepared != null ? prepared : Lifecycle.creation(draft(c, id,
-                    conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now), target, now));
+        List<UUID> attachmentIds = c.attachmentIds() == null ? List.of() : c.attachmentIds();
+        if (!attachmentIds.isEmpty()) {
+            checkAttachments(c, attachmentIds);
+        }
+        Lifecycle.Creation prepared = knownThread == null || !attachmentIds.isEmpty() ? null
+                : Lifecycle.creation(draft(c, id, knownThread, target, null, now));
+        HandleCallback<Object, RuntimeException> unit = tx -> {
             if (c.idempotencyKey() != null) {
                 IdempotencyStore.Outcome reserved = idempotency.reserve(tx, scope, c.idempotencyKey(), c.fingerprint(), id.toString());
                 if (!(reserved instanceof IdempotencyStore.Reserved)) {
                     return reserved;
                 }
             }
+            Lifecycle.Creation creation = prepared;
+            if (creation == null) {
+                UUID thread = knownThread != null ? knownThread
+                        : conversations.direct(tx, p.accountId(), p.mode(), target.fromHandle(), target.to(), now);
+                String claimed = attachmentIds.isEmpty() ? null
+                        : WireJson.write(attachments.claim(tx, p.accountId(), p.mode(), attachmentIds, id));
+                creation = Lifecycle.creation(draft(c, id, thread, target, claimed, now));
+            }
             Message message = creation.message();
             lifecycle.created(tx, creation);
             queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), message.conversationId().toString(), null,
                     message.scheduledAt() != null ? message.scheduledAt() : now), now);
             return creation;
-        });
+        };
+        Object outcome;
+        if (attachmentIds.isEmpty()) {
+            // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
+            String affinity = ConversationStore.affinity(p.accountId(), p.mode(), target.fromHandle(),
+                    target.to() != null ? target.to() : target.conversation().id().toString());
+            outcome = writes.write(affinity, unit);
+        } else {
+            // A transaction of its own: the claim can still fail (a concurrent send took an attachment first), and
+            // its 400 must roll back this send alone.
+            outcome = db.write(unit);
+        }
         if (outcome instanceof Lifecycle.Creation creation) {
             Message message = creation.message();
             if (target.conversation() == null) {
@@ -130,13 +155,28 @@ public final class SendMessage {
         return answer(p, (IdempotencyStore.Outcome) outcome);
     }
 
-    private static Message draft(Command c, UUID id, UUID thread, Target target, Instant now) {
+    private static Message draft(Command c, UUID id, UUID thread, Target target, String attachments, Instant now) {
         Principal p = c.principal();
         boolean scheduled = c.scheduledAt() != null;
         return new Message(id, p.accountId(), p.mode(), thread, Message.Direction.OUTBOUND,
                 scheduled ? MessageStatus.SCHEDULED : MessageStatus.QUEUED, null, target.fromHandle(), target.to(),
                 c.text(), c.effect(), c.replyTo(), "whatsapp".equals(c.channel()) ? ChannelType.WHATSAPP : null,
-                c.metadata(), null, null, c.scheduledAt(), null, null, null, null, 0, now, now);
+                c.metadata(), null, null, c.scheduledAt(), null, null, null, null, 0, now, now, attachments);
+    }
+
+    /**
+     * Attachments must exist, be uploaded and unclaimed (400 {@code invalid_attachments} otherwise); a voice memo is
+     * exactly one audio attachment.
+     */
+    private void checkAttachments(Command c, List<UUID> ids) {
+        if (attachments == null) {
+            throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + ids.getFirst(), "attachment_ids");
+        }
+        List<Attachment> found = attachments.checkClaimable(c.principal().accountId(), c.principal().mode(), ids);
+        if (Boolean.TRUE.equals(c.voiceMemo())
+                && (found.size() != 1 || !found.getFirst().mimeType().startsWith("audio/"))) {
+            throw ApiException.invalid("voice_memo", "a voice memo is exactly one audio attachment");
+        }
     }
 
     private Result answer(Principal p, IdempotencyStore.Outcome outcome) {
@@ -238,11 +278,6 @@ public final class SendMessage {
         }
         if (c.attachmentIds() != null && c.attachmentIds().size() > MAX_ATTACHMENTS) {
             throw ApiException.invalid("attachment_ids", "at most " + MAX_ATTACHMENTS + " attachments per message");
-        }
-        if (hasAttachments) {
-            // No upload exists until the attachments API lands, so every id is unknown.
-            throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + c.attachmentIds().getFirst(),
-                    "attachment_ids");
         }
         if (Boolean.TRUE.equals(c.voiceMemo()) && !hasAttachments) {
             throw ApiException.invalid("voice_memo", "voice_memo needs an audio attachment");

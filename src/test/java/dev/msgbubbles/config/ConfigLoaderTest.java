@@ -312,7 +312,25 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS",
                 "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE",
                 "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "MSGBUBBLES_WEBHOOK_CONCURRENCY",
-                "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS");
+                "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS",
+                "MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", "MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES",
+                "MSGBUBBLES_ATTACHMENT_TYPES", "MSGBUBBLES_ATTACHMENT_STAGING_HOURS", "MSGBUBBLES_ATTACHMENT_LINK_SECONDS",
+                "MSGBUBBLES_ATTACHMENT_MESSAGE_LINK_DAYS");
+    }
+
+    @Test
+    void attachment_limits_default_and_bad_values_are_named() {
+        var attachments = ConfigLoader.load(Map.of()).attachments();
+        assertThat(attachments.maxFileBytes()).isEqualTo(100L * 1024 * 1024);
+        assertThat(attachments.allowedTypes()).contains("image/*", "audio/*", "video/*", "application/pdf");
+        assertThat(attachments.staging()).isEqualTo(java.time.Duration.ofHours(24));
+        assertThat(attachments.linkTtl()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_ATTACHMENT_TYPES", " Image/PNG , */*")).attachments().allowedTypes())
+                .containsExactly("image/png", "*/*");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("MSGBUBBLES_ATTACHMENT_TYPES", "png",
+                "MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("MSGBUBBLES_ATTACHMENT_TYPES").hasMessageContaining("MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES");
     }
 
     @Test

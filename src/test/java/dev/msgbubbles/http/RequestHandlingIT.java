@@ -58,7 +58,7 @@ class RequestHandlingIT {
         db = Database.open(config.storage(), null);
         key = new AccountAdmin(db, clock).create("probe").testKey().key();
         ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
-                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features());
+                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
         List<Route> probes = List.of(
                 Route.api("POST", "/v1/_probe/json", Set.of(), r -> ApiResponse.status(201, r.json(Probe.class))),
                 Route.api("POST", "/v1/_probe/tree", Set.of(), r -> ApiResponse.ok(Map.of("fingerprint", Json.fingerprint(r.jsonTree())))),
@@ -74,12 +74,17 @@ class RequestHandlingIT {
         http = new Http(server.port());
     }
 
-    private ApiServices.Features features() {
+    private ApiServices.Features features(Config config) {
+        var attachments = new dev.msgbubbles.attachment.Attachments(db, clock,
+                new dev.msgbubbles.attachment.LocalBlobStore(config.storage().dataDir().resolve("blobs")),
+                new dev.msgbubbles.attachment.LinkSigner(new byte[32], config.server()::publicUrl, clock),
+                new dev.msgbubbles.attachment.Attachments.Limits(1 << 20, 1 << 20, 10, List.of("image/*"),
+                        java.time.Duration.ofHours(24), java.time.Duration.ofHours(1), java.time.Duration.ofDays(7)));
         var messaging = new dev.msgbubbles.message.Messaging(new dev.msgbubbles.message.Messaging.Dependencies(db, db, clock,
                 new NumberDirectory(db, clock), new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.queue.JobQueue(db), new dev.msgbubbles.message.ChannelRouter(
                         new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of()),
-                new dev.msgbubbles.event.EventLog(dev.msgbubbles.event.EventLog.Fanout.NONE)), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0));
+                new dev.msgbubbles.event.EventLog(dev.msgbubbles.event.EventLog.Fanout.NONE), attachments), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0));
         var guard = new dev.msgbubbles.webhook.UrlGuard(host -> java.util.List.of(java.net.InetAddress.getByName("93.184.216.34")), false);
         var webhooks = new dev.msgbubbles.webhook.Webhooks(db, clock,
                 new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)), guard);
@@ -88,7 +93,7 @@ class RequestHandlingIT {
                         dev.msgbubbles.webhook.RetryPolicy.DEFAULT_SCHEDULE, 0.2), java.time.Duration.ofSeconds(10), 256, 32, java.time.Duration.ofDays(30)),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), () -> { });
         return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks, pipeline.deliveries(),
-                new dev.msgbubbles.event.Events(db, java.time.Duration.ofSeconds(15)), () -> { });
+                new dev.msgbubbles.event.Events(db, java.time.Duration.ofSeconds(15)), attachments, () -> { });
     }
 
     @AfterAll
@@ -254,9 +259,9 @@ class RequestHandlingIT {
 
     @Test
     void readiness_is_503_unavailable_when_the_database_is_not_ready() {
-        ApiServices notReady = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 100),
-                new NumberDirectory(db, clock), () -> false, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features());
         Config config = store.config(Map.of());
+        ApiServices notReady = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 100),
+                new NumberDirectory(db, clock), () -> false, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
         try (ApiServer down = ApiServer.start(config.server(), notReady)) {
             Http.Response response = new Http(down.port()).get("/readyz", null);
             assertThat(response.status()).isEqualTo(503);

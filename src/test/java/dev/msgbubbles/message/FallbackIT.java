@@ -74,7 +74,7 @@ class FallbackIT {
             JobQueue queue = new JobQueue(db);
             Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
                     new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of()),
-                    new dev.msgbubbles.event.EventLog(dev.msgbubbles.event.EventLog.Fanout.NONE)),
+                    new dev.msgbubbles.event.EventLog(dev.msgbubbles.event.EventLog.Fanout.NONE), null),
                     new Messaging.Policy(Duration.ofHours(1), 0, 0));
             Principal principal = new Principal(account.account().id(), Mode.TEST, account.testKey().id());
             var created = messaging.send().send(new SendMessage.Command(principal, null, "fp", "+14155550123", "+18005550123",

@@ -76,7 +76,7 @@ class ThreadControlsIT {
             JobQueue queue = new JobQueue(db);
             Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
                     new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of()),
-                    new EventLog(EventLog.Fanout.NONE)), new Messaging.Policy(Duration.ofHours(1), 0, 0));
+                    new EventLog(EventLog.Fanout.NONE), null), new Messaging.Policy(Duration.ofHours(1), 0, 0));
             Principal principal = new Principal(account.account().id(), Mode.TEST, account.testKey().id());
             var created = messaging.groups().create(new GroupChats.Create(principal, null, null, "+18005550123",
                     List.of("+14155550001", "+14155550002"), "hello", "Crew"));

@@ -81,6 +81,37 @@ public final class Http {
         }
     }
 
+    /** A response whose body is bytes (downloads). */
+    public record Bytes(int status, Map<String, List<String>> headers, byte[] body) {
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).findFirst();
+        }
+    }
+
+    /** Like {@link #send}, keeping the body as bytes. */
+    public Bytes sendForBytes(String method, String path, String key, String contentType, byte[] body,
+                              Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        headers.forEach(request::header);
+        try {
+            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Bytes(response.statusCode(), response.headers().map(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Response postJson(String path, String key, String json) {
         return send("POST", path, key, "application/json", json.getBytes(StandardCharsets.UTF_8), Map.of());
     }

@@ -1,0 +1,400 @@
+package dev.msgbubbles.attachment;
+
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ErrorCode;
+import dev.msgbubbles.common.Ids;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.tika.Tika;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Attachments of an account and mode: multipart uploads, presigned uploads, reads with fresh signed links,
+ * downloads through those links (with ranges), and the single-use claim by a message. The content type is what
+ * the bytes are (sniffed), never what the client says; unclaimed attachments expire after the staging time.
+ */
+public final class Attachments {
+    /** Limits and lifetimes, from configuration. {@code allowedTypes} are media types or {@code type/*} patterns. */
+    public record Limits(long maxFileBytes, long maxRequestBytes, int maxFiles, List<String> allowedTypes,
+                         Duration staging, Duration linkTtl, Duration messageLinkTtl) {
+        public Limits {
+            allowedTypes = List.copyOf(allowedTypes);
+        }
+    }
+
+    /** What {@code POST /v1/attachments/presign} answers. */
+    public record Presigned(UUID id, String uploadUrl, String method, Map<String, String> headers) {
+    }
+
+    /** The bytes of one download (a range of them for a 206): the caller must close {@code body}. */
+    public record Download(String filename, String mimeType, long totalSize, long offset, long length, boolean partial,
+                           InputStream body) {
+    }
+
+    /** A {@code Range} header that no part of the file satisfies (416). */
+    public static final class RangeNotSatisfiable extends RuntimeException {
+        private final long size;
+
+        RangeNotSatisfiable(long size) {
+            super("range not satisfiable", null, false, false);
+            this.size = size;
+        }
+
+        public long size() {
+            return size;
+        }
+    }
+
+    private static final int SNIFF_BYTES = 64 * 1024;
+    private static final int MAX_FILENAME = 255;
+
+    private final Database db;
+    private final Clock clock;
+    private final BlobStore blobs;
+    private final LinkSigner links;
+    private final Limits limits;
+    private final AttachmentStore store = new AttachmentStore();
+    private final Tika tika = new Tika();
+
+    public Attachments(Database db, Clock clock, BlobStore blobs, LinkSigner links, Limits limits) {
+        this.db = db;
+        this.clock = clock;
+        this.blobs = blobs;
+        this.links = links;
+        this.limits = limits;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /**
+     * One multipart request: {@link #add} each file as it streams in, then {@link #finish}. Nothing is visible until
+     * {@code finish} stores every attachment in one transaction; a request refused half-way leaves no attachment
+     * (bytes already written are unreferenced and removed by the expiry job).
+     */
+    public final class Upload implements AutoCloseable {
+        private final UUID accountId;
+        private final Mode mode;
+        private final List<Attachment> staged = new ArrayList<>();
+        private long total;
+        private boolean finished;
+
+        private Upload(UUID accountId, Mode mode) {
+            this.accountId = accountId;
+            this.mode = mode;
+        }
+
+        /** Stores one file part; {@code field} names it in errors. */
+        public void add(String field, String filename, InputStream in) {
+            if (staged.size() >= limits.maxFiles()) {
+                throw ApiException.invalid(field, "at most " + limits.maxFiles() + " files per request");
+            }
+            long allowance = Math.min(limits.maxFileBytes(), limits.maxRequestBytes() - total);
+            Stored stored = store(field, filename, in, allowance);
+            total += stored.size();
+            Instant now = clock.instant();
+            staged.add(new Attachment(Ids.uuidV7(clock), accountId, mode, false, stored.filename(), stored.mimeType(),
+                    stored.size(), stored.sha256(), null, now.plus(limits.staging()), now));
+        }
+
+        public List<AttachmentView> finish() {
+            if (staged.isEmpty()) {
+                throw ApiException.invalid("file", "at least one file part is required (multipart/form-data, field \"file\")");
+            }
+            db.writeVoid(tx -> staged.forEach(a -> store.insert(tx, a)));
+            finished = true;
+            return staged.stream().map(Attachments.this::view).toList();
+        }
+
+        /**
+         * Call when the request ends, whatever happened: if it was refused before {@link #finish}, the bytes it wrote
+         * that no attachment refers to are removed.
+         */
+        public void close() {
+            if (!finished) {
+                staged.stream().map(Attachment::sha256).distinct().forEach(Attachments.this::releaseBlob);
+            }
+        }
+    }
+
+    public Upload upload(UUID accountId, Mode mode) {
+        return new Upload(accountId, mode);
+    }
+
+    /** A pending attachment and the signed {@code PUT} link its bytes go to. */
+    public Presigned presign(UUID accountId, Mode mode, String filename, String contentType) {
+        if (filename == null) {
+            throw ApiException.invalid("filename", "filename is required");
+        }
+        if (contentType == null) {
+            throw ApiException.invalid("content_type", "content_type is required");
+        }
+        String media = mediaType(contentType).orElseThrow(() ->
+                ApiException.invalid("content_type", "content_type must be a media type such as video/mp4"));
+        if (!allowed(media)) {
+            throw ApiException.invalid("content_type", "content type " + media + " is not accepted; allowed: "
+                    + String.join(", ", limits.allowedTypes()));
+        }
+        Instant now = clock.instant();
+        Attachment pending = new Attachment(Ids.uuidV7(clock), accountId, mode, true, sanitise(filename), media, 0, null,
+                null, now.plus(limits.staging()), now);
+        db.writeVoid(tx -> store.insert(tx, pending));
+        return new Presigned(pending.id(), links.uploadUrl(pending.id(), limits.linkTtl()), "PUT",
+                Map.of("content-type", media));
+    }
+
+    /**
+     * The bytes of a presigned upload, through its signed link. {@code body} is opened only once the link and the
+     * attachment are found good (opening it tells a client waiting on {@code Expect: 100-continue} to send).
+     */
+    public AttachmentView receiveUpload(UUID id, String expires, String signature, OptionalLong declaredLength,
+                                        java.util.function.Supplier<InputStream> body) {
+        if (!links.valid(LinkSigner.UPLOAD, id, expires, signature)) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "this upload link is invalid or has expired");
+        }
+        Attachment pending = db.read(h -> store.findById(h, id)).orElseThrow(() -> ApiException.notFound("attachment"));
+        if (!pending.pending()) {
+            throw new ApiException(ErrorCode.CONFLICT, "the bytes of this attachment were already uploaded");
+        }
+        if (declaredLength.isPresent() && declaredLength.getAsLong() > limits.maxFileBytes()) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a file is limited to " + limits.maxFileBytes() + " bytes");
+        }
+        Stored stored = store("body", pending.filename(), body.get(), limits.maxFileBytes());
+        boolean completed = db.write(tx -> store.complete(tx, id, stored.mimeType(), stored.size(), stored.sha256(),
+                clock.instant()));
+        if (!completed) {
+            releaseBlob(stored.sha256());
+            throw new ApiException(ErrorCode.CONFLICT, "the bytes of this attachment were already uploaded");
+        }
+        return view(db.read(h -> store.findById(h, id)).orElseThrow());
+    }
+
+    /** The caller's attachment with a freshly signed download link. */
+    public AttachmentView get(UUID accountId, Mode mode, UUID id) {
+        return view(db.read(h -> store.find(h, accountId, mode, id)).orElseThrow(() -> ApiException.notFound("attachment")));
+    }
+
+    /**
+     * The bytes behind a signed download link: all of them, or the one range asked for ({@code bytes=a-b},
+     * {@code bytes=a-}, {@code bytes=-n}); a range beyond the end is {@link RangeNotSatisfiable}; a malformed or
+     * multi-range header is ignored (the whole file), as HTTP allows.
+     */
+    public Download download(UUID id, String expires, String signature, String range) {
+        if (!links.valid(LinkSigner.DOWNLOAD, id, expires, signature)) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "this download link is invalid or has expired");
+        }
+        Attachment a = db.read(h -> store.findById(h, id)).filter(found -> !found.pending())
+                .orElseThrow(() -> ApiException.notFound("attachment"));
+        long size = a.sizeBytes();
+        long[] span = range(range, size);
+        try {
+            long offset = span == null ? 0 : span[0];
+            long length = span == null ? size : span[1] - span[0] + 1;
+            return new Download(a.filename(), a.mimeType(), size, offset, length, span != null,
+                    blobs.open(a.sha256(), offset, length));
+        } catch (IOException e) {
+            throw new UncheckedIOException("attachment " + id + " has no readable bytes", e);
+        }
+    }
+
+    /**
+     * Before a send's transaction: every id must be the caller's, uploaded, unclaimed and unexpired, and listed once
+     * (400 {@code invalid_attachments} naming the first that is not). The claim in the transaction decides for good.
+     */
+    public List<Attachment> checkClaimable(UUID accountId, Mode mode, List<UUID> ids) {
+        Set<UUID> seen = new HashSet<>();
+        Instant now = clock.instant();
+        return db.read(h -> {
+            List<Attachment> claimable = new ArrayList<>();
+            for (UUID id : ids) {
+                if (!seen.add(id)) {
+                    throw invalid(id, "is listed twice");
+                }
+                Optional<Attachment> found = store.find(h, accountId, mode, id);
+                if (found.isEmpty()) {
+                    throw invalid(id, "is unknown");
+                }
+                Attachment a = found.get();
+                if (a.pending()) {
+                    throw invalid(id, "has no bytes: its presigned upload never arrived");
+                }
+                if (a.messageId() != null) {
+                    throw invalid(id, "is already used by another message");
+                }
+                if (!a.expiresAt().isAfter(now)) {
+                    throw invalid(id, "has expired");
+                }
+                claimable.add(a);
+            }
+            return claimable;
+        });
+    }
+
+    /**
+     * Binds the attachments to {@code messageId} in the caller's transaction, in the order given; 400
+     * {@code invalid_attachments} (the caller's transaction must then roll back) when one cannot be claimed any
+     * more, e.g. because a concurrent send claimed it first. Answers the attachment objects, with links valid for
+     * the message-link lifetime (they travel in the message object and its events).
+     */
+    public List<AttachmentView> claim(Handle tx, UUID accountId, Mode mode, List<UUID> ids, UUID messageId) {
+        Instant now = clock.instant();
+        for (int i = 0; i < ids.size(); i++) {
+            if (!store.claim(tx, accountId, mode, ids.get(i), messageId, i, now)) {
+                throw invalid(ids.get(i), "is unknown, already used or expired");
+            }
+        }
+        return store.ofMessage(tx, messageId).stream().map(a -> view(a, limits.messageLinkTtl())).toList();
+    }
+
+    /** Removes expired unclaimed attachments (at most {@code limit}) and the blobs no attachment refers to any more. */
+    public int purgeExpired(int limit) {
+        List<Attachment> removed = db.write(tx -> store.deleteExpired(tx, clock.instant(), limit));
+        removed.stream().map(Attachment::sha256).filter(java.util.Objects::nonNull).distinct().forEach(this::releaseBlob);
+        return removed.size();
+    }
+
+    /** Deletes a blob unless an attachment refers to it. */
+    private void releaseBlob(String sha) {
+        if (!db.read(h -> store.referenced(h, sha))) {
+            try {
+                blobs.delete(sha);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static ApiException invalid(UUID id, String why) {
+        return new ApiException(ErrorCode.INVALID_ATTACHMENTS, "attachment " + id + " " + why, "attachment_ids");
+    }
+
+    private AttachmentView view(Attachment a) {
+        return view(a, limits.linkTtl());
+    }
+
+    private AttachmentView view(Attachment a, Duration ttl) {
+        return new AttachmentView(a.id(), a.filename(), a.mimeType(), a.sizeBytes(),
+                a.pending() ? null : links.downloadUrl(a.id(), ttl), a.messageId(), a.createdAt());
+    }
+
+    /** A file as stored: its blob, sniffed type and clean name. */
+    private record Stored(String sha256, long size, String mimeType, String filename) {
+    }
+
+    private Stored store(String field, String filename, InputStream raw, long allowance) {
+        String name = sanitise(filename);
+        try {
+            BufferedInputStream in = new BufferedInputStream(raw, SNIFF_BYTES);
+            in.mark(SNIFF_BYTES);
+            String sniffed = tika.detect(in, name);
+            in.reset();
+            String media = mediaType(sniffed).orElse("application/octet-stream");
+            if (!allowed(media)) {
+                throw ApiException.invalid(field, "content type " + media + " (from the file's bytes) is not accepted; "
+                        + "allowed: " + String.join(", ", limits.allowedTypes()));
+            }
+            BlobStore.Blob blob = blobs.put(in, allowance);
+            if (blob.size() == 0) {
+                throw ApiException.invalid(field, "the file is empty");
+            }
+            return new Stored(blob.sha256(), blob.size(), media, name);
+        } catch (BlobStore.TooLarge e) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a file is limited to " + limits.maxFileBytes()
+                    + " bytes and a request to " + limits.maxRequestBytes(), field);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private boolean allowed(String media) {
+        for (String pattern : limits.allowedTypes()) {
+            if (pattern.equals("*/*") || pattern.equals(media)
+                    || (pattern.endsWith("/*") && media.startsWith(pattern.substring(0, pattern.length() - 1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code type/subtype} in lower case without parameters, if {@code value} is one. */
+    static Optional<String> mediaType(String value) {
+        String media = value.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return media.matches("[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
+                ? Optional.of(media) : Optional.empty();
+    }
+
+    /**
+     * A file name safe to store and to send back in {@code Content-Disposition}: the last path segment only, no
+     * control characters, at most 255 characters; {@code file} when nothing is left.
+     */
+    static String sanitise(String filename) {
+        String name = filename == null ? "" : filename;
+        int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+        name = name.substring(slash + 1);
+        StringBuilder clean = new StringBuilder();
+        name.codePoints().filter(c -> !Character.isISOControl(c) && c != '"' && Character.getType(c) != Character.FORMAT)
+                .forEach(clean::appendCodePoint);
+        String result = clean.toString().strip();
+        while (result.startsWith(".")) {
+            result = result.substring(1);
+        }
+        if (result.codePointCount(0, result.length()) > MAX_FILENAME) {
+            result = result.substring(0, result.offsetByCodePoints(0, MAX_FILENAME));
+        }
+        return result.isEmpty() ? "file" : result;
+    }
+
+    /** {@code [first, last]} of a single satisfiable byte range, null for none (the whole file). */
+    static long[] range(String header, long size) {
+        if (header == null || !header.startsWith("bytes=") || header.indexOf(',') >= 0) {
+            return null;
+        }
+        String spec = header.substring(6).strip();
+        int dash = spec.indexOf('-');
+        if (dash < 0) {
+            return null;
+        }
+        try {
+            String from = spec.substring(0, dash).strip();
+            String to = spec.substring(dash + 1).strip();
+            if (from.isEmpty()) {
+                if (to.isEmpty()) {
+                    return null;
+                }
+                long suffix = Long.parseLong(to);
+                if (suffix <= 0 || size == 0) {
+                    throw new RangeNotSatisfiable(size);
+                }
+                return new long[] {Math.max(0, size - suffix), size - 1};
+            }
+            long first = Long.parseLong(from);
+            long last = to.isEmpty() ? size - 1 : Math.min(Long.parseLong(to), size - 1);
+            if (first < 0 || (!to.isEmpty() && Long.parseLong(to) < first)) {
+                return null;
+            }
+            if (first >= size) {
+                throw new RangeNotSatisfiable(size);
+            }
+            return new long[] {first, last};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

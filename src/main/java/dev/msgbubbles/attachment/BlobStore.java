@@ -1,0 +1,42 @@
+package dev.msgbubbles.attachment;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Where attachment bytes live, content-addressed by their SHA-256: writing the same bytes twice stores them once.
+ * Implementations must never leave a partial blob under a final name (write aside, then move) and must remove
+ * whatever they wrote aside when a write fails or is refused.
+ */
+public interface BlobStore {
+
+    /** A blob as stored. */
+    record Blob(String sha256, long size) {
+    }
+
+    /** Thrown by {@link #put} when the stream holds more than the limit (nothing is kept). */
+    final class TooLarge extends IOException {
+        TooLarge(long limit) {
+            super("more than " + limit + " bytes");
+        }
+    }
+
+    /** Stores everything {@code in} holds, up to {@code maxBytes}. */
+    Blob put(InputStream in, long maxBytes) throws IOException;
+
+    /** Reads {@code length} bytes from {@code offset} of a stored blob. */
+    InputStream open(String sha256, long offset, long length) throws IOException;
+
+    boolean exists(String sha256);
+
+    /** The blob as a local file, when the store keeps one (tools such as ffmpeg read files). */
+    default java.util.Optional<java.nio.file.Path> file(String sha256) {
+        return java.util.Optional.empty();
+    }
+
+    /** A directory for scratch files next to the blobs (removed by whoever makes them). */
+    java.nio.file.Path scratch();
+
+    /** Removes a blob no attachment refers to any more (absent is fine). */
+    void delete(String sha256) throws IOException;
+}

@@ -1,0 +1,154 @@
+package dev.msgbubbles.attachment;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * Blobs as files under a directory (by default {@code <data dir>/blobs}): {@code ab/cd/<sha256>}. A write goes to
+ * {@code tmp/} first, hashed and counted on the way, and is moved to its final name only when complete; the temporary
+ * file is removed in every other case.
+ */
+public final class LocalBlobStore implements BlobStore {
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path root;
+    private final Path tmp;
+
+    public LocalBlobStore(Path root) {
+        this.root = root;
+        this.tmp = root.resolve("tmp");
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the blob directory " + root, e);
+        }
+    }
+
+    @Override
+    public Blob put(InputStream in, long maxBytes) throws IOException {
+        Path staging = Files.createTempFile(tmp, "upload-", ".part");
+        try {
+            MessageDigest digest = sha256();
+            long size = 0;
+            byte[] buffer = new byte[BUFFER];
+            try (OutputStream out = Files.newOutputStream(staging, StandardOpenOption.WRITE)) {
+                for (int read; (read = in.read(buffer)) >= 0; ) {
+                    size += read;
+                    if (size > maxBytes) {
+                        throw new TooLarge(maxBytes);
+                    }
+                    digest.update(buffer, 0, read);
+                    out.write(buffer, 0, read);
+                }
+            }
+            String sha = HexFormat.of().formatHex(digest.digest());
+            Path target = path(sha);
+            if (!Files.exists(target)) {
+                Files.createDirectories(target.getParent());
+                try {
+                    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
+                    // the same bytes arrived at once in another request: theirs is as good as ours
+                }
+            }
+            return new Blob(sha, size);
+        } finally {
+            Files.deleteIfExists(staging);
+        }
+    }
+
+    @Override
+    public InputStream open(String sha256, long offset, long length) throws IOException {
+        SeekableByteChannel channel = Files.newByteChannel(path(sha256), StandardOpenOption.READ);
+        try {
+            channel.position(offset);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        InputStream whole = Channels.newInputStream(channel);
+        return new InputStream() {
+            private long left = length;
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int b = whole.read();
+                if (b >= 0) {
+                    left--;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = whole.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                whole.close();
+            }
+        };
+    }
+
+    @Override
+    public java.util.Optional<Path> file(String sha256) {
+        Path path = path(sha256);
+        return Files.isRegularFile(path) ? java.util.Optional.of(path) : java.util.Optional.empty();
+    }
+
+    @Override
+    public Path scratch() {
+        return tmp;
+    }
+
+    @Override
+    public boolean exists(String sha256) {
+        return Files.isRegularFile(path(sha256));
+    }
+
+    @Override
+    public void delete(String sha256) throws IOException {
+        Files.deleteIfExists(path(sha256));
+    }
+
+    /** The final path of a blob; refuses anything that is not a SHA-256 hex digest (no path ever comes from a client). */
+    private Path path(String sha256) {
+        if (!SHA256.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("not a sha256 digest");
+        }
+        return root.resolve(sha256.substring(0, 2)).resolve(sha256.substring(2, 4)).resolve(sha256);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK ships SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.msgbubbles.attachment;
+
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.queue.Job;
+import dev.msgbubbles.queue.JobHandler;
+import dev.msgbubbles.queue.JobQueue;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes attachments that were never claimed by a message once their staging time is over, with the bytes no
+ * other attachment shares (job kind {@value #KIND}, every {@link #EVERY}, in batches until none is left).
+ */
+public final class PurgeJob implements JobHandler {
+    public static final String KIND = "purge_attachments";
+    public static final Duration EVERY = Duration.ofMinutes(10);
+    static final int BATCH = 500;
+    private static final Logger LOG = LoggerFactory.getLogger(PurgeJob.class);
+
+    private final Database db;
+    private final JobQueue queue;
+    private final Attachments attachments;
+
+    public PurgeJob(Database db, JobQueue queue, Attachments attachments) {
+        this.db = db;
+        this.queue = queue;
+        this.attachments = attachments;
+    }
+
+    /** Schedules the first purge unless one is pending (two processes starting at once may schedule two: harmless). */
+    public void ensureScheduled(Instant now) {
+        db.writeVoid(tx -> {
+            if (queue.pendingOf(tx, KIND) == 0) {
+                queue.enqueue(tx, new JobQueue.NewJob(KIND, "attachments", null, null, now.plus(EVERY)), now);
+            }
+        });
+    }
+
+    @Override
+    public void handle(Job job, Instant now) {
+        int removed = 0;
+        for (int batch; (batch = attachments.purgeExpired(BATCH)) > 0; ) {
+            removed += batch;
+        }
+        if (removed > 0) {
+            LOG.info("removed {} expired attachments", removed);
+        }
+        db.writeVoid(tx -> queue.reschedule(tx, job, now.plus(EVERY), null));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.msgbubbles.http;
+
+import dev.msgbubbles.attachment.AttachmentView;
+import dev.msgbubbles.attachment.Attachments;
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ErrorCode;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * {@code /v1/attachments}: multipart uploads, presigned uploads, reads; and the key-less signed links under
+ * {@code /media/}: downloads (with ranges) and the presigned {@code PUT}.
+ */
+final class AttachmentsApi {
+    static final Set<String> SIGNED_QUERY = Set.of("expires", "signature");
+
+    record PresignBody(String filename, String contentType) {
+    }
+
+    private final Attachments attachments;
+
+    AttachmentsApi(Attachments attachments) {
+        this.attachments = attachments;
+    }
+
+    /** {@code POST /v1/attachments}: every part with a file name is a file (up to the limit); 201 with the list. */
+    ApiResponse upload(ApiRequest request) {
+        Attachments.Limits limits = attachments.limits();
+        if (request.declaredLength().isPresent()
+                && request.declaredLength().getAsLong() > limits.maxRequestBytes() + ApiServer.MULTIPART_OVERHEAD) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "an upload is limited to " + limits.maxRequestBytes() + " bytes");
+        }
+        Iterator<ApiRequest.Part> parts = request.parts();
+        try (Attachments.Upload upload = attachments.upload(request.principal().accountId(), request.principal().mode())) {
+            while (parts.hasNext()) {
+                ApiRequest.Part part = parts.next();
+                String field = part.name() == null || part.name().isEmpty() ? "file" : part.name();
+                if (part.fileName().isEmpty()) {
+                    throw ApiException.invalid(field, "unexpected form field '" + field + "': send files as parts with a "
+                            + "filename (curl -F \"file=@photo.jpg\")");
+                }
+                try (InputStream in = part.content()) {
+                    upload.add(field, part.fileName().get(), in);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            List<AttachmentView> created = upload.finish();
+            return ApiResponse.status(201, created);
+        }
+    }
+
+    ApiResponse presign(ApiRequest request) {
+        PresignBody body = request.json(PresignBody.class);
+        var presigned = attachments.presign(request.principal().accountId(), request.principal().mode(), body.filename(),
+                body.contentType());
+        return ApiResponse.status(201, presigned);
+    }
+
+    ApiResponse get(ApiRequest request) {
+        UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
+        return ApiResponse.ok(attachments.get(request.principal().accountId(), request.principal().mode(), id));
+    }
+
+    /** {@code PUT /media/uploads/:id?expires&signature}: the bytes of a presigned attachment. */
+    ApiResponse receive(ApiRequest request) {
+        UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
+        return ApiResponse.ok(attachments.receiveUpload(id, request.query("expires").orElse(null),
+                request.query("signature").orElse(null), request.declaredLength(), request::bodyStream));
+    }
+
+    /** {@code GET /media/attachments/:id?expires&signature}: the bytes, or the one range asked for (206). */
+    ApiResponse download(ApiRequest request) {
+        UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
+        Attachments.Download download;
+        try {
+            download = attachments.download(id, request.query("expires").orElse(null),
+                    request.query("signature").orElse(null), request.header("Range").orElse(null));
+        } catch (Attachments.RangeNotSatisfiable e) {
+            return ApiResponse.error(new ApiException(ErrorCode.RANGE_NOT_SATISFIABLE,
+                    "the file has " + e.size() + " bytes")).withHeader("Content-Range", "bytes */" + e.size());
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Length", Long.toString(download.length()));
+        headers.put("Accept-Ranges", "bytes");
+        headers.put("Cache-Control", "private, max-age=300");
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Content-Disposition", "attachment; filename*=UTF-8''"
+                + URLEncoder.encode(download.filename(), StandardCharsets.UTF_8).replace("+", "%20"));
+        if (download.partial()) {
+            headers.put("Content-Range", "bytes " + download.offset() + "-" + (download.offset() + download.length() - 1)
+                    + "/" + download.totalSize());
+        }
+        InputStream body = download.body();
+        return new ApiResponse(download.partial() ? 206 : 200, new ApiResponse.Streaming(download.mimeType(), out -> {
+            try (body) {
+                body.transferTo(out);
+            }
+        }), headers);
+    }
+}
