@@ -9,6 +9,7 @@ import dev.msgbubbles.channel.sandbox.SandboxChannel;
 import dev.msgbubbles.attachment.Attachments;
 import dev.msgbubbles.attachment.LinkSigner;
 import dev.msgbubbles.attachment.LocalBlobStore;
+import dev.msgbubbles.attachment.MediaConverter;
 import dev.msgbubbles.chat.Chats;
 import dev.msgbubbles.event.Events;
 import dev.msgbubbles.idempotency.IdempotencyStore;
@@ -127,12 +128,14 @@ public final class App implements AutoCloseable {
             // attachments: bytes under the data dir, links signed with a key every process on the database shares;
             // links name the actual port when the configured one is 0 (tests)
             var linkBase = new java.util.concurrent.atomic.AtomicReference<>(config.server().publicUrl());
-            Attachments attachments = new Attachments(database, clock,
-                    new LocalBlobStore(config.storage().dataDir().resolve("blobs")),
+            LocalBlobStore blobs = new LocalBlobStore(config.storage().dataDir().resolve("blobs"));
+            Attachments attachments = new Attachments(database, clock, blobs,
                     new LinkSigner(ServerSecrets.get(database, "attachment_links", clock.instant()), linkBase::get, clock),
                     new Attachments.Limits(config.attachments().maxFileBytes(), config.attachments().maxRequestBytes(),
                             MAX_FILES_PER_UPLOAD, config.attachments().allowedTypes(), config.attachments().staging(),
-                            config.attachments().linkTtl(), config.attachments().messageLinkTtl()));
+                            config.attachments().linkTtl(), config.attachments().messageLinkTtl(),
+                            config.attachments().mmsMaxBytes()),
+                    new MediaConverter(config.attachments().ffmpeg(), blobs));
             dev.msgbubbles.attachment.PurgeJob attachmentPurge = new dev.msgbubbles.attachment.PurgeJob(database, queue,
                     attachments);
             attachmentPurge.ensureScheduled(clock.instant());

@@ -32,7 +32,7 @@ import org.jdbi.v3.core.Handle;
 public final class Attachments {
     /** Limits and lifetimes, from configuration. {@code allowedTypes} are media types or {@code type/*} patterns. */
     public record Limits(long maxFileBytes, long maxRequestBytes, int maxFiles, List<String> allowedTypes,
-                         Duration staging, Duration linkTtl, Duration messageLinkTtl) {
+                         Duration staging, Duration linkTtl, Duration messageLinkTtl, long mmsMaxBytes) {
         public Limits {
             allowedTypes = List.copyOf(allowedTypes);
         }
@@ -71,8 +71,10 @@ public final class Attachments {
     private final Limits limits;
     private final AttachmentStore store = new AttachmentStore();
     private final Tika tika = new Tika();
+    private final MediaConverter converter;
 
-    public Attachments(Database db, Clock clock, BlobStore blobs, LinkSigner links, Limits limits) {
+    public Attachments(Database db, Clock clock, BlobStore blobs, LinkSigner links, Limits limits, MediaConverter converter) {
+        this.converter = converter;
         this.db = db;
         this.clock = clock;
         this.blobs = blobs;
@@ -263,11 +265,31 @@ public final class Attachments {
         return store.ofMessage(tx, messageId).stream().map(a -> view(a, limits.messageLinkTtl())).toList();
     }
 
+    /** The attachments a message claimed, in its order. */
+    public List<Attachment> ofMessage(UUID messageId) {
+        return db.read(h -> store.ofMessage(h, messageId));
+    }
+
+    /** Converts an attachment's bytes for a channel (see {@link MediaConverter}); images to at most the MMS limit. */
+    public BlobStore.Blob convert(Attachment attachment, MediaConverter.Target target) throws MediaConverter.Failure {
+        return converter.convert(attachment.sha256(), target, limits.mmsMaxBytes());
+    }
+
+    /** The bytes of a blob (an attachment's, or one converted from it). */
+    public InputStream open(String sha256) throws IOException {
+        return blobs.open(sha256, 0, Long.MAX_VALUE);
+    }
+
     /** Removes expired unclaimed attachments (at most {@code limit}) and the blobs no attachment refers to any more. */
     public int purgeExpired(int limit) {
         List<Attachment> removed = db.write(tx -> store.deleteExpired(tx, clock.instant(), limit));
         removed.stream().map(Attachment::sha256).filter(java.util.Objects::nonNull).distinct().forEach(this::releaseBlob);
         return removed.size();
+    }
+
+    /** Drops bytes converted for one send once the backend has taken them (kept if an attachment has the same). */
+    public void discardConverted(String sha256) {
+        releaseBlob(sha256);
     }
 
     /** Deletes a blob unless an attachment refers to it. */

@@ -6,10 +6,29 @@ import java.util.UUID;
 /**
  * One send, as handed to a connector. {@code messageId} is stable across retries: connectors use it to
  * deduplicate when a previous attempt's outcome is unknown. {@code attempt} counts from 1. A direct message has
- * {@code to} and no {@code group}; a group message has a {@code group} and no {@code to}.
+ * {@code to} and no {@code group}; a group message has a {@code group} and no {@code to}. {@code media} are its
+ * attachments, already prepared for {@code channel} (voice notes converted, images sized for MMS).
  */
 public record OutboundMessage(UUID messageId, String fromHandle, String to, ChannelType channel, String text,
-                              String effect, int attempt, Group group) {
+                              String effect, int attempt, Group group, java.util.List<Media> media) {
+
+    public OutboundMessage {
+        media = media == null ? java.util.List.of() : java.util.List.copyOf(media);
+    }
+
+    /**
+     * One attachment as the backend gets it: {@code voiceNote} asks for a voice-note bubble; {@code content} opens its
+     * bytes (each call a new stream, to be closed by the caller).
+     */
+    public record Media(UUID attachmentId, String filename, String mimeType, long sizeBytes, boolean voiceNote,
+                        Content content) {
+    }
+
+    /** Opens the bytes of a {@link Media}. */
+    @FunctionalInterface
+    public interface Content {
+        java.io.InputStream open() throws java.io.IOException;
+    }
 
     /**
      * The iMessage group a message goes to. Until the network has accepted one of its messages the group does not

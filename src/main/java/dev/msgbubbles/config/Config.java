@@ -55,9 +55,11 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
     /**
      * Upload limits (per file, per multipart request), the accepted content types ({@code type/subtype} or
      * {@code type/*}, as sniffed from the bytes), how long an unclaimed upload is kept, how long a signed link from
-     * {@code GET /v1/attachments/:id} or a presign works, and how long the links inside message objects work.
+     * {@code GET /v1/attachments/:id} or a presign works, how long the links inside message objects work, the
+     * largest image sent over MMS as it is (larger ones are scaled down), and the ffmpeg that converts media.
      */
     public record Attachments(long maxFileBytes, long maxRequestBytes, java.util.List<String> allowedTypes,
-                              Duration staging, Duration linkTtl, Duration messageLinkTtl) {
+                              Duration staging, Duration linkTtl, Duration messageLinkTtl, long mmsMaxBytes,
+                              String ffmpeg) {
     }
 }

@@ -132,6 +132,8 @@ public final class ConfigLoader {
         int staging = integer("MSGBUBBLES_ATTACHMENT_STAGING_HOURS", 1, 24 * 365);
         int linkSeconds = integer("MSGBUBBLES_ATTACHMENT_LINK_SECONDS", 10, 7 * 24 * 3600);
         int messageLinkDays = integer("MSGBUBBLES_ATTACHMENT_MESSAGE_LINK_DAYS", 1, 365);
+        long mmsMax = longInteger("MSGBUBBLES_ATTACHMENT_MMS_MAX_BYTES", 10_000, 1L << 30);
+        String ffmpeg = text("MSGBUBBLES_FFMPEG");
         String logLevel = oneOf("MSGBUBBLES_LOG_LEVEL", Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), s -> s.toUpperCase(Locale.ROOT));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -147,7 +149,7 @@ public final class ConfigLoader {
                 new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing,
                         Duration.ofSeconds(lease)),
                 new Config.Attachments(maxFile, maxRequest, types, Duration.ofHours(staging), Duration.ofSeconds(linkSeconds),
-                        Duration.ofDays(messageLinkDays)));
+                        Duration.ofDays(messageLinkDays), mmsMax, ffmpeg));
     }
 
     private String raw(String key) {

@@ -97,7 +97,7 @@ public final class GroupChats {
         ChatView created = new ChatView(id, number.handle(), null, true, title, members, now, now, now);
         Message first = new Message(messageId, p.accountId(), p.mode(), id, Message.Direction.OUTBOUND, MessageStatus.QUEUED,
                 null, number.handle(), null, text, null, null, null, null, null, null, null, null, null, null, null, 0, now, now,
-                null);
+                null, false);
         Object outcome = db.write(tx -> {
             if (c.idempotencyKey() != null) {
                 IdempotencyStore.Outcome reserved = idempotency.reserve(tx, scope, c.idempotencyKey(), c.fingerprint(), id.toString());

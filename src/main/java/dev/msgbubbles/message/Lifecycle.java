@@ -99,7 +99,7 @@ final class Lifecycle {
         return new Message(m.id(), m.accountId(), m.mode(), m.conversationId(), m.direction(), status, channel,
                 m.fromHandle(), m.to(), m.text(), m.effect(), m.replyTo(), m.requestedChannel(), m.metadata(),
                 m.errorCode(), m.errorMessage(), m.scheduledAt(), sent, delivered, read, m.editedAt(), m.retryCount(),
-                m.createdAt(), at, m.attachments());
+                m.createdAt(), at, m.attachments(), m.voiceMemo());
     }
 
     boolean delivered(Handle tx, UUID id, Instant at) {

@@ -32,7 +32,7 @@ final class MessageStore {
     private static final String COLUMNS = """
             id, account_id, mode, conversation_id, direction, status, channel, from_handle, to_handle, body, effect,
             reply_to, requested_channel, metadata, error_code, error_message, scheduled_at, sent_at, delivered_at,
-            read_at, edited_at, retry_count, created_at, updated_at, attachments""";
+            read_at, edited_at, retry_count, created_at, updated_at, attachments, voice_memo""";
 
     private static final Sql.RowMapper<Message> MAPPER = row -> new Message(row.uuid("id"), row.uuid("account_id"),
             Mode.fromWire(row.string("mode")).orElseThrow(), row.uuid("conversation_id"),
@@ -43,10 +43,11 @@ final class MessageStore {
             channel(row.string("requested_channel")), metadata(row.string("metadata")),
             row.string("error_code"), row.string("error_message"), row.instant("scheduled_at"),
             row.instant("sent_at"), row.instant("delivered_at"), row.instant("read_at"), row.instant("edited_at"),
-            row.intValue("retry_count"), row.instant("created_at"), row.instant("updated_at"), row.string("attachments"));
+            row.intValue("retry_count"), row.instant("created_at"), row.instant("updated_at"), row.string("attachments"),
+            row.bool("voice_memo"));
 
     private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ", timeline) VALUES ("
-            + Sql.repeat("?", 26) + ")";
+            + Sql.repeat("?", 27) + ")";
     private static final String FIND = "SELECT " + COLUMNS + " FROM messages WHERE id = ? AND account_id = ? AND mode = ?";
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM messages WHERE id = ?";
     private static final String TIMELINE = "SELECT timeline FROM messages WHERE id = ?";
@@ -70,7 +71,7 @@ final class MessageStore {
                 m.status().wire(), wire(m.channel()), m.fromHandle(), m.to(), m.text(), m.effect(), m.replyTo(),
                 wire(m.requestedChannel()), json(m.metadata()), m.errorCode(), m.errorMessage(), m.scheduledAt(),
                 m.sentAt(), m.deliveredAt(), m.readAt(), m.editedAt(), m.retryCount(), m.createdAt(), m.updatedAt(),
-                m.attachments(), "[" + entries(List.of(firstStep)) + "]");
+                m.attachments(), m.voiceMemo(), "[" + entries(List.of(firstStep)) + "]");
     }
 
     Optional<Message> find(Handle h, UUID accountId, Mode mode, UUID id) {

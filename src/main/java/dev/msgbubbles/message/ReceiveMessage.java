@@ -67,7 +67,7 @@ public final class ReceiveMessage {
                 : WireJson.write(attachments.claim(tx, in.accountId(), in.mode(), in.attachmentIds(), id));
         Message message = new Message(id, in.accountId(), in.mode(), thread, Message.Direction.INBOUND,
                 MessageStatus.RECEIVED, in.channel(), in.from(), in.number(), in.text(), null, null, null, null, null, null,
-                null, null, null, null, null, 0, now, now, media);
+                null, null, null, null, null, 0, now, now, media, false);
         store.insert(tx, message, new MessageStore.TimelineRow(message.id(), MessageStatus.RECEIVED, in.channel(), null, now));
         events.append(tx, in.accountId(), in.mode(), EventType.MESSAGE_RECEIVED, thread, MessageView.of(message), now);
         return message;

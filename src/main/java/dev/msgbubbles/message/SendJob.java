@@ -40,6 +40,7 @@ final class SendJob implements JobHandler {
     private final JobQueue queue;
     private final MessageStore store;
     private final ConversationStore conversations;
+    private final MediaPreparation media;
     private final Lifecycle lifecycle;
     private final NumberDirectory numbers;
     private final ChannelRouter router;
@@ -56,6 +57,7 @@ final class SendJob implements JobHandler {
         this.queue = d.queue();
         this.store = new MessageStore();
         this.conversations = new ConversationStore(d.clock());
+        this.media = new MediaPreparation(d.attachments());
         this.lifecycle = lifecycle;
         this.numbers = d.numbers();
         this.router = d.router();
@@ -110,12 +112,26 @@ final class SendJob implements JobHandler {
             fail(job, id, "recipient_unreachable", "none of the number's channels reaches the recipient", null, now);
             return;
         }
-        SendResult result = channel.send(outbound(message, choice.get(), job.attempts(), null));
+        MediaPreparation.Result prepared = media.prepare(message, choice.get());
+        if (prepared instanceof MediaPreparation.Failed failed) {
+            fail(job, id, failed.code(), failed.message(), null, now);
+            return;
+        }
+        SendResult result = channel.send(outbound(message, choice.get(), job.attempts(), null,
+                ((MediaPreparation.Ready) prepared).media()));
+        media.release(prepared);
         String detail = null;
         if (result instanceof SendResult.Rejected rejected && rejected.code().equals("not_registered")
                 && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number.get())) {
             detail = "fallback from imessage: " + rejected.message();
-            result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null));
+            MediaPreparation.Result forSms = media.prepare(message, ChannelType.SMS);
+            if (forSms instanceof MediaPreparation.Failed failed) {
+                fail(job, id, failed.code(), failed.message(), null, now);
+                return;
+            }
+            result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null,
+                    ((MediaPreparation.Ready) forSms).media()));
+            media.release(forSms);
         }
         apply(job, message, result, detail, null, deadline, now);
     }
@@ -134,7 +150,14 @@ final class SendJob implements JobHandler {
         Conversation group = db.read(h -> conversations.findById(h, message.conversationId())).orElseThrow();
         OutboundMessage.Group recipients = new OutboundMessage.Group(group.id(), group.participants(), group.title(),
                 group.established());
-        SendResult result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients));
+        MediaPreparation.Result prepared = media.prepare(message, ChannelType.IMESSAGE);
+        if (prepared instanceof MediaPreparation.Failed failed) {
+            fail(job, message.id(), failed.code(), failed.message(), null, now);
+            return;
+        }
+        SendResult result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients,
+                ((MediaPreparation.Ready) prepared).media()));
+        media.release(prepared);
         apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
     }
 
@@ -208,8 +231,9 @@ final class SendJob implements JobHandler {
         return number.channels().contains(ChannelType.SMS) && Handle.parsePhone(message.to()).isPresent();
     }
 
-    private static OutboundMessage outbound(Message message, ChannelType channel, int attempt, OutboundMessage.Group group) {
+    private static OutboundMessage outbound(Message message, ChannelType channel, int attempt, OutboundMessage.Group group,
+                                            List<OutboundMessage.Media> media) {
         return new OutboundMessage(message.id(), message.fromHandle(), message.to(), channel, message.text(),
-                channel == ChannelType.IMESSAGE ? message.effect() : null, attempt, group);
+                channel == ChannelType.IMESSAGE ? message.effect() : null, attempt, group, media);
     }
 }

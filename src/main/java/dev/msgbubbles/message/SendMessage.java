@@ -161,7 +161,8 @@ public final class SendMessage {
         return new Message(id, p.accountId(), p.mode(), thread, Message.Direction.OUTBOUND,
                 scheduled ? MessageStatus.SCHEDULED : MessageStatus.QUEUED, null, target.fromHandle(), target.to(),
                 c.text(), c.effect(), c.replyTo(), "whatsapp".equals(c.channel()) ? ChannelType.WHATSAPP : null,
-                c.metadata(), null, null, c.scheduledAt(), null, null, null, null, 0, now, now, attachments);
+                c.metadata(), null, null, c.scheduledAt(), null, null, null, null, 0, now, now, attachments,
+                Boolean.TRUE.equals(c.voiceMemo()));
     }
 
     /**

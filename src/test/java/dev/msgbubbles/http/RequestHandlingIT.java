@@ -75,11 +75,12 @@ class RequestHandlingIT {
     }
 
     private ApiServices.Features features(Config config) {
-        var attachments = new dev.msgbubbles.attachment.Attachments(db, clock,
-                new dev.msgbubbles.attachment.LocalBlobStore(config.storage().dataDir().resolve("blobs")),
+        var blobs = new dev.msgbubbles.attachment.LocalBlobStore(config.storage().dataDir().resolve("blobs"));
+        var attachments = new dev.msgbubbles.attachment.Attachments(db, clock, blobs,
                 new dev.msgbubbles.attachment.LinkSigner(new byte[32], config.server()::publicUrl, clock),
                 new dev.msgbubbles.attachment.Attachments.Limits(1 << 20, 1 << 20, 10, List.of("image/*"),
-                        java.time.Duration.ofHours(24), java.time.Duration.ofHours(1), java.time.Duration.ofDays(7)));
+                        java.time.Duration.ofHours(24), java.time.Duration.ofHours(1), java.time.Duration.ofDays(7), 1_000_000),
+                new dev.msgbubbles.attachment.MediaConverter("ffmpeg", blobs));
         var messaging = new dev.msgbubbles.message.Messaging(new dev.msgbubbles.message.Messaging.Dependencies(db, db, clock,
                 new NumberDirectory(db, clock), new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.queue.JobQueue(db), new dev.msgbubbles.message.ChannelRouter(

@@ -99,6 +99,10 @@ public final class SandboxChannel implements Channel {
 
     @Override
     public SendResult send(OutboundMessage message) {
+        SendResult unreadable = readMedia(message);
+        if (unreadable != null) {
+            return unreadable;
+        }
         if (message.group() != null) {
             return sendToGroup(message);
         }
@@ -157,6 +161,22 @@ public final class SandboxChannel implements Channel {
             }
         }
         return new SendResult.Accepted(ChannelType.IMESSAGE, "sandbox-" + message.messageId(), followUps);
+    }
+
+    /** The network takes every attachment's bytes, as a real one would; a short or unreadable one is refused. */
+    private static SendResult readMedia(OutboundMessage message) {
+        for (OutboundMessage.Media media : message.media()) {
+            long read;
+            try (java.io.InputStream in = media.content().open()) {
+                read = in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (java.io.IOException e) {
+                read = -1;
+            }
+            if (read != media.sizeBytes()) {
+                return new SendResult.Rejected("media_unreadable", media.filename() + " could not be read");
+            }
+        }
+        return null;
     }
 
     /** A {@code 0777} contact types after delivery, then replies and reacts after reading. */

@@ -1,0 +1,134 @@
+package dev.msgbubbles.attachment;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prepares media for a channel with ffmpeg (the {@code ffmpeg} on the PATH, or {@code MSGBUBBLES_FFMPEG}): voice
+ * notes become Opus in CAF (iMessage) or Opus in OGG (WhatsApp); images too large for MMS are scaled down to JPEG.
+ * Each result is stored as a blob of its own. Runs in the send job, never in a request. A missing ffmpeg, a file
+ * it cannot read, or a run over {@link #TIMEOUT} is a {@link Failure} naming the cause.
+ */
+public final class MediaConverter {
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
+    /** Widths tried in turn until an image fits the MMS limit. */
+    private static final int[] WIDTHS = {1600, 1280, 1024, 800, 640, 480, 320};
+
+    /** What a channel wants of one attachment. */
+    public enum Target {
+        /** iMessage voice memo: Opus in a CAF container. */
+        IMESSAGE_VOICE("audio/x-caf", "caf"),
+        /** WhatsApp voice message: Opus in an OGG container. */
+        WHATSAPP_VOICE("audio/ogg", "ogg"),
+        /** An image small enough for MMS: JPEG. */
+        MMS_IMAGE("image/jpeg", "jpg");
+
+        private final String mimeType;
+        private final String extension;
+
+        Target(String mimeType, String extension) {
+            this.mimeType = mimeType;
+            this.extension = extension;
+        }
+
+        public String mimeType() {
+            return mimeType;
+        }
+
+        String extension() {
+            return extension;
+        }
+    }
+
+    /** A conversion that could not be done; {@code getMessage()} says why, for the message's error. */
+    public static final class Failure extends Exception {
+        Failure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final String ffmpeg;
+    private final BlobStore blobs;
+
+    public MediaConverter(String ffmpeg, BlobStore blobs) {
+        this.ffmpeg = ffmpeg;
+        this.blobs = blobs;
+    }
+
+    /** Converts blob {@code sha256} for {@code target}; for {@link Target#MMS_IMAGE} into at most {@code maxBytes}. */
+    public BlobStore.Blob convert(String sha256, Target target, long maxBytes) throws Failure {
+        Path input = blobs.file(sha256).orElseThrow(() -> new Failure("the attachment's bytes are missing"));
+        Path output = null;
+        try {
+            output = Files.createTempFile(blobs.scratch(), "convert-", "." + target.extension());
+            switch (target) {
+                case IMESSAGE_VOICE -> run(input, output, List.of("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", "32k", "-f", "caf"));
+                case WHATSAPP_VOICE -> run(input, output, List.of("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", "32k", "-f", "ogg"));
+                case MMS_IMAGE -> {
+                    for (int width : WIDTHS) {
+                        run(input, output, List.of("-frames:v", "1", "-vf", "scale='min(" + width + ",iw)':-2", "-q:v", "5",
+                                "-f", "image2", "-c:v", "mjpeg"));
+                        if (Files.size(output) <= maxBytes) {
+                            break;
+                        }
+                    }
+                    if (Files.size(output) > maxBytes) {
+                        throw new Failure("the image cannot be made smaller than " + maxBytes + " bytes for MMS");
+                    }
+                }
+            }
+            try (InputStream in = Files.newInputStream(output)) {
+                return blobs.put(in, Long.MAX_VALUE);
+            }
+        } catch (IOException e) {
+            throw new Failure("conversion failed: " + e.getMessage());
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException ignored) {
+                    // a scratch file; the next start's blob store does not depend on it
+                }
+            }
+        }
+    }
+
+    private void run(Path input, Path output, List<String> options) throws Failure, IOException {
+        List<String> command = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                "-i", input.toString()));
+        command.addAll(options);
+        command.add(output.toString());
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getOutputStream().close(); // ffmpeg reads nothing from us (-nostdin)
+        } catch (IOException e) {
+            throw new Failure("ffmpeg is not available (" + ffmpeg + "): install it (apt-get install ffmpeg) or set "
+                    + "MSGBUBBLES_FFMPEG");
+        }
+        String log;
+        try (InputStream out = process.getInputStream()) {
+            log = new String(out.readNBytes(4096), StandardCharsets.UTF_8);
+            out.transferTo(java.io.OutputStream.nullOutputStream());
+            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new Failure("ffmpeg took longer than " + TIMEOUT.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new Failure("interrupted");
+        }
+        if (process.exitValue() != 0) {
+            String first = log.strip().lines().findFirst().orElse("no output");
+            throw new Failure("ffmpeg could not convert the file: " + first);
+        }
+    }
+}

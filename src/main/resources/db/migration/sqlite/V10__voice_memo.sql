@@ -1,0 +1,3 @@
+-- Whether a send asked for its audio attachment as a voice note (converted per channel in the send job). Keep in
+-- step with ../postgresql/V10__voice_memo.sql.
+ALTER TABLE messages ADD COLUMN voice_memo INTEGER NOT NULL DEFAULT 0;
