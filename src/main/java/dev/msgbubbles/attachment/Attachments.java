@@ -72,6 +72,11 @@ public final class Attachments {
     private final AttachmentStore store = new AttachmentStore();
     private final Tika tika = new Tika();
     private final MediaConverter converter;
+    /**
+     * Blobs an upload in this process has written but not yet recorded: never deleted meanwhile, so a refused upload
+     * cannot remove the bytes of an identical upload that is about to be recorded.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Attachments(Database db, Clock clock, BlobStore blobs, LinkSigner links, Limits limits, MediaConverter converter) {
         this.converter = converter;
@@ -110,6 +115,7 @@ public final class Attachments {
             }
             long allowance = Math.min(limits.maxFileBytes(), limits.maxRequestBytes() - total);
             Stored stored = store(field, filename, in, allowance);
+            hold(stored.sha256());
             total += stored.size();
             Instant now = clock.instant();
             staged.add(new Attachment(Ids.uuidV7(clock), accountId, mode, false, stored.filename(), stored.mimeType(),
@@ -130,6 +136,7 @@ public final class Attachments {
          * that no attachment refers to are removed.
          */
         public void close() {
+            staged.forEach(a -> unhold(a.sha256()));
             if (!finished) {
                 staged.stream().map(Attachment::sha256).distinct().forEach(Attachments.this::releaseBlob);
             }
@@ -179,8 +186,14 @@ public final class Attachments {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a file is limited to " + limits.maxFileBytes() + " bytes");
         }
         Stored stored = store("body", pending.filename(), body.get(), limits.maxFileBytes());
-        boolean completed = db.write(tx -> store.complete(tx, id, stored.mimeType(), stored.size(), stored.sha256(),
-                clock.instant()));
+        hold(stored.sha256());
+        boolean completed;
+        try {
+            completed = db.write(tx -> store.complete(tx, id, stored.mimeType(), stored.size(), stored.sha256(),
+                    clock.instant()));
+        } finally {
+            unhold(stored.sha256());
+        }
         if (!completed) {
             releaseBlob(stored.sha256());
             throw new ApiException(ErrorCode.CONFLICT, "the bytes of this attachment were already uploaded");
@@ -292,9 +305,17 @@ public final class Attachments {
         releaseBlob(sha256);
     }
 
-    /** Deletes a blob unless an attachment refers to it. */
+    private void hold(String sha) {
+        inFlight.merge(sha, 1, Integer::sum);
+    }
+
+    private void unhold(String sha) {
+        inFlight.computeIfPresent(sha, (key, count) -> count == 1 ? null : count - 1);
+    }
+
+    /** Deletes a blob unless an attachment refers to it or an upload in this process is about to. */
     private void releaseBlob(String sha) {
-        if (!db.read(h -> store.referenced(h, sha))) {
+        if (!inFlight.containsKey(sha) && !db.read(h -> store.referenced(h, sha))) {
             try {
                 blobs.delete(sha);
             } catch (IOException e) {

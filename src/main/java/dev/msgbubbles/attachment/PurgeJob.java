@@ -31,11 +31,7 @@ public final class PurgeJob implements JobHandler {
 
     /** Schedules the first purge unless one is pending (two processes starting at once may schedule two: harmless). */
     public void ensureScheduled(Instant now) {
-        db.writeVoid(tx -> {
-            if (queue.pendingOf(tx, KIND) == 0) {
-                queue.enqueue(tx, new JobQueue.NewJob(KIND, "attachments", null, null, now.plus(EVERY)), now);
-            }
-        });
+        db.writeVoid(tx -> queue.ensureOne(tx, new JobQueue.NewJob(KIND, "attachments", null, null, now.plus(EVERY)), now));
     }
 
     @Override

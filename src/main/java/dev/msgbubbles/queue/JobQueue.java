@@ -104,6 +104,16 @@ public final class JobQueue {
                 .bind("kind", kind).bind("subject", subject).bind("now", now.toEpochMilli()).execute();
     }
 
+    /**
+     * Enqueues {@code job} unless a job of its kind is pending: how recurring housekeeping jobs are started (each run
+     * reschedules itself). Two processes starting together may both enqueue one, which such jobs must tolerate.
+     */
+    public void ensureOne(Handle tx, NewJob job, Instant now) {
+        if (pendingOf(tx, job.kind()) == 0) {
+            enqueue(tx, job, now);
+        }
+    }
+
     /** Pending jobs of one kind. */
     public long pendingOf(Handle h, String kind) {
         return h.createQuery("SELECT COUNT(*) FROM " + table + " WHERE kind = :kind").bind("kind", kind).mapTo(Long.class).one();

@@ -36,11 +36,7 @@ final class DeliveryLogPurge implements JobHandler {
 
     /** Schedules the first purge unless one is pending (two processes starting together may both: harmless). */
     void ensureScheduled(Instant now) {
-        db.writeVoid(tx -> {
-            if (queue.pendingOf(tx, KIND) == 0) {
-                queue.enqueue(tx, new JobQueue.NewJob(KIND, "webhook_deliveries", null, null, now.plus(EVERY)), now);
-            }
-        });
+        db.writeVoid(tx -> queue.ensureOne(tx, new JobQueue.NewJob(KIND, "webhook_deliveries", null, null, now.plus(EVERY)), now));
     }
 
     @Override

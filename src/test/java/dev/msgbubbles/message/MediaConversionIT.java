@@ -12,12 +12,7 @@ import dev.msgbubbles.attachment.Attachments;
 import dev.msgbubbles.attachment.LinkSigner;
 import dev.msgbubbles.attachment.LocalBlobStore;
 import dev.msgbubbles.attachment.MediaConverter;
-import dev.msgbubbles.channel.ActionResult;
-import dev.msgbubbles.channel.Channel;
-import dev.msgbubbles.channel.ChatAction;
-import dev.msgbubbles.channel.MessageAction;
 import dev.msgbubbles.channel.OutboundMessage;
-import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.config.Config;
@@ -46,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,41 +57,7 @@ class MediaConversionIT {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private TestStore store;
     private Database db;
-    private Recording backend;
-
-    /** Accepts everything; remembers what it was handed, with the bytes of each medium (read during the send). */
-    static final class Recording implements Channel {
-        final List<OutboundMessage> sent = new CopyOnWriteArrayList<>();
-        final Map<OutboundMessage.Media, byte[]> contents = new java.util.concurrent.ConcurrentHashMap<>();
-
-        @Override
-        public SendResult send(OutboundMessage message) {
-            sent.add(message);
-            for (OutboundMessage.Media media : message.media()) {
-                try (InputStream in = media.content().open()) {
-                    contents.put(media, in.readAllBytes());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return new SendResult.Accepted(message.channel(), "ref-" + message.messageId(), List.of());
-        }
-
-        @Override
-        public ActionResult act(MessageAction action) {
-            return new ActionResult.Done();
-        }
-
-        @Override
-        public ActionResult control(ChatAction action) {
-            return new ActionResult.Done();
-        }
-
-        @Override
-        public boolean onIMessage(String handle) {
-            return !handle.substring(handle.length() - 4).startsWith("02");
-        }
-    }
+    private RecordingChannel backend;
 
     @BeforeEach
     void open() {
@@ -111,11 +71,11 @@ class MediaConversionIT {
         store.close();
     }
 
-    private record Setup(Messaging messaging, Attachments attachments, Principal principal, Recording backend, Path blobs) {
+    private record Setup(Messaging messaging, Attachments attachments, Principal principal, RecordingChannel backend, Path blobs) {
     }
 
     private Setup setup(String ffmpeg) {
-        backend = new Recording();
+        backend = new RecordingChannel();
         Config config = store.config(Map.of());
         Path blobDir = config.storage().dataDir().resolve("blobs");
         LocalBlobStore blobs = new LocalBlobStore(blobDir);
@@ -205,7 +165,7 @@ class MediaConversionIT {
 
         MessageView imessage = send(s, "+14155550101", upload(s, "memo.wav", audio), true, null);
         assertThat(imessage.status()).isEqualTo("sent");
-        OutboundMessage.Media caf = s.backend().sent.getLast().media().getFirst();
+        OutboundMessage.Media caf = s.backend().lastSend().media().getFirst();
         assertThat(caf.voiceNote()).isTrue();
         assertThat(caf.mimeType()).isEqualTo("audio/x-caf");
         assertThat(caf.filename()).isEqualTo("memo.caf");
@@ -216,7 +176,7 @@ class MediaConversionIT {
 
         MessageView whatsapp = send(s, "+14155550102", upload(s, "memo2.wav", audio), true, "whatsapp");
         assertThat(whatsapp.channel()).isEqualTo("whatsapp");
-        OutboundMessage.Media ogg = s.backend().sent.getLast().media().getFirst();
+        OutboundMessage.Media ogg = s.backend().lastSend().media().getFirst();
         assertThat(ogg.mimeType()).isEqualTo("audio/ogg");
         Map<String, String> oggProbe = probe(bytes(ogg));
         assertThat(oggProbe).containsEntry("format_name", "ogg").containsEntry("codec_name", "opus");
@@ -225,7 +185,7 @@ class MediaConversionIT {
         // SMS has no voice notes: the audio goes as it was uploaded
         MessageView sms = send(s, "+14155550203", upload(s, "memo3.wav", audio), true, null);
         assertThat(sms.channel()).isEqualTo("sms");
-        OutboundMessage.Media asIs = s.backend().sent.getLast().media().getFirst();
+        OutboundMessage.Media asIs = s.backend().lastSend().media().getFirst();
         assertThat(asIs.voiceNote()).isFalse();
         assertThat(bytes(asIs)).isEqualTo(audio);
 
@@ -260,8 +220,8 @@ class MediaConversionIT {
         assertThat(png.size()).isGreaterThan((int) MMS_MAX);
 
         send(s, "+14155550204", upload(s, "big.png", png.toByteArray()), false, null);
-        OutboundMessage.Media scaled = s.backend().sent.getLast().media().getFirst();
-        assertThat(s.backend().sent.getLast().channel()).isEqualTo(ChannelType.SMS);
+        OutboundMessage.Media scaled = s.backend().lastSend().media().getFirst();
+        assertThat(s.backend().lastSend().channel()).isEqualTo(ChannelType.SMS);
         assertThat(scaled.mimeType()).isEqualTo("image/jpeg");
         assertThat(scaled.filename()).isEqualTo("big.jpg");
         byte[] jpeg = bytes(scaled);
@@ -272,7 +232,7 @@ class MediaConversionIT {
 
         // over iMessage the same image goes as it is
         send(s, "+14155550105", upload(s, "big2.png", png.toByteArray()), false, null);
-        OutboundMessage.Media original = s.backend().sent.getLast().media().getFirst();
+        OutboundMessage.Media original = s.backend().lastSend().media().getFirst();
         assertThat(original.mimeType()).isEqualTo("image/png");
         assertThat(bytes(original)).isEqualTo(png.toByteArray());
     }
@@ -284,6 +244,6 @@ class MediaConversionIT {
         assertThat(failed.status()).isEqualTo("failed");
         assertThat(failed.error().code()).isEqualTo("media_conversion_failed");
         assertThat(failed.error().message()).contains("ffmpeg is not available");
-        assertThat(s.backend().sent).isEmpty();
+        assertThat(s.backend().sends()).isEmpty();
     }
 }

@@ -7,12 +7,8 @@ import dev.msgbubbles.account.CreatedAccount;
 import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Principal;
 import dev.msgbubbles.account.Provider;
-import dev.msgbubbles.channel.ActionResult;
-import dev.msgbubbles.channel.Channel;
 import dev.msgbubbles.channel.ChatAction;
-import dev.msgbubbles.channel.MessageAction;
 import dev.msgbubbles.channel.OutboundMessage;
-import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.chat.ChatView;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
@@ -28,7 +24,6 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,36 +33,9 @@ import org.junit.jupiter.api.Test;
 class ThreadControlsIT {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
-    /** Accepts everything and records what it was asked. */
-    static final class Recording implements Channel {
-        final List<Object> asked = new CopyOnWriteArrayList<>();
-
-        @Override
-        public SendResult send(OutboundMessage message) {
-            asked.add(message);
-            return new SendResult.Accepted(message.channel(), "ref-" + message.messageId(), List.of());
-        }
-
-        @Override
-        public ActionResult act(MessageAction action) {
-            return new ActionResult.Done();
-        }
-
-        @Override
-        public ActionResult control(ChatAction action) {
-            asked.add(action);
-            return new ActionResult.Done();
-        }
-
-        @Override
-        public boolean onIMessage(String handle) {
-            return true;
-        }
-    }
-
     @Test
     void the_backend_sees_the_group_as_it_is_and_typing_repeats_are_not_sent_again() {
-        Recording backend = new Recording();
+        RecordingChannel backend = new RecordingChannel();
         try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
             NumberDirectory numbers = new NumberDirectory(db, clock);
             CreatedAccount account = new AccountAdmin(db, clock).create("controls");

@@ -61,6 +61,13 @@ public final class Http {
     }
 
     public Response send(String method, String path, String key, String contentType, byte[] body, Map<String, String> headers) {
+        HttpResponse<String> response = exchange(method, path, key, contentType, body, headers,
+                HttpResponse.BodyHandlers.ofString());
+        return new Response(response.statusCode(), response.headers().map(), response.body());
+    }
+
+    private <T> HttpResponse<T> exchange(String method, String path, String key, String contentType, byte[] body,
+                                         Map<String, String> headers, HttpResponse.BodyHandler<T> handler) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (key != null) {
@@ -71,8 +78,7 @@ public final class Http {
         }
         headers.forEach(request::header);
         try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers().map(), response.body());
+            return client.send(request.build(), handler);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -92,24 +98,9 @@ public final class Http {
     /** Like {@link #send}, keeping the body as bytes. */
     public Bytes sendForBytes(String method, String path, String key, String contentType, byte[] body,
                               Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        if (contentType != null) {
-            request.header("Content-Type", contentType);
-        }
-        headers.forEach(request::header);
-        try {
-            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Bytes(response.statusCode(), response.headers().map(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        HttpResponse<byte[]> response = exchange(method, path, key, contentType, body, headers,
+                HttpResponse.BodyHandlers.ofByteArray());
+        return new Bytes(response.statusCode(), response.headers().map(), response.body());
     }
 
     public Response postJson(String path, String key, String json) {
