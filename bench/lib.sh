@@ -30,9 +30,11 @@ query() {
 # with the benchmark's settings; returns once it listens
 launch() {
   local port="$1" out="$2"; shift 2
+  # BENCH_JAVA_OPTS: extra JVM options for the server, a list on purpose (e.g. to compare collectors)
+  # shellcheck disable=SC2086
   env MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0 \
     MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL=WARN "$@" \
-    "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED -jar "$JAR" serve >"$out" 2>&1 &
+    "$JAVA" -Xms1g -Xmx1g ${BENCH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$JAR" serve >"$out" 2>&1 &
   LAUNCHED_PID=$!
   local waited=0
   until grep -q 'listening on' "$out" 2>/dev/null; do
