@@ -201,6 +201,28 @@ final class SendJob implements JobHandler {
         }
     }
 
+    /**
+     * A send that keeps throwing (a bug, a broken connector) must still reach a final status: past the message's
+     * retry window it fails with {@code internal_error}; before that the worker retries it with backoff.
+     */
+    @Override
+    public boolean settleAfterFailure(Job job, RuntimeException failure, Instant now) {
+        UUID id = UUID.fromString(job.subject());
+        Optional<Message> found = db.read(h -> store.findById(h, id));
+        if (found.isEmpty()) {
+            writes.writeVoid(tx -> queue.complete(tx, job));
+            return true;
+        }
+        Message message = found.get();
+        Instant deadline = (message.scheduledAt() != null ? message.scheduledAt() : message.createdAt()).plus(retryWindow);
+        if (!now.isAfter(deadline)) {
+            return false;
+        }
+        fail(job, id, "internal_error", "the message could not be sent because of an internal error (quote the message id "
+                + "when reporting it)", null, now);
+        return true;
+    }
+
     private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, Instant deadline, Instant now) {
         Instant next = now.plus(after);
         if (next.isAfter(deadline)) {

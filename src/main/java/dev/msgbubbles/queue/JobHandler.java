@@ -18,4 +18,13 @@ public interface JobHandler {
      */
     default void prepare(java.util.List<Job> jobs) {
     }
+
+    /**
+     * Called when {@link #handle} threw: true when the handler settled the job itself (it completed it, e.g. after
+     * recording a final failure), false to have the worker retry it with backoff. For work that must reach an end
+     * even when something keeps failing; the default retries for ever.
+     */
+    default boolean settleAfterFailure(Job job, RuntimeException failure, Instant now) {
+        return false;
+    }
 }

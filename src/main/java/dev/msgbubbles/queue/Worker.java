@@ -124,6 +124,9 @@ public final class Worker implements AutoCloseable {
             }
             handler.handle(job, now);
         } catch (RuntimeException e) {
+            if (settled(handler, job, e, now)) {
+                return;
+            }
             Duration backoff = backoff(job.attempts());
             LOG.warn("job {} ({} {}) failed on attempt {}; retrying in {}", job.seq(), job.kind(), job.subject(),
                     job.attempts(), backoff, e);
@@ -132,6 +135,23 @@ public final class Worker implements AutoCloseable {
             } catch (RuntimeException again) {
                 LOG.error("could not reschedule job {}; it runs again when its lease ends", job.seq(), again);
             }
+        }
+    }
+
+    /** Whether the handler settled a job whose run threw (a failure to settle is logged and the job retried). */
+    private static boolean settled(JobHandler handler, Job job, RuntimeException failure, Instant now) {
+        if (handler == null) {
+            return false;
+        }
+        try {
+            boolean settled = handler.settleAfterFailure(job, failure, now);
+            if (settled) {
+                LOG.error("job {} ({} {}) kept failing; its handler settled it", job.seq(), job.kind(), job.subject(), failure);
+            }
+            return settled;
+        } catch (RuntimeException again) {
+            LOG.error("settling failed job {} failed too; retrying it", job.seq(), again);
+            return false;
         }
     }
 

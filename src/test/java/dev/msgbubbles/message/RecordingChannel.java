@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * with the bytes of every medium read during the send, as a real connector would. Handles ending in {@code 02xx} are
  * not on iMessage, like the sandbox's.
  */
-final class RecordingChannel implements Channel {
+class RecordingChannel implements Channel {
     final List<Object> asked = new CopyOnWriteArrayList<>();
     final Map<OutboundMessage.Media, byte[]> contents = new ConcurrentHashMap<>();
 
