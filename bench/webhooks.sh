@@ -8,15 +8,18 @@
 #
 #   ./msgbubbles bench webhooks
 #
+# The inbound figure's peer is Kannel's phase C: MO_COUNT messages from its fake SMSC forwarded by smsbox to an
+# HTTP sink (no MT reply), first to last callback.
+#
 # Knobs (environment): DURATION (15 s measured), WARMUP (25 s: the JIT is still compiling long after 10 s), THREADS (2), CONNS (64), STORES
-# ("sqlite postgresql"), KANNEL (1), DRAIN_MAX (120 s), PG_URL_BASE. Every loop is bounded; traffic stays on
-# 127.0.0.1.
+# ("sqlite postgresql"), KANNEL (1), MO_COUNT (20000; 0 skips Kannel's inbound phase), DRAIN_MAX (120 s),
+# PG_URL_BASE. Every loop is bounded; traffic stays on 127.0.0.1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAR="$ROOT/target/msgbubbles.jar"
 DURATION="${DURATION:-15}"; WARMUP="${WARMUP:-25}"; THREADS="${THREADS:-2}"; CONNS="${CONNS:-64}"
-STORES="${STORES:-sqlite postgresql}"; KANNEL="${KANNEL:-1}"; DRAIN_MAX="${DRAIN_MAX:-120}"
+STORES="${STORES:-sqlite postgresql}"; KANNEL="${KANNEL:-1}"; DRAIN_MAX="${DRAIN_MAX:-120}"; MO_COUNT="${MO_COUNT:-20000}"
 PG_URL_BASE="${PG_URL_BASE:-postgresql://postgres@127.0.0.1:5432}"
 JAVA="${JAVA_HOME:?run through ./msgbubbles bench webhooks}/bin/java"
 WORK="$(mktemp -d /tmp/msgbubbles-bench.XXXXXX)"
@@ -108,12 +111,15 @@ VERIFIER="$(verifier_jar)"
 : >"$WORK/results"
 for store in $STORES; do run_store "$store"; done
 
-KANNEL_LINE=""
+KANNEL_LINE=""; KANNEL_MO_LINE=""
 if [[ "$KANNEL" == 1 ]]; then
   KANNEL_SH="$ROOT/../shared/bench/kannel/run.sh"
   if [[ -f "$KANNEL_SH" ]]; then
-    log "kannel: phases A and B (sendsms with dlr-url), DURATION=$DURATION, same wrk settings"
-    KANNEL_LINE="$(DURATION="$DURATION" THREADS="$THREADS" CONNS="$CONNS" DLR_PHASE=1 MO_COUNT=0 bash "$KANNEL_SH" 2>/dev/null | grep '^kannel-dlr:' | tail -1 || true)"
+    log "kannel: phases A and B (sendsms with dlr-url), DURATION=$DURATION, same wrk settings; phase C ($MO_COUNT MO)"
+    KANNEL_OUT="$(DURATION="$DURATION" THREADS="$THREADS" CONNS="$CONNS" DLR_PHASE=1 MO_COUNT="$MO_COUNT" MO_REPLY=0 \
+      bash "$KANNEL_SH" 2>/dev/null || true)"
+    KANNEL_LINE="$(grep '^kannel-dlr:' <<<"$KANNEL_OUT" | tail -1 || true)"
+    KANNEL_MO_LINE="$(grep '^kannel-mo:' <<<"$KANNEL_OUT" | tail -1 || true)"
   else
     log "kannel: $KANNEL_SH not found; skipping the peer figure"
   fi
@@ -121,21 +127,24 @@ fi
 k_dlr="$(sed -n 's/.*dlr_callbacks=\([0-9.]*\)\/s.*/\1/p' <<<"$KANNEL_LINE")"
 k_acc="$(sed -n 's/.*accepted=\([0-9.]*\)\/s.*/\1/p' <<<"$KANNEL_LINE")"
 k_p99="$(sed -n 's/.*p99=\([0-9.]*\) ms.*/\1/p' <<<"$KANNEL_LINE")"
+k_mo="$(sed -n 's/.*forwarded=\([0-9.]*\)\/s.*/\1/p' <<<"$KANNEL_MO_LINE")"
 
 echo
 echo "POST /v1/messages with one endpoint on message.delivered, sandbox at time scale 0, wrk -t$THREADS -c$CONNS, ${DURATION}s measured, $(nproc) cores shared by wrk, server, receiver and database"
 echo
-printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %17s | %17s | %10s | %8s | %9s | %6s |\n' store "sends/s" p99 "verified hooks/s" "vs Kannel" "inbound/s" "inbound hooks/s" "events (both)" "distinct verified" duplicates "bad sig" "unsettled" drain
-printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ------------ ---------- -------------------- ----------- ------------ ----------------- ------------------- ------------------- ------------ ---------- ----------- --------
+printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %10s | %17s | %17s | %10s | %8s | %9s | %6s |\n' store "sends/s" p99 "verified hooks/s" "vs Kannel" "inbound/s" "inbound hooks/s" "vs Kannel" "events (both)" "distinct verified" duplicates "bad sig" "unsettled" drain
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------ ------------ ---------- -------------------- ----------- ------------ ----------------- ------------ ------------------- ------------------- ------------ ---------- ----------- --------
 while IFS='|' read -r store rps p99 window events distinct dups bad unsettled drain inrps inhooks; do
   ratio="n/a"; [[ -n "$k_dlr" ]] && ratio="$(calc "round($window/$k_dlr,2)")x"
-  printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %17s | %17s | %10s | %8s | %9s | %6s |\n' "$store" "$rps" "$p99" "$window" "$ratio" "$inrps" "$inhooks" "$events" "$distinct" "$dups" "$bad" "$unsettled" "${drain}s"
+  inratio="n/a"; [[ -n "$k_mo" ]] && inratio="$(calc "round($inhooks/$k_mo,2)")x"
+  printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %10s | %17s | %17s | %10s | %8s | %9s | %6s |\n' "$store" "$rps" "$p99" "$window" "$ratio" "$inrps" "$inhooks" "$inratio" "$events" "$distinct" "$dups" "$bad" "$unsettled" "${drain}s"
 done <"$WORK/results"
-[[ -n "$k_dlr" ]] && printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %17s | %17s | %10s | %8s | %9s | %6s |\n' kannel "$k_acc" "${k_p99}ms" "$k_dlr" "1.00x" "" "" "" "" "" "" "" ""
+[[ -n "$k_dlr" ]] && printf '| %-10s | %10s | %8s | %18s | %9s | %10s | %15s | %10s | %17s | %17s | %10s | %8s | %9s | %6s |\n' kannel "$k_acc" "${k_p99}ms" "$k_dlr" "1.00x" "" "${k_mo:-}" "$([[ -n "$k_mo" ]] && echo 1.00x)" "" "" "" "" "" ""
 echo
 echo "verified hooks/s: deliveries verified by the receiver (published Standard Webhooks library) per second during the window;"
 echo "inbound/s: POST /v1/sandbox/inbound accepted per second; inbound hooks/s: their message.received deliveries verified per second;"
 echo "events vs distinct verified: every message.delivered and message.received event reached the receiver exactly when they are equal;"
 echo "duplicates: verified deliveries beyond the first per webhook-id; unsettled: deliveries not succeeded after the drain."
 [[ -n "$KANNEL_LINE" ]] && echo "peer: $KANNEL_LINE (Kannel 1.4.5 sendsms with dlr-mask=1 and dlr-url, in memory)"
+[[ -n "$KANNEL_MO_LINE" ]] && echo "peer: $KANNEL_MO_LINE (Kannel 1.4.5 MO from its fake SMSC forwarded by smsbox to an HTTP sink, first to last callback)"
 exit 0

@@ -51,7 +51,7 @@ public final class Messaging {
         this.cancel = new CancelMessage(d.db(), d.clock(), d.queue(), lifecycle, messages);
         this.availability = new Availability(d.numbers(), d.router());
         this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages, d.events());
-        this.receive = new ReceiveMessage(d.db(), d.clock(), d.events(), d.attachments());
+        this.receive = new ReceiveMessage(d.db(), d.writes(), d.clock(), d.events(), d.attachments());
         ThreadOperations operations = new ThreadOperations(d.db(), d.numbers(), d.router(), new ConversationStore(d.clock()));
         this.groups = new GroupChats(d, lifecycle, operations);
         this.controls = new ThreadControls(d.db(), d.clock(), operations);

@@ -7,6 +7,7 @@ import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.WireJson;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.event.EventType;
 import java.time.Clock;
@@ -42,8 +43,11 @@ public final class ReceiveMessage {
     private final ConversationStore conversations;
     private final EventLog events;
     private final Attachments attachments;
+    /** Group commit for the hot path (messages without media); see {@link #receive}. */
+    private final Writes writes;
 
-    ReceiveMessage(Database db, Clock clock, EventLog events, Attachments attachments) {
+    ReceiveMessage(Database db, Writes writes, Clock clock, EventLog events, Attachments attachments) {
+        this.writes = writes;
         this.events = events;
         this.attachments = attachments;
         this.db = db;
@@ -51,12 +55,22 @@ public final class ReceiveMessage {
         this.conversations = new ConversationStore(clock);
     }
 
-    /** Stores and announces the message; empty when it was a passcode and so suppressed. */
+    /**
+     * Stores and announces the message; empty when it was a passcode and so suppressed. A message without media is
+     * one group-commit unit (nothing in it can be refused), on the writer of its thread; one with media claims them
+     * in a transaction of its own, which a lost claim rolls back.
+     */
     public Optional<MessageView> receive(Inbound inbound) {
         if (OneTimePasscodes.isPasscode(inbound.text())) {
             return Optional.empty();
         }
-        return Optional.of(db.write(tx -> MessageView.of(receiveIn(tx, inbound, clock.instant()))));
+        Instant now = clock.instant();
+        if (!inbound.attachmentIds().isEmpty()) {
+            return Optional.of(db.write(tx -> MessageView.of(receiveIn(tx, inbound, now))));
+        }
+        String affinity = ConversationStore.affinity(inbound.accountId(), inbound.mode(), inbound.number(),
+                inbound.group() != null ? inbound.group().toString() : inbound.from());
+        return Optional.of(writes.write(affinity, tx -> MessageView.of(receiveIn(tx, inbound, now))));
     }
 
     Message receiveIn(Handle tx, Inbound in, Instant now) {
