@@ -2,18 +2,11 @@ package dev.msgbubbles.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.msgbubbles.account.AccountAdmin;
-import dev.msgbubbles.account.CreatedAccount;
-import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Principal;
-import dev.msgbubbles.account.Provider;
 import dev.msgbubbles.channel.OutboundMessage;
 import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.common.ChannelType;
-import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.db.Database;
-import dev.msgbubbles.event.EventLog;
-import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.support.MutableClock;
@@ -21,8 +14,6 @@ import dev.msgbubbles.support.TestStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -45,19 +36,14 @@ class BrokenBackendIT {
         };
         Duration window = Duration.ofMinutes(10);
         try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
-            NumberDirectory numbers = new NumberDirectory(db, clock);
-            CreatedAccount account = new AccountAdmin(db, clock).create("broken");
-            numbers.add(new NumberDirectory.NewNumber(account.account().id(), "+18005550123",
-                    EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX, null));
-            JobQueue queue = new JobQueue(db);
-            Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
-                    new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(broken, Map.of()),
-                    new EventLog(EventLog.Fanout.NONE), null), new Messaging.Policy(window, 0, 0));
-            Principal principal = new Principal(account.account().id(), Mode.TEST, account.testKey().id());
+            MessagingRig rig = MessagingRig.start(db, clock, broken, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null,
+                    window);
+            Messaging messaging = rig.messaging();
+            Principal principal = rig.principal();
+            JobQueue queue = rig.queue();
             var created = messaging.send().send(new SendMessage.Command(principal, null, null, "+14155550123",
                     "+18005550123", null, "hello", null, null, null, null, null, null, null));
-            try (Worker worker = new Worker(db, queue, messaging.jobHandlers(), clock,
-                    new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+            try (Worker worker = rig.worker()) {
                 worker.drain();
                 assertThat(messaging.messages().get(principal, created.message().id(), false).status()).isEqualTo("queued");
                 for (int minute = 0; minute < 9; minute++) {

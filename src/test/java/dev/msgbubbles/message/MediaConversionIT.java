@@ -2,11 +2,7 @@ package dev.msgbubbles.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.msgbubbles.account.AccountAdmin;
-import dev.msgbubbles.account.CreatedAccount;
-import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Principal;
-import dev.msgbubbles.account.Provider;
 import dev.msgbubbles.attachment.AttachmentView;
 import dev.msgbubbles.attachment.Attachments;
 import dev.msgbubbles.attachment.LinkSigner;
@@ -17,17 +13,12 @@ import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.config.Config;
 import dev.msgbubbles.db.Database;
-import dev.msgbubbles.event.EventLog;
-import dev.msgbubbles.idempotency.IdempotencyStore;
-import dev.msgbubbles.queue.JobQueue;
-import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.support.MutableClock;
 import dev.msgbubbles.support.TestStore;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +62,14 @@ class MediaConversionIT {
         store.close();
     }
 
-    private record Setup(Messaging messaging, Attachments attachments, Principal principal, RecordingChannel backend, Path blobs) {
+    private record Setup(MessagingRig rig, Attachments attachments, RecordingChannel backend, Path blobs) {
+        Messaging messaging() {
+            return rig.messaging();
+        }
+
+        Principal principal() {
+            return rig.principal();
+        }
     }
 
     private Setup setup(String ffmpeg) {
@@ -84,15 +82,9 @@ class MediaConversionIT {
                 new Attachments.Limits(50_000_000, 50_000_000, 10, List.of("*/*"), Duration.ofHours(24), Duration.ofHours(1),
                         Duration.ofDays(7), MMS_MAX),
                 new MediaConverter(ffmpeg, blobs));
-        NumberDirectory numbers = new NumberDirectory(db, clock);
-        CreatedAccount account = new AccountAdmin(db, clock).create("media-" + UUID.randomUUID());
-        numbers.add(new NumberDirectory.NewNumber(account.account().id(), "+18005550123",
-                EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS, ChannelType.WHATSAPP), Mode.TEST, Provider.SANDBOX, null));
-        Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
-                new IdempotencyStore(clock, Duration.ofHours(72)), new JobQueue(db), new ChannelRouter(backend, Map.of()),
-                new EventLog(EventLog.Fanout.NONE), attachments), new Messaging.Policy(Duration.ofHours(1), 0, 0));
-        return new Setup(messaging, attachments, new Principal(account.account().id(), Mode.TEST, account.testKey().id()),
-                backend, blobDir);
+        MessagingRig rig = MessagingRig.start(db, clock, backend,
+                EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS, ChannelType.WHATSAPP), attachments, Duration.ofHours(1));
+        return new Setup(rig, attachments, backend, blobDir);
     }
 
     private UUID upload(Setup s, String filename, byte[] bytes) {
@@ -104,12 +96,9 @@ class MediaConversionIT {
     }
 
     private MessageView send(Setup s, String to, UUID attachment, boolean voiceMemo, String channel) {
-        var created = s.messaging().send().send(new SendMessage.Command(s.principal(), null, null, to, "+18005550123", null,
-                null, List.of(attachment), null, null, channel, voiceMemo, null, null));
-        try (Worker worker = new Worker(db, new JobQueue(db), s.messaging().jobHandlers(), clock,
-                new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
-            worker.drain();
-        }
+        var created = s.messaging().send().send(new SendMessage.Command(s.principal(), null, null, to, MessagingRig.NUMBER,
+                null, null, List.of(attachment), null, null, channel, voiceMemo, null, null));
+        s.rig().drain();
         return s.messaging().messages().get(s.principal(), created.message().id(), false);
     }
 

@@ -2,20 +2,12 @@ package dev.msgbubbles.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.msgbubbles.account.AccountAdmin;
-import dev.msgbubbles.account.CreatedAccount;
-import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Principal;
-import dev.msgbubbles.account.Provider;
 import dev.msgbubbles.channel.ChatAction;
 import dev.msgbubbles.channel.OutboundMessage;
 import dev.msgbubbles.chat.ChatView;
 import dev.msgbubbles.common.ChannelType;
-import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.db.Database;
-import dev.msgbubbles.event.EventLog;
-import dev.msgbubbles.idempotency.IdempotencyStore;
-import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.support.MutableClock;
 import dev.msgbubbles.support.TestStore;
@@ -23,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,20 +28,14 @@ class ThreadControlsIT {
     void the_backend_sees_the_group_as_it_is_and_typing_repeats_are_not_sent_again() {
         RecordingChannel backend = new RecordingChannel();
         try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
-            NumberDirectory numbers = new NumberDirectory(db, clock);
-            CreatedAccount account = new AccountAdmin(db, clock).create("controls");
-            numbers.add(new NumberDirectory.NewNumber(account.account().id(), "+18005550123",
-                    EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX, null));
-            JobQueue queue = new JobQueue(db);
-            Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
-                    new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of()),
-                    new EventLog(EventLog.Fanout.NONE), null), new Messaging.Policy(Duration.ofHours(1), 0, 0));
-            Principal principal = new Principal(account.account().id(), Mode.TEST, account.testKey().id());
+            MessagingRig rig = MessagingRig.start(db, clock, backend, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null,
+                    Duration.ofHours(1));
+            Messaging messaging = rig.messaging();
+            Principal principal = rig.principal();
             var created = messaging.groups().create(new GroupChats.Create(principal, null, null, "+18005550123",
                     List.of("+14155550001", "+14155550002"), "hello", "Crew"));
             ChatView group = created.chat();
-            try (Worker worker = new Worker(db, queue, messaging.jobHandlers(), clock,
-                    new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+            try (Worker worker = rig.worker()) {
                 worker.drain();
                 // the first message creates the group on the network: members and title travel with it
                 OutboundMessage first = (OutboundMessage) backend.asked.getFirst();

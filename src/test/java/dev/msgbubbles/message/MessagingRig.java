@@ -1,0 +1,56 @@
+package dev.msgbubbles.message;
+
+import dev.msgbubbles.account.AccountAdmin;
+import dev.msgbubbles.account.CreatedAccount;
+import dev.msgbubbles.account.NumberDirectory;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.account.Provider;
+import dev.msgbubbles.attachment.Attachments;
+import dev.msgbubbles.channel.Channel;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.idempotency.IdempotencyStore;
+import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.queue.Worker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The messaging feature without HTTP, on a store the test opened, with a scripted backend: one account whose test
+ * number {@value #NUMBER} has {@code channels}, and its principal. For tests that drive use cases and the send job
+ * by hand ({@link #worker}).
+ */
+record MessagingRig(Database db, Clock clock, Messaging messaging, JobQueue queue, Principal principal) {
+    static final String NUMBER = "+18005550123";
+
+    static MessagingRig start(Database db, Clock clock, Channel backend, Set<ChannelType> channels, Attachments attachments,
+                              Duration retryWindow) {
+        NumberDirectory numbers = new NumberDirectory(db, clock);
+        CreatedAccount account = new AccountAdmin(db, clock).create("rig-" + UUID.randomUUID());
+        numbers.add(new NumberDirectory.NewNumber(account.account().id(), NUMBER, channels, Mode.TEST, Provider.SANDBOX, null));
+        JobQueue queue = new JobQueue(db);
+        Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
+                new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of()),
+                new EventLog(EventLog.Fanout.NONE), attachments), new Messaging.Policy(retryWindow, 0, 0));
+        return new MessagingRig(db, clock, messaging, queue, new Principal(account.account().id(), Mode.TEST,
+                account.testKey().id()));
+    }
+
+    /** A worker over the rig's jobs, not started: call {@link Worker#drain} to run what is due. */
+    Worker worker() {
+        return new Worker(db, queue, messaging.jobHandlers(), clock,
+                new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)));
+    }
+
+    /** Runs every job due now. */
+    void drain() {
+        try (Worker worker = worker()) {
+            worker.drain();
+        }
+    }
+}
