@@ -107,14 +107,13 @@ final class ApiRequest {
         return bodySource.parts();
     }
 
-    /** The raw body, read at most once and never beyond the configured limit (413 past it). */
+    /**
+     * The raw body, read at most once and never beyond the configured limit (413 past it; a declared length over it
+     * was refused by the dispatcher already).
+     */
     byte[] body() {
         if (body != null) {
             return body;
-        }
-        OptionalLong declared = bodySource.declaredLength();
-        if (declared.isPresent() && declared.getAsLong() > maxBodyBytes) {
-            throw tooLarge();
         }
         try (InputStream in = bodySource.open()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));

@@ -53,11 +53,11 @@ final class ApiRoutes {
                 Route.api("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/retry", Set.of(), webhooks::retryDelivery),
                 Route.api("POST", "/v1/webhooks/{id}/replay", Set.of(), webhooks::replay),
                 Route.api("POST", "/v1/webhooks/{id}/test", Set.of(), webhooks::test),
-                Route.api("POST", "/v1/attachments", Set.of(), attachments::upload),
+                Route.api("POST", "/v1/attachments", Set.of(), attachments::upload).asUpload(),
                 Route.api("POST", "/v1/attachments/presign", Set.of(), attachments::presign),
                 Route.api("GET", "/v1/attachments/{id}", Set.of(), attachments::get),
                 Route.signed("GET", "/media/attachments/{id}", AttachmentsApi.SIGNED_QUERY, attachments::download),
-                Route.signed("PUT", "/media/uploads/{id}", AttachmentsApi.SIGNED_QUERY, attachments::receive),
+                Route.signed("PUT", "/media/uploads/{id}", AttachmentsApi.SIGNED_QUERY, attachments::receive).asUpload(),
                 Route.api("GET", "/v1/events", EventsApi.QUERY, events::list),
                 Route.api("GET", "/v1/events/stream", EventsApi.STREAM_QUERY, events::stream));
     }

@@ -96,11 +96,13 @@ final class Dispatcher {
 
     private ApiResponse process(ServerRequest req, String method, Exchange exchange) {
         List<String> path = decodePath(req.path().rawPath());
+        Router.Match matched = router.match(method, path);
+        refuseDeclaredOversize(req, matched);
         boolean api = !path.isEmpty() && path.getFirst().equals("v1");
         if (api) {
             authenticate(req, exchange);
         }
-        Router.Found found = switch (router.match(method, path)) {
+        Router.Found found = switch (matched) {
             case Router.NotFound ignored ->
                     throw new ApiException(ErrorCode.NOT_FOUND, "no such route: " + method + " " + safePath(path));
             case Router.WrongMethod wrong -> {
@@ -120,6 +122,19 @@ final class Dispatcher {
         ApiRequest request = new ApiRequest(exchange.requestId, exchange.principal, found.params(), query,
                 name -> header(req, name), body(req), maxBodyBytes);
         return found.route().endpoint().handle(request);
+    }
+
+    /**
+     * The listener admits bodies up to the upload limit (see {@link ApiServer}); every route but the uploads is held
+     * to the body limit here, before anything else, so an announced oversized body is 413 wherever it is sent and
+     * is never read. A body without a declared length is held to the limit as it is read ({@link ApiRequest#body}).
+     */
+    private void refuseDeclaredOversize(ServerRequest req, Router.Match match) {
+        boolean upload = match instanceof Router.Found found && found.route().streamsUploads();
+        OptionalLong declared = req.headers().contentLength();
+        if (!upload && declared.isPresent() && declared.getAsLong() > maxBodyBytes) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + maxBodyBytes + " bytes");
+        }
     }
 
     private void authenticate(ServerRequest req, Exchange exchange) {
