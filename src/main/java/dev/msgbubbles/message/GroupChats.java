@@ -124,16 +124,14 @@ public final class GroupChats {
 
     /** PATCH /v1/chats/:id: a new title, once the network has renamed the group. */
     public ChatView rename(Principal p, UUID id, String title) {
-        Conversation group = operations.thread(p, id);
-        if (title == null) {
-            throw ApiException.invalid("title", "title is required");
-        }
-        String name = title(title);
-        return operations.serialised(id, () -> {
-            Conversation now = operations.thread(p, id);
-            ThreadOperations.requireEstablishedGroup(now);
-            AccountNumber number = operations.number(now);
-            operations.perform(number, new ChatAction.Rename(ThreadOperations.backendView(now, ChannelType.IMESSAGE), name),
+        return onGroup(p, id, group -> {
+            if (title == null) {
+                throw ApiException.invalid("title", "title is required");
+            }
+            String name = title(title);
+            ThreadOperations.requireEstablishedGroup(group);
+            AccountNumber number = operations.number(group);
+            operations.perform(number, new ChatAction.Rename(ThreadOperations.backendView(group, ChannelType.IMESSAGE), name),
                     ErrorCode.RENAME_FAILED);
             return db.write(tx -> {
                 conversations.rename(tx, group.id(), name, clock.instant());
@@ -146,14 +144,12 @@ public final class GroupChats {
 
     /** POST /v1/chats/:id/participants: a new member, once the network has added them. */
     public ChatView addParticipant(Principal p, UUID id, String handle) {
-        operations.thread(p, id);
-        if (handle == null) {
-            throw ApiException.invalid("handle", "handle is required");
-        }
-        String member = Handle.parse(handle).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
-                "handle must be an E.164 phone number or an email address", "handle")).value();
-        return operations.serialised(id, () -> {
-            Conversation group = operations.thread(p, id);
+        return onGroup(p, id, group -> {
+            if (handle == null) {
+                throw ApiException.invalid("handle", "handle is required");
+            }
+            String member = Handle.parse(handle).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
+                    "handle must be an E.164 phone number or an email address", "handle")).value();
             ThreadOperations.requireEstablishedGroup(group);
             if (member.equals(group.fromHandle())) {
                 throw ApiException.invalid("handle", "the group's own number is always in it");
@@ -176,11 +172,10 @@ public final class GroupChats {
 
     /** DELETE /v1/chats/:id/participants/:handle: a member gone, once the network has removed them. */
     public ChatView removeParticipant(Principal p, UUID id, String handle) {
-        operations.thread(p, id);
-        String member = Handle.parse(handle).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
-                "the handle in the path must be an E.164 phone number (encode + as %2B) or an email address", "handle")).value();
-        return operations.serialised(id, () -> {
-            Conversation group = operations.thread(p, id);
+        return onGroup(p, id, group -> {
+            String member = Handle.parse(handle).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
+                    "the handle in the path must be an E.164 phone number (encode + as %2B) or an email address",
+                    "handle")).value();
             ThreadOperations.requireEstablishedGroup(group);
             if (!group.participants().contains(member)) {
                 throw new ApiException(ErrorCode.NOT_FOUND, member + " is not a member of this group", "handle");
@@ -194,6 +189,14 @@ public final class GroupChats {
                     ChannelType.IMESSAGE), member), ErrorCode.REMOVE_PARTICIPANT_FAILED);
             return membershipChanged(group, member, EventType.CHAT_PARTICIPANT_REMOVED);
         });
+    }
+
+    /**
+     * Runs a group operation on the caller's thread {@code id} (404 if there is none), read once with no other
+     * operation on it running in this process: the checks the operation makes still hold when it writes.
+     */
+    private ChatView onGroup(Principal p, UUID id, java.util.function.Function<Conversation, ChatView> operation) {
+        return operations.serialised(id, () -> operation.apply(operations.thread(p, id)));
     }
 
     /** Stores a membership change the network made, with its event: {@code conversation_id}, {@code handle}, {@code chat}. */
