@@ -68,12 +68,13 @@ public final class ThreadControls {
             throw ApiException.invalid("typing", "typing (true or false) is required");
         }
         AccountNumber number = operations.number(thread);
-        ChannelType channel = supported(thread, number, "typing indicators");
         Instant now = clock.instant();
         Told last = told.get(thread.id());
+        // a repeat was accepted moments ago, channel check included: answered without reading the thread's channel
         boolean repeat = last != null && last.typing() == typing && now.isBefore(last.at().plus(TYPING_REPEAT))
                 && number.status() == AccountNumber.Status.ONLINE;
         if (!repeat) {
+            ChannelType channel = supported(thread, number, "typing indicators");
             operations.perform(number, new ChatAction.Typing(ThreadOperations.backendView(thread, channel), typing),
                     ErrorCode.TYPING_FAILED);
             if (told.size() >= TYPING_MEMORY) {
