@@ -7,7 +7,7 @@
 #
 # Knobs (environment): DURATION (15 s), WARMUP (15 s), PAUSE (0: measure as soon as the queue drained, like the
 # benchmark; a pause lets SQLite's checkpoint catch up first), JFR=1 (write a flight recording and keep it),
-# LOG_LEVEL (WARN), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432). All traffic stays on 127.0.0.1.
+# LOG_LEVEL (WARN), BENCH_JAVA_OPTS (more JVM options, e.g. a profiler agent), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432). All traffic stays on 127.0.0.1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,7 +36,9 @@ if [[ "$STORE" == postgresql ]]; then
   env+=(MSGBUBBLES_DATABASE_URL="$PG_URL_BASE/$DB")
 fi
 jfr=(); [[ "${JFR:-0}" == 1 ]] && jfr=(-XX:StartFlightRecording=filename="$WORK/recording.jfr",settings=profile)
-env "${env[@]}" "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED "${jfr[@]}" -jar "$ROOT/target/msgbubbles.jar" serve \
+# shellcheck disable=SC2206 # BENCH_JAVA_OPTS is a list of JVM options, split on spaces on purpose
+extra=(${BENCH_JAVA_OPTS:-})
+env "${env[@]}" "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED "${jfr[@]}" "${extra[@]}" -jar "$ROOT/target/msgbubbles.jar" serve \
   >"$WORK/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 150); do grep -q 'listening on' "$WORK/server.log" && break; sleep 0.2; done
@@ -47,13 +49,16 @@ wrk -t2 -c64 -d"${WARMUP}s" -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port" >
 sleep "$PAUSE"
 
 threads() { for t in /proc/$PID/task/*; do printf '%s|%s\n' "$(cat "$t/comm")" "$(awk '{print $14+$15}' "$t/stat")"; done; }
-threads >"$WORK/threads0"; c0="$(awk '{print $14+$15}' "/proc/$PID/stat")"
+io() { awk '/^(syscw|wchar):/ {printf "%s ", $2}' "/proc/$PID/io"; }
+commits() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^msgbubbles_group_commit_units_(count|sum)/ {printf "%s ", $2}'; }
+gc0="$(commits)"
+threads >"$WORK/threads0"; c0="$(awk '{print $14+$15}' "/proc/$PID/stat")"; io0="$(io)"
 out="$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port")"
-c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"
+c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"; io1="$(io)"; gc1="$(commits)"
 
 requests="$(awk '/requests in/ {print $1}' <<<"$out")"
 grep -E 'Requests/sec|^ +50%|^ +99%|Non-2xx' <<<"$out"
-python3 - "$WORK/threads0" "$WORK/threads1" "$DURATION" "$c0" "$c1" "$requests" <<'PY'
+python3 - "$WORK/threads0" "$WORK/threads1" "$DURATION" "$c0" "$c1" "$requests" "$io0" "$io1" "$gc0" "$gc1" <<'PY'
 import collections, sys
 def load(path):
     ticks = collections.Counter()
@@ -66,6 +71,10 @@ seconds, c0, c1, requests = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5
 print("server CPU: %.2f cores, %.0f us per request" % ((c1 - c0) / 100 / seconds, (c1 - c0) * 10000 / requests))
 busiest = sorted(((after[k] - before.get(k, 0)) / 100 / seconds, k) for k in after)[::-1][:6]
 print("busiest threads (cores): " + ", ".join("%s=%.2f" % (name, cores) for cores, name in busiest))
+(w0, s0), (w1, s1) = (map(int, sys.argv[7].split()), map(int, sys.argv[8].split()))
+(n0, u0), (n1, u1) = (map(float, sys.argv[9].split()), map(float, sys.argv[10].split()))
+print("group commit: %.0f commits/s, %.1f units per commit" % ((n1 - n0) / seconds, (u1 - u0) / max(n1 - n0, 1)))
+print("writes (all files and sockets): %.1f calls and %.1f KB per request" % ((s1 - s0) / requests, (w1 - w0) / 1024 / requests))
 PY
 [[ -f "$WORK/data/msgbubbles.db-wal" ]] && echo "SQLite log (WAL) size: $(du -h "$WORK/data/msgbubbles.db-wal" | cut -f1)"
 if [[ "${JFR:-0}" == 1 ]]; then

@@ -100,7 +100,7 @@ public final class App implements AutoCloseable {
             // flushes) in flight; units that could create the same thread go to the same writer, which is what
             // made concurrent writers deadlock before (see GroupCommit).
             GroupCommit writes = new GroupCommit(database,
-                    Math.max(1, Math.min(POSTGRESQL_WRITERS, config.storage().poolSize() / 2)), 128);
+                    Math.max(1, Math.min(POSTGRESQL_WRITERS, config.storage().poolSize() / 2)), 128, metrics);
             IdempotencyStore idempotency = new IdempotencyStore(clock, config.api().idempotencyRetention());
             PurgeJob purge = new PurgeJob(database, queue, idempotency);
             purge.ensureScheduled(clock.instant());

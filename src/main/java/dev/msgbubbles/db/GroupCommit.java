@@ -1,5 +1,7 @@
 package dev.msgbubbles.db;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -36,6 +38,7 @@ public final class GroupCommit implements Writes, AutoCloseable {
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicInteger turn = new AtomicInteger();
     private volatile boolean running = true;
+    private final DistributionSummary unitsPerCommit;
 
     private static final class Unit<R> {
         final HandleCallback<R, RuntimeException> work;
@@ -53,7 +56,14 @@ public final class GroupCommit implements Writes, AutoCloseable {
 
     /** {@code writers} threads each commit batches of up to {@code maxBatch} units (SQLite: one writer). */
     public GroupCommit(Database db, int writers, int maxBatch) {
+        this(db, writers, maxBatch, null);
+    }
+
+    /** Like {@link #GroupCommit(Database, int, int)}, reporting units per commit to {@code registry} (nullable). */
+    public GroupCommit(Database db, int writers, int maxBatch, MeterRegistry registry) {
         this.db = db;
+        this.unitsPerCommit = registry == null ? null : DistributionSummary.builder("msgbubbles_group_commit_units")
+                .description("Units of work committed together by one group-commit transaction").register(registry);
         this.maxBatch = maxBatch;
         int count = db.dialect() == Dialect.SQLITE ? 1 : writers;
         for (int i = 0; i < count; i++) {
@@ -124,6 +134,9 @@ public final class GroupCommit implements Writes, AutoCloseable {
     }
 
     private void commit(List<Unit<?>> batch) {
+        if (unitsPerCommit != null) {
+            unitsPerCommit.record(batch.size());
+        }
         List<Object> results;
         try {
             results = db.write(tx -> {
