@@ -18,6 +18,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
+import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -128,9 +129,7 @@ public final class Database implements Writes, AutoCloseable {
             OPEN.put(h, hooks);
             try {
                 R value = callback.withHandle(h);
-                for (CommitStep step : hooks.steps().values()) {
-                    step.run(h);
-                }
+                runLastSteps(h, hooks);
                 return value;
             } finally {
                 OPEN.remove(h);
@@ -163,10 +162,39 @@ public final class Database implements Writes, AutoCloseable {
         });
     }
 
+    /**
+     * Runs the transaction's last steps in increasing {@link CommitStep#order()} (registration order among equals),
+     * each once; a step registered while another runs runs too, in its turn.
+     */
+    private static void runLastSteps(Handle tx, Hooks hooks) {
+        java.util.Set<CommitStep> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (true) {
+            CommitStep next = null;
+            for (CommitStep step : List.copyOf(hooks.steps().values())) {
+                if (!done.contains(step) && (next == null || step.order() < next.order())) {
+                    next = step;
+                }
+            }
+            if (next == null) {
+                return;
+            }
+            done.add(next);
+            next.run(tx);
+        }
+    }
+
     /** Work a transaction does as its last step, after everything else and just before it commits. */
     @FunctionalInterface
     public interface CommitStep {
         void run(Handle tx);
+
+        /**
+         * Steps run in increasing order: rows written together ({@link LastWrites}) at 0, before the events step, which
+         * writes what those rows' events cause under a lock held to the commit and so should come last.
+         */
+        default int order() {
+            return 0;
+        }
     }
 
     /**
@@ -242,6 +270,9 @@ public final class Database implements Writes, AutoCloseable {
         config.enforceForeignKeys(true);
         config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
         config.setGetGeneratedKeys(false); // nothing reads them; otherwise every INSERT runs a second query
+        // multi-row statements keep a statement journal (to undo just that statement); past 64 KiB SQLite spills it to
+        // a temporary file, written page by page: keep it, and every other temporary, in memory
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         if (readOnly) {
             config.setReadOnly(true);
         } else {

@@ -79,6 +79,12 @@ public final class EventLog {
             this.fanout = fanout;
         }
 
+        /** After the transaction's other last steps: the lock it takes on PostgreSQL is held until the commit. */
+        @Override
+        public int order() {
+            return 1;
+        }
+
         @Override
         public void run(Handle tx) {
             if (Sql.dialect(tx) == Dialect.POSTGRESQL) {

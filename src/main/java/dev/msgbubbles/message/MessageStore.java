@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Sql;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -46,8 +47,7 @@ final class MessageStore {
             row.intValue("retry_count"), row.instant("created_at"), row.instant("updated_at"), row.string("attachments"),
             row.bool("voice_memo"));
 
-    private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ", timeline) VALUES ("
-            + Sql.repeat("?", 27) + ")";
+    private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ", timeline) VALUES";
     private static final String FIND = "SELECT " + COLUMNS + " FROM messages WHERE id = ? AND account_id = ? AND mode = ?";
     private static final String FIND_BY_ID = "SELECT " + COLUMNS + " FROM messages WHERE id = ?";
     private static final String TIMELINE = "SELECT timeline FROM messages WHERE id = ?";
@@ -65,9 +65,12 @@ final class MessageStore {
     record TimelineRow(UUID messageId, MessageStatus status, ChannelType channel, String detail, Instant at) {
     }
 
-    /** Inserts a message whose timeline starts with {@code firstStep}. */
+    /**
+     * Inserts a message whose timeline starts with {@code firstStep}, at the end of the transaction together with the
+     * other messages it inserts (see {@link LastWrites}): nothing in the transaction may read it back.
+     */
     void insert(Handle tx, Message m, TimelineRow firstStep) {
-        Sql.update(tx, INSERT, m.id(), m.accountId(), m.mode().wire(), m.conversationId(), m.direction().wire(),
+        LastWrites.insert(tx, INSERT, 27, m.id(), m.accountId(), m.mode().wire(), m.conversationId(), m.direction().wire(),
                 m.status().wire(), wire(m.channel()), m.fromHandle(), m.to(), m.text(), m.effect(), m.replyTo(),
                 wire(m.requestedChannel()), json(m.metadata()), m.errorCode(), m.errorMessage(), m.scheduledAt(),
                 m.sentAt(), m.deliveredAt(), m.readAt(), m.editedAt(), m.retryCount(), m.createdAt(), m.updatedAt(),

@@ -2,6 +2,7 @@ package dev.msgbubbles.queue;
 
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Dialect;
+import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Sql;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +20,8 @@ public final class JobQueue {
     private static final java.util.Set<String> TABLES = java.util.Set.of("jobs", "delivery_jobs");
     private final String table;
     private final String claimSql;
+    private final String insertHead;
+    private final String deleteHead;
 
     /** The {@code jobs} queue. */
     public JobQueue(Database db) {
@@ -30,6 +33,8 @@ public final class JobQueue {
             throw new IllegalArgumentException("not a job table: " + table);
         }
         this.table = table;
+        this.insertHead = "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES";
+        this.deleteHead = "DELETE FROM " + table + " WHERE seq IN";
         Dialect dialect = db.dialect();
         // A claim moves run_at to the end of the lease, so "due" is one range on jobs_due_idx for both new jobs and
         // jobs whose lease ran out: jobs being worked on are never scanned (scanning past them made each claim of
@@ -51,19 +56,23 @@ public final class JobQueue {
     public record NewJob(String kind, String subject, String lane, String payload, Instant runAt) {
     }
 
-    /** Enqueues in the caller's transaction: the job exists exactly when the caller's state change does. */
+    /**
+     * Enqueues in the caller's transaction: the job exists exactly when the caller's state change does. The row is
+     * written at the end of the transaction, with every other job the transaction enqueues, in the order enqueued
+     * (see {@link LastWrites}); nothing in the transaction sees it before.
+     */
     public void enqueue(Handle tx, NewJob job, Instant now) {
-        Sql.update(tx, "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                job.kind(), job.subject(), job.lane(), job.payload(), job.runAt(), now);
+        LastWrites.insert(tx, insertHead, 6, job.kind(), job.subject(), job.lane(), job.payload(), job.runAt(), now);
     }
 
     /** {@link #enqueue} for many jobs, in list order (so in lane order), with few statements. */
     public void enqueueAll(Handle tx, List<NewJob> jobs, Instant now) {
+        // at once: this is also what the events' last step calls (delivery jobs), where no later step would run
         List<Object[]> rows = new ArrayList<>(jobs.size());
         for (NewJob job : jobs) {
             rows.add(new Object[] {job.kind(), job.subject(), job.lane(), job.payload(), job.runAt(), now});
         }
-        Sql.insertAll(tx, "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES", 6, rows);
+        Sql.insertAll(tx, insertHead, 6, rows);
     }
 
     /**
@@ -78,9 +87,12 @@ public final class JobQueue {
         return jobs;
     }
 
-    /** Removes the job: its work is done (call in the transaction that records the work). */
+    /**
+     * Removes the job: its work is done (call in the transaction that records the work). The row goes at the end of
+     * the transaction, with every other job it completes (see {@link LastWrites}).
+     */
     public void complete(Handle tx, Job job) {
-        Sql.update(tx, "DELETE FROM " + table + " WHERE seq = ?", job.seq());
+        LastWrites.delete(tx, deleteHead, job.seq());
     }
 
     /** Releases the lease and makes the job due again at {@code at}, keeping its place in its lane. */
@@ -110,7 +122,8 @@ public final class JobQueue {
      */
     public void ensureOne(Handle tx, NewJob job, Instant now) {
         if (pendingOf(tx, job.kind()) == 0) {
-            enqueue(tx, job, now);
+            // at once, not at the end of the transaction: a second call in the same transaction must see it
+            enqueueAll(tx, List.of(job), now);
         }
     }
 

@@ -1,0 +1,85 @@
+package dev.msgbubbles.db;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Rows a write transaction inserts or deletes as one of its last steps, together with the same kind of rows of
+ * every other unit sharing the transaction (see {@link GroupCommit}): one multi-row statement per table and
+ * commit instead of one statement, and on PostgreSQL one network round trip, per row. The rows are written in
+ * the order they were given, so a sequence or an autoincrement numbers them in that order, and before the
+ * events step (see {@link Database.CommitStep#order()}).
+ *
+ * <p>Only for rows that nothing in the same transaction reads, updates or checks after handing them over: until
+ * the last step the row is not in the table. A failure surfaces at the end of the transaction, which then rolls
+ * back like any other failure (and group commit reruns each unit alone).
+ */
+public final class LastWrites {
+    /** At most this many rows per statement (and the largest power of two used). */
+    private static final int MAX_ROWS = 256;
+
+    private LastWrites() {
+    }
+
+    /**
+     * Inserts {@code row} (values in the order of the column list of {@code head}, the statement up to and including
+     * {@code VALUES}) at the end of the transaction.
+     */
+    public static void insert(Handle tx, String head, int columns, Object... row) {
+        if (row.length != columns) {
+            throw new IllegalArgumentException("a row of " + row.length + " values for " + columns + " columns");
+        }
+        Database.lastStep(tx, "insert " + head, () -> new Inserts(head, columns)).rows.add(row);
+    }
+
+    /**
+     * Deletes the row whose key is {@code key} at the end of the transaction: {@code head} is the statement up to and
+     * including {@code IN}, e.g. {@code DELETE FROM jobs WHERE seq IN}.
+     */
+    public static void delete(Handle tx, String head, Object key) {
+        Database.lastStep(tx, "delete " + head, () -> new Deletes(head)).keys.add(key);
+    }
+
+    private static final class Inserts implements Database.CommitStep {
+        private final String head;
+        private final int columns;
+        private final List<Object[]> rows = new ArrayList<>();
+
+        Inserts(String head, int columns) {
+            this.head = head;
+            this.columns = columns;
+        }
+
+        @Override
+        public void run(Handle tx) {
+            Sql.insertAll(tx, head, columns, rows);
+        }
+    }
+
+    private static final class Deletes implements Database.CommitStep {
+        private final String head;
+        private final List<Object> keys = new ArrayList<>();
+
+        Deletes(String head) {
+            this.head = head;
+        }
+
+        /**
+         * In chunks whose size is a power of two (padded by repeating the chunk's last key, which deletes nothing more),
+         * so only a few distinct statements are ever prepared.
+         */
+        @Override
+        public void run(Handle tx) {
+            for (int from = 0; from < keys.size(); from += MAX_ROWS) {
+                List<Object> chunk = keys.subList(from, Math.min(keys.size(), from + MAX_ROWS));
+                int size = chunk.size() == 1 ? 1 : Integer.highestOneBit(chunk.size() - 1) << 1;
+                Object[] values = new Object[size];
+                for (int i = 0; i < size; i++) {
+                    values[i] = chunk.get(Math.min(i, chunk.size() - 1));
+                }
+                Sql.update(tx, head + " (" + Sql.repeat("?", size) + ")", values);
+            }
+        }
+    }
+}
