@@ -41,6 +41,10 @@ abstract class GroupCommitContract {
         store.close();
     }
 
+    private long count(String sql) {
+        return db.read(h -> h.createQuery(sql).mapTo(Long.class).one());
+    }
+
     private long rows() {
         return db.read(h -> h.createQuery("SELECT COUNT(*) FROM probe").mapTo(Long.class).one());
     }
@@ -173,5 +177,91 @@ abstract class GroupCommitContract {
             }
             assertThat(rows()).isEqualTo(committed);
         }
+    }
+
+    @Test
+    void last_writes_land_in_the_order_given_before_later_steps_and_together_across_units() throws Exception {
+        db.writeVoid(h -> h.execute("CREATE TABLE seen (seq INTEGER NOT NULL, n INTEGER NOT NULL)"));
+        String insert = "INSERT INTO probe (id, n) VALUES";
+        // 600 rows from 20 concurrent units: several commits, each with chunks of 256, 128, ... rows
+        List<Future<?>> done = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(20)) {
+            for (int u = 0; u < 20; u++) {
+                int unit = u;
+                done.add(pool.submit(() -> writes.write("unit-" + unit, h -> {
+                    for (int i = 0; i < 30; i++) {
+                        LastWrites.insert(h, insert, 2, "u" + unit + "-" + i, unit * 1000 + i);
+                    }
+                    // nothing of this unit is in the table before the last step
+                    return h.createQuery("SELECT COUNT(*) FROM probe WHERE id LIKE :p").bind("p", "u" + unit + "-%")
+                            .mapTo(Long.class).one();
+                })));
+            }
+            for (Future<?> f : done) {
+                assertThat(f.get()).isEqualTo(0L);
+            }
+        }
+        assertThat(rows()).isEqualTo(600);
+
+        // a step of a higher order runs after them and sees the rows (lane order of jobs: QueueContract)
+        db.writeVoid(h -> {
+            for (int i = 0; i < 5; i++) {
+                LastWrites.insert(h, insert, 2, "ordered-" + i, 10_000 + i);
+            }
+            Database.lastStep(h, "after", () -> new Database.CommitStep() {
+                @Override
+                public void run(org.jdbi.v3.core.Handle tx) {
+                    tx.execute("INSERT INTO seen (seq, n) SELECT 0, COUNT(*) FROM probe WHERE id LIKE 'ordered-%'");
+                }
+
+                @Override
+                public int order() {
+                    return 1;
+                }
+            });
+        });
+        assertThat(count("SELECT n FROM seen")).isEqualTo(5);
+
+        // deletes by key: 300 keys (a chunk of 256 and one padded to 64), one of them twice and one that matches nothing
+        db.writeVoid(h -> {
+            for (int u = 0; u < 10; u++) {
+                for (int i = 0; i < 30; i++) {
+                    LastWrites.delete(h, "DELETE FROM probe WHERE id IN", "u" + u + "-" + i);
+                }
+            }
+            LastWrites.delete(h, "DELETE FROM probe WHERE id IN", "u0-0");
+            LastWrites.delete(h, "DELETE FROM probe WHERE id IN", "no-such-row");
+        });
+        assertThat(rows()).isEqualTo(600 - 300 + 5);
+        assertThat(count("SELECT COUNT(*) FROM probe WHERE id LIKE 'u1-%'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM probe WHERE id LIKE 'u10-%'")).isEqualTo(30);
+    }
+
+    @Test
+    void a_last_write_that_fails_rolls_back_its_transaction_and_group_commit_fails_only_its_unit() throws Exception {
+        db.writeVoid(h -> h.execute("INSERT INTO probe (id, n) VALUES ('taken', 0)"));
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 24; i++) {
+                String id = i % 8 == 0 ? "taken" : "late-" + i;
+                results.add(pool.submit(() -> {
+                    try {
+                        writes.writeVoid(h -> {
+                            h.createUpdate("INSERT INTO probe (id, n) VALUES (:id, 1)").bind("id", id + "-now").execute();
+                            LastWrites.insert(h, "INSERT INTO probe (id, n) VALUES", 2, id, 2);
+                        });
+                        return "ok";
+                    } catch (RuntimeException e) {
+                        return "failed";
+                    }
+                }));
+            }
+            for (int i = 0; i < 24; i++) {
+                assertThat(results.get(i).get()).isEqualTo(i % 8 == 0 ? "failed" : "ok");
+            }
+        }
+        // the failed units left nothing, not even the row they wrote at once
+        assertThat(count("SELECT COUNT(*) FROM probe WHERE id = 'taken-now'")).isZero();
+        assertThat(rows()).isEqualTo(1 + 21 * 2);
     }
 }
