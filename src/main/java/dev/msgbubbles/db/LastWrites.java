@@ -5,7 +5,7 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Rows a write transaction inserts or deletes as one of its last steps, together with the same kind of rows of
+ * Rows a write transaction inserts, deletes or updates as one of its last steps, together with the same kind of rows of
  * every other unit sharing the transaction (see {@link GroupCommit}): one multi-row statement per table and
  * commit instead of one statement, and on PostgreSQL one network round trip, per row. The rows are written in
  * the order they were given, so a sequence or an autoincrement numbers them in that order, and before the
@@ -34,11 +34,23 @@ public final class LastWrites {
     }
 
     /**
-     * Deletes the row whose key is {@code key} at the end of the transaction: {@code head} is the statement up to and
-     * including {@code IN}, e.g. {@code DELETE FROM jobs WHERE seq IN}.
+     * Runs {@code head}, a DELETE or UPDATE up to and including {@code IN} (e.g. {@code DELETE FROM jobs WHERE seq IN}),
+     * for {@code key} at the end of the transaction, once for all the keys given for it (a key given twice counts
+     * once). What the statement does to one row must not depend on the others or on their order.
      */
-    public static void delete(Handle tx, String head, Object key) {
-        Database.lastStep(tx, "delete " + head, () -> new Deletes(head)).keys.add(key);
+    public static void forKey(Handle tx, String head, Object key) {
+        Database.lastStep(tx, "keys " + head, () -> new ForKeys(head)).keys.add(key);
+    }
+
+    /**
+     * Runs now what {@link #forKey} left for the end of the transaction under {@code head} for {@code key}, if anything:
+     * for a statement about the same row that must see it done (and in the order the units of a batch asked).
+     */
+    public static void flush(Handle tx, String head, Object key) {
+        ForKeys pending = Database.lastStep(tx, "keys " + head, () -> new ForKeys(head));
+        if (pending.keys.remove(key)) {
+            Sql.update(tx, head + " (?)", key);
+        }
     }
 
     private static final class Inserts implements Database.CommitStep {
@@ -57,11 +69,11 @@ public final class LastWrites {
         }
     }
 
-    private static final class Deletes implements Database.CommitStep {
+    private static final class ForKeys implements Database.CommitStep {
         private final String head;
-        private final List<Object> keys = new ArrayList<>();
+        private final java.util.Set<Object> keys = new java.util.LinkedHashSet<>();
 
-        Deletes(String head) {
+        ForKeys(String head) {
             this.head = head;
         }
 
@@ -71,8 +83,9 @@ public final class LastWrites {
          */
         @Override
         public void run(Handle tx) {
-            for (int from = 0; from < keys.size(); from += MAX_ROWS) {
-                List<Object> chunk = keys.subList(from, Math.min(keys.size(), from + MAX_ROWS));
+            List<Object> all = List.copyOf(keys);
+            for (int from = 0; from < all.size(); from += MAX_ROWS) {
+                List<Object> chunk = all.subList(from, Math.min(all.size(), from + MAX_ROWS));
                 int size = chunk.size() == 1 ? 1 : Integer.highestOneBit(chunk.size() - 1) << 1;
                 Object[] values = new Object[size];
                 for (int i = 0; i < size; i++) {

@@ -92,7 +92,7 @@ public final class JobQueue {
      * the transaction, with every other job it completes (see {@link LastWrites}).
      */
     public void complete(Handle tx, Job job) {
-        LastWrites.delete(tx, deleteHead, job.seq());
+        LastWrites.forKey(tx, deleteHead, job.seq());
     }
 
     /** Releases the lease and makes the job due again at {@code at}, keeping its place in its lane. */

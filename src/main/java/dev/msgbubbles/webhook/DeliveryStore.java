@@ -2,6 +2,7 @@ package dev.msgbubbles.webhook;
 
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Sql;
 import dev.msgbubbles.event.Event;
 import dev.msgbubbles.event.EventType;
@@ -111,10 +112,11 @@ final class DeliveryStore {
         return byDelivery;
     }
 
+    /** Records an attempt, at the end of the transaction with the others it records (see {@link LastWrites}). */
     void insertAttempt(Handle tx, Attempt a) {
-        Sql.update(tx, "INSERT INTO webhook_attempts (delivery_id, number, attempted_at, status_code, latency_ms, error, "
-                        + "response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?)", a.deliveryId(), a.number(), a.attemptedAt(),
-                a.statusCode(), a.latencyMs(), a.error(), a.responseExcerpt());
+        LastWrites.insert(tx, "INSERT INTO webhook_attempts (delivery_id, number, attempted_at, status_code, latency_ms, "
+                        + "error, response_excerpt) VALUES", 7, a.deliveryId(), a.number(), a.attemptedAt(), a.statusCode(),
+                a.latencyMs(), a.error(), a.responseExcerpt());
     }
 
     /** Writes the outcome of an attempt onto a pending delivery; false if it is no longer pending. */

@@ -7,6 +7,7 @@ import dev.msgbubbles.account.Principal;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Sql;
 import dev.msgbubbles.event.EventType;
 import java.util.ArrayList;
@@ -96,15 +97,22 @@ final class WebhookStore {
      * {@code reason}. Returns true when this call disabled it.
      */
     boolean exhausted(Handle tx, UUID id, int limit, String reason, java.time.Instant now) {
+        LastWrites.flush(tx, RESET, id); // a success earlier in this transaction counts first, as it would alone
         Sql.update(tx, "UPDATE webhooks SET exhausted_in_a_row = exhausted_in_a_row + 1 WHERE id = ?", id);
         return Sql.update(tx, "UPDATE webhooks SET enabled = ?, disabled_reason = ?, updated_at = ? "
                 + "WHERE id = ? AND enabled = ? AND exhausted_in_a_row >= ?", false, reason, now, id, true, limit) == 1;
     }
 
     /** A success (or a re-enable) starts the count of exhausted deliveries again. */
+    /**
+     * A delivery succeeded: the endpoint's count of exhausted deliveries starts again, at the end of the transaction
+     * and once for every endpoint that succeeded in it (see {@link LastWrites}).
+     */
     void resetExhausted(Handle tx, UUID id) {
-        Sql.update(tx, "UPDATE webhooks SET exhausted_in_a_row = 0 WHERE id = ? AND exhausted_in_a_row <> 0", id);
+        LastWrites.forKey(tx, RESET, id);
     }
+
+    private static final String RESET = "UPDATE webhooks SET exhausted_in_a_row = 0 WHERE exhausted_in_a_row <> 0 AND id IN";
 
     boolean delete(Handle tx, UUID accountId, Mode mode, UUID id) {
         return Sql.update(tx, "DELETE FROM webhooks" + SCOPE, id, accountId, mode.wire()) == 1;

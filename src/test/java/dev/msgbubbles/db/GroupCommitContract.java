@@ -226,11 +226,11 @@ abstract class GroupCommitContract {
         db.writeVoid(h -> {
             for (int u = 0; u < 10; u++) {
                 for (int i = 0; i < 30; i++) {
-                    LastWrites.delete(h, "DELETE FROM probe WHERE id IN", "u" + u + "-" + i);
+                    LastWrites.forKey(h, "DELETE FROM probe WHERE id IN", "u" + u + "-" + i);
                 }
             }
-            LastWrites.delete(h, "DELETE FROM probe WHERE id IN", "u0-0");
-            LastWrites.delete(h, "DELETE FROM probe WHERE id IN", "no-such-row");
+            LastWrites.forKey(h, "DELETE FROM probe WHERE id IN", "u0-0");
+            LastWrites.forKey(h, "DELETE FROM probe WHERE id IN", "no-such-row");
         });
         assertThat(rows()).isEqualTo(600 - 300 + 5);
         assertThat(count("SELECT COUNT(*) FROM probe WHERE id LIKE 'u1-%'")).isZero();
@@ -263,5 +263,20 @@ abstract class GroupCommitContract {
         // the failed units left nothing, not even the row they wrote at once
         assertThat(count("SELECT COUNT(*) FROM probe WHERE id = 'taken-now'")).isZero();
         assertThat(rows()).isEqualTo(1 + 21 * 2);
+    }
+
+    @Test
+    void a_pending_keyed_write_can_be_run_early_for_one_key_and_then_runs_only_for_the_others() {
+        db.writeVoid(h -> h.execute("INSERT INTO probe (id, n) VALUES ('a', 5), ('b', 5)"));
+        String reset = "UPDATE probe SET n = 0 WHERE id IN";
+        db.writeVoid(h -> {
+            LastWrites.forKey(h, reset, "a");
+            LastWrites.forKey(h, reset, "b");
+            LastWrites.flush(h, reset, "a"); // now: the increment below counts from 0
+            h.execute("UPDATE probe SET n = n + 1 WHERE id IN ('a', 'b')");
+            LastWrites.flush(h, reset, "c"); // nothing pending for it: nothing happens
+        });
+        assertThat(count("SELECT n FROM probe WHERE id = 'a'")).isEqualTo(1); // reset, then incremented
+        assertThat(count("SELECT n FROM probe WHERE id = 'b'")).isZero(); // incremented, then reset at the end
     }
 }
