@@ -7,7 +7,9 @@
 #
 # Knobs (environment): DURATION (15 s), WARMUP (15 s), PAUSE (0: measure as soon as the queue drained, like the
 # benchmark; a pause lets SQLite's checkpoint catch up first), JFR=1 (write a flight recording and keep it),
-# LOG_LEVEL (WARN), BENCH_JAVA_OPTS (more JVM options, e.g. a profiler agent), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432). All traffic stays on 127.0.0.1.
+# LOG_LEVEL (WARN), BENCH_JAVA_OPTS (more JVM options, e.g. a profiler agent), PROFILE_ENV (more server settings,
+# e.g. MSGBUBBLES_WORKER_ENABLED=false to measure acceptance alone), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432).
+# All traffic stays on 127.0.0.1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,7 +32,7 @@ for tool in wrk python3; do command -v "$tool" >/dev/null || { echo "missing $to
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 mkdir -p "$WORK/data"
 env=(MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0
-     MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL="${LOG_LEVEL:-WARN}")
+     MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL="${LOG_LEVEL:-WARN}" ${PROFILE_ENV:-})
 if [[ "$STORE" == postgresql ]]; then
   psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $DB" >/dev/null
   env+=(MSGBUBBLES_DATABASE_URL="$PG_URL_BASE/$DB")

@@ -61,6 +61,11 @@ public final class ConversationStore {
      * else read with {@code committed}, which must be a connection outside any write transaction (what it finds is
      * remembered, so it must not be a row that could still roll back).
      */
+    /** {@link #committedDirect} from memory only: empty when this process has not seen the thread committed yet. */
+    public Optional<UUID> knownDirect(UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
+        return Optional.ofNullable(known.get(new DirectKey(accountId, mode, fromHandle, remoteHandle)));
+    }
+
     public Optional<UUID> committedDirect(Handle committed, UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
         DirectKey key = new DirectKey(accountId, mode, fromHandle, remoteHandle);
         UUID id = known.get(key);

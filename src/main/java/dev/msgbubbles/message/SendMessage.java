@@ -104,8 +104,11 @@ public final class SendMessage {
         UUID id = Ids.uuidV7(clock);
         // Prepared here, off the writer: the message, its event payload and (for a contact written to before) its
         // thread. Only a first message to a contact finds or creates the thread inside the transaction.
+        // (from memory when this process saw the thread committed: no connection taken for it)
         UUID knownThread = target.conversation() != null ? target.conversation().id()
-                : db.read(h -> conversations.committedDirect(h, p.accountId(), p.mode(), target.fromHandle(), target.to()))
+                : conversations.knownDirect(p.accountId(), p.mode(), target.fromHandle(), target.to())
+                        .or(() -> db.read(h -> conversations.committedDirect(h, p.accountId(), p.mode(), target.fromHandle(),
+                                target.to())))
                         .orElse(null);
         List<UUID> attachmentIds = c.attachmentIds() == null ? List.of() : c.attachmentIds();
         if (!attachmentIds.isEmpty()) {
