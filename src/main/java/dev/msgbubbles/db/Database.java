@@ -23,7 +23,6 @@ import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.slf4j.LoggerFactory;
@@ -76,6 +75,7 @@ public final class Database implements Writes, AutoCloseable {
         if (target.kind() == DatabaseTarget.Kind.POSTGRESQL) {
             HikariConfig config = base("msgbubbles-pg", storage.poolSize(), registry);
             config.setJdbcUrl(target.jdbcUrl());
+            config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
             if (target.user() != null) {
                 config.setUsername(target.user());
             }
@@ -123,7 +123,9 @@ public final class Database implements Writes, AutoCloseable {
     @Override
     public <R> R write(HandleCallback<R, RuntimeException> callback) {
         Hooks[] committed = new Hooks[1];
-        R result = writeJdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+        // the pool sets the isolation level on each connection once (READ COMMITTED on PostgreSQL; SQLite has one
+        // writer): asking JDBI for a level per transaction cost a SHOW TRANSACTION ISOLATION LEVEL round trip each
+        R result = writeJdbi.inTransaction(h -> {
             Hooks hooks = new Hooks(); // a retried transaction starts over
             committed[0] = hooks;
             OPEN.put(h, hooks);
