@@ -1,6 +1,10 @@
 package dev.msgbubbles.db;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.msgbubbles.support.TestStore;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class PostgresDatabaseIT extends DatabaseContract {
     @Override
@@ -11,5 +15,19 @@ class PostgresDatabaseIT extends DatabaseContract {
     @Override
     Dialect expectedDialect() {
         return Dialect.POSTGRESQL;
+    }
+
+    @Test
+    void write_transactions_run_at_read_committed_as_the_pool_sets_it() {
+        String level = db.write(h -> h.createQuery("SHOW transaction_isolation").mapTo(String.class).one());
+        assertThat(level).isEqualTo("read committed");
+    }
+
+    @Test
+    void rows_updated_soon_after_they_are_written_have_room_left_on_their_page() {
+        List<String> options = db.read(h -> h.createQuery("SELECT c.relname || ':' || array_to_string(c.reloptions, ',') "
+                + "FROM pg_class c WHERE c.relname IN ('messages', 'webhook_deliveries') "
+                + "AND c.relnamespace = to_regnamespace(current_schema()) ORDER BY c.relname").mapTo(String.class).list());
+        assertThat(options).containsExactly("messages:fillfactor=70", "webhook_deliveries:fillfactor=70");
     }
 }
