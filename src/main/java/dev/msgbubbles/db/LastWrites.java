@@ -43,6 +43,15 @@ public final class LastWrites {
     }
 
     /**
+     * Runs {@code sql}, a statement about one row whose outcome nobody in the transaction needs, with {@code values} at
+     * the end of the transaction, batched with the same statement of every other unit (one round trip on
+     * PostgreSQL), in the order given.
+     */
+    public static void update(Handle tx, String sql, Object... values) {
+        Database.lastStep(tx, "update " + sql, () -> new Updates(sql)).rows.add(values);
+    }
+
+    /**
      * Runs now what {@link #forKey} left for the end of the transaction under {@code head} for {@code key}, if anything:
      * for a statement about the same row that must see it done (and in the order the units of a batch asked).
      */
@@ -66,6 +75,20 @@ public final class LastWrites {
         @Override
         public void run(Handle tx) {
             Sql.insertAll(tx, head, columns, rows);
+        }
+    }
+
+    private static final class Updates implements Database.CommitStep {
+        private final String sql;
+        private final List<Object[]> rows = new ArrayList<>();
+
+        Updates(String sql) {
+            this.sql = sql;
+        }
+
+        @Override
+        public void run(Handle tx) {
+            Sql.updateBatch(tx, sql, rows);
         }
     }
 

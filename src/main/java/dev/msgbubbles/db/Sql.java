@@ -94,6 +94,25 @@ public final class Sql {
         return execute(h, sql, values, (statement, sqlite) -> statement.executeUpdate());
     }
 
+    /**
+     * Executes one statement once per row of {@code rows} as a JDBC batch: on PostgreSQL the driver sends them
+     * together (one round trip); SQLite runs them one after the other on the prepared statement. Returns the number
+     * of rows each changed.
+     */
+    public static int[] updateBatch(Handle h, String sql, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return new int[0];
+        }
+        return execute(h, sql, rows.getFirst(), (statement, sqlite) -> {
+            statement.clearParameters();
+            for (Object[] row : rows) {
+                bind(statement, sqlite, row);
+                statement.addBatch();
+            }
+            return statement.executeBatch();
+        });
+    }
+
     /** Runs a query (or a statement with RETURNING) and maps every row. */
     public static <T> List<T> list(Handle h, String sql, RowMapper<T> mapper, Object... values) {
         return execute(h, sql, values, (statement, sqlite) -> {

@@ -119,12 +119,16 @@ final class DeliveryStore {
                 a.latencyMs(), a.error(), a.responseExcerpt());
     }
 
-    /** Writes the outcome of an attempt onto a pending delivery; false if it is no longer pending. */
-    boolean settle(Handle tx, Delivery d) {
-        return Sql.update(tx, "UPDATE webhook_deliveries SET status = ?, attempts = ?, retry_step = ?, next_attempt_at = ?, "
+    /**
+     * Writes the outcome of an attempt onto a delivery if it is still pending (a delivery settled meanwhile keeps its
+     * outcome), at the end of the transaction together with the other deliveries it settles (see
+     * {@link LastWrites#update}).
+     */
+    void settle(Handle tx, Delivery d) {
+        LastWrites.update(tx, "UPDATE webhook_deliveries SET status = ?, attempts = ?, retry_step = ?, next_attempt_at = ?, "
                         + "last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
                 d.status().wire(), d.attempts(), d.retryStep(), d.nextAttemptAt(), d.lastStatusCode(), d.lastError(),
-                d.updatedAt(), d.id()) == 1;
+                d.updatedAt(), d.id());
     }
 
     /** Makes a settled delivery pending again, due now, at the start of the retry schedule; false if it was pending. */

@@ -279,4 +279,36 @@ abstract class GroupCommitContract {
         assertThat(count("SELECT n FROM probe WHERE id = 'a'")).isEqualTo(1); // reset, then incremented
         assertThat(count("SELECT n FROM probe WHERE id = 'b'")).isZero(); // incremented, then reset at the end
     }
+
+    @Test
+    void last_updates_run_as_one_batch_after_the_units_with_values_and_nulls_mixed() throws Exception {
+        db.writeVoid(h -> h.execute("CREATE TABLE marks (id TEXT PRIMARY KEY, state TEXT NOT NULL, at BIGINT, note TEXT)"));
+        db.writeVoid(h -> {
+            for (int i = 0; i < 40; i++) {
+                h.createUpdate("INSERT INTO marks (id, state) VALUES (:id, 'pending')").bind("id", "m" + i).execute();
+            }
+        });
+        String settle = "UPDATE marks SET state = ?, at = ?, note = ? WHERE id = ? AND state = 'pending'";
+        List<Future<?>> done = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 40; i++) {
+                int n = i;
+                done.add(pool.submit(() -> writes.writeVoid(h -> {
+                    // even: a value and a null note; odd: a null time and a note; m0 twice (the second finds it settled)
+                    LastWrites.update(h, settle, "done", n % 2 == 0 ? Long.valueOf(n) : null, n % 2 == 0 ? null : "n" + n,
+                            "m" + n);
+                    if (n == 0) {
+                        LastWrites.update(h, settle, "again", 99L, "late", "m0");
+                    }
+                })));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+        assertThat(count("SELECT COUNT(*) FROM marks WHERE state = 'done'")).isEqualTo(40);
+        assertThat(count("SELECT COUNT(*) FROM marks WHERE at IS NULL AND note IS NOT NULL")).isEqualTo(20);
+        assertThat(count("SELECT at FROM marks WHERE id = 'm8'")).isEqualTo(8);
+        assertThat(count("SELECT COUNT(*) FROM marks WHERE note = 'late'")).isZero();
+    }
 }
