@@ -6,8 +6,8 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * Rows a write transaction inserts, deletes or updates as one of its last steps, together with the same kind of rows of
- * every other unit sharing the transaction (see {@link GroupCommit}): one multi-row statement per table and
- * commit instead of one statement, and on PostgreSQL one network round trip, per row. The rows are written in
+ * every other unit sharing the transaction (see {@link GroupCommit}): one multi-row statement (or, for updates, one
+ * JDBC batch) per table and commit instead of one statement, and on PostgreSQL one network round trip, per row. The rows are written in
  * the order they were given, so a sequence or an autoincrement numbers them in that order, and before the
  * events step (see {@link Database.CommitStep#order()}).
  *
@@ -101,7 +101,7 @@ public final class LastWrites {
         }
 
         /**
-         * In chunks whose size is a power of two (padded by repeating the chunk's last key, which deletes nothing more),
+         * In chunks whose size is a power of two (padded by repeating the chunk's last key, which touches no other row),
          * so only a few distinct statements are ever prepared.
          */
         @Override
