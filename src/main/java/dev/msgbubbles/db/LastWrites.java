@@ -16,7 +16,7 @@ import org.jdbi.v3.core.Handle;
  * back like any other failure (and group commit reruns each unit alone).
  */
 public final class LastWrites {
-    /** At most this many rows per statement (and the largest power of two used). */
+    /** At most this many keys per statement (a power of two). */
     private static final int MAX_ROWS = 256;
 
     private LastWrites() {
@@ -100,21 +100,13 @@ public final class LastWrites {
             this.head = head;
         }
 
-        /**
-         * In chunks whose size is a power of two (padded by repeating the chunk's last key, which touches no other row),
-         * so only a few distinct statements are ever prepared.
-         */
+        /** In chunks of at most {@link #MAX_ROWS} keys, each padded (see {@link Sql#paddedKeys}). */
         @Override
         public void run(Handle tx) {
             List<Object> all = List.copyOf(keys);
             for (int from = 0; from < all.size(); from += MAX_ROWS) {
-                List<Object> chunk = all.subList(from, Math.min(all.size(), from + MAX_ROWS));
-                int size = chunk.size() == 1 ? 1 : Integer.highestOneBit(chunk.size() - 1) << 1;
-                Object[] values = new Object[size];
-                for (int i = 0; i < size; i++) {
-                    values[i] = chunk.get(Math.min(i, chunk.size() - 1));
-                }
-                Sql.update(tx, head + " (" + Sql.repeat("?", size) + ")", values);
+                Object[] values = Sql.paddedKeys(all.subList(from, Math.min(all.size(), from + MAX_ROWS)));
+                Sql.update(tx, head + " (" + Sql.repeat("?", values.length) + ")", values);
             }
         }
     }

@@ -103,8 +103,7 @@ public final class Sql {
         if (rows.isEmpty()) {
             return new int[0];
         }
-        return execute(h, sql, rows.getFirst(), (statement, sqlite) -> {
-            statement.clearParameters();
+        return execute(h, sql, new Object[0], (statement, sqlite) -> {
             for (Object[] row : rows) {
                 bind(statement, sqlite, row);
                 statement.addBatch();
@@ -180,6 +179,22 @@ public final class Sql {
             }
             update(h, head + " " + repeat(group, size), values);
         }
+    }
+
+    /**
+     * {@code keys} as the values of an {@code IN} list, padded to a power of two by repeating the last key (which
+     * matches no other row), so that however many keys there are only a few distinct statements get prepared.
+     */
+    public static Object[] paddedKeys(List<?> keys) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("an IN list needs at least one key");
+        }
+        int size = keys.size() == 1 ? 1 : Integer.highestOneBit(keys.size() - 1) << 1;
+        Object[] values = new Object[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = keys.get(Math.min(i, keys.size() - 1));
+        }
+        return values;
     }
 
     /** {@code count} comma-separated copies of {@code group}, e.g. {@code (?, ?)} for a multi-row VALUES list. */

@@ -99,21 +99,14 @@ final class MessageStore {
         return Sql.one(h, FIND_BY_ID, MAPPER, id);
     }
 
-    /**
-     * Messages by id, unscoped (for workers), in one query. The id list is padded to a power of two by repeating
-     * its last id, so that only a few distinct statements are ever prepared.
-     */
+    /** Messages by id, unscoped (for workers), in one query (the id list padded: see {@link Sql#paddedKeys}). */
     List<Message> findByIds(Handle h, List<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        int size = ids.size() == 1 ? 1 : Integer.highestOneBit(ids.size() - 1) << 1;
-        Object[] values = new Object[size];
-        for (int i = 0; i < size; i++) {
-            values[i] = ids.get(Math.min(i, ids.size() - 1));
-        }
-        return Sql.list(h, "SELECT " + COLUMNS + " FROM messages WHERE id IN (" + Sql.repeat("?", size) + ")", MAPPER,
-                values);
+        Object[] values = Sql.paddedKeys(ids);
+        return Sql.list(h, "SELECT " + COLUMNS + " FROM messages WHERE id IN (" + Sql.repeat("?", values.length) + ")",
+                MAPPER, values);
     }
 
     PageQuery.Page<Message> list(Handle h, UUID accountId, Mode mode, Filter filter, PageQuery page) {

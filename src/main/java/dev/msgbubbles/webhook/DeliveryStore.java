@@ -51,23 +51,16 @@ final class DeliveryStore {
     }
 
     /**
-     * {@link #load} for many deliveries in one query (the list is padded to a power of two, so few distinct
-     * statements are prepared); deliveries that no longer exist are absent from the map.
+     * {@link #load} for many deliveries in one query (the id list padded: see {@link Sql#paddedKeys}); deliveries that
+     * no longer exist are absent from the map.
      */
     Map<UUID, Loaded> loadAll(Handle h, List<UUID> ids) {
         Map<UUID, Loaded> found = new java.util.HashMap<>();
         if (ids.isEmpty()) {
             return found;
         }
-        int size = Integer.highestOneBit(ids.size());
-        if (size < ids.size()) {
-            size <<= 1;
-        }
-        Object[] values = new Object[size];
-        for (int i = 0; i < size; i++) {
-            values[i] = ids.get(Math.min(i, ids.size() - 1));
-        }
-        Sql.list(h, LOAD + "IN (" + Sql.repeat("?", size) + ")", DeliveryStore::loaded, values)
+        Object[] values = Sql.paddedKeys(ids);
+        Sql.list(h, LOAD + "IN (" + Sql.repeat("?", values.length) + ")", DeliveryStore::loaded, values)
                 .forEach(l -> found.put(l.delivery().id(), l));
         return found;
     }
