@@ -57,21 +57,20 @@ public final class ConversationStore {
     }
 
     /**
-     * The committed direct thread between {@code fromHandle} and {@code remoteHandle}, if there is one: from memory,
-     * else read with {@code committed}, which must be a connection outside any write transaction (what it finds is
-     * remembered, so it must not be a row that could still roll back).
+     * The direct thread between {@code fromHandle} and {@code remoteHandle} if this process has seen it committed
+     * (from memory: no connection needed); empty otherwise, when {@link #committedDirect} reads the store.
      */
-    /** {@link #committedDirect} from memory only: empty when this process has not seen the thread committed yet. */
     public Optional<UUID> knownDirect(UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
         return Optional.ofNullable(known.get(new DirectKey(accountId, mode, fromHandle, remoteHandle)));
     }
 
+    /**
+     * The committed direct thread between {@code fromHandle} and {@code remoteHandle}, if there is one, read with
+     * {@code committed}, which must be a connection outside any write transaction (what it finds is remembered for
+     * {@link #knownDirect}, so it must not be a row that could still roll back). Ask {@link #knownDirect} first.
+     */
     public Optional<UUID> committedDirect(Handle committed, UUID accountId, Mode mode, String fromHandle, String remoteHandle) {
         DirectKey key = new DirectKey(accountId, mode, fromHandle, remoteHandle);
-        UUID id = known.get(key);
-        if (id != null) {
-            return Optional.of(id);
-        }
         Optional<UUID> found = findDirect(committed, accountId, mode, fromHandle, remoteHandle);
         found.ifPresent(value -> remember(key, value));
         return found;
