@@ -8,7 +8,8 @@
 # Knobs (environment): DURATION (15 s), WARMUP (15 s), PAUSE (0: measure as soon as the queue drained, like the
 # benchmark; a pause lets SQLite's checkpoint catch up first), JFR=1 (write a flight recording and keep it),
 # LOG_LEVEL (WARN), BENCH_JAVA_OPTS (more JVM options, e.g. a profiler agent), PROFILE_ENV (more server settings,
-# e.g. MSGBUBBLES_WORKER_ENABLED=false to measure acceptance alone), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432).
+# e.g. MSGBUBBLES_WORKER_ENABLED=false to measure acceptance alone), SQLITE_PAGE_SIZE (create the SQLite database with
+# this page size first), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432).
 # All traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -31,6 +32,11 @@ for tool in wrk python3; do command -v "$tool" >/dev/null || { echo "missing $to
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 mkdir -p "$WORK/data"
+if [[ -n "${SQLITE_PAGE_SIZE:-}" && "$STORE" == sqlite ]]; then
+  # page_size only takes on a database created with it: sqlite-jdbc switches to WAL before it would set it
+  command -v sqlite3 >/dev/null || { echo "SQLITE_PAGE_SIZE needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+  sqlite3 "$WORK/data/msgbubbles.db" "PRAGMA page_size=$SQLITE_PAGE_SIZE; PRAGMA journal_mode=WAL;" >/dev/null
+fi
 env=(MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0
      MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL="${LOG_LEVEL:-WARN}" ${PROFILE_ENV:-})
 if [[ "$STORE" == postgresql ]]; then
