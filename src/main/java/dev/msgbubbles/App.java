@@ -18,6 +18,7 @@ import dev.msgbubbles.message.ChannelRouter;
 import dev.msgbubbles.message.Messaging;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.queue.QueueVacuum;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.webhook.DeliveryPipeline;
@@ -26,6 +27,7 @@ import dev.msgbubbles.webhook.UrlGuard;
 import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.config.Config;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.ServerSecrets;
 import dev.msgbubbles.db.GroupCommit;
 import dev.msgbubbles.http.ApiServer;
@@ -41,6 +43,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -58,18 +61,23 @@ public final class App implements AutoCloseable {
     static final int POSTGRESQL_WRITERS = 2;
     /** Files per {@code POST /v1/attachments} request (documented). */
     static final int MAX_FILES_PER_UPLOAD = 10;
+    /** Rows a process changes in a job table before it vacuums the table again (see {@link QueueVacuum}). */
+    static final int QUEUE_VACUUM_MIN_CHANGES = 1000;
     private final Database database;
     private final GroupCommit writes;
     private final ApiServer server;
     private final Worker worker;
     private final Worker deliveryWorker;
+    private final QueueVacuum vacuum;
     private final DeliveryPipeline pipeline;
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
 
     private final Events events;
     private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Worker deliveryWorker,
-                DeliveryPipeline pipeline, Events events, Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
+                QueueVacuum vacuum, DeliveryPipeline pipeline, Events events, Optional<CreatedAccount> bootstrapped,
+                JvmGcMetrics gcMetrics) {
+        this.vacuum = vacuum;
         this.pipeline = pipeline;
         this.deliveryWorker = deliveryWorker;
         this.database = database;
@@ -159,9 +167,14 @@ public final class App implements AutoCloseable {
                     new ApiServices.Features(messaging, new Chats(database, clock),
                             new Webhooks(database, clock, idempotency, guard, pipeline.listener()), pipeline.deliveries(),
                             events, attachments, wake));
+            // PostgreSQL only (SQLite's queue leaves no dead rows); only where workers churn the job tables
+            QueueVacuum vacuum = new QueueVacuum(database, List.of(queue, deliveryQueue), QUEUE_VACUUM_MIN_CHANGES, metrics);
             if (config.delivery().workerEnabled()) {
                 worker.start();
                 deliveryWorker.start();
+                if (database.dialect() == Dialect.POSTGRESQL && !config.delivery().queueVacuum().isZero()) {
+                    vacuum.start(config.delivery().queueVacuum());
+                }
             }
             try {
                 ApiServer server = ApiServer.start(config.server(), services);
@@ -169,8 +182,9 @@ public final class App implements AutoCloseable {
                     URI configured = config.server().publicUrl();
                     linkBase.set(URI.create(configured.getScheme() + "://" + configured.getHost() + ":" + server.port()));
                 }
-                return new App(database, writes, server, worker, deliveryWorker, pipeline, events, bootstrapped, gc);
+                return new App(database, writes, server, worker, deliveryWorker, vacuum, pipeline, events, bootstrapped, gc);
             } catch (RuntimeException e) {
+                vacuum.close();
                 worker.close();
                 deliveryWorker.close();
                 pipeline.close();
@@ -211,6 +225,7 @@ public final class App implements AutoCloseable {
     public void close() {
         events.close(); // event streams end first: the server waits for open requests
         server.close();
+        vacuum.close();
         worker.close();
         deliveryWorker.close();
         pipeline.close();

@@ -126,6 +126,7 @@ public final class ConfigLoader {
         int pacing = integer("MSGBUBBLES_PACING_PER_MINUTE", 0, 60_000);
         int sandboxPacing = integer("MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", 0, 60_000);
         int lease = integer("MSGBUBBLES_JOB_LEASE_SECONDS", 1, 3600);
+        int vacuumMillis = integer("MSGBUBBLES_QUEUE_VACUUM_MILLIS", 0, 3_600_000);
         long maxFile = longInteger("MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", 1, 1L << 40);
         long maxRequest = longInteger("MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES", 1, 1L << 40);
         List<String> types = mediaTypes("MSGBUBBLES_ATTACHMENT_TYPES");
@@ -147,7 +148,7 @@ public final class ConfigLoader {
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),
                 new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing,
-                        Duration.ofSeconds(lease)),
+                        Duration.ofSeconds(lease), Duration.ofMillis(vacuumMillis)),
                 new Config.Attachments(maxFile, maxRequest, types, Duration.ofHours(staging), Duration.ofSeconds(linkSeconds),
                         Duration.ofDays(messageLinkDays), mmsMax, ffmpeg));
     }

@@ -223,6 +223,14 @@ public final class Database implements Writes, AutoCloseable {
         return readJdbi.withHandle(callback);
     }
 
+    /**
+     * Runs one maintenance statement that must not run inside a transaction block (PostgreSQL's {@code VACUUM}) on a
+     * write connection in autocommit mode. The statement is the caller's constant SQL, never user input.
+     */
+    public void outsideTransaction(String statement) {
+        writeJdbi.useHandle(h -> h.execute(statement));
+    }
+
     /** True when the store answers and every migration this build knows has been applied. */
     public boolean ready() {
         try {

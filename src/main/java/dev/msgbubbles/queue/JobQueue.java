@@ -22,6 +22,12 @@ public final class JobQueue {
     private final String claimSql;
     private final String insertHead;
     private final String deleteHead;
+    private final Dialect dialect;
+    /**
+     * Rows this process has claimed, completed, rescheduled or cancelled: each leaves a dead row version behind on
+     * PostgreSQL, which is what {@link QueueVacuum} watches.
+     */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     /** The {@code jobs} queue. */
     public JobQueue(Database db) {
@@ -35,7 +41,7 @@ public final class JobQueue {
         this.table = table;
         this.insertHead = "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES";
         this.deleteHead = "DELETE FROM " + table + " WHERE seq IN";
-        Dialect dialect = db.dialect();
+        this.dialect = db.dialect();
         // A claim moves run_at to the end of the lease, so "due" is one range on jobs_due_idx for both new jobs and
         // jobs whose lease ran out: jobs being worked on are never scanned (scanning past them made each claim of
         // ~100 jobs take ~4 ms while holding SQLite's only writer connection).
@@ -84,6 +90,7 @@ public final class JobQueue {
                 row.string("subject"), row.string("lane"), row.string("payload"), row.intValue("attempts")),
                 owner, now.plus(lease), now.plus(lease), now, limit));
         jobs.sort(Comparator.comparingLong(Job::seq));
+        changes.addAndGet(jobs.size());
         return jobs;
     }
 
@@ -93,6 +100,7 @@ public final class JobQueue {
      */
     public void complete(Handle tx, Job job) {
         LastWrites.forKey(tx, deleteHead, job.seq());
+        changes.incrementAndGet();
     }
 
     /** Releases the lease and makes the job due again at {@code at}, keeping its place in its lane. */
@@ -102,6 +110,7 @@ public final class JobQueue {
                         WHERE seq = :seq""")
                 .bind("at", at.toEpochMilli()).bind("error", error == null ? null : truncate(error)).bind("seq", job.seq())
                 .execute();
+        changes.incrementAndGet();
     }
 
     /**
@@ -110,6 +119,7 @@ public final class JobQueue {
      * already be under way, so the caller should refuse to call it off.
      */
     public int cancel(Handle tx, String kind, String subject, Instant now) {
+        changes.incrementAndGet();
         return tx.createUpdate("DELETE FROM " + table + " " + """
                          WHERE kind = :kind AND subject = :subject
                           AND (lease_owner IS NULL OR lease_until < :now)""")
@@ -144,6 +154,28 @@ public final class JobQueue {
     public java.util.Optional<Instant> nextDue(Handle h) {
         return h.createQuery("SELECT MIN(run_at) FROM " + table) // a leased job's run_at is the end of its lease
                 .mapTo(Long.class).findOne().map(Instant::ofEpochMilli);
+    }
+
+    /** The table's name (for logs and metrics). */
+    public String table() {
+        return table;
+    }
+
+    /** How many rows this process has changed or removed so far (see {@link QueueVacuum}). */
+    long changes() {
+        return changes.get();
+    }
+
+    /**
+     * Vacuums the table now (PostgreSQL; false and nothing done on SQLite, which reuses freed pages itself), skipping
+     * it if another session is vacuuming it. See {@link QueueVacuum} for why.
+     */
+    boolean vacuum(Database db) {
+        if (dialect != Dialect.POSTGRESQL) {
+            return false;
+        }
+        db.outsideTransaction("VACUUM (SKIP_LOCKED) " + table);
+        return true;
     }
 
     private static String truncate(String text) {

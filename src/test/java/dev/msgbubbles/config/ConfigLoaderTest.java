@@ -309,13 +309,23 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE",
                 "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL",
                 "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "MSGBUBBLES_WORKER_ENABLED", "MSGBUBBLES_PACING_PER_MINUTE",
-                "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS",
+                "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS", "MSGBUBBLES_QUEUE_VACUUM_MILLIS",
                 "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE",
                 "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "MSGBUBBLES_WEBHOOK_CONCURRENCY",
                 "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS",
                 "MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", "MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES",
                 "MSGBUBBLES_ATTACHMENT_TYPES", "MSGBUBBLES_ATTACHMENT_STAGING_HOURS", "MSGBUBBLES_ATTACHMENT_LINK_SECONDS",
                 "MSGBUBBLES_ATTACHMENT_MESSAGE_LINK_DAYS", "MSGBUBBLES_ATTACHMENT_MMS_MAX_BYTES", "MSGBUBBLES_FFMPEG");
+    }
+
+    @Test
+    void queue_vacuum_defaults_to_a_second_may_be_switched_off_and_refuses_nonsense() {
+        assertThat(ConfigLoader.load(Map.of()).delivery().queueVacuum()).isEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_QUEUE_VACUUM_MILLIS", "0")).delivery().queueVacuum()).isZero();
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("MSGBUBBLES_QUEUE_VACUUM_MILLIS", "-5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("MSGBUBBLES_QUEUE_VACUUM_MILLIS");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("MSGBUBBLES_QUEUE_VACUUM_MILLIS", "soon")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("MSGBUBBLES_QUEUE_VACUUM_MILLIS");
     }
 
     @Test

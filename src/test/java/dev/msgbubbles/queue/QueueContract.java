@@ -206,4 +206,43 @@ abstract class QueueContract {
             assertThat(pending()).isEqualTo(1);
         }
     }
+
+    @Test
+    void a_busy_job_table_is_vacuumed_on_postgresql_once_it_changed_enough_and_not_before() {
+        JobQueue deliveries = new JobQueue(db, "delivery_jobs");
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        QueueVacuum vacuum = new QueueVacuum(db, List.of(queue, deliveries), 20, registry);
+        boolean postgres = db.dialect() == dev.msgbubbles.db.Dialect.POSTGRESQL;
+        long before = vacuumCount("jobs");
+
+        for (int i = 0; i < 10; i++) {
+            enqueue("k", "s" + i, "lane-" + (i % 3), clock.instant());
+        }
+        assertThat(vacuum.runOnce()).isZero(); // nothing claimed or completed yet: no dead rows to speak of
+        drainAll(); // 10 claims and 10 completions: 20 changes to jobs, none to delivery_jobs
+        assertThat(vacuum.runOnce()).isEqualTo(postgres ? 1 : 0);
+        assertThat(vacuumCount("jobs")).isEqualTo(postgres ? before + 1 : 0);
+        assertThat(registry.counter("msgbubbles_queue_vacuums").count()).isEqualTo(postgres ? 1 : 0);
+        assertThat(vacuum.runOnce()).isZero(); // counted from the last vacuum, not from the start
+        assertThat(pending()).isZero();
+        vacuum.close(); // never started: closing is harmless
+    }
+
+    private void drainAll() {
+        List<Job> jobs;
+        while (!(jobs = claim("w", 100)).isEmpty()) {
+            List<Job> claimed = jobs;
+            db.writeVoid(tx -> claimed.forEach(job -> queue.complete(tx, job)));
+        }
+    }
+
+    /** How many times the table was vacuumed by hand (PostgreSQL's statistics; 0 on SQLite). */
+    private long vacuumCount(String table) {
+        if (db.dialect() != dev.msgbubbles.db.Dialect.POSTGRESQL) {
+            return 0;
+        }
+        // vacuum reports its count at once; a new transaction reads the current figure
+        return db.read(h -> h.createQuery("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = :t")
+                .bind("t", table).mapTo(Long.class).one());
+    }
 }
