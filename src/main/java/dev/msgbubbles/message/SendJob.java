@@ -184,14 +184,14 @@ final class SendJob implements JobHandler {
                 String affinity = ConversationStore.affinity(message.accountId(), message.mode(), message.fromHandle(),
                         message.to() != null ? message.to() : message.conversationId().toString());
                 writes.writeVoid(affinity, tx -> {
-                    if (lifecycle.sent(tx, sending)) {
+                    lifecycle.sent(tx, sending, h -> {
                         for (JobQueue.NewJob followUp : later) {
-                            queue.enqueue(tx, followUp, now);
+                            queue.enqueue(h, followUp, now);
                         }
                         if (establishes != null) {
-                            conversations.establish(tx, establishes, now);
+                            conversations.establish(h, establishes, now);
                         }
-                    }
+                    });
                     queue.complete(tx, job);
                 });
             }
