@@ -191,9 +191,8 @@ public final class Database implements Writes, AutoCloseable {
         void run(Handle tx);
 
         /**
-         * Steps run in increasing order: guarded updates whose follow-ups are further last writes
-         * ({@link LastWrites#guarded}) at -1, rows written together ({@link LastWrites}) at 0, then the events step,
-         * which writes what those rows' events cause under a lock held to the commit and so should come last.
+         * Steps run in increasing order: rows written together ({@link LastWrites}) at 0, before the events step, which
+         * writes what those rows' events cause under a lock held to the commit and so should come last.
          */
         default int order() {
             return 0;

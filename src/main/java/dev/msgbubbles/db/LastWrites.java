@@ -52,18 +52,6 @@ public final class LastWrites {
     }
 
     /**
-     * Runs {@code sql}, a guarded UPDATE of one row (it changes the row or, when its {@code WHERE} refuses, nothing),
-     * with {@code values} at the end of the transaction, batched with the same statement of every other unit, and
-     * then, for each row it changed, in the order given, {@code andThen}: the writes that follow from the change
-     * (its events, its next jobs), which may themselves be last writes or events. It runs before the other last
-     * writes, so those it adds go with them. Until then the transaction sees the row unchanged: the unit behaves as
-     * if it had run after every other unit of its transaction, which is one of the orders concurrent units may take.
-     */
-    public static void guarded(Handle tx, String sql, java.util.function.Consumer<Handle> andThen, Object... values) {
-        Database.lastStep(tx, "guarded " + sql, () -> new Guarded(sql)).add(values, andThen);
-    }
-
-    /**
      * Runs now what {@link #forKey} left for the end of the transaction under {@code head} for {@code key}, if anything:
      * for a statement about the same row that must see it done (and in the order the units of a batch asked).
      */
@@ -101,39 +89,6 @@ public final class LastWrites {
         @Override
         public void run(Handle tx) {
             Sql.updateBatch(tx, sql, rows);
-        }
-    }
-
-    private static final class Guarded implements Database.CommitStep {
-        private final String sql;
-        private final List<Object[]> rows = new ArrayList<>();
-        private final List<java.util.function.Consumer<Handle>> then = new ArrayList<>();
-
-        Guarded(String sql) {
-            this.sql = sql;
-        }
-
-        void add(Object[] values, java.util.function.Consumer<Handle> andThen) {
-            rows.add(values);
-            then.add(andThen);
-        }
-
-        /** Before the other last writes (0), which the follow-ups may add to. */
-        @Override
-        public int order() {
-            return -1;
-        }
-
-        @Override
-        public void run(Handle tx) {
-            int[] changed = Sql.updateBatch(tx, sql, rows);
-            for (int i = 0; i < changed.length; i++) {
-                if (changed[i] == 1) {
-                    then.get(i).accept(tx);
-                } else if (changed[i] != 0) {
-                    throw new IllegalStateException("a guarded update of one row changed " + changed[i]);
-                }
-            }
         }
     }
 

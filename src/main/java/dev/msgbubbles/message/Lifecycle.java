@@ -83,19 +83,15 @@ final class Lifecycle {
         return new Sending(before.id(), step.status(), channel, at, delivered, read, List.copyOf(timeline), List.copyOf(pending));
     }
 
-    /**
-     * Applies a prepared send at the end of the transaction, batched with the other sends it records (see
-     * {@link MessageStore#advance}): its events, then {@code andThen}, only when the message was still waiting to be
-     * sent; otherwise nothing is written.
-     */
-    void sent(Handle tx, Sending s, java.util.function.Consumer<Handle> andThen) {
-        store.advance(tx, s.id(), UNSENT_YET, s.status(),
+    /** Applies a prepared send; false (and nothing written) when the message is no longer waiting to be sent. */
+    boolean sent(Handle tx, Sending s) {
+        if (!store.advance(tx, s.id(), UNSENT_YET, s.status(),
                 ", channel = ?, sent_at = ?, delivered_at = COALESCE(?, delivered_at), read_at = COALESCE(?, read_at)",
-                java.util.Arrays.asList(s.channel().wire(), s.at(), s.deliveredAt(), s.readAt()), s.timeline(), s.at(),
-                h -> {
-                    events.append(h, s.events());
-                    andThen.accept(h);
-                });
+                java.util.Arrays.asList(s.channel().wire(), s.at(), s.deliveredAt(), s.readAt()), s.timeline(), s.at())) {
+            return false;
+        }
+        events.append(tx, s.events());
+        return true;
     }
 
     private static Message moved(Message m, MessageStatus status, ChannelType channel, Instant sent, Instant delivered,

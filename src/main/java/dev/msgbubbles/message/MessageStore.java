@@ -157,16 +157,15 @@ final class MessageStore {
 
     /**
      * Like {@link #transition} when the caller already knows the resulting row, and appending {@code steps} to the
-     * timeline in the same statement; {@code andThen} writes what follows if the guard lets the change through.
-     * Nothing is read back, so nothing needs mapping on the writer. The update runs at the end of the transaction,
-     * batched with those of the other units (see {@link LastWrites#guarded}).
+     * timeline in the same statement: true when the guard let the change through. Nothing is read back, so nothing
+     * needs mapping on the writer.
      */
-    void advance(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause, List<Object> values,
-                 List<TimelineRow> steps, Instant now, java.util.function.Consumer<Handle> andThen) {
+    boolean advance(Handle tx, UUID id, List<MessageStatus> from, MessageStatus to, String setClause, List<Object> values,
+                    List<TimelineRow> steps, Instant now) {
         String appended = entries(steps);
-        LastWrites.guarded(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + APPEND
-                + "? || ']' WHERE id = ? AND status IN (" + Sql.repeat("?", from.size()) + ")", andThen,
-                guarded(to, now, values, List.of(appended), id, from));
+        return Sql.update(tx, "UPDATE messages SET status = ?, updated_at = ?" + setClause + APPEND
+                + "? || ']' WHERE id = ? AND status IN (" + Sql.repeat("?", from.size()) + ")",
+                guarded(to, now, values, List.of(appended), id, from)) == 1;
     }
 
     /** The values of a guarded status UPDATE, in placeholder order: SET, extra SET, WHERE id, WHERE status IN. */

@@ -184,14 +184,14 @@ final class SendJob implements JobHandler {
                 String affinity = ConversationStore.affinity(message.accountId(), message.mode(), message.fromHandle(),
                         message.to() != null ? message.to() : message.conversationId().toString());
                 writes.writeVoid(affinity, tx -> {
-                    lifecycle.sent(tx, sending, h -> {
+                    if (lifecycle.sent(tx, sending)) {
                         for (JobQueue.NewJob followUp : later) {
-                            queue.enqueue(h, followUp, now);
+                            queue.enqueue(tx, followUp, now);
                         }
                         if (establishes != null) {
-                            conversations.establish(h, establishes, now);
+                            conversations.establish(tx, establishes, now);
                         }
-                    });
+                    }
                     queue.complete(tx, job);
                 });
             }

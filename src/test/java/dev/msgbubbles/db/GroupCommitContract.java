@@ -311,42 +311,4 @@ abstract class GroupCommitContract {
         assertThat(count("SELECT at FROM marks WHERE id = 'm8'")).isEqualTo(8);
         assertThat(count("SELECT COUNT(*) FROM marks WHERE note = 'late'")).isZero();
     }
-
-    @Test
-    void guarded_updates_run_first_and_only_the_rows_they_changed_get_their_follow_ups_written_with_the_last_writes() {
-        db.writeVoid(h -> h.execute("CREATE TABLE marks (id TEXT PRIMARY KEY, state TEXT NOT NULL, at BIGINT, note TEXT)"));
-        db.writeVoid(h -> {
-            for (String id : List.of("a", "b", "c")) {
-                h.createUpdate("INSERT INTO marks (id, state) VALUES (:id, 'pending')").bind("id", id).execute();
-            }
-            h.createUpdate("UPDATE marks SET state = 'done' WHERE id = 'b'").execute(); // b refuses the guard
-        });
-        String advance = "UPDATE marks SET state = 'done', at = ? WHERE id = ? AND state = 'pending'";
-        List<String> seen = new ArrayList<>();
-        db.writeVoid(h -> {
-            LastWrites.insert(h, "INSERT INTO probe (id, n) VALUES", 2, "first", 0); // the inserts' step exists already
-            for (String id : List.of("a", "b", "c", "a")) { // the second "a" finds it done: no follow-up
-                LastWrites.guarded(h, advance, tx -> {
-                    seen.add(id);
-                    LastWrites.insert(tx, "INSERT INTO probe (id, n) VALUES", 2, "after-" + id + seen.size(), seen.size());
-                }, 7L, id);
-            }
-            // until the end of the transaction the rows are as they were
-            seen.add("unit sees " + h.createQuery("SELECT state FROM marks WHERE id = 'a'").mapTo(String.class).one());
-        });
-        assertThat(seen).containsExactly("unit sees pending", "a", "c");
-        List<String> written = db.read(h -> h.createQuery("SELECT id FROM probe ORDER BY n").mapTo(String.class).list());
-        assertThat(written).containsExactly("first", "after-a2", "after-c3");
-        assertThat(count("SELECT COUNT(*) FROM marks WHERE state = 'done' AND at = 7")).isEqualTo(2);
-    }
-
-    @Test
-    void a_guarded_update_that_fails_rolls_back_everything_its_unit_wrote() {
-        db.writeVoid(h -> h.execute("CREATE TABLE marks (id TEXT PRIMARY KEY, state TEXT NOT NULL, at BIGINT, note TEXT)"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.writeVoid(h -> {
-            h.createUpdate("INSERT INTO probe (id, n) VALUES ('before', 1)").execute();
-            LastWrites.guarded(h, "UPDATE marks SET no_such_column = 1 WHERE id = ?", tx -> { }, "x");
-        })).isInstanceOf(RuntimeException.class);
-        assertThat(rows()).isZero();
-    }
 }
