@@ -203,6 +203,21 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         assertThat(http.get("/v1/messages?direction=inbound&limit=100", key).json().path("data").toString())
                 .contains(message.path("id").asText());
         assertThat(events(message.path("id").asText())).extracting(e -> e.type().wire()).containsExactly("message.received");
+        // the thread is known now: the next message from the contact is prepared off the writer, with the same result
+        JsonNode again = post("/v1/sandbox/inbound", key,
+                "{\"from\":\"+14155552008\",\"to_handle\":\"" + SANDBOX + "\",\"text\":\"and again\"}").json().path("data");
+        assertThat(again.path("conversation_id").asText()).isEqualTo(message.path("conversation_id").asText());
+        JsonNode stored = get(again.path("id").asText());
+        assertThat(stored.path("text").asText()).isEqualTo("and again");
+        assertThat(stored.path("status").asText()).isEqualTo("received");
+        assertThat(stored.path("direction").asText()).isEqualTo("inbound");
+        assertThat(steps(stored)).containsExactly("received/imessage/null");
+        List<Event> announced = events(again.path("id").asText());
+        assertThat(announced).extracting(e -> e.type().wire()).containsExactly("message.received");
+        JsonNode payload = Http.parse(announced.get(0).payload());
+        assertThat(payload.path("text").asText()).isEqualTo("and again");
+        assertThat(payload.path("conversation_id").asText()).isEqualTo(message.path("conversation_id").asText());
+        assertThat(announced.get(0).conversationId().toString()).isEqualTo(message.path("conversation_id").asText());
         String android = post("/v1/sandbox/inbound", key, "{\"from\":\"" + to("0209") + "\",\"to_handle\":\"" + SANDBOX
                 + "\",\"text\":\"from android\"}").json().path("data").path("channel").asText();
         assertThat(android).isEqualTo("sms");

@@ -58,7 +58,9 @@ public final class ReceiveMessage {
     /**
      * Stores and announces the message; empty when it was a passcode and so suppressed. A message without media is
      * one group-commit unit (nothing in it can be refused), on the writer of its thread; one with media claims them
-     * in a transaction of its own, which a lost claim rolls back.
+     * in a transaction of its own, which a lost claim rolls back. A direct thread this process has seen committed
+     * comes from memory (threads are never deleted), and then the message and its event payload are prepared before
+     * the unit, which only inserts them.
      */
     public Optional<MessageView> receive(Inbound inbound) {
         if (OneTimePasscodes.isPasscode(inbound.text())) {
@@ -70,7 +72,27 @@ public final class ReceiveMessage {
         }
         String affinity = ConversationStore.affinity(inbound.accountId(), inbound.mode(), inbound.number(),
                 inbound.group() != null ? inbound.group().toString() : inbound.from());
-        return Optional.of(writes.write(affinity, tx -> MessageView.of(receiveIn(tx, inbound, now))));
+        if (inbound.group() != null) {
+            return Optional.of(writes.write(affinity, tx -> MessageView.of(receiveIn(tx, inbound, now))));
+        }
+        Optional<UUID> known = conversations.knownDirect(inbound.accountId(), inbound.mode(), inbound.number(),
+                inbound.from());
+        if (known.isPresent()) {
+            // a contact this process has seen: the message and its event are prepared here, off the writer, and the
+            // unit only inserts them (like a send to a known thread)
+            Message message = message(inbound, known.get(), Ids.uuidV7(clock), null, now);
+            EventLog.Pending event = EventLog.pending(message.accountId(), message.mode(), EventType.MESSAGE_RECEIVED,
+                    message.conversationId(), MessageView.of(message), now);
+            writes.writeVoid(affinity, tx -> {
+                store.insert(tx, message, timelineRow(message));
+                events.append(tx, List.of(event));
+            });
+            return Optional.of(MessageView.of(message));
+        }
+        Message message = writes.write(affinity, tx -> receiveIn(tx, inbound, now));
+        conversations.committed(inbound.accountId(), inbound.mode(), inbound.number(), inbound.from(),
+                message.conversationId());
+        return Optional.of(MessageView.of(message));
     }
 
     Message receiveIn(Handle tx, Inbound in, Instant now) {
@@ -79,12 +101,21 @@ public final class ReceiveMessage {
         UUID id = Ids.uuidV7(clock);
         String media = in.attachmentIds().isEmpty() ? null
                 : WireJson.write(attachments.claim(tx, in.accountId(), in.mode(), in.attachmentIds(), id));
-        Message message = new Message(id, in.accountId(), in.mode(), thread, Message.Direction.INBOUND,
-                MessageStatus.RECEIVED, in.channel(), in.from(), in.number(), in.text(), null, null, null, null, null, null,
-                null, null, null, null, null, 0, now, now, media, false);
-        store.insert(tx, message, new MessageStore.TimelineRow(message.id(), MessageStatus.RECEIVED, in.channel(), null, now));
+        Message message = message(in, thread, id, media, now);
+        store.insert(tx, message, timelineRow(message));
         events.append(tx, in.accountId(), in.mode(), EventType.MESSAGE_RECEIVED, thread, MessageView.of(message), now);
         return message;
+    }
+
+    private static Message message(Inbound in, UUID thread, UUID id, String media, Instant now) {
+        return new Message(id, in.accountId(), in.mode(), thread, Message.Direction.INBOUND,
+                MessageStatus.RECEIVED, in.channel(), in.from(), in.number(), in.text(), null, null, null, null, null, null,
+                null, null, null, null, null, 0, now, now, media, false);
+    }
+
+    private static MessageStore.TimelineRow timelineRow(Message message) {
+        return new MessageStore.TimelineRow(message.id(), MessageStatus.RECEIVED, message.channel(), null,
+                message.createdAt());
     }
 
     /**
