@@ -20,6 +20,7 @@ public final class JobQueue {
     private static final java.util.Set<String> TABLES = java.util.Set.of("jobs", "delivery_jobs");
     private final String table;
     private final String claimSql;
+    private final String nextDueSql;
     private final String insertHead;
     private final String deleteHead;
     private final Dialect dialect;
@@ -42,18 +43,28 @@ public final class JobQueue {
         this.insertHead = "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES";
         this.deleteHead = "DELETE FROM " + table + " WHERE seq IN";
         this.dialect = db.dialect();
-        // A claim moves run_at to the end of the lease, so "due" is one range on jobs_due_idx for both new jobs and
-        // jobs whose lease ran out: jobs being worked on are never scanned (scanning past them made each claim of
-        // ~100 jobs take ~4 ms while holding SQLite's only writer connection).
+        // SQLite: a claim moves run_at to the end of the lease, so "due" is one range on the due index for both new
+        // jobs and jobs whose lease ran out: jobs being worked on are never scanned (scanning past them made each claim
+        // of ~100 jobs take ~4 ms while holding SQLite's only writer connection).
+        // PostgreSQL: a claim keeps run_at and only sets the lease, none of it indexed, so the update stays on its page
+        // with no new index entries (V12); a claim steps over the few jobs being worked on instead, and SKIP LOCKED
+        // over those being claimed.
         String due = ("""
                 SELECT j.seq FROM %1$s j
-                WHERE j.run_at <= ?
+                WHERE j.run_at <= ?""" + (dialect == Dialect.POSTGRESQL ? " AND (j.lease_until IS NULL OR j.lease_until <= ?)" : "")
+                + """
+
                   AND (j.lane IS NULL OR NOT EXISTS (
                         SELECT 1 FROM %1$s e WHERE e.lane = j.lane AND e.seq < j.seq))
                 ORDER BY j.run_at, j.seq
                 LIMIT ?""" + dialect.skipLocked()).formatted(table);
-        this.claimSql = "UPDATE " + table + " SET lease_owner = ?, lease_until = ?, run_at = ?, attempts = attempts + 1 "
+        this.claimSql = "UPDATE " + table + " SET lease_owner = ?, lease_until = ?, "
+                + (dialect == Dialect.POSTGRESQL ? "" : "run_at = ?, ") + "attempts = attempts + 1 "
                 + "WHERE " + dialect.keyIn("seq", due) + " RETURNING seq, kind, subject, lane, payload, attempts";
+        // when the earliest job becomes due: a leased job when its lease ends (on SQLite that is its run_at)
+        this.nextDueSql = dialect == Dialect.POSTGRESQL
+                ? "SELECT MIN(CASE WHEN lease_until > run_at THEN lease_until ELSE run_at END) FROM " + table
+                : "SELECT MIN(run_at) FROM " + table;
     }
 
     /** A job to write: run at {@code runAt}; {@code lane} (nullable) serialises jobs that share it. */
@@ -84,9 +95,11 @@ public final class JobQueue {
      * due again. Only the oldest job of each lane is eligible, so a lane's jobs run one at a time, in order.
      */
     public List<Job> claim(Handle tx, String owner, int limit, Instant now, Duration lease) {
+        Object[] values = dialect == Dialect.POSTGRESQL
+                ? new Object[] {owner, now.plus(lease), now, now, limit}
+                : new Object[] {owner, now.plus(lease), now.plus(lease), now, limit};
         List<Job> jobs = new ArrayList<>(Sql.list(tx, claimSql, row -> new Job(row.longValue("seq"), row.string("kind"),
-                row.string("subject"), row.string("lane"), row.string("payload"), row.intValue("attempts")),
-                owner, now.plus(lease), now.plus(lease), now, limit));
+                row.string("subject"), row.string("lane"), row.string("payload"), row.intValue("attempts")), values));
         jobs.sort(Comparator.comparingLong(Job::seq));
         changes.addAndGet(jobs.size());
         return jobs;
@@ -150,8 +163,7 @@ public final class JobQueue {
      * it says how long the oldest due job has waited, since a claimed job's run_at is the end of its lease).
      */
     public java.util.Optional<Instant> nextDue(Handle h) {
-        return h.createQuery("SELECT MIN(run_at) FROM " + table) // a leased job's run_at is the end of its lease
-                .mapTo(Long.class).findOne().map(Instant::ofEpochMilli);
+        return h.createQuery(nextDueSql).mapTo(Long.class).findOne().map(Instant::ofEpochMilli);
     }
 
     /** The claim statement (its plan is tested on PostgreSQL). */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The plan PostgreSQL caches for a claim once the statement is prepared (a generic plan) must reach the claimed rows
+ * Claims on PostgreSQL update in place, and the plan PostgreSQL caches for a claim once the statement is prepared (a generic plan) must reach the claimed rows
  * through the primary key, however large the backlog: with {@code seq IN (subquery)} it hashed the picked keys and
  * read the whole table, every claim.
  */
@@ -47,7 +47,7 @@ class PostgresClaimPlanIT {
                 h.execute("SET plan_cache_mode = force_generic_plan");
                 h.execute("PREPARE claim(text, bigint, bigint, bigint, int) AS " + numbered);
                 try {
-                    return String.join("\n", h.createQuery("EXPLAIN EXECUTE claim('w', 1, 1, 30000, 16)")
+                    return String.join("\n", h.createQuery("EXPLAIN EXECUTE claim('w', 99999, 30000, 30000, 16)")
                             .mapTo(String.class).list());
                 } finally {
                     h.execute("DEALLOCATE claim");
@@ -55,6 +55,33 @@ class PostgresClaimPlanIT {
                 }
             });
             assertThat(plan).as(plan).contains("Index Scan using " + table + "_pkey").doesNotContain("Seq Scan");
+        }
+    }
+
+    @Test
+    void a_claim_only_sets_the_lease_so_each_claimed_row_is_updated_in_place_without_new_index_entries() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-23T10:00:00Z");
+        for (String table : List.of("jobs", "delivery_jobs")) {
+            JobQueue queue = new JobQueue(db, table);
+            db.writeVoid(tx -> {
+                for (int i = 0; i < 12; i++) {
+                    queue.enqueue(tx, new JobQueue.NewJob("k", "s" + i, i % 2 == 0 ? "lane-" + i : null, null, now), now);
+                }
+            });
+            long[] counts = db.write(tx -> {
+                int claimed = queue.claim(tx, "w", 100, now, java.time.Duration.ofSeconds(30)).size();
+                long hot = tx.createQuery("SELECT pg_stat_get_xact_tuples_hot_updated('" + table + "'::regclass)")
+                        .mapTo(Long.class).one();
+                return new long[] {claimed, hot};
+            });
+            assertThat(counts[0]).isEqualTo(12);
+            assertThat(counts[1]).as("heap-only updates among the claims of " + table).isEqualTo(12);
+            // leased, they are due again when the lease ends, not before
+            assertThat(db.read(queue::nextDue)).contains(now.plusSeconds(30));
+            List<Job> early = db.write(tx -> queue.claim(tx, "w2", 100, now.plusSeconds(29), java.time.Duration.ofSeconds(30)));
+            assertThat(early).isEmpty();
+            List<Job> expired = db.write(tx -> queue.claim(tx, "w2", 100, now.plusSeconds(30), java.time.Duration.ofSeconds(30)));
+            assertThat(expired).hasSize(12);
         }
     }
 }
