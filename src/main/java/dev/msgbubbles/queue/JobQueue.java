@@ -49,18 +49,18 @@ public final class JobQueue {
         // PostgreSQL: a claim keeps run_at and only sets the lease, none of it indexed, so the update stays on its page
         // with no new index entries (V12); a claim steps over the few jobs being worked on instead, and SKIP LOCKED
         // over those being claimed.
+        boolean inPlace = dialect == Dialect.POSTGRESQL;
         String due = ("""
                 SELECT j.seq FROM %1$s j
-                WHERE j.run_at <= ?""" + (dialect == Dialect.POSTGRESQL ? " AND (j.lease_until IS NULL OR j.lease_until <= ?)" : "")
-                + """
-
+                WHERE j.run_at <= ?%2$s
                   AND (j.lane IS NULL OR NOT EXISTS (
                         SELECT 1 FROM %1$s e WHERE e.lane = j.lane AND e.seq < j.seq))
                 ORDER BY j.run_at, j.seq
-                LIMIT ?""" + dialect.skipLocked()).formatted(table);
-        this.claimSql = "UPDATE " + table + " SET lease_owner = ?, lease_until = ?, "
-                + (dialect == Dialect.POSTGRESQL ? "" : "run_at = ?, ") + "attempts = attempts + 1 "
-                + "WHERE " + dialect.keyIn("seq", due) + " RETURNING seq, kind, subject, lane, payload, attempts";
+                LIMIT ?""" + dialect.skipLocked()).formatted(table,
+                inPlace ? " AND (j.lease_until IS NULL OR j.lease_until <= ?)" : "");
+        this.claimSql = "UPDATE " + table + " SET lease_owner = ?, lease_until = ?, " + (inPlace ? "" : "run_at = ?, ")
+                + "attempts = attempts + 1 WHERE " + dialect.keyIn("seq", due)
+                + " RETURNING seq, kind, subject, lane, payload, attempts";
         // when the earliest job becomes due: a leased job when its lease ends (on SQLite that is its run_at)
         this.nextDueSql = dialect == Dialect.POSTGRESQL
                 ? "SELECT MIN(CASE WHEN lease_until > run_at THEN lease_until ELSE run_at END) FROM " + table
