@@ -28,7 +28,7 @@ class PostgresDatabaseIT extends DatabaseContract {
         List<String> options = db.read(h -> h.createQuery("SELECT c.relname || ':' || array_to_string(c.reloptions, ',') "
                 + "FROM pg_class c WHERE c.relname IN ('messages', 'webhook_deliveries', 'jobs', 'delivery_jobs') "
                 + "AND c.relnamespace = to_regnamespace(current_schema()) ORDER BY c.relname").mapTo(String.class).list());
-        assertThat(options).containsExactly("delivery_jobs:fillfactor=50", "jobs:fillfactor=50", "messages:fillfactor=70",
+        assertThat(options).containsExactly("delivery_jobs:fillfactor=50", "jobs:fillfactor=50", "messages:fillfactor=30",
                 "webhook_deliveries:fillfactor=70");
     }
 }
