@@ -27,7 +27,6 @@ import dev.msgbubbles.webhook.UrlGuard;
 import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.config.Config;
 import dev.msgbubbles.db.Database;
-import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.ServerSecrets;
 import dev.msgbubbles.db.GroupCommit;
 import dev.msgbubbles.http.ApiServer;
@@ -167,14 +166,12 @@ public final class App implements AutoCloseable {
                     new ApiServices.Features(messaging, new Chats(database, clock),
                             new Webhooks(database, clock, idempotency, guard, pipeline.listener()), pipeline.deliveries(),
                             events, attachments, wake));
-            // PostgreSQL only (SQLite's queue leaves no dead rows); only where workers churn the job tables
+            // only where workers churn the job tables (and only on PostgreSQL: SQLite's queue leaves no dead rows)
             QueueVacuum vacuum = new QueueVacuum(database, List.of(queue, deliveryQueue), QUEUE_VACUUM_MIN_CHANGES, metrics);
             if (config.delivery().workerEnabled()) {
                 worker.start();
                 deliveryWorker.start();
-                if (database.dialect() == Dialect.POSTGRESQL && !config.delivery().queueVacuum().isZero()) {
-                    vacuum.start(config.delivery().queueVacuum());
-                }
+                vacuum.start(config.delivery().queueVacuum());
             }
             try {
                 ApiServer server = ApiServer.start(config.server(), services);

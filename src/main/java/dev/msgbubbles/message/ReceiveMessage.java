@@ -81,13 +81,14 @@ public final class ReceiveMessage {
             // a contact this process has seen: the message and its event are prepared here, off the writer, and the
             // unit only inserts them (like a send to a known thread)
             Message message = message(inbound, known.get(), Ids.uuidV7(clock), null, now);
+            MessageView view = MessageView.of(message);
             EventLog.Pending event = EventLog.pending(message.accountId(), message.mode(), EventType.MESSAGE_RECEIVED,
-                    message.conversationId(), MessageView.of(message), now);
+                    message.conversationId(), view, now);
             writes.writeVoid(affinity, tx -> {
                 store.insert(tx, message, timelineRow(message));
                 events.append(tx, List.of(event));
             });
-            return Optional.of(MessageView.of(message));
+            return Optional.of(view);
         }
         Message message = writes.write(affinity, tx -> receiveIn(tx, inbound, now));
         conversations.committed(inbound.accountId(), inbound.mode(), inbound.number(), inbound.from(),

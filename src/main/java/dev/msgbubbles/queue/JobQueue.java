@@ -24,6 +24,8 @@ public final class JobQueue {
     private final String insertHead;
     private final String deleteHead;
     private final Dialect dialect;
+    /** PostgreSQL: a claim sets only the lease and keeps run_at (see the constructor). */
+    private final boolean claimsInPlace;
     /**
      * Rows this process has claimed, completed, rescheduled or cancelled: each leaves a dead row version behind on
      * PostgreSQL, which is what {@link QueueVacuum} watches.
@@ -49,7 +51,7 @@ public final class JobQueue {
         // PostgreSQL: a claim keeps run_at and only sets the lease, none of it indexed, so the update stays on its page
         // with no new index entries (V12); a claim steps over the few jobs being worked on instead, and SKIP LOCKED
         // over those being claimed.
-        boolean inPlace = dialect == Dialect.POSTGRESQL;
+        this.claimsInPlace = dialect == Dialect.POSTGRESQL;
         String due = ("""
                 SELECT j.seq FROM %1$s j
                 WHERE j.run_at <= ?%2$s
@@ -57,12 +59,12 @@ public final class JobQueue {
                         SELECT 1 FROM %1$s e WHERE e.lane = j.lane AND e.seq < j.seq))
                 ORDER BY j.run_at, j.seq
                 LIMIT ?""" + dialect.skipLocked()).formatted(table,
-                inPlace ? " AND (j.lease_until IS NULL OR j.lease_until <= ?)" : "");
-        this.claimSql = "UPDATE " + table + " SET lease_owner = ?, lease_until = ?, " + (inPlace ? "" : "run_at = ?, ")
+                claimsInPlace ? " AND (j.lease_until IS NULL OR j.lease_until <= ?)" : "");
+        this.claimSql = "UPDATE " + table + " SET lease_owner = ?, lease_until = ?, " + (claimsInPlace ? "" : "run_at = ?, ")
                 + "attempts = attempts + 1 WHERE " + dialect.keyIn("seq", due)
                 + " RETURNING seq, kind, subject, lane, payload, attempts";
-        // when the earliest job becomes due: a leased job when its lease ends (on SQLite that is its run_at)
-        this.nextDueSql = dialect == Dialect.POSTGRESQL
+        // when the earliest job becomes due: a leased job when its lease ends (where claims move run_at, its run_at)
+        this.nextDueSql = claimsInPlace
                 ? "SELECT MIN(CASE WHEN lease_until > run_at THEN lease_until ELSE run_at END) FROM " + table
                 : "SELECT MIN(run_at) FROM " + table;
     }
@@ -95,7 +97,7 @@ public final class JobQueue {
      * due again. Only the oldest job of each lane is eligible, so a lane's jobs run one at a time, in order.
      */
     public List<Job> claim(Handle tx, String owner, int limit, Instant now, Duration lease) {
-        Object[] values = dialect == Dialect.POSTGRESQL
+        Object[] values = claimsInPlace
                 ? new Object[] {owner, now.plus(lease), now, now, limit}
                 : new Object[] {owner, now.plus(lease), now.plus(lease), now, limit};
         List<Job> jobs = new ArrayList<>(Sql.list(tx, claimSql, row -> new Job(row.longValue("seq"), row.string("kind"),
@@ -130,11 +132,12 @@ public final class JobQueue {
      * already be under way, so the caller should refuse to call it off.
      */
     public int cancel(Handle tx, String kind, String subject, Instant now) {
-        changes.incrementAndGet();
-        return tx.createUpdate("DELETE FROM " + table + " " + """
+        int removed = tx.createUpdate("DELETE FROM " + table + " " + """
                          WHERE kind = :kind AND subject = :subject
                           AND (lease_owner IS NULL OR lease_until < :now)""")
                 .bind("kind", kind).bind("subject", subject).bind("now", now.toEpochMilli()).execute();
+        changes.addAndGet(removed);
+        return removed;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.msgbubbles.queue;
 
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Dialect;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -65,8 +66,14 @@ public final class QueueVacuum implements AutoCloseable {
         return done;
     }
 
-    /** Runs {@link #runOnce} every {@code interval} on a virtual thread until {@link #close}. */
+    /**
+     * Runs {@link #runOnce} every {@code interval} on a virtual thread until {@link #close}; does nothing on SQLite
+     * (nothing to vacuum) or when {@code interval} is zero (left to autovacuum).
+     */
     public void start(Duration interval) {
+        if (db.dialect() != Dialect.POSTGRESQL || interval.isZero()) {
+            return;
+        }
         loop = Thread.ofVirtual().name("queue-vacuum").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
