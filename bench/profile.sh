@@ -8,7 +8,8 @@
 # Knobs (environment): DURATION (15 s), WARMUP (15 s), PAUSE (0: measure as soon as the queue drained, like the
 # benchmark; a pause lets SQLite's checkpoint catch up first), JFR=1 (write a flight recording and keep it),
 # LOG_LEVEL (WARN), BENCH_JAVA_OPTS (more JVM options, e.g. a profiler agent), PROFILE_ENV (more server settings,
-# e.g. MSGBUBBLES_WORKER_ENABLED=false to measure acceptance alone), SQLITE_PAGE_SIZE (create the SQLite database with
+# e.g. MSGBUBBLES_WORKER_ENABLED=false to measure acceptance alone), LOAD (send: POST /v1/messages, bench/send.lua;
+# inbound: POST /v1/sandbox/inbound from 1,000 contacts, bench/inbound.lua), SQLITE_PAGE_SIZE (create the SQLite database with
 # this page size first), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432).
 # All traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -28,6 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 case "$STORE" in sqlite|postgresql) ;; *) echo "usage: profile.sh [sqlite|postgresql]" >&2; exit 2;; esac
+case "${LOAD:-send}" in send|inbound) SCRIPT="$ROOT/bench/${LOAD:-send}.lua" ;; *) echo "LOAD is send or inbound" >&2; exit 2;; esac
 for tool in wrk python3; do command -v "$tool" >/dev/null || { echo "missing $tool (./msgbubbles bench installs it)" >&2; exit 1; }; done
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
@@ -53,7 +55,7 @@ for _ in $(seq 150); do grep -q 'listening on' "$WORK/server.log" && break; slee
 grep -q 'listening on' "$WORK/server.log" || { tail -5 "$WORK/server.log" >&2; exit 1; }
 export BENCH_KEY; BENCH_KEY="$(awk '/test key:/ {print $3}' "$WORK/server.log")"
 
-wrk -t2 -c64 -d"${WARMUP}s" -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port" >/dev/null
+wrk -t2 -c64 -d"${WARMUP}s" -s "$SCRIPT" "http://127.0.0.1:$port" >/dev/null
 sleep "$PAUSE"
 
 threads() { for t in /proc/$PID/task/*; do printf '%s|%s\n' "$(cat "$t/comm")" "$(awk '{print $14+$15}' "$t/stat")"; done; }
@@ -61,7 +63,7 @@ io() { awk '/^(syscw|wchar):/ {printf "%s ", $2}' "/proc/$PID/io"; }
 commits() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^msgbubbles_group_commit_units_(count|sum)/ {printf "%s ", $2}'; }
 gc0="$(commits)"
 threads >"$WORK/threads0"; c0="$(awk '{print $14+$15}' "/proc/$PID/stat")"; io0="$(io)"
-out="$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$ROOT/bench/send.lua" "http://127.0.0.1:$port")"
+out="$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$SCRIPT" "http://127.0.0.1:$port")"
 c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"; io1="$(io)"; gc1="$(commits)"
 
 requests="$(awk '/requests in/ {print $1}' <<<"$out")"
