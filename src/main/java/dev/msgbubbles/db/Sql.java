@@ -77,6 +77,12 @@ public final class Sql {
             return rs.wasNull() ? null : value;
         }
 
+        /** A 64-bit integer column that may be NULL. */
+        public Long longOrNull(String column) throws SQLException {
+            long value = rs.getLong(column);
+            return rs.wasNull() ? null : value;
+        }
+
         /** A boolean column ({@code BOOLEAN} on PostgreSQL, 0/1 on SQLite). */
         public boolean bool(String column) throws SQLException {
             return rs.getBoolean(column);
@@ -166,6 +172,24 @@ public final class Sql {
      * {@code head} is the statement up to and including {@code VALUES}.
      */
     public static void insertAll(Handle h, String head, int columns, List<Object[]> rows) {
+        inChunks(head, columns, rows, (sql, values) -> update(h, sql, values));
+    }
+
+    /**
+     * {@link #insertAll}, each statement ending in {@code RETURNING returning}: the returned rows of all statements,
+     * mapped. Neither store promises the order of returned rows, so match them to {@code rows} by a column.
+     */
+    public static <T> List<T> insertAllReturning(Handle h, String head, int columns, List<Object[]> rows,
+                                                 String returning, RowMapper<T> mapper) {
+        List<T> returned = new ArrayList<>(rows.size());
+        inChunks(head, columns, rows, (sql, values) -> returned.addAll(list(h, sql + " RETURNING " + returning, mapper,
+                values)));
+        return returned;
+    }
+
+    /** Splits {@code rows} into multi-row VALUES statements of 256, 128, ... 1 rows and hands each over. */
+    private static void inChunks(String head, int columns, List<Object[]> rows,
+                                 java.util.function.BiConsumer<String, Object[]> statement) {
         String group = "(" + repeat("?", columns) + ")";
         for (int from = 0, size; from < rows.size(); from += size) {
             size = Integer.highestOneBit(Math.min(rows.size() - from, 256));
@@ -177,7 +201,7 @@ public final class Sql {
                 }
                 System.arraycopy(row, 0, values, r * columns, columns);
             }
-            update(h, head + " " + repeat(group, size), values);
+            statement.accept(head + " " + repeat(group, size), values);
         }
     }
 

@@ -23,7 +23,12 @@ public final class EventLog {
         /** Nothing follows from events (a log that is only read, or a store without subscribers). */
         Fanout NONE = (tx, events) -> { };
 
-        void fanOut(Handle tx, List<Pending> events);
+        /** {@code events} in the order they were appended, each with the cursor it was given. */
+        void fanOut(Handle tx, List<Appended> events);
+    }
+
+    /** An event as written: what was appended and the cursor the store gave it. */
+    public record Appended(Pending event, long cursor) {
     }
 
     private final Fanout fanout;
@@ -95,11 +100,27 @@ public final class EventLog {
                 rows.add(new Object[] {e.id(), e.accountId(), e.mode().wire(), e.type().wire(), e.conversationId(),
                         e.payload(), e.createdAt()});
             }
-            Sql.insertAll(tx, "INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) "
-                    + "VALUES", 7, rows);
-            // under the same lock: what the events cause (delivery jobs, ordered by their own sequence) is numbered and
-            // becomes visible in event order too, so a lane of deliveries follows the order of the events' cursors
-            fanout.fanOut(tx, events);
+            String insert = "INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) VALUES";
+            if (fanout == Fanout.NONE) {
+                Sql.insertAll(tx, insert, 7, rows);
+                return;
+            }
+            // the cursors come back with the insert (RETURNING, in no promised order: matched by id), so that what
+            // the events cause can point at them by cursor, the events' primary key
+            java.util.Map<String, Long> cursors = new java.util.HashMap<>(events.size() * 2);
+            for (java.util.Map.Entry<String, Long> written : Sql.insertAllReturning(tx, insert, 7, rows, "id, cursor",
+                    row -> java.util.Map.entry(row.string("id"), row.longValue("cursor")))) {
+                cursors.put(written.getKey(), written.getValue());
+            }
+            List<Appended> appended = new java.util.ArrayList<>(events.size());
+            for (Pending e : events) {
+                Long cursor = cursors.get(e.id());
+                if (cursor == null) {
+                    throw new IllegalStateException("no cursor came back for event " + e.id());
+                }
+                appended.add(new Appended(e, cursor));
+            }
+            fanout.fanOut(tx, appended);
         }
     }
 

@@ -119,7 +119,8 @@ public final class Deliveries {
             String eventId = Ids.eventId(now.toEpochMilli());
             String body = WireJson.write(new TestEvent(eventId, TEST_EVENT, now, Map.of("webhook_id", w.id(),
                     "message", "a test delivery from MsgBubbles")));
-            Delivery d = Delivery.pending(Ids.uuidV7(clock), w.id(), w.accountId(), w.mode(), eventId, TEST_EVENT, body, now);
+            Delivery d = Delivery.pending(Ids.uuidV7(clock), w.id(), w.accountId(), w.mode(), eventId, null, TEST_EVENT, body,
+                    now);
             deliveries.insertAll(tx, List.of(d));
             return d;
         });

@@ -28,21 +28,22 @@ final class DeliveryFanout implements EventLog.Fanout {
     }
 
     @Override
-    public void fanOut(Handle tx, List<EventLog.Pending> events) {
+    public void fanOut(Handle tx, List<EventLog.Appended> events) {
         Map<Scope, List<WebhookStore.Subscriber>> scopes = new HashMap<>();
         List<DeliveryWriter.Owed> owed = new ArrayList<>();
-        for (EventLog.Pending event : events) {
+        for (EventLog.Appended appended : events) {
+            EventLog.Pending event = appended.event();
             List<WebhookStore.Subscriber> endpoints = scopes.computeIfAbsent(
                     new Scope(event.accountId(), event.mode()), s -> subscribers.get(tx, s.accountId(), s.mode()));
             for (WebhookStore.Subscriber endpoint : endpoints) {
                 if (endpoint.takes(event.type())) {
                     owed.add(new DeliveryWriter.Owed(endpoint.id(), event.accountId(), event.mode(), event.id(),
-                            event.type().wire(), event.conversationId()));
+                            appended.cursor(), event.type().wire(), event.conversationId()));
                 }
             }
         }
         if (!owed.isEmpty()) {
-            writer.write(tx, owed, events.getFirst().createdAt());
+            writer.write(tx, owed, events.getFirst().event().createdAt());
         }
     }
 }

@@ -17,11 +17,11 @@ import org.jdbi.v3.core.Handle;
 
 /** SQL for {@code webhook_deliveries} and {@code webhook_attempts}. */
 final class DeliveryStore {
-    private static final String COLUMNS = "id, webhook_id, account_id, mode, event_id, event_type, payload, status, "
-            + "attempts, retry_step, next_attempt_at, last_status_code, last_error, created_at, updated_at";
+    private static final String COLUMNS = "id, webhook_id, account_id, mode, event_id, event_cursor, event_type, "
+            + "payload, status, attempts, retry_step, next_attempt_at, last_status_code, last_error, created_at, updated_at";
     private static final Sql.RowMapper<Delivery> MAPPER = row -> new Delivery(row.uuid("id"), row.uuid("webhook_id"),
             row.uuid("account_id"), Mode.fromWire(row.string("mode")).orElseThrow(), row.string("event_id"),
-            row.string("event_type"), row.string("payload"),
+            row.longOrNull("event_cursor"), row.string("event_type"), row.string("payload"),
             DeliveryStatus.fromWire(row.string("status")).orElseThrow(), row.intValue("attempts"),
             row.intValue("retry_step"), row.instant("next_attempt_at"), row.intOrNull("last_status_code"),
             row.string("last_error"), row.instant("created_at"), row.instant("updated_at"));
@@ -33,18 +33,23 @@ final class DeliveryStore {
     void insertAll(Handle tx, List<Delivery> deliveries) {
         List<Object[]> rows = new ArrayList<>(deliveries.size());
         for (Delivery d : deliveries) {
-            rows.add(new Object[] {d.id(), d.webhookId(), d.accountId(), d.mode().wire(), d.eventId(), d.eventType(),
+            rows.add(new Object[] {d.id(), d.webhookId(), d.accountId(), d.mode().wire(), d.eventId(), d.eventCursor(), d.eventType(),
                     d.payload(), d.status().wire(), d.attempts(), d.retryStep(), d.nextAttemptAt(), d.lastStatusCode(),
                     d.lastError(), d.createdAt(), d.updatedAt()});
         }
-        Sql.insertAll(tx, "INSERT INTO webhook_deliveries (" + COLUMNS + ") VALUES", 15, rows);
+        Sql.insertAll(tx, "INSERT INTO webhook_deliveries (" + COLUMNS + ") VALUES", 16, rows);
     }
 
-    private static final String LOAD = "SELECT d.id, d.webhook_id, d.account_id, d.mode, d.event_id, d.event_type, "
-            + "d.payload, d.status, d.attempts, d.retry_step, d.next_attempt_at, d.last_status_code, d.last_error, "
-            + "d.created_at, d.updated_at, e.cursor AS e_cursor, e.type AS e_type, e.conversation_id AS e_conversation, "
+    /**
+     * A delivery and its event, found by the event's cursor (its primary key; the event id also has to match, so that
+     * a wrong cursor can never put another event's body under this delivery's {@code webhook-id}).
+     */
+    private static final String LOAD = "SELECT d.id, d.webhook_id, d.account_id, d.mode, d.event_id, d.event_cursor, "
+            + "d.event_type, d.payload, d.status, d.attempts, d.retry_step, d.next_attempt_at, d.last_status_code, "
+            + "d.last_error, d.created_at, d.updated_at, e.cursor AS e_cursor, e.type AS e_type, e.conversation_id AS e_conversation, "
             + "e.payload AS e_payload, e.created_at AS e_created_at "
-            + "FROM webhook_deliveries d LEFT JOIN events e ON e.id = d.event_id WHERE d.id ";
+            + "FROM webhook_deliveries d LEFT JOIN events e ON e.cursor = d.event_cursor "
+            + "AND e.id = d.event_id WHERE d.id ";
 
     Optional<Loaded> load(Handle h, UUID id) {
         return Sql.one(h, LOAD + "= ?", DeliveryStore::loaded, id);

@@ -18,7 +18,8 @@ import org.jdbi.v3.core.Handle;
  */
 final class DeliveryWriter {
     /** One event owed to one endpoint. */
-    record Owed(UUID webhookId, UUID accountId, Mode mode, String eventId, String eventType, UUID conversationId) {
+    record Owed(UUID webhookId, UUID accountId, Mode mode, String eventId, long eventCursor, String eventType,
+                UUID conversationId) {
     }
 
     private final Clock clock;
@@ -41,7 +42,7 @@ final class DeliveryWriter {
         List<JobQueue.NewJob> jobs = new ArrayList<>(owed.size());
         for (Owed o : owed) {
             Delivery d = Delivery.pending(Ids.uuidV7(clock), o.webhookId(), o.accountId(), o.mode(), o.eventId(),
-                    o.eventType(), null, at);
+                    o.eventCursor(), o.eventType(), null, at);
             created.add(d);
             jobs.add(DeliveryJob.first(d, o.conversationId()));
         }

@@ -67,7 +67,7 @@ final class ReplayJob implements JobHandler {
                         w.eventTypes(), CHUNK);
                 List<DeliveryWriter.Owed> owed = new ArrayList<>(chunk.size());
                 for (Event e : chunk) {
-                    owed.add(new DeliveryWriter.Owed(w.id(), w.accountId(), w.mode(), e.id(), e.type().wire(),
+                    owed.add(new DeliveryWriter.Owed(w.id(), w.accountId(), w.mode(), e.id(), e.cursor(), e.type().wire(),
                             e.conversationId()));
                 }
                 Instant createdAt = clock.instant();

@@ -71,4 +71,23 @@ abstract class DatabaseContract {
                 .mapTo(Long.class).one());
         assertThat(rows).isZero();
     }
+
+    @Test
+    void insert_all_returning_hands_back_the_generated_key_of_every_row_across_statements() {
+        // 300 rows: statements of 256, 32, 8 and 4 rows
+        UUID account = UUID.randomUUID();
+        java.util.List<Object[]> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            rows.add(new Object[] {"evt_returning_" + i, account, "test", "message.sent", "{}", 1L});
+        }
+        java.util.Map<String, Long> returned = new java.util.HashMap<>();
+        db.writeVoid(h -> Sql.insertAllReturning(h, "INSERT INTO events (id, account_id, mode, type, payload, created_at) "
+                + "VALUES", 6, rows, "id, cursor", row -> java.util.Map.entry(row.string("id"), row.longValue("cursor")))
+                .forEach(e -> assertThat(returned.put(e.getKey(), e.getValue())).isNull()));
+        java.util.Map<String, Long> stored = new java.util.HashMap<>();
+        db.read(h -> h.createQuery("SELECT id, cursor FROM events WHERE account_id = :account").bind("account", account)
+                .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getLong("cursor"))).list())
+                .forEach(e -> stored.put(e.getKey(), e.getValue()));
+        assertThat(returned).hasSize(300).isEqualTo(stored);
+    }
 }

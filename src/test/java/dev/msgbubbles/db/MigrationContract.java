@@ -87,4 +87,43 @@ abstract class MigrationContract {
             assertThat(new ObjectMapper().readTree(timelines.get(withoutSteps))).isEmpty();
         }
     }
+
+    @Test
+    void v14_gives_each_delivery_of_a_stored_event_that_events_cursor_and_a_test_ping_none() throws Exception {
+        flyway("13").migrate();
+        String account = UUID.randomUUID().toString();
+        String webhook = UUID.randomUUID().toString();
+        String ofEvent = UUID.randomUUID().toString();
+        String ping = UUID.randomUUID().toString();
+        String cast = dialect() == Dialect.POSTGRESQL ? "::uuid" : "";
+        Flyway at13 = flyway("13");
+        try (var connection = at13.getConfiguration().getDataSource().getConnection();
+             var statement = connection.createStatement()) {
+            for (String event : new String[] {"evt_000000001aaaaaaaaaaaaaaa", "evt_000000002bbbbbbbbbbbbbbb"}) {
+                statement.execute("INSERT INTO events (id, account_id, mode, type, payload, created_at) VALUES ('"
+                        + event + "', '" + account + "'" + cast + ", 'test', 'message.sent', '{}', 1)");
+            }
+            String columns = "INSERT INTO webhook_deliveries (id, webhook_id, account_id, mode, event_id, event_type, "
+                    + "payload, status, created_at, updated_at) VALUES ('";
+            statement.execute(columns + ofEvent + "'" + cast + ", '" + webhook + "'" + cast + ", '" + account + "'"
+                    + cast + ", 'test', 'evt_000000002bbbbbbbbbbbbbbb', 'message.sent', NULL, 'pending', 1, 1)");
+            statement.execute(columns + ping + "'" + cast + ", '" + webhook + "'" + cast + ", '" + account + "'"
+                    + cast + ", 'test', 'evt_000000003ccccccccccccccc', 'webhook.test', '{}', 'succeeded', 1, 1)");
+        }
+
+        flyway("latest").migrate();
+
+        try (Database db = store.open()) {
+            long cursor = db.read(h -> h.createQuery("SELECT cursor FROM events WHERE id = 'evt_000000002bbbbbbbbbbbbbbb'")
+                    .mapTo(Long.class).one());
+            Map<String, Long> cursors = db.read(h -> h.createQuery("SELECT id, event_cursor FROM webhook_deliveries")
+                    .map((rs, ctx) -> {
+                        long value = rs.getLong("event_cursor");
+                        Long cursorOrNull = rs.wasNull() ? null : value;
+                        return new java.util.AbstractMap.SimpleEntry<>(rs.getString("id"), cursorOrNull);
+                    }).list())
+                    .stream().collect(java.util.HashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll);
+            assertThat(cursors).containsEntry(ofEvent, cursor).containsEntry(ping, null).hasSize(2);
+        }
+    }
 }

@@ -31,4 +31,13 @@ class PostgresDatabaseIT extends DatabaseContract {
         assertThat(options).containsExactly("delivery_jobs:fillfactor=50", "jobs:fillfactor=50", "messages:fillfactor=30",
                 "webhook_deliveries:fillfactor=70");
     }
+
+    @Test
+    void each_event_writes_two_index_entries_its_cursor_and_its_account_s_stream_position() {
+        List<String> indexes = db.read(h -> h.createQuery("SELECT indexdef FROM pg_indexes WHERE tablename = 'events' "
+                + "AND schemaname = current_schema() ORDER BY indexname").mapTo(String.class).list());
+        assertThat(indexes).hasSize(2);
+        assertThat(indexes.get(0)).contains("(account_id, mode, cursor)");
+        assertThat(indexes.get(1)).contains("UNIQUE INDEX events_pkey").contains("(cursor)");
+    }
 }
