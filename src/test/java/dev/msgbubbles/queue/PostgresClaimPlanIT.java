@@ -84,4 +84,26 @@ class PostgresClaimPlanIT {
             assertThat(expired).hasSize(12);
         }
     }
+
+    @Test
+    void when_the_next_job_is_due_is_read_from_the_front_of_the_due_index_not_the_whole_backlog() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-23T10:00:00Z");
+        for (String table : List.of("jobs", "delivery_jobs")) {
+            // a long backlog of future jobs (scheduled sends, retries for an endpoint that is down)
+            db.writeVoid(tx -> tx.execute("INSERT INTO " + table + " (kind, subject, run_at, created_at) "
+                    + "SELECT 'k', 's' || g, " + now.toEpochMilli() + " + 60000 + g, 0 FROM generate_series(1, 20000) g"));
+            db.outsideTransaction("VACUUM ANALYZE " + table);
+            JobQueue queue = new JobQueue(db, table);
+            assertThat(db.read(queue::nextDue)).contains(now.plusMillis(60_001));
+            String plan = db.read(h -> String.join("\n", h.createQuery("EXPLAIN " + queue.nextDueStatement())
+                    .mapTo(String.class).list()));
+            assertThat(plan).as(plan).contains("Index Scan using " + table + "_due_idx").doesNotContain("Seq Scan");
+            // a leased job at the front counts from the end of its lease
+            db.writeVoid(tx -> tx.execute("INSERT INTO " + table + " (kind, subject, run_at, created_at) VALUES "
+                    + "('k', 'leased', " + now.toEpochMilli() + ", 0)"));
+            List<Job> leased = db.write(tx -> queue.claim(tx, "w", 1, now, java.time.Duration.ofSeconds(30)));
+            assertThat(leased).hasSize(1);
+            assertThat(db.read(queue::nextDue)).contains(now.plusSeconds(30));
+        }
+    }
 }
