@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -20,16 +21,50 @@ import java.util.regex.Pattern;
  * Blobs as files under a directory (by default {@code <data dir>/blobs}): {@code ab/cd/<sha256>}. A write goes to
  * {@code tmp/} first, hashed and counted on the way, and is moved to its final name only when complete; the temporary
  * file is removed in every other case.
+ *
+ * <p>Durable before {@link #put} returns: the caller commits a row that names the blob right after, and a row that
+ * survives a power cut must not name a file that did not. So the bytes are forced to disk before the file is moved
+ * into place, and the directory that now holds its name (and any directory created for it) is forced after.
  */
 public final class LocalBlobStore implements BlobStore {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final int BUFFER = 64 * 1024;
 
+    /** How written files and changed directories reach the disk: {@link #FSYNC}, or a recording fake in tests. */
+    interface Sync {
+        /** Forces {@code file}'s bytes to the disk before it is renamed. */
+        void file(FileChannel file) throws IOException;
+
+        /** Forces {@code directory}'s entries (a name added to it) to the disk. */
+        void directory(Path directory) throws IOException;
+    }
+
+    /** fsync(2) for files and for directories (a directory opened for reading can be forced on Linux). */
+    static final Sync FSYNC = new Sync() {
+        @Override
+        public void file(FileChannel file) throws IOException {
+            file.force(true);
+        }
+
+        @Override
+        public void directory(Path directory) throws IOException {
+            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
+    };
+
     private final Path root;
     private final Path tmp;
+    private final Sync sync;
 
     public LocalBlobStore(Path root) {
+        this(root, FSYNC);
+    }
+
+    LocalBlobStore(Path root, Sync sync) {
         this.root = root;
+        this.sync = sync;
         this.tmp = root.resolve("tmp");
         try {
             Files.createDirectories(tmp);
@@ -45,7 +80,8 @@ public final class LocalBlobStore implements BlobStore {
             MessageDigest digest = sha256();
             long size = 0;
             byte[] buffer = new byte[BUFFER];
-            try (OutputStream out = Files.newOutputStream(staging, StandardOpenOption.WRITE)) {
+            try (FileChannel file = FileChannel.open(staging, StandardOpenOption.WRITE);
+                 OutputStream out = Channels.newOutputStream(file)) {
                 for (int read; (read = in.read(buffer)) >= 0; ) {
                     size += read;
                     if (size > maxBytes) {
@@ -54,17 +90,20 @@ public final class LocalBlobStore implements BlobStore {
                     digest.update(buffer, 0, read);
                     out.write(buffer, 0, read);
                 }
+                sync.file(file);
             }
             String sha = HexFormat.of().formatHex(digest.digest());
             Path target = path(sha);
             if (!Files.exists(target)) {
-                Files.createDirectories(target.getParent());
+                createDirectories(target.getParent());
                 try {
                     Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                 } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
                     // the same bytes arrived at once in another request: theirs is as good as ours
                 }
             }
+            // also when the blob was already there: another request may have moved it in and not yet forced its name
+            sync.directory(target.getParent());
             return new Blob(sha, size);
         } finally {
             Files.deleteIfExists(staging);
@@ -134,6 +173,20 @@ public final class LocalBlobStore implements BlobStore {
     @Override
     public void delete(String sha256) throws IOException {
         Files.deleteIfExists(path(sha256));
+    }
+
+    /** Creates {@code directory} and any missing parent below the root, forcing each new name into its parent. */
+    private void createDirectories(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        createDirectories(directory.getParent());
+        try {
+            Files.createDirectory(directory);
+        } catch (FileAlreadyExistsException raced) {
+            // made at once by another request, which may not have forced its name yet
+        }
+        sync.directory(directory.getParent());
     }
 
     /** The final path of a blob; refuses anything that is not a SHA-256 hex digest (no path ever comes from a client). */
