@@ -16,9 +16,22 @@ import org.jdbi.v3.core.Handle;
 
 /** SQL for {@code conversations}. Every read is scoped by account and mode: another's thread is simply absent. */
 public final class ConversationStore {
-    /** {@code last_message_at} is derived from the thread's newest message (an index lookup), never stored. */
+    /**
+     * {@code last_message_at} is derived from the thread's newest message (an index lookup), never stored; on SQLite
+     * through the {@link ThreadIndex}.
+     */
     private static final String COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, title, established_at, "
             + "created_at, updated_at, (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id) AS last_message_at";
+    private static final String SQLITE_COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, title, "
+            + "established_at, created_at, updated_at, " + ThreadIndex.SQLITE_LAST_MESSAGE_AT + " AS last_message_at";
+
+    private static final String SQLITE_LIST_COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, "
+            + "title, established_at, created_at, updated_at, " + ThreadIndex.SQLITE_LAST_MESSAGE_AT_WITH_TAIL
+            + " AS last_message_at";
+
+    private static String columns(Handle h) {
+        return Sql.dialect(h) == dev.msgbubbles.db.Dialect.SQLITE ? SQLITE_COLUMNS : COLUMNS;
+    }
     private static final Sql.RowMapper<Conversation> MAPPER = row -> {
         Instant last = row.instant("last_message_at");
         Instant updated = row.instant("updated_at");
@@ -112,13 +125,13 @@ public final class ConversationStore {
     }
 
     public Optional<Conversation> find(Handle h, UUID accountId, Mode mode, UUID id) {
-        return Sql.one(h, "SELECT " + COLUMNS + " FROM conversations WHERE id = ? AND account_id = ? AND mode = ?", MAPPER,
+        return Sql.one(h, "SELECT " + columns(h) + " FROM conversations WHERE id = ? AND account_id = ? AND mode = ?", MAPPER,
                 id, accountId, mode.wire()).map(c -> withMembers(h, List.of(c)).getFirst());
     }
 
     /** Any thread by id, whoever owns it (for workers that already hold a message of it). */
     public Optional<Conversation> findById(Handle h, UUID id) {
-        return Sql.one(h, "SELECT " + COLUMNS + " FROM conversations WHERE id = ?", MAPPER, id)
+        return Sql.one(h, "SELECT " + columns(h) + " FROM conversations WHERE id = ?", MAPPER, id)
                 .map(c -> withMembers(h, List.of(c)).getFirst());
     }
 
@@ -177,7 +190,10 @@ public final class ConversationStore {
     /** Newest first by creation time (stable, so walking pages never skips or repeats a thread). */
     public PageQuery.Page<Conversation> list(Handle h, UUID accountId, Mode mode, PageQuery page) {
         List<Object> values = new ArrayList<>(List.of(accountId, mode.wire()));
-        String sql = "SELECT " + COLUMNS + " FROM conversations WHERE account_id = ? AND mode = ?"
+        // on SQLite, the threads' newest messages not yet indexed are found once for the page (see ThreadIndex)
+        boolean sqlite = Sql.dialect(h) == dev.msgbubbles.db.Dialect.SQLITE;
+        String sql = (sqlite ? ThreadIndex.SQLITE_TAIL + "SELECT " + SQLITE_LIST_COLUMNS : "SELECT " + COLUMNS)
+                + " FROM conversations WHERE account_id = ? AND mode = ?"
                 + page.beforeCondition(values, id -> find(h, accountId, mode, id).map(Conversation::createdAt), "chat")
                 + " ORDER BY created_at DESC, id DESC LIMIT ?";
         values.add(page.limit() + 1);

@@ -35,13 +35,21 @@ public record PageQuery(int limit, Optional<Before> before) {
      */
     public String beforeCondition(List<Object> values, java.util.function.Function<UUID, Optional<Instant>> createdAtOf,
                                   String what) {
+        return beforeCondition(values, createdAtOf, what, "");
+    }
+
+    /** {@link #beforeCondition(List, java.util.function.Function, String)} on the columns of table alias {@code alias}. */
+    public String beforeCondition(List<Object> values, java.util.function.Function<UUID, Optional<Instant>> createdAtOf,
+                                  String what, String alias) {
         if (before.isEmpty()) {
             return "";
         }
+        String createdAt = alias.isEmpty() ? "created_at" : alias + ".created_at";
+        String id = alias.isEmpty() ? "id" : alias + ".id";
         return switch (before.get()) {
             case BeforeTime t -> {
                 values.add(t.time());
-                yield " AND created_at < ?";
+                yield " AND " + createdAt + " < ?";
             }
             case BeforeItem item -> {
                 Instant anchor = createdAtOf.apply(item.id())
@@ -49,7 +57,7 @@ public record PageQuery(int limit, Optional<Before> before) {
                 values.add(anchor);
                 values.add(anchor);
                 values.add(item.id());
-                yield " AND (created_at < ? OR (created_at = ? AND id < ?))";
+                yield " AND (" + createdAt + " < ? OR (" + createdAt + " = ? AND " + id + " < ?))";
             }
         };
     }

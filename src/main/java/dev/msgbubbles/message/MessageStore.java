@@ -6,10 +6,12 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.msgbubbles.chat.ThreadIndex;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.db.LastWrites;
+import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.Sql;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -81,17 +83,45 @@ final class MessageStore {
         return Sql.one(h, FIND, MAPPER, id, accountId, mode.wire());
     }
 
-    /** The channel of the newest message of a thread that went over one (messages_conversation_idx, newest first). */
+    /** The channel of the newest message of a thread that went over one (newest first by thread: see ThreadIndex). */
     Optional<ChannelType> latestChannel(Handle h, UUID conversationId) {
+        Sql.RowMapper<ChannelType> channel = row -> ChannelType.fromWire(row.string("channel")).orElseThrow();
+        if (Sql.dialect(h) == Dialect.SQLITE) {
+            ThreadIndex.Where thread = ThreadIndex.sqliteThread(conversationId,
+                    new ThreadIndex.Where(" AND m.channel IS NOT NULL", List.of()), 1);
+            return Sql.one(h, "SELECT channel FROM messages WHERE " + thread.sql() + " AND channel IS NOT NULL "
+                    + "ORDER BY created_at DESC, id DESC LIMIT 1", channel, thread.values().toArray());
+        }
         return Sql.one(h, "SELECT channel FROM messages WHERE conversation_id = ? AND channel IS NOT NULL "
-                + "ORDER BY created_at DESC, id DESC LIMIT 1", row -> ChannelType.fromWire(row.string("channel")).orElseThrow(),
-                conversationId);
+                + "ORDER BY created_at DESC, id DESC LIMIT 1", channel, conversationId);
     }
 
     /** Marks every inbound message of a thread read that was not yet; the number marked. */
     int markInboundRead(Handle tx, UUID conversationId, Instant at) {
+        if (Sql.dialect(tx) == Dialect.SQLITE) {
+            ThreadIndex.Where thread = ThreadIndex.sqliteThread(conversationId, new ThreadIndex.Where("", List.of()), null);
+            List<Object> values = new ArrayList<>(List.of(at, at));
+            values.addAll(thread.values());
+            return Sql.update(tx, "UPDATE messages SET read_at = ?, updated_at = ? WHERE " + thread.sql()
+                    + " AND direction = 'inbound' AND read_at IS NULL", values.toArray());
+        }
         return Sql.update(tx, "UPDATE messages SET read_at = ?, updated_at = ? WHERE conversation_id = ? "
                 + "AND direction = 'inbound' AND read_at IS NULL", at, at, conversationId);
+    }
+
+    /** The equality filters of a listing besides the thread, by column. */
+    private static Map<String, Object> filterColumns(Filter filter) {
+        Map<String, Object> columns = new LinkedHashMap<>();
+        if (filter.status() != null) {
+            columns.put("status", filter.status().wire());
+        }
+        if (filter.direction() != null) {
+            columns.put("direction", filter.direction().wire());
+        }
+        if (filter.to() != null) {
+            columns.put("to_handle", filter.to());
+        }
+        return columns;
     }
 
     /** Unscoped: for workers, which act on ids they were handed by the system itself. */
@@ -110,28 +140,51 @@ final class MessageStore {
     }
 
     PageQuery.Page<Message> list(Handle h, UUID accountId, Mode mode, Filter filter, PageQuery page) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM messages WHERE account_id = ? AND mode = ?");
-        List<Object> values = new ArrayList<>(List.of(accountId, mode.wire()));
-        if (filter.conversationId() != null) {
-            sql.append(" AND conversation_id = ?");
+        ThreadIndex.Where query = listQuery(h, accountId, mode, filter, page);
+        return page.page(Sql.list(h, query.sql(), MAPPER, query.values().toArray()), Message::id);
+    }
+
+    /** The statement of {@link #list} and its values (its plan is tested on SQLite). */
+    ThreadIndex.Where listQuery(Handle h, UUID accountId, Mode mode, Filter filter, PageQuery page) {
+        java.util.function.Function<UUID, Optional<Instant>> createdAtOf =
+                id -> find(h, accountId, mode, id).map(Message::createdAt);
+        StringBuilder conditions = new StringBuilder();
+        List<Object> conditionValues = new ArrayList<>();
+        StringBuilder indexed = new StringBuilder(); // the same on a thread entry t and its message m (SQLite)
+        List<Object> indexedValues = new ArrayList<>();
+        for (Map.Entry<String, Object> f : filterColumns(filter).entrySet()) {
+            conditions.append(" AND ").append(f.getKey()).append(" = ?");
+            conditionValues.add(f.getValue());
+            indexed.append(" AND m.").append(f.getKey()).append(" = ?");
+            indexedValues.add(f.getValue());
+        }
+        conditions.append(page.beforeCondition(conditionValues, createdAtOf, "message"));
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM messages WHERE ");
+        List<Object> values = new ArrayList<>();
+        if (filter.conversationId() != null && Sql.dialect(h) == Dialect.SQLITE) {
+            // by thread: the newest entries that pass every filter, then the not yet indexed (see ThreadIndex); the
+            // unary + keeps SQLite off the account's index, which would scan the account's every message
+            indexed.append(page.beforeCondition(indexedValues, createdAtOf, "message", "t"));
+            ThreadIndex.Where thread = ThreadIndex.sqliteThread(filter.conversationId(),
+                    new ThreadIndex.Where(indexed.toString(), indexedValues), page.limit() + 1);
+            sql.append(thread.sql()).append(" AND +account_id = ? AND +mode = ?");
+            values.addAll(thread.values());
+        } else {
+            sql.append("account_id = ? AND mode = ?");
+            if (filter.conversationId() != null) {
+                sql.append(" AND conversation_id = ?");
+            }
+        }
+        values.add(accountId);
+        values.add(mode.wire());
+        if (filter.conversationId() != null && Sql.dialect(h) != Dialect.SQLITE) {
             values.add(filter.conversationId());
         }
-        if (filter.status() != null) {
-            sql.append(" AND status = ?");
-            values.add(filter.status().wire());
-        }
-        if (filter.direction() != null) {
-            sql.append(" AND direction = ?");
-            values.add(filter.direction().wire());
-        }
-        if (filter.to() != null) {
-            sql.append(" AND to_handle = ?");
-            values.add(filter.to());
-        }
-        sql.append(page.beforeCondition(values, id -> find(h, accountId, mode, id).map(Message::createdAt), "message"));
+        sql.append(conditions);
+        values.addAll(conditionValues);
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
         values.add(page.limit() + 1);
-        return page.page(Sql.list(h, sql.toString(), MAPPER, values.toArray()), Message::id);
+        return new ThreadIndex.Where(sql.toString(), values);
     }
 
     /** A timeline step a transition appends: {@code rowChannel} records the message's own channel. */

@@ -1,0 +1,210 @@
+package dev.msgbubbles.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.msgbubbles.chat.ConversationStore;
+import dev.msgbubbles.chat.ThreadIndex;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.support.TestStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SQLite's index of messages by thread is written in batches (ThreadIndex): every read by thread sees the indexed
+ * messages and those not yet indexed, once each, wherever the mark between them stands.
+ */
+class SqliteThreadIndexIT {
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    private final UUID account = UUID.randomUUID();
+    private final UUID thread = UUID.randomUUID();
+    private final UUID other = UUID.randomUUID();
+    private final List<UUID> ours = new ArrayList<>(); // oldest first
+    private final MessageStore messages = new MessageStore();
+    private TestStore store;
+    private Database db;
+
+    @BeforeEach
+    void open() {
+        store = TestStore.sqlite();
+        db = store.open();
+        db.writeVoid(tx -> {
+            tx.execute("INSERT INTO accounts (id, name, status, created_at, updated_at) VALUES (?, 'acme', 'active', 1, 1)",
+                    account);
+            for (UUID c : List.of(thread, other)) {
+                tx.execute("INSERT INTO conversations (id, account_id, mode, from_handle, remote_handle, created_at, "
+                        + "updated_at) VALUES (?, ?, 'test', '+18005550100', ?, 1, 1)", c, account, "+1415555" + c.hashCode());
+            }
+        });
+        // 8 messages of ours, each followed by one of another thread; two share a millisecond (ordered by id then)
+        for (int i = 0; i < 8; i++) {
+            UUID id = new UUID(0x0192_0000_0000_7000L + i, 0x8000_0000_0000_0000L);
+            ours.add(id);
+            long at = T0.toEpochMilli() + (i == 5 ? 4 : i);
+            insert(id, thread, at, i % 2 == 0 ? "inbound" : "outbound", i % 2 == 0 ? "received" : "delivered",
+                    i == 6 ? null : (i == 3 ? "sms" : "imessage"));
+            insert(new UUID(0x0193_0000_0000_7000L + i, 0x8000_0000_0000_0000L), other, at, "outbound", "sent", "imessage");
+        }
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+        store.close();
+    }
+
+    private void insert(UUID id, UUID conversation, long at, String direction, String status, String channel) {
+        db.writeVoid(tx -> tx.execute("INSERT INTO messages (id, account_id, mode, conversation_id, direction, status, "
+                + "channel, from_handle, to_handle, body, created_at, updated_at) VALUES (?, ?, 'test', ?, ?, ?, ?, "
+                + "'+18005550100', '+14155550123', 'hi', ?, ?)", id, account, conversation, direction, status, channel, at, at));
+    }
+
+    private int catchUp(int max) {
+        return ThreadIndex.catchUp(db, max, 2);
+    }
+
+    /** Every page of the thread, newest first, {@code limit} at a time. */
+    private List<UUID> walk(MessageStore.Filter filter, int limit) {
+        List<UUID> seen = new ArrayList<>();
+        Optional<String> before = Optional.empty();
+        while (true) {
+            PageQuery page = PageQuery.parse(Optional.of(String.valueOf(limit)), before);
+            PageQuery.Page<Message> got = db.<PageQuery.Page<Message>>read(h -> messages.list(h, account, Mode.TEST, filter, page));
+            got.items().forEach(m -> seen.add(m.id()));
+            if (got.nextBefore() == null) {
+                return seen;
+            }
+            before = Optional.of(got.nextBefore());
+        }
+    }
+
+    private List<UUID> newestFirst(int... indexes) {
+        List<UUID> ids = new ArrayList<>();
+        for (int i : indexes) {
+            ids.add(ours.get(i));
+        }
+        return ids;
+    }
+
+    @Test
+    void pages_of_a_thread_have_no_gap_and_no_repeat_wherever_the_mark_stands() {
+        MessageStore.Filter all = new MessageStore.Filter(thread, null, null, null);
+        List<UUID> expected = newestFirst(7, 6, 5, 4, 3, 2, 1, 0);
+        // i == 5 was written at i == 4's millisecond: same time, ordered by id (5 after 4)
+        for (int mark = 0; mark <= 16; mark += 3) {
+            assertThat(walk(all, 3)).as("mark after %d rows", mark).isEqualTo(expected);
+            assertThat(walk(all, 1)).isEqualTo(expected);
+            assertThat(walk(new MessageStore.Filter(thread, MessageStatus.RECEIVED, null, null), 2))
+                    .isEqualTo(newestFirst(6, 4, 2, 0));
+            assertThat(walk(new MessageStore.Filter(thread, null, Message.Direction.OUTBOUND, null), 1))
+                    .isEqualTo(newestFirst(7, 5, 3, 1));
+            catchUp(3);
+        }
+        assertThat(catchUp(100)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM thread_entries")).isEqualTo(16);
+    }
+
+    @Test
+    void a_message_indexed_before_the_mark_passes_it_still_counts_once() {
+        // a catch-up cut short after its entries, before it moved the mark
+        db.writeVoid(tx -> tx.execute("INSERT INTO thread_entries SELECT conversation_id, created_at, id FROM messages "
+                + "WHERE rowid % 2 = 1"));
+        MessageStore.Filter all = new MessageStore.Filter(thread, null, null, null);
+        assertThat(walk(all, 3)).isEqualTo(newestFirst(7, 6, 5, 4, 3, 2, 1, 0));
+        assertThat(markRead(T0.plusSeconds(60))).isEqualTo(4);
+        assertThat(catchUp(100)).isEqualTo(16);
+        assertThat(count("SELECT COUNT(*) FROM thread_entries")).isEqualTo(16);
+        assertThat(count("SELECT upto FROM thread_entries_mark")).isEqualTo(16);
+        assertThat(walk(all, 3)).isEqualTo(newestFirst(7, 6, 5, 4, 3, 2, 1, 0));
+    }
+
+    private int count(String sql) {
+        Integer n = db.read(h -> h.createQuery(sql).mapTo(Integer.class).one());
+        return n;
+    }
+
+    private Optional<ChannelType> latestChannel() {
+        Optional<ChannelType> channel = db.read(h -> messages.latestChannel(h, thread));
+        return channel;
+    }
+
+    private Instant lastMessageAt() {
+        ConversationStore conversations = new ConversationStore(java.time.Clock.systemUTC());
+        Instant at = db.read(h -> conversations.find(h, account, Mode.TEST, thread)).orElseThrow().lastMessageAt();
+        return at;
+    }
+
+    private int markRead(Instant at) {
+        Integer marked = db.write(tx -> messages.markInboundRead(tx, thread, at));
+        return marked;
+    }
+
+    @Test
+    void the_latest_channel_last_message_time_and_marking_read_see_indexed_and_not_yet_indexed_messages() {
+        assertThat(latestChannel()).contains(ChannelType.IMESSAGE);
+        assertThat(lastMessageAt()).isEqualTo(T0.plusMillis(7));
+        catchUp(16);
+        assertThat(latestChannel()).contains(ChannelType.IMESSAGE);
+        assertThat(lastMessageAt()).isEqualTo(T0.plusMillis(7));
+        // a newer message, not yet indexed, over SMS
+        UUID newest = new UUID(0x0192_0000_0000_7100L, 0x8000_0000_0000_0000L);
+        insert(newest, thread, T0.toEpochMilli() + 100, "inbound", "received", "sms");
+        assertThat(latestChannel()).contains(ChannelType.SMS);
+        assertThat(lastMessageAt()).isEqualTo(T0.plusMillis(100));
+        // inbound: 0, 2, 4, 6 indexed, the newest not yet
+        assertThat(markRead(T0.plusSeconds(60))).isEqualTo(5);
+        assertThat(markRead(T0.plusSeconds(61))).isZero();
+        assertThat(count("SELECT COUNT(*) FROM messages WHERE read_at IS NOT NULL")).isEqualTo(5);
+    }
+
+    private java.util.Map<UUID, Instant> listedLastMessageAt() {
+        ConversationStore conversations = new ConversationStore(java.time.Clock.systemUTC());
+        PageQuery page = PageQuery.parse(Optional.of("10"), Optional.empty());
+        java.util.Map<UUID, Instant> last = new java.util.HashMap<>();
+        db.<PageQuery.Page<dev.msgbubbles.chat.Conversation>>read(h -> conversations.list(h, account, Mode.TEST, page))
+                .items().forEach(c -> last.put(c.id(), c.lastMessageAt()));
+        return last;
+    }
+
+    @Test
+    void a_list_of_threads_gives_each_its_newest_message_indexed_or_not() {
+        assertThat(listedLastMessageAt()).containsEntry(thread, T0.plusMillis(7)).containsEntry(other, T0.plusMillis(7));
+        catchUp(5);
+        assertThat(listedLastMessageAt()).containsEntry(thread, T0.plusMillis(7)).containsEntry(other, T0.plusMillis(7));
+        catchUp(100);
+        insert(new UUID(0x0193_0000_0000_7100L, 0x8000_0000_0000_0000L), other, T0.toEpochMilli() + 50, "outbound",
+                "queued", null);
+        assertThat(listedLastMessageAt()).containsEntry(thread, T0.plusMillis(7)).containsEntry(other, T0.plusMillis(50))
+                .hasSize(2);
+    }
+
+    @Test
+    void a_read_by_thread_walks_the_thread_entries_not_the_account_s_messages() {
+        catchUp(16);
+        String before = ours.get(5).toString();
+        for (MessageStore.Filter filter : List.of(new MessageStore.Filter(thread, null, null, null),
+                new MessageStore.Filter(thread, MessageStatus.DELIVERED, Message.Direction.OUTBOUND, "+14155550123"))) {
+            for (Optional<String> from : List.of(Optional.<String>empty(), Optional.of(before))) {
+                PageQuery page = PageQuery.parse(Optional.of("10"), from);
+                String plan = db.<String>read(h -> {
+                    ThreadIndex.Where query = messages.listQuery(h, account, Mode.TEST, filter, page);
+                    var explain = h.createQuery("EXPLAIN QUERY PLAN " + query.sql());
+                    for (int i = 0; i < query.values().size(); i++) {
+                        explain.bind(i, query.values().get(i));
+                    }
+                    return String.join("\n", explain.map((rs, ctx) -> rs.getString("detail")).list());
+                });
+                assertThat(plan).as(plan).contains("thread_entries").doesNotContain("messages_list_idx")
+                        .doesNotContainPattern("SCAN messages(?! USING)");
+            }
+        }
+    }
+}
