@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Started on SQLite, a background loop catches up every {@code interval}; nothing depends on its timing but how
  * many not yet indexed messages a read by thread looks through (about a second's worth).
+ *
+ * <p>The mark relies on rowids of {@code messages} only growing: a new row takes the largest rowid plus one, and no
+ * message row is ever deleted, so they run 1, 2, 3, ... in commit order (SQLite's single writer), which a
+ * {@code VACUUM} (free to renumber a table without an integer primary key) leaves as they are. Code that deletes
+ * messages must delete their entries and keep this true.
  */
 public final class ThreadIndex implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadIndex.class);
