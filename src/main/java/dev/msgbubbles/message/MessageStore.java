@@ -161,7 +161,8 @@ final class MessageStore {
         conditions.append(page.beforeCondition(conditionValues, createdAtOf, "message"));
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM messages WHERE ");
         List<Object> values = new ArrayList<>();
-        if (filter.conversationId() != null && Sql.dialect(h) == Dialect.SQLITE) {
+        boolean byThreadOnSqlite = filter.conversationId() != null && Sql.dialect(h) == Dialect.SQLITE;
+        if (byThreadOnSqlite) {
             // by thread: the newest entries that pass every filter, then the not yet indexed (see ThreadIndex); the
             // unary + keeps SQLite off the account's index, which would scan the account's every message
             indexed.append(page.beforeCondition(indexedValues, createdAtOf, "message", "t"));
@@ -177,7 +178,7 @@ final class MessageStore {
         }
         values.add(accountId);
         values.add(mode.wire());
-        if (filter.conversationId() != null && Sql.dialect(h) != Dialect.SQLITE) {
+        if (filter.conversationId() != null && !byThreadOnSqlite) {
             values.add(filter.conversationId());
         }
         sql.append(conditions);
