@@ -20,14 +20,16 @@ public final class ConversationStore {
      * {@code last_message_at} is derived from the thread's newest message (an index lookup), never stored; on SQLite
      * through the {@link ThreadIndex}.
      */
-    private static final String COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, title, established_at, "
-            + "created_at, updated_at, (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id) AS last_message_at";
-    private static final String SQLITE_COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, title, "
-            + "established_at, created_at, updated_at, " + ThreadIndex.SQLITE_LAST_MESSAGE_AT + " AS last_message_at";
+    private static final String COLUMNS = columnsWith(
+            "(SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = conversations.id)");
+    private static final String SQLITE_COLUMNS = columnsWith(ThreadIndex.SQLITE_LAST_MESSAGE_AT);
+    private static final String SQLITE_LIST_COLUMNS = columnsWith(ThreadIndex.SQLITE_LAST_MESSAGE_AT_WITH_TAIL);
 
-    private static final String SQLITE_LIST_COLUMNS = "id, account_id, mode, from_handle, remote_handle, is_group, "
-            + "title, established_at, created_at, updated_at, " + ThreadIndex.SQLITE_LAST_MESSAGE_AT_WITH_TAIL
-            + " AS last_message_at";
+    /** The columns of a conversation, {@code lastMessageAt} (a scalar subquery) giving {@code last_message_at}. */
+    private static String columnsWith(String lastMessageAt) {
+        return "id, account_id, mode, from_handle, remote_handle, is_group, title, established_at, created_at, "
+                + "updated_at, " + lastMessageAt + " AS last_message_at";
+    }
 
     private static String columns(Handle h) {
         return Sql.dialect(h) == dev.msgbubbles.db.Dialect.SQLITE ? SQLITE_COLUMNS : COLUMNS;

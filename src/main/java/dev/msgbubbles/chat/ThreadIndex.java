@@ -130,18 +130,21 @@ public final class ThreadIndex implements AutoCloseable {
      * A thread's newest message time on SQLite, as a scalar subquery over {@code conversations} (for
      * {@code last_message_at}): the newest entry, or a newer message not yet indexed.
      */
-    static final String SQLITE_LAST_MESSAGE_AT = "(SELECT MAX(at) FROM ("
-            + "SELECT MAX(t.created_at) AS at FROM thread_entries t WHERE t.conversation_id = conversations.id "
-            + "UNION ALL SELECT MAX(m.created_at) FROM messages m WHERE m.rowid > " + MARK
-            + " AND m.conversation_id = conversations.id))";
+    static final String SQLITE_LAST_MESSAGE_AT = newestOf("SELECT MAX(m.created_at) FROM messages m WHERE m.rowid > "
+            + MARK + " AND m.conversation_id = conversations.id");
 
     /**
      * For a statement over many threads: {@link #SQLITE_TAIL} names, once per statement, each thread's newest
      * message not yet indexed, and this reads it instead of looking through those messages once per thread.
      */
-    static final String SQLITE_LAST_MESSAGE_AT_WITH_TAIL = "(SELECT MAX(at) FROM ("
-            + "SELECT MAX(t.created_at) AS at FROM thread_entries t WHERE t.conversation_id = conversations.id "
-            + "UNION ALL SELECT tail.at FROM tail WHERE tail.conversation_id = conversations.id))";
+    static final String SQLITE_LAST_MESSAGE_AT_WITH_TAIL = newestOf(
+            "SELECT tail.at FROM tail WHERE tail.conversation_id = conversations.id");
+
+    /** The newest of the thread's newest entry and what {@code notYetIndexed} (a one-column query) finds. */
+    private static String newestOf(String notYetIndexed) {
+        return "(SELECT MAX(at) FROM (SELECT MAX(t.created_at) AS at FROM thread_entries t "
+                + "WHERE t.conversation_id = conversations.id UNION ALL " + notYetIndexed + "))";
+    }
 
     /** The {@code WITH} clause {@link #SQLITE_LAST_MESSAGE_AT_WITH_TAIL} reads. */
     static final String SQLITE_TAIL = "WITH tail AS MATERIALIZED (SELECT conversation_id, MAX(created_at) AS at "
