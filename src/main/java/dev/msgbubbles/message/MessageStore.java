@@ -146,8 +146,10 @@ final class MessageStore {
 
     /** The statement of {@link #list} and its values (its plan is tested on SQLite). */
     ThreadIndex.Where listQuery(Handle h, UUID accountId, Mode mode, Filter filter, PageQuery page) {
-        java.util.function.Function<UUID, Optional<Instant>> createdAtOf =
-                id -> find(h, accountId, mode, id).map(Message::createdAt);
+        // looked up once, though the SQLite statement by thread states the page's start twice
+        Map<UUID, Optional<Instant>> anchors = new java.util.HashMap<>();
+        java.util.function.Function<UUID, Optional<Instant>> createdAtOf = id -> anchors.computeIfAbsent(id,
+                anchor -> find(h, accountId, mode, anchor).map(Message::createdAt));
         StringBuilder conditions = new StringBuilder();
         List<Object> conditionValues = new ArrayList<>();
         StringBuilder indexed = new StringBuilder(); // the same on a thread entry t and its message m (SQLite)
