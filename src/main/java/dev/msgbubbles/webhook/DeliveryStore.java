@@ -33,8 +33,8 @@ final class DeliveryStore {
     void insertAll(Handle tx, List<Delivery> deliveries) {
         List<Object[]> rows = new ArrayList<>(deliveries.size());
         for (Delivery d : deliveries) {
-            rows.add(new Object[] {d.id(), d.webhookId(), d.accountId(), d.mode().wire(), d.eventId(), d.eventCursor(), d.eventType(),
-                    d.payload(), d.status().wire(), d.attempts(), d.retryStep(), d.nextAttemptAt(), d.lastStatusCode(),
+            rows.add(new Object[] {d.id(), d.webhookId(), d.accountId(), d.mode().wire(), d.eventId(), d.eventCursor(),
+                    d.eventType(), d.payload(), d.status().wire(), d.attempts(), d.retryStep(), d.nextAttemptAt(), d.lastStatusCode(),
                     d.lastError(), d.createdAt(), d.updatedAt()});
         }
         Sql.insertAll(tx, "INSERT INTO webhook_deliveries (" + COLUMNS + ") VALUES", 16, rows);
@@ -46,8 +46,8 @@ final class DeliveryStore {
      */
     private static final String LOAD = "SELECT d.id, d.webhook_id, d.account_id, d.mode, d.event_id, d.event_cursor, "
             + "d.event_type, d.payload, d.status, d.attempts, d.retry_step, d.next_attempt_at, d.last_status_code, "
-            + "d.last_error, d.created_at, d.updated_at, e.cursor AS e_cursor, e.type AS e_type, e.conversation_id AS e_conversation, "
-            + "e.payload AS e_payload, e.created_at AS e_created_at "
+            + "d.last_error, d.created_at, d.updated_at, e.cursor AS e_cursor, e.type AS e_type, "
+            + "e.conversation_id AS e_conversation, e.payload AS e_payload, e.created_at AS e_created_at "
             + "FROM webhook_deliveries d LEFT JOIN events e ON e.cursor = d.event_cursor "
             + "AND e.id = d.event_id WHERE d.id ";
 
