@@ -506,5 +506,14 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(http.get("/v1/messages?status=queued&direction=outbound&limit=100", apiKey).json().path("data")).hasSize(10);
         assertThat(http.get("/v1/messages?to=+14155551003", apiKey).json().path("data")).hasSize(1);
         assertThat(http.get("/v1/messages?to=%2B14155551003", apiKey).json().path("data")).hasSize(1);
+
+        // the same rules within one thread (on SQLite a listing by thread is its own statement: see ThreadIndex)
+        String thread = http.get("/v1/messages/" + sent.get(0), apiKey).json().path("data").path("conversation_id").asText();
+        String byThread = "/v1/messages?conversation_id=" + thread;
+        assertThat(http.get(byThread + "&limit=100", apiKey).json().path("data")).hasSize(1);
+        assertThat(http.get(byThread + "&before=" + sent.get(0), apiKey).json().path("data")).isEmpty();
+        assertError(http.get(byThread + "&before=yesterday", apiKey), 400, "invalid_request", "before");
+        assertError(http.get(byThread + "&before=" + java.util.UUID.randomUUID(), apiKey), 400, "invalid_request", "before");
+        assertError(http.get(byThread + "&limit=0", apiKey), 400, "invalid_request", "limit");
     }
 }
