@@ -18,10 +18,24 @@ public final class EventLog {
      * Work that events cause, written in the transaction that writes them, right after them: webhook deliveries. On
      * PostgreSQL it runs under the lock that orders cursors (see {@link Batch}), so it should be a few inserts.
      */
-    @FunctionalInterface
     public interface Fanout {
-        /** Nothing follows from events (a log that is only read, or a store without subscribers). */
-        Fanout NONE = (tx, events) -> { };
+        /** Nothing follows from events (a log that is only read). */
+        Fanout NONE = new Fanout() {
+            @Override
+            public boolean owes(Handle tx, List<Pending> events) {
+                return false;
+            }
+
+            @Override
+            public void fanOut(Handle tx, List<Appended> events) {
+            }
+        };
+
+        /**
+         * Whether any of {@code events} causes work. When none does, {@link #fanOut} is not called and the events
+         * are inserted without returning their cursors, which costs every send measurably when no endpoint listens.
+         */
+        boolean owes(Handle tx, List<Pending> events);
 
         /** {@code events} in the order they were appended, each with the cursor it was given. */
         void fanOut(Handle tx, List<Appended> events);
@@ -101,7 +115,7 @@ public final class EventLog {
                         e.payload(), e.createdAt()});
             }
             String insert = "INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) VALUES";
-            if (fanout == Fanout.NONE) {
+            if (!fanout.owes(tx, events)) {
                 Sql.insertAll(tx, insert, 7, rows);
                 return;
             }

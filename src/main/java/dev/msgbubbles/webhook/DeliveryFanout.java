@@ -27,15 +27,32 @@ final class DeliveryFanout implements EventLog.Fanout {
     private record Scope(UUID accountId, Mode mode) {
     }
 
+    private List<WebhookStore.Subscriber> endpoints(Handle tx, Map<Scope, List<WebhookStore.Subscriber>> scopes,
+                                                    EventLog.Pending event) {
+        return scopes.computeIfAbsent(new Scope(event.accountId(), event.mode()),
+                s -> subscribers.get(tx, s.accountId(), s.mode()));
+    }
+
+    @Override
+    public boolean owes(Handle tx, List<EventLog.Pending> events) {
+        Map<Scope, List<WebhookStore.Subscriber>> scopes = new HashMap<>();
+        for (EventLog.Pending event : events) {
+            for (WebhookStore.Subscriber endpoint : endpoints(tx, scopes, event)) {
+                if (endpoint.takes(event.type())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     @Override
     public void fanOut(Handle tx, List<EventLog.Appended> events) {
         Map<Scope, List<WebhookStore.Subscriber>> scopes = new HashMap<>();
         List<DeliveryWriter.Owed> owed = new ArrayList<>();
         for (EventLog.Appended appended : events) {
             EventLog.Pending event = appended.event();
-            List<WebhookStore.Subscriber> endpoints = scopes.computeIfAbsent(
-                    new Scope(event.accountId(), event.mode()), s -> subscribers.get(tx, s.accountId(), s.mode()));
-            for (WebhookStore.Subscriber endpoint : endpoints) {
+            for (WebhookStore.Subscriber endpoint : endpoints(tx, scopes, event)) {
                 if (endpoint.takes(event.type())) {
                     owed.add(new DeliveryWriter.Owed(endpoint.id(), event.accountId(), event.mode(), event.id(),
                             appended.cursor(), event.type().wire(), event.conversationId()));

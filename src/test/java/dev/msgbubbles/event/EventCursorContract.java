@@ -153,4 +153,35 @@ abstract class EventCursorContract {
         assertThat(reads).hasSize(2).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.MESSAGE_READ));
         assertThat(rest).hasSize(2);
     }
+
+    @Test
+    void the_fanout_gets_a_transactions_events_with_their_cursors_only_when_it_says_they_owe_work() {
+        List<List<EventLog.Appended>> fannedOut = new ArrayList<>();
+        EventLog reads = new EventLog(new EventLog.Fanout() {
+            @Override
+            public boolean owes(org.jdbi.v3.core.Handle tx, List<EventLog.Pending> batch) {
+                return batch.stream().anyMatch(e -> e.type() == EventType.MESSAGE_READ);
+            }
+
+            @Override
+            public void fanOut(org.jdbi.v3.core.Handle tx, List<EventLog.Appended> batch) {
+                fannedOut.add(List.copyOf(batch));
+            }
+        });
+        List<EventLog.Pending> unowed = pending(3);
+        List<EventLog.Pending> owed = List.of(
+                EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of(), Instant.now()),
+                EventLog.pending(account, Mode.TEST, EventType.MESSAGE_READ, null, Map.of(), Instant.now()));
+        db.writeVoid(tx -> reads.append(tx, unowed));
+        db.writeVoid(tx -> reads.append(tx, owed));
+
+        List<Event> stored = db.read(h -> events.after(h, account, Mode.TEST, 0, null, 10));
+        assertThat(stored).extracting(Event::id).containsExactly(unowed.get(0).id(), unowed.get(1).id(),
+                unowed.get(2).id(), owed.get(0).id(), owed.get(1).id());
+        assertThat(fannedOut).hasSize(1);
+        assertThat(fannedOut.getFirst()).extracting(a -> a.event().id()).containsExactly(owed.get(0).id(),
+                owed.get(1).id());
+        assertThat(fannedOut.getFirst()).extracting(EventLog.Appended::cursor).containsExactly(stored.get(3).cursor(),
+                stored.get(4).cursor());
+    }
 }
