@@ -61,14 +61,17 @@ sleep "$PAUSE"
 threads() { for t in /proc/$PID/task/*; do printf '%s|%s\n' "$(cat "$t/comm")" "$(awk '{print $14+$15}' "$t/stat")"; done; }
 io() { awk '/^(syscw|wchar):/ {printf "%s ", $2}' "/proc/$PID/io"; }
 commits() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^msgbubbles_group_commit_units_(count|sum)/ {printf "%s ", $2}'; }
-gc0="$(commits)"
+# CPU of every PostgreSQL process (the server's backends included), 0 on SQLite
+pg_ticks() { [[ "$STORE" == postgresql ]] || { echo 0; return; }
+  for p in $(pgrep -x postgres); do awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s+=$1} END {print s+0}'; }
+gc0="$(commits)"; pg0="$(pg_ticks)"
 threads >"$WORK/threads0"; c0="$(awk '{print $14+$15}' "/proc/$PID/stat")"; io0="$(io)"
 out="$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$SCRIPT" "http://127.0.0.1:$port")"
-c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"; io1="$(io)"; gc1="$(commits)"
+c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"; io1="$(io)"; gc1="$(commits)"; pg1="$(pg_ticks)"
 
 requests="$(awk '/requests in/ {print $1}' <<<"$out")"
 grep -E 'Requests/sec|^ +50%|^ +99%|Non-2xx' <<<"$out"
-python3 - "$WORK/threads0" "$WORK/threads1" "$DURATION" "$c0" "$c1" "$requests" "$io0" "$io1" "$gc0" "$gc1" <<'PY'
+python3 - "$WORK/threads0" "$WORK/threads1" "$DURATION" "$c0" "$c1" "$requests" "$io0" "$io1" "$gc0" "$gc1" "$pg0" "$pg1" <<'PY'
 import collections, sys
 def load(path):
     ticks = collections.Counter()
@@ -80,6 +83,9 @@ before, after = load(sys.argv[1]), load(sys.argv[2])
 seconds, c0, c1, requests = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 print("server CPU: %.2f cores, %.0f us per request" % ((c1 - c0) / 100 / seconds, (c1 - c0) * 10000 / requests))
 busiest = sorted(((after[k] - before.get(k, 0)) / 100 / seconds, k) for k in after)[::-1][:6]
+if sys.argv[12] != "0" or sys.argv[11] != "0":
+    pg = int(sys.argv[12]) - int(sys.argv[11])
+    print("PostgreSQL CPU: %.2f cores, %.0f us per request" % (pg / 100 / seconds, pg * 10000 / requests))
 print("busiest threads (cores): " + ", ".join("%s=%.2f" % (name, cores) for cores, name in busiest))
 (w0, s0), (w1, s1) = (map(int, sys.argv[7].split()), map(int, sys.argv[8].split()))
 (n0, u0), (n1, u1) = (map(float, sys.argv[9].split()), map(float, sys.argv[10].split()))
