@@ -22,6 +22,7 @@ import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.QueueVacuum;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.event.EventPurge;
 import dev.msgbubbles.webhook.DeliveryPipeline;
 import dev.msgbubbles.webhook.RetryPolicy;
 import dev.msgbubbles.webhook.UrlGuard;
@@ -155,6 +156,8 @@ public final class App implements AutoCloseable {
             dev.msgbubbles.attachment.PurgeJob attachmentPurge = new dev.msgbubbles.attachment.PurgeJob(database, queue,
                     attachments);
             attachmentPurge.ensureScheduled(clock.instant());
+            EventPurge eventPurge = new EventPurge(database, queue, config.api().eventRetention());
+            eventPurge.ensureScheduled(clock.instant());
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
                     idempotency, queue, router, new EventLog(pipeline.fanout()), attachments),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
@@ -162,6 +165,7 @@ public final class App implements AutoCloseable {
             Map<String, JobHandler> handlers = new java.util.HashMap<>(messaging.jobHandlers());
             handlers.put(PurgeJob.KIND, purge);
             handlers.put(dev.msgbubbles.attachment.PurgeJob.KIND, attachmentPurge);
+            handlers.put(EventPurge.KIND, eventPurge);
             Worker worker = new Worker(database, queue, handlers, clock,
                     new Worker.Settings(256, config.delivery().jobLease(), Duration.ofMillis(200)));
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };

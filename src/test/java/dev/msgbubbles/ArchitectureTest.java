@@ -33,7 +33,7 @@ class ArchitectureTest {
             Map.entry("idempotency", Set.of("queue", "db", "common")),
             Map.entry("ratelimit", Set.of("common")),
             Map.entry("queue", Set.of("db", "common")),
-            Map.entry("event", Set.of("db", "common")),
+            Map.entry("event", Set.of("queue", "db", "common")),
             Map.entry("channel", Set.of("common")),
             Map.entry("chat", Set.of("db", "common")),
             Map.entry("attachment", Set.of("queue", "db", "common")),

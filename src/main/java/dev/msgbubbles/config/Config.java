@@ -17,10 +17,11 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
     }
 
     /**
-     * Per-key request budget, how long idempotency keys are remembered, and how often an idle event stream sends a
-     * heartbeat comment.
+     * Per-key request budget, how long idempotency keys are remembered, how often an idle event stream sends a
+     * heartbeat comment, and how long events are kept (zero: for ever).
      */
-    public record Api(int rateLimitPerMinute, Duration idempotencyRetention, Duration eventsHeartbeat) {
+    public record Api(int rateLimitPerMinute, Duration idempotencyRetention, Duration eventsHeartbeat,
+                      Duration eventRetention) {
     }
 
     /**

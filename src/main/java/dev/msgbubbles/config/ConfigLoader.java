@@ -119,6 +119,7 @@ public final class ConfigLoader {
         int webhookConcurrency = integer("MSGBUBBLES_WEBHOOK_CONCURRENCY", 1, 4096);
         int endpointConcurrency = integer("MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", 1, 4096);
         int logRetention = integer("MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS", 1, 3650);
+        int eventRetention = eventRetentionDays(retrySchedule);
         double timeScale = decimal("MSGBUBBLES_SANDBOX_TIME_SCALE", 0, 1000);
         String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
         int retryWindow = integer("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", 1, 7 * 24 * 3600);
@@ -142,7 +143,8 @@ public final class ConfigLoader {
         return new Config(
                 new Config.Server(host, port, publicUrl, maxBody),
                 new Config.Storage(dataDir, database, poolSize, synchronous),
-                new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat)),
+                new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat),
+                        Duration.ofDays(eventRetention)),
                 new Config.Webhooks(allowPrivate, retrySchedule, retryJitter, Duration.ofMillis(webhookTimeout),
                         webhookConcurrency, endpointConcurrency, Duration.ofDays(logRetention)),
                 new Config.Sandbox(timeScale),
@@ -220,6 +222,21 @@ public final class ConfigLoader {
             }
         }
         return List.copyOf(types);
+    }
+
+    /**
+     * Days events are kept, 0 for ever. Longer than the webhook retry schedule, so that an event is never removed
+     * while a delivery of it still has retries ahead.
+     */
+    private int eventRetentionDays(List<Duration> retrySchedule) {
+        String key = "MSGBUBBLES_EVENT_RETENTION_DAYS";
+        int days = integer(key, 0, 3650);
+        Duration retries = retrySchedule.stream().reduce(Duration.ZERO, Duration::plus);
+        if (days > 0 && Duration.ofDays(days).compareTo(retries) <= 0) {
+            problems.add(key + ": must be 0 (keep every event) or longer than MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE, which "
+                    + "spans " + retries.toHours() + " hours, got '" + raw(key) + "'");
+        }
+        return days;
     }
 
     private List<Duration> durations(String key) {

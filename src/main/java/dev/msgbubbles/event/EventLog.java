@@ -172,6 +172,21 @@ public final class EventLog {
                 row -> row.longValue("last"), accountId, mode.wire()).orElse(0L);
     }
 
+    /** An event's cursor and creation time: what the purge needs of the oldest events. */
+    public record Age(long cursor, Instant createdAt) {
+    }
+
+    /** The {@code limit} events with the lowest cursors, of every account and mode, oldest cursor first. */
+    public List<Age> oldest(Handle h, int limit) {
+        return Sql.list(h, "SELECT cursor, created_at FROM events ORDER BY cursor LIMIT ?",
+                row -> new Age(row.longValue("cursor"), row.instant("created_at")), limit);
+    }
+
+    /** Removes the events with cursors up to {@code through} created before {@code cutoff}; returns how many. */
+    public int removeThrough(Handle tx, long through, Instant cutoff) {
+        return Sql.update(tx, "DELETE FROM events WHERE cursor <= ? AND created_at < ?", through, cutoff);
+    }
+
     private static Event event(Sql.Row row) throws java.sql.SQLException {
         return new Event(row.longValue("cursor"), row.string("id"), row.uuid("account_id"),
                 Mode.fromWire(row.string("mode")).orElseThrow(), EventType.fromWire(row.string("type")).orElseThrow(),

@@ -3,6 +3,7 @@
  * transaction as the change. A transaction's events are inserted together as its last step, under a lock on
  * PostgreSQL, so their cursors become visible in increasing order only and a consumer resuming after its last
  * cursor never misses one. {@link dev.msgbubbles.event.Events} serves catch-up pages and the SSE stream;
- * webhook delivery will read the same log. Imports {@code db}, {@code common}.
+ * webhook delivery reads the same log. {@link dev.msgbubbles.event.EventPurge} removes events past their retention.
+ * Imports {@code queue}, {@code db}, {@code common}.
  */
 package dev.msgbubbles.event;

@@ -310,7 +310,7 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL",
                 "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "MSGBUBBLES_WORKER_ENABLED", "MSGBUBBLES_PACING_PER_MINUTE",
                 "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS", "MSGBUBBLES_QUEUE_VACUUM_MILLIS",
-                "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE",
+                "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "MSGBUBBLES_EVENT_RETENTION_DAYS", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE",
                 "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "MSGBUBBLES_WEBHOOK_CONCURRENCY",
                 "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS",
                 "MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", "MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES",
@@ -377,6 +377,27 @@ class ConfigLoaderTest {
                             ConfigLoader.load(Map.of("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", bad)))
                     .as(bad).hasMessageContaining("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS");
         }
+    }
+
+    @Test
+    void events_are_kept_30_days_by_default_for_ever_with_0_and_never_for_less_than_the_webhook_retries() {
+        assertThat(ConfigLoader.load(Map.of()).api().eventRetention()).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "0")).api().eventRetention()).isZero();
+        // the default schedule spans about three and a half days
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "4")).api().eventRetention())
+                .isEqualTo(java.time.Duration.ofDays(4));
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "1",
+                "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", "5s,1h")).api().eventRetention())
+                .isEqualTo(java.time.Duration.ofDays(1));
+        for (String bad : java.util.List.of("3", "1", "-1", "3651", "x", "1.5")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", bad)))
+                    .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("MSGBUBBLES_EVENT_RETENTION_DAYS");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(Map.of(
+                        "MSGBUBBLES_EVENT_RETENTION_DAYS", "10", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", "5d,5d")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("MSGBUBBLES_EVENT_RETENTION_DAYS")
+                .hasMessageContaining("240 hours");
     }
 
     @Test

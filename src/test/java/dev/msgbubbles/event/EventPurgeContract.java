@@ -1,0 +1,129 @@
+package dev.msgbubbles.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Sql;
+import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.queue.Worker;
+import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.TestStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Events past their retention leave the log, hour by hour through the job queue, oldest cursor first and in chunks;
+ * newer ones stay, and a retention of zero keeps every event. Runs on a manual clock: nothing waits.
+ */
+abstract class EventPurgeContract {
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private TestStore store;
+    private Database db;
+    private JobQueue queue;
+    private final MutableClock clock = new MutableClock(START);
+    private final EventLog events = new EventLog(EventLog.Fanout.NONE);
+    private final UUID account = UUID.randomUUID();
+
+    abstract TestStore newStore();
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+        db = store.open();
+        queue = new JobQueue(db);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+        store.close();
+    }
+
+    private List<String> append(int count, Instant at) {
+        List<EventLog.Pending> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batch.add(EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", i), at));
+        }
+        db.writeVoid(tx -> events.append(tx, batch));
+        return batch.stream().map(EventLog.Pending::id).toList();
+    }
+
+    private List<String> stored() {
+        List<Event> all = db.read(h -> events.after(h, account, Mode.TEST, 0, 100_000));
+        return all.stream().map(Event::id).toList();
+    }
+
+    private Worker worker(EventPurge purge) {
+        return new Worker(db, queue, Map.of(EventPurge.KIND, purge), clock,
+                new Worker.Settings(16, Duration.ofMinutes(1), Duration.ofMillis(10)));
+    }
+
+    private Instant nextPurge() {
+        List<Instant> due = db.read(h -> Sql.list(h, "SELECT run_at FROM jobs WHERE kind = ?",
+                row -> row.instant("run_at"), EventPurge.KIND));
+        assertThat(due).hasSize(1);
+        return due.getFirst();
+    }
+
+    @Test
+    void events_past_the_retention_leave_the_log_in_chunks_and_newer_ones_stay() {
+        List<String> old = append(EventPurge.CHUNK * 2 + 5, START); // three chunks: 1000, 1000 and 5
+        List<String> newer = append(3, START.plus(Duration.ofDays(20)));
+        EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30));
+        purge.ensureScheduled(START);
+        purge.ensureScheduled(START); // a second process starting: still one job
+        Worker worker = worker(purge);
+
+        clock.advance(Duration.ofDays(29));
+        assertThat(worker.drain()).isEqualTo(1);
+        assertThat(stored()).hasSize(old.size() + newer.size());
+        assertThat(nextPurge()).isEqualTo(clock.instant().plus(EventPurge.EVERY));
+
+        clock.advance(Duration.ofDays(2));
+        assertThat(worker.drain()).isEqualTo(1);
+        assertThat(stored()).containsExactlyElementsOf(newer);
+        assertThat(nextPurge()).isEqualTo(clock.instant().plus(EventPurge.EVERY));
+
+        clock.advance(Duration.ofDays(20));
+        worker.drain();
+        assertThat(stored()).isEmpty();
+    }
+
+    @Test
+    void an_event_whose_time_is_out_of_step_with_its_cursor_holds_back_only_the_events_after_it() {
+        List<String> first = append(2, START);
+        List<String> late = append(1, START.plus(Duration.ofDays(10))); // e.g. written by a process whose clock ran ahead
+        List<String> after = append(2, START.plus(Duration.ofDays(1)));
+        EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30));
+
+        assertThat(purge.purge(START.plus(Duration.ofDays(5)))).isEqualTo(2);
+        List<String> kept = new ArrayList<>(late);
+        kept.addAll(after);
+        assertThat(stored()).containsExactlyElementsOf(kept);
+        assertThat(first).doesNotContainAnyElementsOf(stored());
+
+        assertThat(purge.purge(START.plus(Duration.ofDays(11)))).isEqualTo(3);
+        assertThat(stored()).isEmpty();
+    }
+
+    @Test
+    void a_retention_of_zero_keeps_every_event() {
+        List<String> old = append(5, START);
+        EventPurge purge = new EventPurge(db, queue, Duration.ZERO);
+        purge.ensureScheduled(START);
+        Worker worker = worker(purge);
+
+        clock.advance(Duration.ofDays(3650));
+        assertThat(worker.drain()).isEqualTo(1);
+        assertThat(stored()).containsExactlyElementsOf(old);
+        assertThat(nextPurge()).isEqualTo(clock.instant().plus(EventPurge.EVERY));
+    }
+}
