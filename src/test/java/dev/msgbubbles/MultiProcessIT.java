@@ -113,7 +113,7 @@ class MultiProcessIT {
                 try (Database db = store.open()) {
                     while (Instant.now().isBefore(deadline) && db.read(h -> h.createQuery(
                             "SELECT (SELECT COUNT(*) FROM delivery_jobs WHERE kind <> 'purge_webhook_deliveries') + (SELECT COUNT(*) FROM jobs "
-                                    + "WHERE kind NOT IN ('purge_idempotency_keys', 'purge_attachments'))").mapTo(Long.class).one()) > 0) {
+                                    + "WHERE kind NOT LIKE 'purge%')").mapTo(Long.class).one()) > 0) {
                         Thread.sleep(200);
                     }
                     long messages = db.read(h -> h.createQuery("SELECT COUNT(*) FROM messages").mapTo(Long.class).one());
