@@ -2,6 +2,7 @@ package dev.msgbubbles;
 
 import dev.msgbubbles.cli.AdminCommand;
 import dev.msgbubbles.cli.ServeCommand;
+import dev.msgbubbles.db.Database;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,15 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof Database.NewerSchemaException) {
+                command.getErr().println("msgbubbles: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args));
     }
 
     @Override

@@ -231,13 +231,17 @@ public final class Database implements Writes, AutoCloseable {
         writeJdbi.useHandle(h -> h.execute(statement));
     }
 
-    /** True when the store answers and every migration this build knows has been applied. */
+    /**
+     * True when the store answers and its schema is the one this build knows: every migration applied, and none that a
+     * newer version added since this process started (its code may no longer fit the schema: stop it, run the newer
+     * version).
+     */
     public boolean ready() {
         try {
             Integer applied = read(h -> h.createQuery(
                     "SELECT COUNT(*) FROM flyway_schema_history WHERE success = " + (dialect == Dialect.SQLITE ? "1" : "true")
                             + " AND version IS NOT NULL").mapTo(Integer.class).one());
-            return applied != null && applied >= expectedMigrations;
+            return applied != null && applied == expectedMigrations;
         } catch (RuntimeException e) {
             return false;
         }
@@ -258,7 +262,27 @@ public final class Database implements Writes, AutoCloseable {
                 .failOnMissingLocations(true)
                 .load();
         flyway.migrate();
-        return flyway.info().applied().length;
+        org.flywaydb.core.api.MigrationInfo[] all = flyway.info().all();
+        List<String> newer = java.util.Arrays.stream(all)
+                .filter(m -> m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS
+                        || m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_FAILED)
+                .map(m -> m.getVersion().getVersion()).toList();
+        if (!newer.isEmpty()) {
+            String known = java.util.Arrays.stream(all).filter(m -> m.getState().isResolved() && m.getVersion() != null)
+                    .map(m -> m.getVersion().getVersion()).reduce((first, last) -> last).orElse("none");
+            throw new NewerSchemaException("the database was migrated by a newer version of msgbubbles (schema version "
+                    + newer.getLast() + "; this version knows up to " + known + "). Run that version or a later one: "
+                    + "this one's code may not fit the schema any more.");
+        }
+        return (int) java.util.Arrays.stream(flyway.info().applied())
+                .filter(m -> m.getVersion() != null && m.getState().isApplied() && !m.getState().isFailed()).count();
+    }
+
+    /** The store's schema is newer than this build: refusing to start beats writing what the newer code misreads. */
+    public static final class NewerSchemaException extends RuntimeException {
+        NewerSchemaException(String message) {
+            super(message);
+        }
     }
 
     private static HikariConfig base(String name, int size, MeterRegistry registry) {

@@ -43,4 +43,25 @@ class ServeCliIT {
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("MSGBUBBLES_PORT");
     }
+
+    @Test
+    void serve_and_admin_refuse_a_database_that_a_newer_version_migrated_with_a_message_and_no_stack_trace() {
+        try (TestStore store = TestStore.sqlite()) {
+            try (dev.msgbubbles.db.Database db = store.open()) {
+                db.writeVoid(h -> h.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, "
+                        + "type, script, checksum, installed_by, execution_time, success) VALUES (999, '999', 'newer', "
+                        + "'SQL', 'V999__newer.sql', 0, 'test', 0, 1)"));
+            }
+            Map<String, String> env = new java.util.HashMap<>(store.environment());
+            env.put("MSGBUBBLES_PORT", "0");
+            // serve exits 2 as on a configuration it cannot run with; admin 1, as on any failed operation
+            Map<Integer, String[]> commands = Map.of(2, new String[] {"serve"}, 1, new String[] {"admin", "account", "list"});
+            for (Map.Entry<Integer, String[]> command : commands.entrySet()) {
+                Cli.Result result = Cli.run(env, command.getValue());
+                assertThat(result.exit()).as(result.err()).isEqualTo(command.getKey());
+                assertThat(result.err()).contains("migrated by a newer version of msgbubbles (schema version 999")
+                        .doesNotContain("\tat ");
+            }
+        }
+    }
 }

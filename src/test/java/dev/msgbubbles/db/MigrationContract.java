@@ -42,6 +42,23 @@ abstract class MigrationContract {
     }
 
     @Test
+    void a_schema_migrated_by_a_newer_version_makes_a_running_process_unready_and_a_starting_one_refuse() {
+        org.flywaydb.core.api.MigrationInfo[] known = flyway("latest").info().all();
+        String latest = known[known.length - 1].getVersion().getVersion();
+        try (Database db = store.open()) {
+            assertThat(db.ready()).isTrue();
+            // a newer version starts on the same database and applies its migration
+            db.writeVoid(h -> h.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, "
+                    + "script, checksum, installed_by, execution_time, success) VALUES (999, '999', 'from the future', "
+                    + "'SQL', 'V999__from_the_future.sql', 0, 'test', 0, ?)", true));
+            assertThat(db.ready()).isFalse();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(store::open)
+                .isInstanceOf(Database.NewerSchemaException.class)
+                .hasMessageContaining("schema version 999").hasMessageContaining("knows up to " + latest);
+    }
+
+    @Test
     void v4_moves_each_messages_timeline_rows_onto_the_message_in_order() throws Exception {
         flyway("3").migrate();
         String account = UUID.randomUUID().toString();
