@@ -29,8 +29,11 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * POSTs a delivery (Apache HttpClient 5, blocking, on the caller's virtual thread): pooled keep-alive connections,
- * redirects never followed, no automatic retries (the schedule decides), {@code timeout} for connecting, for
- * waiting on the answer and for a free pooled connection. Names are resolved through {@link UrlGuard#connectable},
+ * redirects never followed, no automatic retries (the schedule decides), {@code timeout} for connecting, for a free
+ * pooled connection and for the whole exchange once connected. That last one is not a socket timeout, which bounds
+ * each read alone (an endpoint sending a byte every few seconds held an attempt for hours) and parks the virtual
+ * thread with a timer on every read. One thread instead looks at the attempts in flight every {@link #tick} and
+ * aborts those past their deadline. Names are resolved through {@link UrlGuard#connectable},
  * so a connection only ever goes to an address the guard accepted at that moment. At most
  * {@link #EXCERPT_BYTES} of an answer's body is kept for the log; a small rest is read so the connection can be
  * reused, a large one closes it.
@@ -40,10 +43,23 @@ final class HttpPoster implements AutoCloseable {
     private static final long REUSE_LIMIT = 64 * 1024;
     private final CloseableHttpClient client;
     private final Duration timeout;
+    private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ScheduledExecutorService deadlines;
+
+    /** An attempt under way: aborted by the deadline thread once {@code deadline} (System.nanoTime) has passed. */
+    private record InFlight(HttpPost post, long deadline, java.util.concurrent.atomic.AtomicBoolean expired) {
+    }
 
     HttpPoster(Duration timeout, UrlGuard guard, int connections, int perEndpoint) {
         this.timeout = timeout;
         Timeout limit = Timeout.of(timeout);
+        this.deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "webhook-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long tick = tick(timeout).toNanos();
+        deadlines.scheduleAtFixedRate(this::abortExpired, tick, tick, java.util.concurrent.TimeUnit.NANOSECONDS);
         DnsResolver resolver = new DnsResolver() {
             @Override
             public InetAddress[] resolve(String host) throws UnknownHostException {
@@ -61,9 +77,9 @@ final class HttpPoster implements AutoCloseable {
                         .setMaxConnTotal(connections)
                         .setMaxConnPerRoute(perEndpoint)
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(limit)
-                                .setSocketTimeout(limit).setTimeToLive(TimeValue.ofMinutes(5)).build())
+                                .setSocketTimeout(Timeout.DISABLED).setTimeToLive(TimeValue.ofMinutes(5)).build())
                         .build())
-                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(limit)
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.DISABLED)
                         .setConnectionRequestTimeout(limit).build())
                 .disableRedirectHandling()
                 .disableAutomaticRetries()
@@ -78,20 +94,48 @@ final class HttpPoster implements AutoCloseable {
         HttpPost post = new HttpPost(url);
         post.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
         headers.forEach(post::setHeader);
+        InFlight attempt = new InFlight(post, System.nanoTime() + timeout.toNanos(),
+                new java.util.concurrent.atomic.AtomicBoolean());
+        inFlight.add(attempt);
         try (ClassicHttpResponse response = client.executeOpen(null, post, null)) {
             Header retryAfter = response.getFirstHeader("Retry-After");
             return new RetryPolicy.Answer.Response(response.getCode(),
                     Optional.ofNullable(retryAfter).map(Header::getValue), excerpt(response.getEntity()));
-        } catch (SocketTimeoutException e) { // connect (ConnectTimeoutException) or answer
-            return new RetryPolicy.Answer.NoResponse("timed out after " + timeout.toMillis() + " ms");
-        } catch (UnknownHostException e) {
-            return new RetryPolicy.Answer.NoResponse("not connected: " + describe(e));
-        } catch (ConnectException e) {
-            return new RetryPolicy.Answer.NoResponse("connection failed: " + describe(e));
         } catch (IOException e) {
-            return new RetryPolicy.Answer.NoResponse("no answer: " + describe(e));
+            return attempt.expired().get() ? timedOut() : failed(e);
         } catch (IllegalArgumentException e) {
             return new RetryPolicy.Answer.NoResponse("cannot send: " + describe(e));
+        } finally {
+            inFlight.remove(attempt);
+        }
+    }
+
+    private RetryPolicy.Answer timedOut() {
+        return new RetryPolicy.Answer.NoResponse("timed out after " + timeout.toMillis() + " ms");
+    }
+
+    private RetryPolicy.Answer failed(IOException e) {
+        return switch (e) {
+            case SocketTimeoutException connecting -> timedOut(); // ConnectTimeoutException: the only socket timeout left
+            case UnknownHostException unknown -> new RetryPolicy.Answer.NoResponse("not connected: " + describe(e));
+            case ConnectException refused -> new RetryPolicy.Answer.NoResponse("connection failed: " + describe(e));
+            default -> new RetryPolicy.Answer.NoResponse("no answer: " + describe(e));
+        };
+    }
+
+    /** How often the deadline thread looks: a tenth of the timeout, from 10 to 100 ms. */
+    static Duration tick(Duration timeout) {
+        long millis = Math.clamp(timeout.toMillis() / 10, 10, 100);
+        return Duration.ofMillis(millis);
+    }
+
+    /** Aborts every attempt past its deadline (the blocked read or write then fails, and the attempt times out). */
+    private void abortExpired() {
+        long now = System.nanoTime();
+        for (InFlight attempt : inFlight) {
+            if (now - attempt.deadline() >= 0 && attempt.expired().compareAndSet(false, true)) {
+                attempt.post().cancel();
+            }
         }
     }
 
@@ -119,6 +163,7 @@ final class HttpPoster implements AutoCloseable {
 
     @Override
     public void close() {
+        deadlines.shutdownNow();
         client.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
     }
 }
