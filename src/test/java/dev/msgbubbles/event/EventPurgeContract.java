@@ -104,13 +104,13 @@ abstract class EventPurgeContract {
         List<String> after = append(2, START.plus(Duration.ofDays(1)));
         EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30));
 
-        assertThat(purge.purge(START.plus(Duration.ofDays(5)))).isEqualTo(2);
+        assertThat(purge.purge(START.plus(Duration.ofDays(5)))).isEqualTo(new EventPurge.Outcome(2, false));
         List<String> kept = new ArrayList<>(late);
         kept.addAll(after);
         assertThat(stored()).containsExactlyElementsOf(kept);
         assertThat(first).doesNotContainAnyElementsOf(stored());
 
-        assertThat(purge.purge(START.plus(Duration.ofDays(11)))).isEqualTo(3);
+        assertThat(purge.purge(START.plus(Duration.ofDays(11)))).isEqualTo(new EventPurge.Outcome(3, false));
         assertThat(stored()).isEmpty();
     }
 
@@ -124,6 +124,25 @@ abstract class EventPurgeContract {
         clock.advance(Duration.ofDays(3650));
         assertThat(worker.drain()).isEqualTo(1);
         assertThat(stored()).containsExactlyElementsOf(old);
+        assertThat(nextPurge()).isEqualTo(clock.instant().plus(EventPurge.EVERY));
+    }
+
+    @Test
+    void a_backlog_larger_than_one_run_is_taken_in_runs_a_minute_apart() {
+        append(25, START);
+        List<String> newer = append(2, START.plus(Duration.ofDays(40)));
+        EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30), 10, 2); // 20 events a run
+        purge.ensureScheduled(START);
+        Worker worker = worker(purge);
+
+        clock.advance(Duration.ofDays(31));
+        worker.drain();
+        assertThat(stored()).hasSize(5 + newer.size());
+        assertThat(nextPurge()).isEqualTo(clock.instant().plus(EventPurge.SOON));
+
+        clock.advance(EventPurge.SOON);
+        worker.drain();
+        assertThat(stored()).containsExactlyElementsOf(newer);
         assertThat(nextPurge()).isEqualTo(clock.instant().plus(EventPurge.EVERY));
     }
 }
