@@ -16,22 +16,33 @@ import org.slf4j.LoggerFactory;
  * Housekeeping (job kind {@value #KIND}, on the delivery queue): every {@link #EVERY} removes settled deliveries
  * (and their attempts) created more than {@code retention} ago, endpoint by endpoint through the
  * (webhook_id, created_at) index, at most {@link #CHUNK} per transaction. Pending deliveries are never removed.
- * Without it the delivery log would grow by a row or more per event for good.
+ * Without it the delivery log would grow by a row or more per event for good. One run removes at most
+ * {@link #CHUNKS_PER_RUN} chunks and, when more are due, is due again at once (the worker takes it up between other
+ * jobs), so a busy hour's log never holds a worker or SQLite's writer for long, nor outlives the job's lease.
  */
 final class DeliveryLogPurge implements JobHandler {
     static final String KIND = "purge_webhook_deliveries";
     static final Duration EVERY = Duration.ofHours(1);
     static final int CHUNK = 1000;
+    static final int CHUNKS_PER_RUN = 20;
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLogPurge.class);
 
     private final Database db;
     private final JobQueue queue;
     private final Duration retention;
+    private final int chunk;
+    private final int chunksPerRun;
 
     DeliveryLogPurge(Database db, JobQueue queue, Duration retention) {
+        this(db, queue, retention, CHUNK, CHUNKS_PER_RUN);
+    }
+
+    DeliveryLogPurge(Database db, JobQueue queue, Duration retention, int chunk, int chunksPerRun) {
         this.db = db;
         this.queue = queue;
         this.retention = retention;
+        this.chunk = chunk;
+        this.chunksPerRun = chunksPerRun;
     }
 
     /** Schedules the first purge unless one is pending (two processes starting together may both: harmless). */
@@ -45,22 +56,32 @@ final class DeliveryLogPurge implements JobHandler {
         // every endpoint (they are few); a removed endpoint's deliveries went with it
         List<UUID> endpoints = db.read(h -> Sql.list(h, "SELECT id FROM webhooks", row -> row.uuid("id")));
         long purged = 0;
+        int chunks = 0;
+        boolean more = false;
         for (UUID endpoint : endpoints) {
             int removed;
             do {
+                if (chunks++ == chunksPerRun) {
+                    more = true;
+                    break;
+                }
                 removed = db.write(tx -> purge(tx, endpoint, cutoff));
                 purged += removed;
-            } while (removed == CHUNK);
+            } while (removed == chunk);
+            if (more) {
+                break;
+            }
         }
-        db.writeVoid(tx -> queue.reschedule(tx, job, now.plus(EVERY), null));
+        Instant next = more ? now : now.plus(EVERY);
+        db.writeVoid(tx -> queue.reschedule(tx, job, next, null));
         if (purged > 0) {
             LOG.info("purged {} webhook deliveries older than {}", purged, retention);
         }
     }
 
-    private static int purge(org.jdbi.v3.core.Handle tx, UUID endpoint, Instant cutoff) {
+    private int purge(org.jdbi.v3.core.Handle tx, UUID endpoint, Instant cutoff) {
         String oldest = "SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND created_at < ? AND status <> 'pending' "
-                + "ORDER BY created_at LIMIT " + CHUNK;
+                + "ORDER BY created_at LIMIT " + chunk;
         Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id IN (" + oldest + ")", endpoint, cutoff);
         return Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id IN (" + oldest + ")", endpoint, cutoff);
     }

@@ -1,0 +1,95 @@
+package dev.msgbubbles.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.msgbubbles.account.AccountAdmin;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Sql;
+import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.queue.Worker;
+import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.TestStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery log's purge takes a large backlog in bounded runs, each due again at once while more is due, and
+ * keeps pending deliveries and those younger than the retention. Rows are written directly; a manual clock drives it.
+ */
+abstract class DeliveryLogPurgeContract {
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private TestStore store;
+    private Database db;
+    private final MutableClock clock = new MutableClock(START);
+
+    abstract TestStore newStore();
+
+    @BeforeEach
+    void open() {
+        store = newStore();
+        db = store.open();
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+        store.close();
+    }
+
+    private UUID endpoint(UUID account) {
+        UUID id = UUID.randomUUID();
+        db.writeVoid(tx -> Sql.update(tx, "INSERT INTO webhooks (id, account_id, mode, url, secret, created_at, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)", id, account, Mode.TEST.wire(), "https://example.com/hook", "whsec_x",
+                START, START));
+        return id;
+    }
+
+    private void deliveries(UUID account, UUID endpoint, int count, DeliveryStatus status, Instant at) {
+        List<Delivery> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            rows.add(Delivery.pending(UUID.randomUUID(), endpoint, account, Mode.TEST, "evt_" + UUID.randomUUID(), null,
+                    "message.sent", "{}", at).after(status, 1, 0, null, 200, null, at));
+        }
+        db.writeVoid(tx -> new DeliveryStore().insertAll(tx, rows));
+    }
+
+    private Map<String, Long> left() {
+        List<Map.Entry<String, Long>> rows = db.read(h -> Sql.list(h, "SELECT status, COUNT(*) AS n FROM "
+                + "webhook_deliveries GROUP BY status", row -> Map.entry(row.string("status"), row.longValue("n"))));
+        return Map.ofEntries(rows.toArray(Map.Entry[]::new));
+    }
+
+    @Test
+    void a_backlog_is_taken_in_bounded_runs_and_pending_and_young_deliveries_stay() {
+        UUID account = new AccountAdmin(db, clock).create("purge").account().id();
+        UUID first = endpoint(account);
+        UUID second = endpoint(account);
+        deliveries(account, first, 25, DeliveryStatus.SUCCEEDED, START);
+        deliveries(account, first, 3, DeliveryStatus.PENDING, START);
+        deliveries(account, second, 12, DeliveryStatus.FAILED, START);
+        deliveries(account, second, 4, DeliveryStatus.SUCCEEDED, START.plus(Duration.ofDays(20)));
+        JobQueue queue = new JobQueue(db, "delivery_jobs");
+        DeliveryLogPurge purge = new DeliveryLogPurge(db, queue, Duration.ofDays(30), 10, 2); // 20 rows a run
+        purge.ensureScheduled(START);
+        Worker worker = new Worker(db, queue, Map.of(DeliveryLogPurge.KIND, purge), clock,
+                new Worker.Settings(16, Duration.ofMinutes(1), Duration.ofMillis(10)));
+
+        clock.advance(Duration.ofDays(31));
+        // 37 settled and old, at most 20 a run: one unbounded run would take them all (how many runs depends on the
+        // order the endpoints come in: each run starts over with the first)
+        assertThat(worker.drain()).isBetween(2, 5);
+
+        assertThat(left()).isEqualTo(Map.of("pending", 3L, "succeeded", 4L));
+        List<Instant> next = db.read(h -> Sql.list(h, "SELECT run_at FROM delivery_jobs WHERE kind = ?",
+                row -> row.instant("run_at"), DeliveryLogPurge.KIND));
+        assertThat(next).containsExactly(clock.instant().plus(DeliveryLogPurge.EVERY));
+    }
+}
