@@ -243,7 +243,17 @@ class RequestHandlingIT {
             var error = events.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR).findFirst().orElseThrow();
             assertThat(error.getMDCPropertyMap()).containsEntry("request_id", requestId);
             assertThat(error.getThrowableProxy().getMessage()).contains("secret internal detail");
-            var lines = events.list.stream().filter(e -> e.getLoggerName().equals("msgbubbles.access")).toList();
+            // the access line is written once the response is on its way: the client can read it a moment before
+            java.util.function.Supplier<List<ch.qos.logback.classic.spi.ILoggingEvent>> accessLines = () -> {
+                synchronized (events) { // the appender appends under its own lock
+                    return events.list.stream().filter(e -> e.getLoggerName().equals("msgbubbles.access")).toList();
+                }
+            };
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (accessLines.get().size() < 2 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            var lines = accessLines.get();
             assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
             for (var line : lines) {
                 String rendered = line.getFormattedMessage() + " " + line.getKeyValuePairs() + " " + line.getMDCPropertyMap();
