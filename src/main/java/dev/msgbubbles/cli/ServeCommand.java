@@ -5,8 +5,10 @@ import dev.msgbubbles.account.CreatedAccount;
 import dev.msgbubbles.config.Config;
 import dev.msgbubbles.config.ConfigException;
 import dev.msgbubbles.config.ConfigLoader;
+import dev.msgbubbles.db.SchemaWatch;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -14,6 +16,8 @@ import picocli.CommandLine.Command;
 /** {@code serve}: runs until interrupted (SIGINT/SIGTERM stop it cleanly). */
 @Command(name = "serve", description = "Run the API server (configuration from MSGBUBBLES_* variables).")
 public final class ServeCommand implements Callable<Integer> {
+    /** How often a running server checks whether a newer version has migrated its database. */
+    static final Duration SCHEMA_CHECK = Duration.ofSeconds(5);
 
     @Override
     public Integer call() throws InterruptedException {
@@ -26,6 +30,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Logging.forServer(config.logging());
         App app = App.start(config, Clock.systemUTC());
+        // a newer version migrating the database under this process stops it (exit 3; the hook below closes it)
+        new SchemaWatch(app.database(), SCHEMA_CHECK, () -> System.exit(3)).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

@@ -238,13 +238,29 @@ public final class Database implements Writes, AutoCloseable {
      */
     public boolean ready() {
         try {
-            Integer applied = read(h -> h.createQuery(
-                    "SELECT COUNT(*) FROM flyway_schema_history WHERE success = " + (dialect == Dialect.SQLITE ? "1" : "true")
-                            + " AND version IS NOT NULL").mapTo(Integer.class).one());
-            return applied != null && applied == expectedMigrations;
+            return appliedMigrations() == expectedMigrations;
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * True when the store answered and a newer version has migrated it since this process started; false when it
+     * did not answer (an outage is not a reason to stop, see {@link SchemaWatch}).
+     */
+    public boolean migratedByNewerVersion() {
+        try {
+            return appliedMigrations() > expectedMigrations;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private int appliedMigrations() {
+        Integer applied = read(h -> h.createQuery(
+                "SELECT COUNT(*) FROM flyway_schema_history WHERE success = " + (dialect == Dialect.SQLITE ? "1" : "true")
+                        + " AND version IS NOT NULL").mapTo(Integer.class).one());
+        return applied == null ? 0 : applied;
     }
 
     @Override

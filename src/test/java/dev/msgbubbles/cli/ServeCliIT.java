@@ -64,4 +64,20 @@ class ServeCliIT {
             }
         }
     }
+
+    @Test
+    void a_running_server_stops_when_a_newer_version_migrates_its_database() throws Exception {
+        try (TestStore store = TestStore.sqlite()) {
+            Map<String, String> env = new java.util.HashMap<>(store.environment());
+            env.put("MSGBUBBLES_PORT", "0");
+            try (ServerProcess server = ServerProcess.start(env); dev.msgbubbles.db.Database db = store.open()) {
+                db.writeVoid(h -> h.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, "
+                        + "type, script, checksum, installed_by, execution_time, success) VALUES (999, '999', 'newer', "
+                        + "'SQL', 'V999__newer.sql', 0, 'test', 0, 1)"));
+                // it looks every ServeCommand.SCHEMA_CHECK (5 s)
+                assertThat(server.exitCode(java.time.Duration.ofSeconds(20))).isEqualTo(3);
+                assertThat(server.lines()).anyMatch(l -> l.contains("a newer version of msgbubbles has migrated the database"));
+            }
+        }
+    }
 }

@@ -46,12 +46,20 @@ abstract class MigrationContract {
         org.flywaydb.core.api.MigrationInfo[] known = flyway("latest").info().all();
         String latest = known[known.length - 1].getVersion().getVersion();
         try (Database db = store.open()) {
+            java.util.concurrent.atomic.AtomicInteger stops = new java.util.concurrent.atomic.AtomicInteger();
+            SchemaWatch watch = new SchemaWatch(db, java.time.Duration.ofHours(1), stops::incrementAndGet);
             assertThat(db.ready()).isTrue();
+            assertThat(db.migratedByNewerVersion()).isFalse();
+            assertThat(watch.check()).isFalse();
             // a newer version starts on the same database and applies its migration
             db.writeVoid(h -> h.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, "
                     + "script, checksum, installed_by, execution_time, success) VALUES (999, '999', 'from the future', "
                     + "'SQL', 'V999__from_the_future.sql', 0, 'test', 0, ?)", true));
             assertThat(db.ready()).isFalse();
+            assertThat(db.migratedByNewerVersion()).isTrue();
+            assertThat(watch.check()).isTrue();
+            assertThat(watch.check()).isTrue();
+            assertThat(stops).as("the watch stops the process once").hasValue(1);
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(store::open)
                 .isInstanceOf(Database.NewerSchemaException.class)

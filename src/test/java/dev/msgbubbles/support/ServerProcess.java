@@ -32,13 +32,13 @@ public final class ServerProcess implements AutoCloseable {
         try {
             Process process = Cli.builder(env, "serve").redirectErrorStream(true).start();
             BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            List<String> lines = new ArrayList<>();
+            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
             String line;
             while ((line = reader.readLine()) != null) {
                 lines.add(line);
                 Matcher m = LISTENING.matcher(line);
                 if (m.find()) {
-                    Thread drain = new Thread(() -> reader.lines().forEach(l -> { }));
+                    Thread drain = new Thread(() -> reader.lines().forEach(lines::add));
                     drain.setDaemon(true);
                     drain.start();
                     return new ServerProcess(process, Integer.parseInt(m.group(1)), lines);
@@ -54,13 +54,21 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** What it printed so far (standard output and error). */
     public List<String> lines() {
-        return lines;
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
     }
 
     /** The test key printed on first start, or null. */
     public String testKey() {
         return lines.stream().map(TEST_KEY::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst().orElse(null);
+    }
+
+    /** The exit code once the process has ended by itself within {@code limit}, or null if it is still running. */
+    public Integer exitCode(java.time.Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
     /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
