@@ -257,9 +257,9 @@ public final class Database implements Writes, AutoCloseable {
     }
 
     private int appliedMigrations() {
-        Integer applied = read(h -> h.createQuery(
-                "SELECT COUNT(*) FROM flyway_schema_history WHERE success = " + (dialect == Dialect.SQLITE ? "1" : "true")
-                        + " AND version IS NOT NULL").mapTo(Integer.class).one());
+        String success = dialect == Dialect.SQLITE ? "1" : "true";
+        Integer applied = read(h -> h.createQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE success = " + success
+                + " AND version IS NOT NULL").mapTo(Integer.class).one());
         return applied == null ? 0 : applied;
     }
 

@@ -116,7 +116,7 @@ final class HttpPoster implements AutoCloseable {
 
     private RetryPolicy.Answer failed(IOException e) {
         return switch (e) {
-            case SocketTimeoutException connecting -> timedOut(); // ConnectTimeoutException: the only socket timeout left
+            case SocketTimeoutException connecting -> timedOut(); // connecting: the only socket timeout left
             case UnknownHostException unknown -> new RetryPolicy.Answer.NoResponse("not connected: " + describe(e));
             case ConnectException refused -> new RetryPolicy.Answer.NoResponse("connection failed: " + describe(e));
             default -> new RetryPolicy.Answer.NoResponse("no answer: " + describe(e));

@@ -55,7 +55,8 @@ class ServeCliIT {
             Map<String, String> env = new java.util.HashMap<>(store.environment());
             env.put("MSGBUBBLES_PORT", "0");
             // serve exits 2 as on a configuration it cannot run with; admin 1, as on any failed operation
-            Map<Integer, String[]> commands = Map.of(2, new String[] {"serve"}, 1, new String[] {"admin", "account", "list"});
+            Map<Integer, String[]> commands = Map.of(2, new String[] {"serve"},
+                    1, new String[] {"admin", "account", "list"});
             for (Map.Entry<Integer, String[]> command : commands.entrySet()) {
                 Cli.Result result = Cli.run(env, command.getValue());
                 assertThat(result.exit()).as(result.err()).isEqualTo(command.getKey());
@@ -76,7 +77,8 @@ class ServeCliIT {
                         + "'SQL', 'V999__newer.sql', 0, 'test', 0, 1)"));
                 // it looks every ServeCommand.SCHEMA_CHECK (5 s)
                 assertThat(server.exitCode(java.time.Duration.ofSeconds(20))).isEqualTo(3);
-                assertThat(server.lines()).anyMatch(l -> l.contains("a newer version of msgbubbles has migrated the database"));
+                assertThat(server.lines())
+                        .anyMatch(l -> l.contains("a newer version of msgbubbles has migrated the database"));
             }
         }
     }

@@ -100,7 +100,8 @@ abstract class EventPurgeContract {
     @Test
     void an_event_whose_time_is_out_of_step_with_its_cursor_holds_back_only_the_events_after_it() {
         List<String> first = append(2, START);
-        List<String> late = append(1, START.plus(Duration.ofDays(10))); // e.g. written by a process whose clock ran ahead
+        // e.g. written by a process whose clock ran ahead
+        List<String> late = append(1, START.plus(Duration.ofDays(10)));
         List<String> after = append(2, START.plus(Duration.ofDays(1)));
         EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30));
 

@@ -46,8 +46,8 @@ abstract class DeliveryLogPurgeContract {
 
     private UUID endpoint(UUID account) {
         UUID id = UUID.randomUUID();
-        db.writeVoid(tx -> Sql.update(tx, "INSERT INTO webhooks (id, account_id, mode, url, secret, created_at, updated_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)", id, account, Mode.TEST.wire(), "https://example.com/hook", "whsec_x",
+        db.writeVoid(tx -> Sql.update(tx, "INSERT INTO webhooks (id, account_id, mode, url, secret, created_at, "
+                + "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", id, account, Mode.TEST.wire(), "https://example.com/hook", "whsec_x",
                 START, START));
         return id;
     }

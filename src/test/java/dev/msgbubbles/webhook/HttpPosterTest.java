@@ -113,8 +113,8 @@ class HttpPosterTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void a_prompt_answer_comes_back_with_its_status_and_body() throws Exception {
-        URI url = serve(out -> out.write("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nRetry-After: 7\r\nConnection: close\r\n\r\nok"
-                .getBytes(StandardCharsets.US_ASCII)));
+        URI url = serve(out -> out.write(("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nRetry-After: 7\r\n"
+                + "Connection: close\r\n\r\nok").getBytes(StandardCharsets.US_ASCII)));
 
         assertThat(post(url)).isEqualTo(new RetryPolicy.Answer.Response(202, java.util.Optional.of("7"), "ok"));
         assertThat(post(url)).as("a second attempt, on a new connection")
