@@ -290,7 +290,8 @@ public final class Database implements Writes, AutoCloseable {
                     + newer.getLast() + "; this version knows up to " + known + "). Run that version or a later one: "
                     + "this one's code may not fit the schema any more.");
         }
-        return (int) java.util.Arrays.stream(flyway.info().applied())
+        // from the same reading of the history as the check above (each info() reads the history table again)
+        return (int) java.util.Arrays.stream(all)
                 .filter(m -> m.getVersion() != null && m.getState().isApplied() && !m.getState().isFailed()).count();
     }
 
