@@ -17,6 +17,18 @@ need() {
   fi
 }
 
+# warm_up URL SCRIPT [THREADS CONNS]: WARMUP seconds of load, then REWARM seconds (5) more on fresh connections.
+# The measured run opens new connections too, and the first reconnect after a long stretch of keep-alive requests
+# makes the JIT throw away code it had compiled for the connection paths (and everything it had inlined with them);
+# recompiling that took 0.17-0.21 of a core in a measured window that followed the warm-up directly and 0.05-0.07
+# after a second warm-up on fresh connections (`./msgbubbles bench profile postgresql`, REWARM=0 against REWARM=5),
+# a one-off cost of the benchmark's own connection pattern that a server with ordinary connection churn never pays.
+warm_up() {
+  local url="$1" script="$2" threads="${3:-2}" conns="${4:-64}"
+  wrk -t"$threads" -c"$conns" -d"${WARMUP}s" -s "$script" "$url" >/dev/null
+  if [[ "${REWARM:-5}" != 0 ]]; then wrk -t"$threads" -c"$conns" -d"${REWARM:-5}s" -s "$script" "$url" >/dev/null; fi
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 calc() { python3 -c "print($1)"; }

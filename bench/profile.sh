@@ -5,8 +5,8 @@
 #
 #   ./msgbubbles bench profile [sqlite|postgresql]
 #
-# Knobs (environment): DURATION (15 s), WARMUP (15 s), PAUSE (0: measure as soon as the queue drained, like the
-# benchmark; a pause lets SQLite's checkpoint catch up first), JFR=1 (write a flight recording and keep it),
+# Knobs (environment): DURATION (15 s), WARMUP (15 s), REWARM (5 s more warm-up on fresh connections), PAUSE (0:
+# measure as soon as the queue drained, like the benchmark; a pause lets SQLite's checkpoint catch up first), JFR=1 (write a flight recording and keep it),
 # LOG_LEVEL (WARN), BENCH_JAVA_OPTS (more JVM options, e.g. a profiler agent), PROFILE_ENV (more server settings,
 # e.g. MSGBUBBLES_WORKER_ENABLED=false to measure acceptance alone), LOAD (send: POST /v1/messages, bench/send.lua;
 # inbound: POST /v1/sandbox/inbound from 1,000 contacts, bench/inbound.lua), SQLITE_PAGE_SIZE (create the SQLite database with
@@ -56,6 +56,8 @@ grep -q 'listening on' "$WORK/server.log" || { tail -5 "$WORK/server.log" >&2; e
 export BENCH_KEY; BENCH_KEY="$(awk '/test key:/ {print $3}' "$WORK/server.log")"
 
 wrk -t2 -c64 -d"${WARMUP}s" -s "$SCRIPT" "http://127.0.0.1:$port" >/dev/null
+# and REWARM seconds more on fresh connections, as the benchmarks do (see warm_up in lib.sh)
+if [[ "${REWARM:-5}" != 0 ]]; then wrk -t2 -c64 -d"${REWARM:-5}s" -s "$SCRIPT" "http://127.0.0.1:$port" >/dev/null; fi
 sleep "$PAUSE"
 
 threads() { for t in /proc/$PID/task/*; do printf '%s|%s\n' "$(cat "$t/comm")" "$(awk '{print $14+$15}' "$t/stat")"; done; }
@@ -70,7 +72,7 @@ out="$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$SCRIPT" "http://127.0.0.1:$p
 c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"; io1="$(io)"; gc1="$(commits)"; pg1="$(pg_ticks)"
 
 requests="$(awk '/requests in/ {print $1}' <<<"$out")"
-grep -E 'Requests/sec|^ +50%|^ +99%|Non-2xx' <<<"$out"
+grep -E 'Requests/sec|^ +(50|75|90|99)%|Non-2xx' <<<"$out"
 python3 - "$WORK/threads0" "$WORK/threads1" "$DURATION" "$c0" "$c1" "$requests" "$io0" "$io1" "$gc0" "$gc1" "$pg0" "$pg1" <<'PY'
 import collections, sys
 def load(path):
