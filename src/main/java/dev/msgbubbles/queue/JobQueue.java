@@ -206,7 +206,10 @@ public final class JobQueue {
         if (dialect != Dialect.POSTGRESQL) {
             return false;
         }
-        db.outsideTransaction("VACUUM (SKIP_LOCKED) " + table);
+        // TRUNCATE false: a queue table's last pages are empty after most vacuums, and cutting them off takes a lock
+        // that holds up every insert and claim; the vacuum kept retrying for it, 37-132 ms a vacuum on average under
+        // the send load against 4 ms without (pg_stat_statements), and the pages are soon reused anyway
+        db.outsideTransaction("VACUUM (SKIP_LOCKED, TRUNCATE false) " + table);
         return true;
     }
 
