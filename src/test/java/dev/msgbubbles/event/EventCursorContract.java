@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A consumer that always resumes from the last position it saw never misses an event and never sees one twice,
  * while several transactions append events concurrently and commit in an order unrelated to when they inserted
- * (PostgreSQL: four group-commit writers plus direct transactions, each held open for a random while).
+ * (PostgreSQL: four group-commit writers plus direct transactions, each held open for a random while before and, most
+ * of them, after inserting their events).
  */
 abstract class EventCursorContract {
     private TestStore store;
@@ -60,6 +61,24 @@ abstract class EventCursorContract {
         return batch;
     }
 
+    /**
+     * Holds the transaction open a little after its events are inserted (a last step after the events' own), so that
+     * transactions that took their cursors earlier often commit later.
+     */
+    private static void lingerAfterEvents(org.jdbi.v3.core.Handle tx) {
+        Database.lastStep(tx, "linger", () -> new Database.CommitStep() {
+            @Override
+            public void run(org.jdbi.v3.core.Handle h) {
+                linger();
+            }
+
+            @Override
+            public int order() {
+                return 2;
+            }
+        });
+    }
+
     /** Holds the transaction open a little, so that transactions that inserted earlier often commit later. */
     private static void linger() {
         try {
@@ -87,11 +106,15 @@ abstract class EventCursorContract {
                             db.writeVoid(tx -> {
                                 events.append(tx, batch);
                                 linger();
+                                lingerAfterEvents(tx);
                             });
                         } else {
                             writes.writeVoid(tx -> {
                                 events.append(tx, batch);
                                 linger();
+                                if (thread % 3 == 1) {
+                                    lingerAfterEvents(tx);
+                                }
                             });
                         }
                         batch.forEach(e -> committed.add(e.id()));
