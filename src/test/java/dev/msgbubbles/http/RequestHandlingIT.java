@@ -192,6 +192,20 @@ class RequestHandlingIT {
         }
         String justUnder = "{\"text\":\"" + "a".repeat(MAX_BODY - 20) + "\"}";
         assertThat(postJson(justUnder).status()).isEqualTo(201);
+        assertThat(postJson(justUnder).json().path("data").path("text").asText()).hasSize(MAX_BODY - 20);
+
+        // a body without a declared length (chunked) under the limit is read whole
+        HttpRequest chunkedUnder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/v1/_probe/json"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(justUnder.getBytes(StandardCharsets.UTF_8))))
+                .build();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(chunkedUnder, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(201);
+            assertThat(response.body()).contains("a".repeat(MAX_BODY - 20));
+        }
     }
 
     @Test
