@@ -28,6 +28,8 @@ cleanup() {
   if [[ "${JFR:-0}" == 1 ]]; then rm -rf "$WORK/data"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh" # warm_up
 case "$STORE" in sqlite|postgresql) ;; *) echo "usage: profile.sh [sqlite|postgresql]" >&2; exit 2;; esac
 case "${LOAD:-send}" in send|inbound) SCRIPT="$ROOT/bench/${LOAD:-send}.lua" ;; *) echo "LOAD is send or inbound" >&2; exit 2;; esac
 for tool in wrk python3; do command -v "$tool" >/dev/null || { echo "missing $tool (./msgbubbles bench installs it)" >&2; exit 1; }; done
@@ -55,9 +57,7 @@ for _ in $(seq 150); do grep -q 'listening on' "$WORK/server.log" && break; slee
 grep -q 'listening on' "$WORK/server.log" || { tail -5 "$WORK/server.log" >&2; exit 1; }
 export BENCH_KEY; BENCH_KEY="$(awk '/test key:/ {print $3}' "$WORK/server.log")"
 
-wrk -t2 -c64 -d"${WARMUP}s" -s "$SCRIPT" "http://127.0.0.1:$port" >/dev/null
-# and REWARM seconds more on fresh connections, as the benchmarks do (see warm_up in lib.sh)
-if [[ "${REWARM:-5}" != 0 ]]; then wrk -t2 -c64 -d"${REWARM:-5}s" -s "$SCRIPT" "http://127.0.0.1:$port" >/dev/null; fi
+warm_up "http://127.0.0.1:$port" "$SCRIPT"
 sleep "$PAUSE"
 
 threads() { for t in /proc/$PID/task/*; do printf '%s|%s\n' "$(cat "$t/comm")" "$(awk '{print $14+$15}' "$t/stat")"; done; }

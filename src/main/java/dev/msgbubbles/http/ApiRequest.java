@@ -116,8 +116,8 @@ final class ApiRequest {
             return body;
         }
         // With a declared length (the usual case) read that many bytes: readNBytes(n) allocates min(n, 16 KiB) at a
-        // time, so asking every request for the limit gave each a 16 KiB buffer and a copy (a third of the server's
-        // allocations under the send load). A chunked body declares none: read up to the limit (and one byte more).
+        // time, so asking every request for the limit gave each a 16 KiB buffer and a copy (a quarter of the server's
+        // allocation samples under the send load). A chunked body declares none: read up to the limit (and one byte more).
         OptionalLong declared = bodySource.declaredLength();
         int want = declared.isPresent() && declared.getAsLong() <= maxBodyBytes ? (int) declared.getAsLong()
                 : (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1);
