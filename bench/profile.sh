@@ -60,7 +60,12 @@ export BENCH_KEY; BENCH_KEY="$(awk '/test key:/ {print $3}' "$WORK/server.log")"
 warm_up "http://127.0.0.1:$port" "$SCRIPT"
 sleep "$PAUSE"
 
-threads() { for t in /proc/$PID/task/*; do printf '%s|%s\n' "$(cat "$t/comm")" "$(awk '{print $14+$15}' "$t/stat")"; done; }
+# per thread: name|CPU ticks; a thread that ends between the listing and the reads is left out
+threads() { local t name ticks
+  for t in /proc/$PID/task/*; do
+    name="$(cat "$t/comm" 2>/dev/null)" && ticks="$(awk '{print $14+$15}' "$t/stat" 2>/dev/null)" && [[ -n "$ticks" ]] \
+      && printf '%s|%s\n' "$name" "$ticks"
+  done; return 0; }
 io() { awk '/^(syscw|wchar):/ {printf "%s ", $2}' "/proc/$PID/io"; }
 commits() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^msgbubbles_group_commit_units_(count|sum)/ {printf "%s ", $2}'; }
 # CPU of every PostgreSQL process (the server's backends included), 0 on SQLite
