@@ -137,7 +137,7 @@ public final class App implements AutoCloseable {
                             config.webhooks().concurrency(), config.webhooks().endpointConcurrency(),
                             config.webhooks().logRetention()),
                     metrics, wakeDeliveries);
-            Worker deliveryWorker = new Worker(database, deliveryQueue, pipeline.handlers(), clock,
+            Worker deliveryWorker = new Worker(database, writes, deliveryQueue, pipeline.handlers(), clock,
                     new Worker.Settings(Math.min(64, config.webhooks().concurrency()), config.delivery().jobLease(),
                             Duration.ofMillis(200), config.webhooks().concurrency()));
             deliveryWorkerRef.set(deliveryWorker);
@@ -166,7 +166,7 @@ public final class App implements AutoCloseable {
             handlers.put(PurgeJob.KIND, purge);
             handlers.put(dev.msgbubbles.attachment.PurgeJob.KIND, attachmentPurge);
             handlers.put(EventPurge.KIND, eventPurge);
-            Worker worker = new Worker(database, queue, handlers, clock,
+            Worker worker = new Worker(database, writes, queue, handlers, clock,
                     new Worker.Settings(256, config.delivery().jobLease(), Duration.ofMillis(200)));
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
             Events events = new Events(database, config.api().eventsHeartbeat());
@@ -181,7 +181,7 @@ public final class App implements AutoCloseable {
                             events, attachments, wake));
             // only where workers churn the job tables (and only on PostgreSQL: SQLite's queue leaves no dead rows)
             QueueVacuum vacuum = new QueueVacuum(database, List.of(queue, deliveryQueue), QUEUE_VACUUM_MIN_CHANGES, metrics);
-            ThreadIndex threadIndex = new ThreadIndex(database, THREAD_INDEX_INTERVAL);
+            ThreadIndex threadIndex = new ThreadIndex(database, writes, THREAD_INDEX_INTERVAL);
             threadIndex.start();
             if (config.delivery().workerEnabled()) {
                 worker.start();

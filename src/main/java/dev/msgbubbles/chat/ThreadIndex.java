@@ -3,6 +3,7 @@ package dev.msgbubbles.chat;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.Sql;
+import dev.msgbubbles.db.Writes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,12 +41,19 @@ public final class ThreadIndex implements AutoCloseable {
     private static final String MARK = "(SELECT upto FROM thread_entries_mark)";
 
     private final Database db;
+    private final Writes writes;
     private final Duration interval;
     private volatile boolean running;
     private Thread loop;
 
-    public ThreadIndex(Database db, Duration interval) {
+    /**
+     * Reads from {@code db} and writes the entries through {@code writes}: the group commit in the server, so that a
+     * catch-up's inserts share the writer's transactions instead of taking SQLite's one write connection away from
+     * it (each chunk of a catch-up is one unit of work there).
+     */
+    public ThreadIndex(Database db, Writes writes, Duration interval) {
         this.db = db;
+        this.writes = writes;
         this.interval = interval;
     }
 
@@ -58,7 +66,7 @@ public final class ThreadIndex implements AutoCloseable {
         loop = Thread.ofVirtual().name("thread-index").start(() -> {
             while (running) {
                 try {
-                    while (running && catchUp(db, BATCH, CHUNK) == BATCH) {
+                    while (running && catchUp(db, writes, BATCH, CHUNK) == BATCH) {
                         // a backlog: the next batch at once
                     }
                 } catch (RuntimeException e) {
@@ -77,6 +85,11 @@ public final class ThreadIndex implements AutoCloseable {
      * writing it again is ignored.
      */
     public static int catchUp(Database db, int max, int chunk) {
+        return catchUp(db, db, max, chunk);
+    }
+
+    /** {@link #catchUp(Database, int, int)}, writing through {@code writes}. */
+    public static int catchUp(Database db, Writes writes, int max, int chunk) {
         record Entry(long rowid, String conversationId, long createdAt, String id) {
         }
         List<Entry> entries = db.read(h -> Sql.list(h, "SELECT rowid, conversation_id, created_at, id FROM messages "
@@ -94,10 +107,10 @@ public final class ThreadIndex implements AutoCloseable {
             for (Entry e : byThread.subList(from, Math.min(byThread.size(), from + chunk))) {
                 rows.add(new Object[] {e.conversationId(), e.createdAt(), e.id()});
             }
-            db.writeVoid(tx -> Sql.insertAll(tx, "INSERT OR IGNORE INTO thread_entries (conversation_id, created_at, id) "
+            writes.writeVoid(tx -> Sql.insertAll(tx, "INSERT OR IGNORE INTO thread_entries (conversation_id, created_at, id) "
                     + "VALUES", 3, rows));
         }
-        db.writeVoid(tx -> Sql.update(tx, "UPDATE thread_entries_mark SET upto = MAX(upto, ?)", upto));
+        writes.writeVoid(tx -> Sql.update(tx, "UPDATE thread_entries_mark SET upto = MAX(upto, ?)", upto));
         return entries.size();
     }
 
