@@ -80,11 +80,14 @@ public final class App implements AutoCloseable {
     private final DeliveryPipeline pipeline;
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
+    /** SQLite's background checkpoints (see {@link Database#backgroundCheckpoints}); stopped before the store closes. */
+    private final AutoCloseable checkpoints;
 
     private final Events events;
     private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Worker deliveryWorker,
                 QueueVacuum vacuum, ThreadIndex threadIndex, DeliveryPipeline pipeline, Events events,
-                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics) {
+                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics, AutoCloseable checkpoints) {
+        this.checkpoints = checkpoints;
         this.vacuum = vacuum;
         this.threadIndex = threadIndex;
         this.pipeline = pipeline;
@@ -183,6 +186,7 @@ public final class App implements AutoCloseable {
             QueueVacuum vacuum = new QueueVacuum(database, List.of(queue, deliveryQueue), QUEUE_VACUUM_MIN_CHANGES, metrics);
             ThreadIndex threadIndex = new ThreadIndex(database, writes, THREAD_INDEX_INTERVAL);
             threadIndex.start();
+            AutoCloseable checkpoints = database.backgroundCheckpoints(config.storage().sqliteCheckpointEvery());
             if (config.delivery().workerEnabled()) {
                 worker.start();
                 deliveryWorker.start();
@@ -195,8 +199,9 @@ public final class App implements AutoCloseable {
                     linkBase.set(URI.create(configured.getScheme() + "://" + configured.getHost() + ":" + server.port()));
                 }
                 return new App(database, writes, server, worker, deliveryWorker, vacuum, threadIndex, pipeline, events,
-                        bootstrapped, gc);
+                        bootstrapped, gc, checkpoints);
             } catch (RuntimeException e) {
+                closeQuietly(checkpoints);
                 vacuum.close();
                 threadIndex.close();
                 worker.close();
@@ -245,7 +250,17 @@ public final class App implements AutoCloseable {
         deliveryWorker.close();
         pipeline.close();
         writes.close();
+        closeQuietly(checkpoints);
         database.close();
         gcMetrics.close();
+    }
+
+    /** Stops {@code resource}; what it throws is logged, so that the rest of a shutdown still runs. */
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(App.class).warn("stopping {} failed", resource, e);
+        }
     }
 }

@@ -109,6 +109,7 @@ public final class ConfigLoader {
         DatabaseTarget database = database(dataDir);
         int poolSize = integer("MSGBUBBLES_DATABASE_POOL_SIZE", 1, 200);
         String synchronous = oneOf("MSGBUBBLES_SQLITE_SYNCHRONOUS", Set.of("NORMAL", "FULL"), s -> s.toUpperCase(Locale.ROOT));
+        int checkpointMillis = integer("MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS", 0, 60_000);
         int rate = integer("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", 1, 10_000_000);
         int retentionHours = integer("MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", 24, 24 * 365);
         int heartbeat = integer("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", 1, 300);
@@ -142,7 +143,7 @@ public final class ConfigLoader {
         }
         return new Config(
                 new Config.Server(host, port, publicUrl, maxBody),
-                new Config.Storage(dataDir, database, poolSize, synchronous),
+                new Config.Storage(dataDir, database, poolSize, synchronous, Duration.ofMillis(checkpointMillis)),
                 new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat),
                         Duration.ofDays(eventRetention)),
                 new Config.Webhooks(allowPrivate, retrySchedule, retryJitter, Duration.ofMillis(webhookTimeout),

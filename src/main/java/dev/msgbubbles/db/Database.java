@@ -48,6 +48,8 @@ public final class Database implements Writes, AutoCloseable {
     private final Jdbi writeJdbi;
     private final Jdbi readJdbi;
     private final int expectedMigrations;
+    /** SQLite: opens connections of its own to the store (for the {@link Checkpointer}); null on PostgreSQL. */
+    private DataSource sqliteSource;
     /** Last steps of open write transactions, by handle (each map is touched only by the thread running it). */
     /** What each open write transaction has registered: its last steps and its after-commit hooks. */
     private static final Map<Handle, Hooks> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
@@ -103,7 +105,10 @@ public final class Database implements Writes, AutoCloseable {
             readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
             readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
             readConfig.setMaxLifetime(0);
-            return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations);
+            Database database = new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig),
+                    migrations);
+            database.sqliteSource = writeSource;
+            return database;
         } catch (RuntimeException e) {
             writer.close();
             throw e;
@@ -112,6 +117,18 @@ public final class Database implements Writes, AutoCloseable {
 
     public Dialect dialect() {
         return dialect;
+    }
+
+    /**
+     * SQLite: starts copying the log back into the database file every {@code every} from a connection of its own,
+     * ahead of the writer's checkpoints (see {@link Checkpointer}); closing the result stops it. Nothing on
+     * PostgreSQL, or when {@code every} is zero.
+     */
+    public AutoCloseable backgroundCheckpoints(java.time.Duration every) {
+        if (sqliteSource == null || every.isZero()) {
+            return () -> { };
+        }
+        return new Checkpointer(sqliteSource, every);
     }
 
     /** The store, for logs: never contains a password. */

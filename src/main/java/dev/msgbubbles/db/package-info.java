@@ -3,7 +3,8 @@
  * dialect under {@code db/migration}); {@code Sql} for plain JDBC statements on the hot path (prepared once per
  * SQLite connection); {@code GroupCommit}, which commits concurrent writes together; and transactions' last
  * steps ({@code Database.lastStep}), among them rows written together at the end ({@code LastWrites}); and
- * {@code SchemaWatch}, which stops a server whose database a newer version has migrated. Feature packages keep their
+ * {@code SchemaWatch}, which stops a server whose database a newer version has migrated; and on SQLite the
+ * {@code Checkpointer}, which copies the log into the database file ahead of the writer. Feature packages keep their
  * own SQL next to their mappers and reach the database only through this package. Imports {@code config} and
  * {@code common}.
  */

@@ -40,6 +40,7 @@ class ConfigLoaderTest {
         assertThat(config.storage().dataDir()).isEqualTo(Path.of("./data"));
         assertThat(config.storage().poolSize()).isEqualTo(10);
         assertThat(config.storage().sqliteSynchronous()).isEqualTo("NORMAL");
+        assertThat(config.storage().sqliteCheckpointEvery()).isEqualTo(Duration.ofMillis(5));
         assertThat(config.logging().format()).isEqualTo("text");
         assertThat(config.logging().level()).isEqualTo("INFO");
     }
@@ -71,6 +72,7 @@ class ConfigLoaderTest {
         env.put("MSGBUBBLES_MAX_BODY_BYTES", "2048");
         env.put("MSGBUBBLES_DATABASE_POOL_SIZE", "3");
         env.put("MSGBUBBLES_SQLITE_SYNCHRONOUS", "full");
+        env.put("MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS", "0");
         env.put("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "600");
         env.put("MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "24");
         env.put("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE", "TRUE");
@@ -86,6 +88,7 @@ class ConfigLoaderTest {
         assertThat(config.server().maxBodyBytes()).isEqualTo(2048L);
         assertThat(config.storage().poolSize()).isEqualTo(3);
         assertThat(config.storage().sqliteSynchronous()).isEqualTo("FULL");
+        assertThat(config.storage().sqliteCheckpointEvery()).isZero();
         assertThat(config.api().rateLimitPerMinute()).isEqualTo(600);
         assertThat(config.api().idempotencyRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(config.webhooks().allowPrivate()).isTrue();
@@ -129,6 +132,9 @@ class ConfigLoaderTest {
             "MSGBUBBLES_LOG_FORMAT|xml",
             "MSGBUBBLES_LOG_LEVEL|verbose",
             "MSGBUBBLES_SQLITE_SYNCHRONOUS|OFF",
+            "MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS|-1",
+            "MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS|60001",
+            "MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS|soon",
             "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS|23",
             "MSGBUBBLES_DATABASE_POOL_SIZE|0",
             "MSGBUBBLES_MAX_BODY_BYTES|1023",
@@ -305,6 +311,7 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.defaults().keySet()).containsExactlyInAnyOrder(
                 "MSGBUBBLES_HOST", "MSGBUBBLES_PORT", "MSGBUBBLES_PUBLIC_URL", "MSGBUBBLES_DATA_DIR",
                 "MSGBUBBLES_DATABASE_URL", "MSGBUBBLES_DATABASE_POOL_SIZE", "MSGBUBBLES_SQLITE_SYNCHRONOUS",
+                "MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS",
                 "MSGBUBBLES_MAX_BODY_BYTES", "MSGBUBBLES_RATE_LIMIT_PER_MINUTE",
                 "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE",
                 "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL",

@@ -46,4 +46,63 @@ class SqliteDatabaseIT extends DatabaseContract {
         long rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM filler").mapTo(Long.class).one());
         assertThat(rows).isEqualTo(20_000);
     }
+
+    @Test
+    void background_checkpoints_copy_the_log_into_the_database_file() throws Exception {
+        java.nio.file.Path file = java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db");
+        db.writeVoid(h -> h.execute("CREATE TABLE filler_copied (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
+        db.outsideTransaction("PRAGMA wal_checkpoint(TRUNCATE)");
+        long before = java.nio.file.Files.size(file);
+        for (int batch = 0; batch < 10; batch++) { // ≈ 100 pages: fewer than the writer's own checkpoint waits for
+            db.writeVoid(h -> {
+                for (int i = 0; i < 10; i++) {
+                    h.execute("INSERT INTO filler_copied (body) VALUES (?)", "x".repeat(4_000));
+                }
+            });
+        }
+        // the pages are in the log only: the writer has not checkpointed (the premise of the check below)
+        assertThat(java.nio.file.Files.size(file)).isEqualTo(before);
+
+        try (AutoCloseable checkpoints = db.backgroundCheckpoints(java.time.Duration.ofMillis(5))) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (java.nio.file.Files.size(file) < before + 100 * 4_000 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(java.nio.file.Files.size(file)).isGreaterThanOrEqualTo(before + 100 * 4_000);
+        }
+        long rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM filler_copied").mapTo(Long.class).one());
+        assertThat(rows).isEqualTo(100);
+    }
+
+    @Test
+    void the_write_ahead_log_stays_bounded_with_background_checkpoints_beside_the_writer() throws Exception {
+        db.writeVoid(h -> h.execute("CREATE TABLE filler_beside (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
+        try (AutoCloseable checkpoints = db.backgroundCheckpoints(java.time.Duration.ofMillis(1))) {
+            for (int batch = 0; batch < 400; batch++) { // ≈ 80 MB written in 400 commits, back to back
+                db.writeVoid(h -> {
+                    for (int i = 0; i < 50; i++) {
+                        h.execute("INSERT INTO filler_beside (body) VALUES (?)", "x".repeat(4_000));
+                    }
+                });
+            }
+        }
+        java.nio.file.Path wal = java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db-wal");
+        // the writer's own checkpoints still finish the log now and then, so it starts again from its beginning
+        assertThat(java.nio.file.Files.size(wal)).isLessThan(32L * 1024 * 1024);
+        long rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM filler_beside").mapTo(Long.class).one());
+        assertThat(rows).isEqualTo(20_000);
+    }
+
+    @Test
+    void no_background_checkpoints_when_switched_off() throws Exception {
+        java.nio.file.Path file = java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db");
+        db.writeVoid(h -> h.execute("CREATE TABLE filler_off (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
+        db.outsideTransaction("PRAGMA wal_checkpoint(TRUNCATE)");
+        long before = java.nio.file.Files.size(file);
+        try (AutoCloseable checkpoints = db.backgroundCheckpoints(java.time.Duration.ZERO)) {
+            db.writeVoid(h -> h.execute("INSERT INTO filler_off (body) VALUES (?)", "x".repeat(40_000)));
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("sqlite-checkpointer"));
+        }
+        assertThat(java.nio.file.Files.size(file)).isEqualTo(before);
+    }
 }
