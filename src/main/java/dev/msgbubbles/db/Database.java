@@ -49,7 +49,7 @@ public final class Database implements Writes, AutoCloseable {
     private final Jdbi readJdbi;
     private final int expectedMigrations;
     /** SQLite: opens connections of its own to the store (for the {@link Checkpointer}); null on PostgreSQL. */
-    private DataSource sqliteSource;
+    private final DataSource sqliteSource;
     /** Last steps of open write transactions, by handle (each map is touched only by the thread running it). */
     /** What each open write transaction has registered: its last steps and its after-commit hooks. */
     private static final Map<Handle, Hooks> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
@@ -61,8 +61,9 @@ public final class Database implements Writes, AutoCloseable {
     }
 
     private Database(Dialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
-                     int expectedMigrations) {
+                     int expectedMigrations, DataSource sqliteSource) {
         this.dialect = dialect;
+        this.sqliteSource = sqliteSource;
         this.description = description;
         this.writer = writer;
         this.reader = reader;
@@ -87,7 +88,7 @@ public final class Database implements Writes, AutoCloseable {
             HikariDataSource pool = new HikariDataSource(config);
             try {
                 int migrations = migrate(Dialect.POSTGRESQL, pool);
-                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations);
+                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations, null);
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;
@@ -105,10 +106,8 @@ public final class Database implements Writes, AutoCloseable {
             readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
             readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
             readConfig.setMaxLifetime(0);
-            Database database = new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig),
-                    migrations);
-            database.sqliteSource = writeSource;
-            return database;
+            return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations,
+                    writeSource);
         } catch (RuntimeException e) {
             writer.close();
             throw e;
