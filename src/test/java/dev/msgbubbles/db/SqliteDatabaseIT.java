@@ -30,28 +30,30 @@ class SqliteDatabaseIT extends DatabaseContract {
 
     @Test
     void the_write_ahead_log_stays_bounded_under_sustained_writes() throws Exception {
-        db.writeVoid(h -> h.execute("CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
-        for (int batch = 0; batch < 400; batch++) { // ≈ 80 MB written in 400 commits, back to back
+        // the writer checkpoints as it goes (SQLite's automatic checkpoint): a checkpoint left only to a background
+        // connection never catches up with a busy writer, and the log grew to gigabytes under the benchmark
+        writeBackToBackAndCheckTheLog("filler");
+    }
+
+    /** ≈ 80 MB into a new {@code table} in 400 commits, back to back; then the log is under 32 MB and nothing lost. */
+    private void writeBackToBackAndCheckTheLog(String table) throws Exception {
+        db.writeVoid(h -> h.execute("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
+        for (int batch = 0; batch < 400; batch++) {
             db.writeVoid(h -> {
                 for (int i = 0; i < 50; i++) {
-                    h.execute("INSERT INTO filler (body) VALUES (?)", "x".repeat(4_000));
+                    h.execute("INSERT INTO " + table + " (body) VALUES (?)", "x".repeat(4_000));
                 }
             });
         }
-
         java.nio.file.Path wal = java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db-wal");
-        // the writer checkpoints as it goes (SQLite's automatic checkpoint): a checkpoint left only to a background
-        // connection never catches up with a busy writer, and the log grew to gigabytes under the benchmark
         assertThat(java.nio.file.Files.size(wal)).isLessThan(32L * 1024 * 1024);
-        long rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM filler").mapTo(Long.class).one());
+        long rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM " + table).mapTo(Long.class).one());
         assertThat(rows).isEqualTo(20_000);
     }
 
     @Test
     void background_checkpoints_copy_the_log_into_the_database_file() throws Exception {
-        java.nio.file.Path file = java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db");
-        db.writeVoid(h -> h.execute("CREATE TABLE filler_copied (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
-        db.outsideTransaction("PRAGMA wal_checkpoint(TRUNCATE)");
+        java.nio.file.Path file = newTableWithTheLogCopied("filler_copied");
         long before = java.nio.file.Files.size(file);
         for (int batch = 0; batch < 10; batch++) { // ≈ 100 pages: fewer than the writer's own checkpoint waits for
             db.writeVoid(h -> {
@@ -76,33 +78,27 @@ class SqliteDatabaseIT extends DatabaseContract {
 
     @Test
     void the_write_ahead_log_stays_bounded_with_background_checkpoints_beside_the_writer() throws Exception {
-        db.writeVoid(h -> h.execute("CREATE TABLE filler_beside (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
-        try (AutoCloseable checkpoints = db.backgroundCheckpoints(java.time.Duration.ofMillis(1))) {
-            for (int batch = 0; batch < 400; batch++) { // ≈ 80 MB written in 400 commits, back to back
-                db.writeVoid(h -> {
-                    for (int i = 0; i < 50; i++) {
-                        h.execute("INSERT INTO filler_beside (body) VALUES (?)", "x".repeat(4_000));
-                    }
-                });
-            }
-        }
-        java.nio.file.Path wal = java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db-wal");
         // the writer's own checkpoints still finish the log now and then, so it starts again from its beginning
-        assertThat(java.nio.file.Files.size(wal)).isLessThan(32L * 1024 * 1024);
-        long rows = db.read(h -> h.createQuery("SELECT COUNT(*) FROM filler_beside").mapTo(Long.class).one());
-        assertThat(rows).isEqualTo(20_000);
+        try (AutoCloseable checkpoints = db.backgroundCheckpoints(java.time.Duration.ofMillis(1))) {
+            writeBackToBackAndCheckTheLog("filler_beside");
+        }
     }
 
     @Test
     void no_background_checkpoints_when_switched_off() throws Exception {
-        java.nio.file.Path file = java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db");
-        db.writeVoid(h -> h.execute("CREATE TABLE filler_off (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
-        db.outsideTransaction("PRAGMA wal_checkpoint(TRUNCATE)");
+        java.nio.file.Path file = newTableWithTheLogCopied("filler_off");
         long before = java.nio.file.Files.size(file);
         try (AutoCloseable checkpoints = db.backgroundCheckpoints(java.time.Duration.ZERO)) {
             db.writeVoid(h -> h.execute("INSERT INTO filler_off (body) VALUES (?)", "x".repeat(40_000)));
             assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("sqlite-checkpointer"));
         }
         assertThat(java.nio.file.Files.size(file)).isEqualTo(before);
+    }
+
+    /** Creates {@code table}, copies the whole log into the database file and returns that file. */
+    private java.nio.file.Path newTableWithTheLogCopied(String table) {
+        db.writeVoid(h -> h.execute("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
+        db.outsideTransaction("PRAGMA wal_checkpoint(TRUNCATE)");
+        return java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db");
     }
 }
