@@ -1,6 +1,7 @@
 package dev.msgbubbles.db;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
 final class Checkpointer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
 
+    /** The longest pause between two checkpoints while the log stays copied (an idle store). */
+    static final Duration IDLE = Duration.ofMillis(200);
+
     private final DataSource source;
     private final Duration every;
     private volatile boolean running = true;
@@ -38,9 +42,21 @@ final class Checkpointer implements AutoCloseable {
     private void loop() {
         while (running) {
             try (Connection connection = source.getConnection(); Statement statement = connection.createStatement()) {
+                long pause = every.toNanos();
+                long lastLog = -1;
                 while (running) {
-                    statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
-                    LockSupport.parkNanos(every.toNanos());
+                    boolean idle;
+                    try (ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                        // one row: busy, pages in the log, pages of the log now in the database file
+                        boolean row = result.next();
+                        long log = row ? result.getLong(2) : -1;
+                        idle = row && log == lastLog && log == result.getLong(3);
+                        lastLog = log;
+                    }
+                    // an idle store (nothing written since the last look, all of it copied): look less often, up to
+                    // IDLE; as soon as the log has moved, every `every` again
+                    pause = idle ? Math.min(pause * 2, IDLE.toNanos()) : every.toNanos();
+                    LockSupport.parkNanos(Math.max(pause, every.toNanos()));
                 }
             } catch (SQLException | RuntimeException e) {
                 if (running) {
