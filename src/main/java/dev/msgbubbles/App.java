@@ -81,12 +81,12 @@ public final class App implements AutoCloseable {
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
     /** SQLite's background checkpoints (see {@link Database#backgroundCheckpoints}); stopped before the store closes. */
-    private final AutoCloseable checkpoints;
+    private final Database.Background checkpoints;
 
     private final Events events;
     private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Worker deliveryWorker,
                 QueueVacuum vacuum, ThreadIndex threadIndex, DeliveryPipeline pipeline, Events events,
-                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics, AutoCloseable checkpoints) {
+                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics, Database.Background checkpoints) {
         this.checkpoints = checkpoints;
         this.vacuum = vacuum;
         this.threadIndex = threadIndex;
@@ -186,7 +186,7 @@ public final class App implements AutoCloseable {
             QueueVacuum vacuum = new QueueVacuum(database, List.of(queue, deliveryQueue), QUEUE_VACUUM_MIN_CHANGES, metrics);
             ThreadIndex threadIndex = new ThreadIndex(database, writes, THREAD_INDEX_INTERVAL);
             threadIndex.start();
-            AutoCloseable checkpoints = database.backgroundCheckpoints(config.storage().sqliteCheckpointEvery());
+            Database.Background checkpoints = database.backgroundCheckpoints(config.storage().sqliteCheckpointEvery());
             if (config.delivery().workerEnabled()) {
                 worker.start();
                 deliveryWorker.start();
@@ -201,7 +201,7 @@ public final class App implements AutoCloseable {
                 return new App(database, writes, server, worker, deliveryWorker, vacuum, threadIndex, pipeline, events,
                         bootstrapped, gc, checkpoints);
             } catch (RuntimeException e) {
-                closeQuietly(checkpoints);
+                checkpoints.close();
                 vacuum.close();
                 threadIndex.close();
                 worker.close();
@@ -250,17 +250,8 @@ public final class App implements AutoCloseable {
         deliveryWorker.close();
         pipeline.close();
         writes.close();
-        closeQuietly(checkpoints);
+        checkpoints.close();
         database.close();
         gcMetrics.close();
-    }
-
-    /** Stops {@code resource}; what it throws is logged, so that the rest of a shutdown still runs. */
-    private static void closeQuietly(AutoCloseable resource) {
-        try {
-            resource.close();
-        } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(App.class).warn("stopping {} failed", resource, e);
-        }
     }
 }

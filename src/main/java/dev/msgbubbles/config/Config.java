@@ -15,10 +15,6 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
     /** {@code poolSize} applies to PostgreSQL; SQLite always has one writer connection. */
     public record Storage(Path dataDir, DatabaseTarget database, int poolSize, String sqliteSynchronous,
                           Duration sqliteCheckpointEvery) {
-        /** Without the background checkpoints (zero: off). */
-        public Storage(Path dataDir, DatabaseTarget database, int poolSize, String sqliteSynchronous) {
-            this(dataDir, database, poolSize, sqliteSynchronous, Duration.ZERO);
-        }
     }
 
     /**

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * copies what is left and lets the next transaction start the log again from its beginning. When both want to
  * checkpoint at once, the writer's returns at once (busy) and it tries again after its next commit.
  */
-final class Checkpointer implements AutoCloseable {
+final class Checkpointer implements Database.Background {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
 
     /** The longest pause between two checkpoints while the log stays copied (an idle store). */

@@ -123,11 +123,17 @@ public final class Database implements Writes, AutoCloseable {
      * ahead of the writer's checkpoints (see {@link Checkpointer}); closing the result stops it. Nothing on
      * PostgreSQL, or when {@code every} is zero.
      */
-    public AutoCloseable backgroundCheckpoints(java.time.Duration every) {
+    public Background backgroundCheckpoints(java.time.Duration every) {
         if (sqliteSource == null || every.isZero()) {
             return () -> { };
         }
         return new Checkpointer(sqliteSource, every);
+    }
+
+    /** Work a {@link Database} runs in the background until closed; closing never throws. */
+    public interface Background extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** The store, for logs: never contains a password. */
