@@ -10,7 +10,9 @@
 # LOG_LEVEL (WARN), BENCH_JAVA_OPTS (more JVM options, e.g. a profiler agent), PROFILE_ENV (more server settings,
 # e.g. MSGBUBBLES_WORKER_ENABLED=false to measure acceptance alone), LOAD (send: POST /v1/messages, bench/send.lua;
 # inbound: POST /v1/sandbox/inbound from 1,000 contacts, bench/inbound.lua), SQLITE_PAGE_SIZE (create the SQLite database with
-# this page size first), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432).
+# this page size first), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432), WAITS=1 (PostgreSQL: sample what the
+# database's sessions of this run are doing every 50 ms while measured, from pg_stat_activity, and print the most
+# frequent wait events with their statements; one psql session, ≈ 20 small queries a second).
 # All traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -73,7 +75,19 @@ pg_ticks() { [[ "$STORE" == postgresql ]] || { echo 0; return; }
   for p in $(pgrep -x postgres); do awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s+=$1} END {print s+0}'; }
 gc0="$(commits)"; pg0="$(pg_ticks)"
 threads >"$WORK/threads0"; c0="$(awk '{print $14+$15}' "/proc/$PID/stat")"; io0="$(io)"
+waits_pid=""
+if [[ "$STORE" == postgresql && "${WAITS:-0}" == 1 ]]; then
+  # one psql session for the whole window: a query and a 50 ms sleep per sample, so that sampling forks nothing
+  sample="SELECT '#'; SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-') || ' | '
+            || left(regexp_replace(query, '\s+', ' ', 'g'), 60)
+          FROM pg_stat_activity WHERE datname = '$DB' AND state = 'active' AND pid <> pg_backend_pid();
+          SELECT pg_sleep(0.05);"
+  for ((i = 0; i < DURATION * 20; i++)); do echo "$sample"; done \
+    | psql "$PG_URL_BASE/postgres" -Atq >"$WORK/waits" 2>/dev/null &
+  waits_pid=$!
+fi
 out="$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$SCRIPT" "http://127.0.0.1:$port")"
+[[ -n "$waits_pid" ]] && { kill "$waits_pid" 2>/dev/null || true; wait "$waits_pid" 2>/dev/null || true; }
 c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"; io1="$(io)"; gc1="$(commits)"; pg1="$(pg_ticks)"
 
 requests="$(awk '/requests in/ {print $1}' <<<"$out")"
@@ -99,6 +113,13 @@ print("busiest threads (cores): " + ", ".join("%s=%.2f" % (name, cores) for core
 print("group commit: %.0f commits/s, %.1f units per commit" % ((n1 - n0) / seconds, (u1 - u0) / max(n1 - n0, 1)))
 print("writes (all files and sockets): %.1f calls and %.1f KB per request" % ((s1 - s0) / requests, (w1 - w0) / 1024 / requests))
 PY
+if [[ -s "$WORK/waits" ]]; then
+  # per sample: '#' then one line per active session; share = sessions seen in that state per sample taken
+  awk '$0 == "#" {n++; next} NF {c[$0]++} END {
+         printf "PostgreSQL sessions, sampled %d times (every 50 ms): average active %.1f; most frequent states:\n", n, t / (n ? n : 1)
+         for (k in c) printf "%8.2f  %s\n", c[k] / (n ? n : 1), k }' t="$(grep -cv '^#\?$' "$WORK/waits")" "$WORK/waits" \
+    | { IFS= read -r head; echo "$head"; sort -rn | head -10; }
+fi
 [[ -f "$WORK/data/msgbubbles.db-wal" ]] && echo "SQLite log (WAL) size: $(du -h "$WORK/data/msgbubbles.db-wal" | cut -f1)"
 if [[ "${JFR:-0}" == 1 ]]; then
   jcmd "$PID" JFR.dump filename="$WORK/recording.jfr" >/dev/null
