@@ -12,7 +12,10 @@
 # inbound: POST /v1/sandbox/inbound from 1,000 contacts, bench/inbound.lua), SQLITE_PAGE_SIZE (create the SQLite database with
 # this page size first), PG_URL_BASE (postgresql://postgres@127.0.0.1:5432), WAITS=1 (PostgreSQL: sample what the
 # database's sessions of this run are doing every 50 ms while measured, from pg_stat_activity, and print the most
-# frequent wait events with their statements; one psql session, ≈ 20 small queries a second).
+# frequent wait events with their statements; one psql session, ≈ 20 small queries a second), WALSTAT=1 (which tables
+# the store's write-ahead log is written for while measured: SQLite, frames sampled from the log file every 0.5 s by
+# bench/walstat.py, mapped to tables with sqlite3's dbstat; PostgreSQL, every log record of the window, by relation,
+# from the pg_walinspect extension created in the run's database).
 # All traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -86,6 +89,17 @@ if [[ "$STORE" == postgresql && "${WAITS:-0}" == 1 ]]; then
     | psql "$PG_URL_BASE/postgres" -Atq >"$WORK/waits" 2>/dev/null &
   waits_pid=$!
 fi
+walstat_pid=""; lsn0=""
+if [[ "${WALSTAT:-0}" == 1 ]]; then
+  if [[ "$STORE" == sqlite ]]; then
+    python3 "$ROOT/bench/walstat.py" watch "$WORK/data/msgbubbles.db-wal" "$WORK/walframes" "$DURATION" &
+    walstat_pid=$!
+  elif psql "$PG_URL_BASE/$DB" -qc "CREATE EXTENSION IF NOT EXISTS pg_walinspect" >/dev/null 2>&1; then
+    lsn0="$(psql "$PG_URL_BASE/$DB" -Atc "SELECT pg_current_wal_flush_lsn()")"
+  else
+    echo "WALSTAT: the pg_walinspect extension is not available (PostgreSQL 15 or later, contrib)" >&2
+  fi
+fi
 out="$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$SCRIPT" "http://127.0.0.1:$port")"
 [[ -n "$waits_pid" ]] && { kill "$waits_pid" 2>/dev/null || true; wait "$waits_pid" 2>/dev/null || true; }
 c1="$(awk '{print $14+$15}' "/proc/$PID/stat")"; threads >"$WORK/threads1"; io1="$(io)"; gc1="$(commits)"; pg1="$(pg_ticks)"
@@ -119,6 +133,23 @@ if [[ -s "$WORK/waits" ]]; then
          printf "PostgreSQL sessions, sampled %d times (every 50 ms): average active %.1f; most frequent states:\n", n, t / (n ? n : 1)
          for (k in c) printf "%8.2f  %s\n", c[k] / (n ? n : 1), k }' t="$(grep -cv '^#\?$' "$WORK/waits")" "$WORK/waits" \
     | { IFS= read -r head; echo "$head"; sort -rn | head -10; }
+fi
+if [[ -n "$walstat_pid" ]]; then
+  wait "$walstat_pid" || true
+  command -v sqlite3 >/dev/null || { echo "WALSTAT needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+  sqlite3 -separator ' ' "$WORK/data/msgbubbles.db" "SELECT pageno, name FROM dbstat" >"$WORK/pages"
+  python3 "$ROOT/bench/walstat.py" report "$WORK/walframes" "$WORK/pages"
+fi
+if [[ -n "$lsn0" ]]; then
+  # the log is the cluster's: other databases' writes in the window count too (on this machine, none)
+  echo "PostgreSQL log records of the measured window by relation: records and bytes per request (full-page images included)"
+  psql "$PG_URL_BASE/$DB" -At -F '|' -c "
+    WITH r AS (SELECT substring(block_ref FROM 'rel [0-9]+/[0-9]+/([0-9]+)') AS node, record_length
+                 FROM pg_get_wal_records_info('$lsn0', pg_current_wal_flush_lsn()))
+    SELECT round(count(*)::numeric / $requests, 2), round(sum(record_length)::numeric / $requests),
+           coalesce(c.relname, '(no relation: commits and others)')
+      FROM r LEFT JOIN pg_class c ON c.relfilenode::text = r.node
+     GROUP BY 3 ORDER BY 2 DESC LIMIT 14" | awk -F '|' '{printf "%8s %7s B  %s\n", $1, $2, $3}'
 fi
 [[ -f "$WORK/data/msgbubbles.db-wal" ]] && echo "SQLite log (WAL) size: $(du -h "$WORK/data/msgbubbles.db-wal" | cut -f1)"
 if [[ "${JFR:-0}" == 1 ]]; then
