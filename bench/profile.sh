@@ -38,6 +38,9 @@ source "$ROOT/bench/lib.sh" # warm_up
 case "$STORE" in sqlite|postgresql) ;; *) echo "usage: profile.sh [sqlite|postgresql]" >&2; exit 2;; esac
 case "${LOAD:-send}" in send|inbound) SCRIPT="$ROOT/bench/${LOAD:-send}.lua" ;; *) echo "LOAD is send or inbound" >&2; exit 2;; esac
 for tool in wrk python3; do command -v "$tool" >/dev/null || { echo "missing $tool (./msgbubbles bench installs it)" >&2; exit 1; }; done
+if [[ "${WALSTAT:-0}" == 1 && "$STORE" == sqlite ]]; then
+  command -v sqlite3 >/dev/null || { echo "WALSTAT needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+fi
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 mkdir -p "$WORK/data"
@@ -129,14 +132,13 @@ print("writes (all files and sockets): %.1f calls and %.1f KB per request" % ((s
 PY
 if [[ -s "$WORK/waits" ]]; then
   # per sample: '#' then one line per active session; share = sessions seen in that state per sample taken
-  awk '$0 == "#" {n++; next} NF {c[$0]++} END {
+  awk '$0 == "#" {n++; next} NF {c[$0]++; t++} END {
          printf "PostgreSQL sessions, sampled %d times (every 50 ms): average active %.1f; most frequent states:\n", n, t / (n ? n : 1)
-         for (k in c) printf "%8.2f  %s\n", c[k] / (n ? n : 1), k }' t="$(grep -cv '^#\?$' "$WORK/waits")" "$WORK/waits" \
+         for (k in c) printf "%8.2f  %s\n", c[k] / (n ? n : 1), k }' "$WORK/waits" \
     | { IFS= read -r head; echo "$head"; sort -rn | head -10; }
 fi
 if [[ -n "$walstat_pid" ]]; then
   wait "$walstat_pid" || true
-  command -v sqlite3 >/dev/null || { echo "WALSTAT needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
   sqlite3 -separator ' ' "$WORK/data/msgbubbles.db" "SELECT pageno, name FROM dbstat" >"$WORK/pages"
   python3 "$ROOT/bench/walstat.py" report "$WORK/walframes" "$WORK/pages"
 fi
