@@ -50,7 +50,6 @@ public final class Database implements Writes, AutoCloseable {
     private final int expectedMigrations;
     /** SQLite: opens connections of its own to the store (for the {@link Checkpointer}); null on PostgreSQL. */
     private final DataSource sqliteSource;
-    /** Last steps of open write transactions, by handle (each map is touched only by the thread running it). */
     /** What each open write transaction has registered: its last steps and its after-commit hooks. */
     private static final Map<Handle, Hooks> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
 
