@@ -212,8 +212,9 @@ public final class Database implements Writes, AutoCloseable {
         void run(Handle tx);
 
         /**
-         * Steps run in increasing order: rows written together ({@link LastWrites}) at 0, before the events step, which
-         * writes what those rows' events cause under a lock held to the commit and so should come last.
+         * Steps run in increasing order: rows written together ({@link LastWrites}) at 0, then updates held to the end
+         * whose outcome decides what events to write (the message sends of {@code MessageStore}) at 1, and the events
+         * step at 2, which writes what those rows' events cause under a lock held to the commit and so comes last.
          */
         default int order() {
             return 0;
@@ -229,6 +230,16 @@ public final class Database implements Writes, AutoCloseable {
     @SuppressWarnings("unchecked")
     public static <T extends CommitStep> T lastStep(Handle tx, String key, java.util.function.Supplier<T> create) {
         return (T) hooks(tx, "its last step would never run").steps().computeIfAbsent(key, k -> create.get());
+    }
+
+    /**
+     * The last step registered under {@code key} in {@code h}, or null when there is none yet or {@code h} is not a
+     * write transaction of {@link #write}: for work that must run what a step holds before it goes on.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T extends CommitStep> T stepIfAny(Handle h, String key) {
+        Hooks hooks = OPEN.get(h);
+        return hooks == null ? null : (T) hooks.steps().get(key);
     }
 
     private static Hooks hooks(Handle tx, String otherwise) {

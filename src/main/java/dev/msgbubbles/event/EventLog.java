@@ -101,7 +101,7 @@ public final class EventLog {
         /** After the transaction's other last steps: the lock it takes on PostgreSQL is held until the commit. */
         @Override
         public int order() {
-            return 1;
+            return 2;
         }
 
         @Override

@@ -15,7 +15,7 @@ import org.jdbi.v3.core.Handle;
  * refused by the guard in SQL and does nothing: duplicate and late receipts are harmless.
  */
 final class Lifecycle {
-    private static final List<MessageStatus> UNSENT_YET = List.of(MessageStatus.QUEUED, MessageStatus.SCHEDULED);
+    private static final List<MessageStatus> UNSENT_YET = MessageStore.UNSENT_YET;
     private static final List<MessageStatus> BEFORE_DELIVERED =
             List.of(MessageStatus.QUEUED, MessageStatus.SCHEDULED, MessageStatus.SENT);
     private static final List<MessageStatus> BEFORE_READ =
@@ -54,6 +54,9 @@ final class Lifecycle {
      */
     record Sending(UUID id, MessageStatus status, ChannelType channel, Instant at, Instant deliveredAt, Instant readAt,
                    List<MessageStore.TimelineRow> timeline, List<EventLog.Pending> events) {
+        MessageStore.Sent recorded() {
+            return new MessageStore.Sent(id, status, channel, at, deliveredAt, readAt, timeline);
+        }
     }
 
     static Sending sending(Message before, ChannelType channel, String detail, List<MessageStatus> dueReceipts, Instant at) {
@@ -85,13 +88,20 @@ final class Lifecycle {
 
     /** Applies a prepared send; false (and nothing written) when the message is no longer waiting to be sent. */
     boolean sent(Handle tx, Sending s) {
-        if (!store.advance(tx, s.id(), UNSENT_YET, s.status(),
-                ", channel = ?, sent_at = ?, delivered_at = COALESCE(?, delivered_at), read_at = COALESCE(?, read_at)",
-                java.util.Arrays.asList(s.channel().wire(), s.at(), s.deliveredAt(), s.readAt()), s.timeline(), s.at())) {
+        if (!store.sentNow(tx, s.recorded())) {
             return false;
         }
         events.append(tx, s.events());
         return true;
+    }
+
+    /**
+     * Applies a prepared send whose outcome the caller does not need: on PostgreSQL together with the transaction's
+     * other sends at its end (see {@link MessageStore#sentLater}), its events appended if the message was still
+     * waiting to be sent; otherwise at once, like {@link #sent}.
+     */
+    void sentLater(Handle tx, Sending s) {
+        store.sentLater(tx, s.recorded(), () -> events.append(tx, s.events()));
     }
 
     private static Message moved(Message m, MessageStatus status, ChannelType channel, Instant sent, Instant delivered,
@@ -132,6 +142,7 @@ final class Lifecycle {
 
     /** Replaces the text of a carried iMessage; false when the message is not in a state that allows it. */
     boolean edited(Handle tx, UUID id, String text, Instant at) {
+        MessageStore.settleHeld(tx);
         int changed = tx.createUpdate("""
                         UPDATE messages SET body = :text, edited_at = :at, updated_at = :at
                         WHERE id = :id AND direction = 'outbound' AND channel = 'imessage'

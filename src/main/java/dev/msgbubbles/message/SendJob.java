@@ -183,6 +183,15 @@ final class SendJob implements JobHandler {
                 Lifecycle.Sending sending = Lifecycle.sending(message, accepted.channel(), detail, due, now);
                 String affinity = ConversationStore.affinity(message.accountId(), message.mode(), message.fromHandle(),
                         message.to() != null ? message.to() : message.conversationId().toString());
+                if (later.isEmpty() && establishes == null) {
+                    // nothing here depends on whether the message was still waiting: the update may wait for the
+                    // transaction's end, where it is made with the other sends of the commit (PostgreSQL)
+                    writes.writeVoid(affinity, tx -> {
+                        lifecycle.sentLater(tx, sending);
+                        queue.complete(tx, job);
+                    });
+                    return;
+                }
                 writes.writeVoid(affinity, tx -> {
                     if (lifecycle.sent(tx, sending)) {
                         for (JobQueue.NewJob followUp : later) {
