@@ -52,6 +52,24 @@ public final class LastWrites {
     }
 
     /**
+     * PostgreSQL: an UPDATE of one row by key whose outcome nobody in the transaction needs, made at the end of the
+     * transaction for all the rows given under the same statement, one statement per chunk instead of one execution
+     * per row: {@code head} up to and including {@code FROM (VALUES}, then {@code group} (the placeholders of one row,
+     * with casts) per row, then {@code tail} (closing the list, naming its columns and joining it to the table on the
+     * key, with any guard). What the statement does to one row must not depend on the others; a {@code key} given a
+     * second time first makes the rows held so far, so that the second row finds the first one's change, as
+     * {@link #update} would.
+     */
+    public static void updateFrom(Handle tx, String head, String group, String tail, Object key, Object... row) {
+        UpdatesFrom held = Database.lastStep(tx, "update from " + head, () -> new UpdatesFrom(head, group, tail, row.length));
+        if (!held.keys.add(key)) {
+            held.run(tx);
+            held.keys.add(key);
+        }
+        held.rows.add(row);
+    }
+
+    /**
      * Runs now what {@link #forKey} left for the end of the transaction under {@code head} for {@code key}, if anything:
      * for a statement about the same row that must see it done (and in the order the units of a batch asked).
      */
@@ -89,6 +107,30 @@ public final class LastWrites {
         @Override
         public void run(Handle tx) {
             Sql.updateBatch(tx, sql, rows);
+        }
+    }
+
+    private static final class UpdatesFrom implements Database.CommitStep {
+        private final String head;
+        private final String group;
+        private final String tail;
+        private final int columns;
+        private final List<Object[]> rows = new ArrayList<>();
+        private final java.util.Set<Object> keys = new java.util.HashSet<>();
+
+        UpdatesFrom(String head, String group, String tail, int columns) {
+            this.head = head;
+            this.group = group;
+            this.tail = tail;
+            this.columns = columns;
+        }
+
+        @Override
+        public void run(Handle tx) {
+            List<Object[]> held = List.copyOf(rows);
+            rows.clear();
+            keys.clear();
+            Sql.inChunks(head, group, tail, columns, held, (sql, values) -> Sql.update(tx, sql, values));
         }
     }
 

@@ -190,7 +190,16 @@ public final class Sql {
     /** Splits {@code rows} into multi-row VALUES statements of 256, 128, ... 1 rows and hands each over. */
     private static void inChunks(String head, int columns, List<Object[]> rows,
                                  java.util.function.BiConsumer<String, Object[]> statement) {
-        String group = "(" + repeat("?", columns) + ")";
+        inChunks(head, "(" + repeat("?", columns) + ")", "", columns, rows, statement);
+    }
+
+    /**
+     * Splits {@code rows} into statements {@code head}, then {@code group} (the placeholders of one row, e.g.
+     * {@code (?::uuid, ?)}) once per row separated by commas, then {@code tail}, of 256, 128, ... 1 rows (so that a few
+     * statement texts cover every count), and hands each over with its values.
+     */
+    public static void inChunks(String head, String group, String tail, int columns, List<Object[]> rows,
+                                java.util.function.BiConsumer<String, Object[]> statement) {
         for (int from = 0, size; from < rows.size(); from += size) {
             size = Integer.highestOneBit(Math.min(rows.size() - from, 256));
             Object[] values = new Object[size * columns];
@@ -201,7 +210,7 @@ public final class Sql {
                 }
                 System.arraycopy(row, 0, values, r * columns, columns);
             }
-            statement.accept(head + " " + repeat(group, size), values);
+            statement.accept(head + " " + repeat(group, size) + tail, values);
         }
     }
 

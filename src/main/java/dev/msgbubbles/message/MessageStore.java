@@ -283,15 +283,15 @@ final class MessageStore {
     /** The sends of a PostgreSQL transaction held to its end, made together (see {@link #sentLater}). */
     private static final class HeldSends implements Database.CommitStep {
         static final String KEY = "message sends";
-        private static final int MAX_ROWS = 256;
         private static final String ROW = "(?::uuid, ?, ?::bigint, ?, ?::bigint, ?::bigint, ?)";
         /** The sends' new values joined to their rows, guarded as {@link #advance} guards one. */
         private static final String HEAD = "UPDATE messages AS m SET status = v.status, updated_at = v.at, "
                 + "channel = v.channel, sent_at = v.at, delivered_at = COALESCE(v.delivered_at, m.delivered_at), "
                 + "read_at = COALESCE(v.read_at, m.read_at), timeline = CASE WHEN m.timeline = '[]' THEN '[' "
-                + "ELSE substr(m.timeline, 1, length(m.timeline) - 1) || ',' END || v.steps || ']' FROM (VALUES ";
+                + "ELSE substr(m.timeline, 1, length(m.timeline) - 1) || ',' END || v.steps || ']' FROM (VALUES";
         private static final String TAIL = ") AS v (id, status, at, channel, delivered_at, read_at, steps) "
-                + "WHERE m.id = v.id AND m.status IN (" + Sql.repeat("?", UNSENT_YET.size()) + ") RETURNING m.id";
+                + "WHERE m.id = v.id AND m.status IN (" + String.join(", ", UNSENT_YET.stream()
+                        .map(status -> "'" + status.wire() + "'").toList()) + ") RETURNING m.id";
 
         private final List<Sent> sends = new ArrayList<>();
         private final List<Runnable> moved = new ArrayList<>();
@@ -312,7 +312,7 @@ final class MessageStore {
             return 1;
         }
 
-        /** Makes the held sends (in chunks of at most {@link #MAX_ROWS}) and forgets them; then runs their callbacks. */
+        /** Makes the held sends and forgets them; then runs the callbacks of those the guard let through. */
         @Override
         public void run(Handle tx) {
             if (sends.isEmpty()) {
@@ -323,18 +323,14 @@ final class MessageStore {
             sends.clear();
             moved.clear();
             ids.clear();
-            java.util.Set<UUID> through = new java.util.HashSet<>();
-            for (int from = 0, size; from < made.size(); from += size) {
-                size = Integer.highestOneBit(Math.min(made.size() - from, MAX_ROWS));
-                List<Object> values = new ArrayList<>(size * 7 + UNSENT_YET.size());
-                for (Sent s : made.subList(from, from + size)) {
-                    values.addAll(java.util.Arrays.asList(s.id(), s.status().wire(), s.at(), s.channel().wire(),
-                            s.deliveredAt(), s.readAt(), entries(s.steps())));
-                }
-                UNSENT_YET.forEach(status -> values.add(status.wire()));
-                through.addAll(Sql.list(tx, HEAD + Sql.repeat(ROW, size) + TAIL, row -> row.uuid("id"),
-                        values.toArray()));
+            List<Object[]> rows = new ArrayList<>(made.size());
+            for (Sent s : made) {
+                rows.add(new Object[] {s.id(), s.status().wire(), s.at(), s.channel().wire(), s.deliveredAt(),
+                        s.readAt(), entries(s.steps())});
             }
+            java.util.Set<UUID> through = new java.util.HashSet<>();
+            Sql.inChunks(HEAD, ROW, TAIL, 7, rows,
+                    (sql, values) -> through.addAll(Sql.list(tx, sql, row -> row.uuid("id"), values)));
             for (int i = 0; i < made.size(); i++) {
                 if (through.contains(made.get(i).id())) {
                     then.get(i).run();

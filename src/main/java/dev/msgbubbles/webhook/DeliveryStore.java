@@ -2,6 +2,7 @@ package dev.msgbubbles.webhook;
 
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Sql;
 import dev.msgbubbles.event.Event;
@@ -123,11 +124,23 @@ final class DeliveryStore {
      * {@link LastWrites#update}).
      */
     void settle(Handle tx, Delivery d) {
-        LastWrites.update(tx, "UPDATE webhook_deliveries SET status = ?, attempts = ?, retry_step = ?, next_attempt_at = ?, "
-                        + "last_status_code = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-                d.status().wire(), d.attempts(), d.retryStep(), d.nextAttemptAt(), d.lastStatusCode(), d.lastError(),
-                d.updatedAt(), d.id());
+        Object[] row = {d.status().wire(), d.attempts(), d.retryStep(), d.nextAttemptAt(), d.lastStatusCode(),
+            d.lastError(), d.updatedAt(), d.id()};
+        if (Sql.dialect(tx) == Dialect.POSTGRESQL) {
+            // one statement for the commit's deliveries: a JDBC batch still runs one statement per row
+            LastWrites.updateFrom(tx, SETTLE_FROM, "(?, ?::int, ?::int, ?::bigint, ?::int, ?, ?::bigint, ?::uuid)",
+                    ") AS v (status, attempts, retry_step, next_attempt_at, last_status_code, last_error, updated_at, id) "
+                            + "WHERE d.id = v.id AND d.status = 'pending'", d.id(), row);
+        } else {
+            LastWrites.update(tx, "UPDATE webhook_deliveries SET status = ?, attempts = ?, retry_step = ?, "
+                    + "next_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ? "
+                    + "WHERE id = ? AND status = 'pending'", row);
+        }
     }
+
+    private static final String SETTLE_FROM = "UPDATE webhook_deliveries AS d SET status = v.status, attempts = v.attempts, "
+            + "retry_step = v.retry_step, next_attempt_at = v.next_attempt_at, last_status_code = v.last_status_code, "
+            + "last_error = v.last_error, updated_at = v.updated_at FROM (VALUES";
 
     /** Makes a settled delivery pending again, due now, at the start of the retry schedule; false if it was pending. */
     boolean reopen(Handle tx, UUID id, Instant now) {

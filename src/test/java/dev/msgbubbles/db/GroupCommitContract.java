@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /** Group commit on a real store: everything a caller was told is committed is there; a bad unit fails alone. */
 abstract class GroupCommitContract {
     private TestStore store;
-    private Database db;
+    /** The store, open for each test (subclasses add tests of their dialect). */
+    Database db;
     private GroupCommit writes;
 
     abstract TestStore newStore();
@@ -41,7 +42,7 @@ abstract class GroupCommitContract {
         store.close();
     }
 
-    private long count(String sql) {
+    long count(String sql) {
         return db.read(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 
