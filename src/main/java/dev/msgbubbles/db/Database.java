@@ -212,8 +212,8 @@ public final class Database implements Writes, AutoCloseable {
         void run(Handle tx);
 
         /**
-         * Steps run in increasing order: rows written together ({@link LastWrites}) at 0, then updates held to the end
-         * whose outcome decides what events to write (the message sends of {@code MessageStore}) at 1, and the events
+         * Steps run in increasing order: rows written together ({@link LastWrites}) at 0, then updates from a list of
+         * values ({@link LastWrites#updateFrom}), whose outcome may decide what events to write, at 1, and the events
          * step at 2, which writes what those rows' events cause under a lock held to the commit and so comes last.
          */
         default int order() {

@@ -52,21 +52,41 @@ public final class LastWrites {
     }
 
     /**
-     * PostgreSQL: an UPDATE of one row by key whose outcome nobody in the transaction needs, made at the end of the
-     * transaction for all the rows given under the same statement, one statement per chunk instead of one execution
-     * per row: {@code head} up to and including {@code FROM (VALUES}, then {@code group} (the placeholders of one row,
-     * with casts) per row, then {@code tail} (closing the list, naming its columns and joining it to the table on the
-     * key, with any guard). What the statement does to one row must not depend on the others; a {@code key} given a
-     * second time first makes the rows held so far, so that the second row finds the first one's change, as
-     * {@link #update} would.
+     * PostgreSQL: an UPDATE of many rows by key from a list of values, one statement per chunk of rows:
+     * {@code head} up to and including {@code FROM (VALUES}, then {@code group} (the placeholders of one row, with
+     * casts) per row, then {@code tail} (closing the list, naming its columns and joining it to the table on the key,
+     * with any guard). With {@code moved} set, the tail ends in {@code RETURNING} the key and {@code moved} reads it:
+     * each row's follow-up then runs only if its row was updated (the guard let it through).
      */
-    public static void updateFrom(Handle tx, String head, String group, String tail, Object key, Object... row) {
-        UpdatesFrom held = Database.lastStep(tx, "update from " + head, () -> new UpdatesFrom(head, group, tail, row.length));
-        if (!held.keys.add(key)) {
-            held.run(tx);
-            held.keys.add(key);
+    public record FromValues(String head, String group, String tail, Sql.RowMapper<?> moved) {
+    }
+
+    /**
+     * Holds an update of one row by {@code key} (values {@code row}, in the order of {@code update}'s group) to the end
+     * of the transaction, where it is made with every other row held for the same statement (a JDBC batch still
+     * executes one statement per row); then {@code then} (may be null; only with {@code update.moved()}) runs if the
+     * row was updated, in the order the rows were given, after the other rows written together and before the events
+     * step, so it may append events. What the statement does to one row must not depend on the others; a {@code key}
+     * given a second time first makes the rows held so far, so that the second row finds the first one's change.
+     * Whoever reads or changes those rows in the same transaction calls {@link #settle} first.
+     */
+    public static void updateFrom(Handle tx, FromValues update, Object key, Runnable then, Object... row) {
+        if (then != null && update.moved() == null) {
+            throw new IllegalArgumentException("a follow-up needs the statement to return the rows it updated");
         }
-        held.rows.add(row);
+        UpdatesFrom held = Database.lastStep(tx, "update from " + update.head(), () -> new UpdatesFrom(update, row.length));
+        if (held.rows.containsKey(key)) {
+            held.run(tx);
+        }
+        held.rows.put(key, new UpdatesFrom.Row(key, row, then));
+    }
+
+    /** Makes now the rows {@link #updateFrom} holds for {@code update} in {@code h}, if it is a write transaction holding any. */
+    public static void settle(Handle h, FromValues update) {
+        UpdatesFrom held = Database.stepIfAny(h, "update from " + update.head());
+        if (held != null) {
+            held.run(h);
+        }
     }
 
     /**
@@ -111,26 +131,47 @@ public final class LastWrites {
     }
 
     private static final class UpdatesFrom implements Database.CommitStep {
-        private final String head;
-        private final String group;
-        private final String tail;
-        private final int columns;
-        private final List<Object[]> rows = new ArrayList<>();
-        private final java.util.Set<Object> keys = new java.util.HashSet<>();
+        record Row(Object key, Object[] values, Runnable then) {
+        }
 
-        UpdatesFrom(String head, String group, String tail, int columns) {
-            this.head = head;
-            this.group = group;
-            this.tail = tail;
+        private final FromValues update;
+        private final int columns;
+        /** By key, in the order given (a key is held once: see {@link #updateFrom}). */
+        private final java.util.LinkedHashMap<Object, Row> rows = new java.util.LinkedHashMap<>();
+
+        UpdatesFrom(FromValues update, int columns) {
+            this.update = update;
             this.columns = columns;
         }
 
+        /** After the rows written together (order 0), before the events step (2). */
+        @Override
+        public int order() {
+            return 1;
+        }
+
+        /** Makes the held rows and forgets them; then runs the follow-ups of those updated, in the order given. */
         @Override
         public void run(Handle tx) {
-            List<Object[]> held = List.copyOf(rows);
+            if (rows.isEmpty()) {
+                return;
+            }
+            List<Row> made = List.copyOf(rows.values());
             rows.clear();
-            keys.clear();
-            Sql.inChunks(head, group, tail, columns, held, (sql, values) -> Sql.update(tx, sql, values));
+            java.util.Set<Object> updated = new java.util.HashSet<>();
+            Sql.inChunks(update.head(), update.group(), update.tail(), columns,
+                    made.stream().map(Row::values).toList(), (sql, chunk) -> {
+                        if (update.moved() == null) {
+                            Sql.update(tx, sql, chunk);
+                        } else {
+                            updated.addAll(Sql.list(tx, sql, update.moved(), chunk));
+                        }
+                    });
+            for (Row row : made) {
+                if (row.then() != null && updated.contains(row.key())) {
+                    row.then().run();
+                }
+            }
         }
     }
 

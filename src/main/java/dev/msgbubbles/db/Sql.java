@@ -198,8 +198,8 @@ public final class Sql {
      * {@code (?::uuid, ?)}) once per row separated by commas, then {@code tail}, of 256, 128, ... 1 rows (so that a few
      * statement texts cover every count), and hands each over with its values.
      */
-    public static void inChunks(String head, String group, String tail, int columns, List<Object[]> rows,
-                                java.util.function.BiConsumer<String, Object[]> statement) {
+    static void inChunks(String head, String group, String tail, int columns, List<Object[]> rows,
+                         java.util.function.BiConsumer<String, Object[]> statement) {
         for (int from = 0, size; from < rows.size(); from += size) {
             size = Integer.highestOneBit(Math.min(rows.size() - from, 256));
             Object[] values = new Object[size * columns];

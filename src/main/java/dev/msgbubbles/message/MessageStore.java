@@ -10,7 +10,6 @@ import dev.msgbubbles.chat.ThreadIndex;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
-import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.Sql;
@@ -258,11 +257,8 @@ final class MessageStore {
             }
             return;
         }
-        HeldSends held = Database.lastStep(tx, HeldSends.KEY, HeldSends::new);
-        if (held.holds(sent.id())) {
-            held.run(tx); // the same message twice: the first send is made before the second is held
-        }
-        held.add(sent, moved);
+        LastWrites.updateFrom(tx, SENT_FROM_VALUES, sent.id(), moved, sent.id(), sent.status().wire(), sent.at(),
+                sent.channel().wire(), sent.deliveredAt(), sent.readAt(), entries(sent.steps()));
     }
 
     /** {@link #sentLater} now: whether the guard let it through. */
@@ -274,70 +270,20 @@ final class MessageStore {
 
     /** Makes the sends held in {@code h}, if it is a write transaction holding any (see {@link #sentLater}). */
     static void settleHeld(Handle h) {
-        HeldSends held = Database.stepIfAny(h, HeldSends.KEY);
-        if (held != null) {
-            held.run(h);
-        }
+        LastWrites.settle(h, SENT_FROM_VALUES);
     }
 
-    /** The sends of a PostgreSQL transaction held to its end, made together (see {@link #sentLater}). */
-    private static final class HeldSends implements Database.CommitStep {
-        static final String KEY = "message sends";
-        private static final String ROW = "(?::uuid, ?, ?::bigint, ?, ?::bigint, ?::bigint, ?)";
-        /** The sends' new values joined to their rows, guarded as {@link #advance} guards one. */
-        private static final String HEAD = "UPDATE messages AS m SET status = v.status, updated_at = v.at, "
-                + "channel = v.channel, sent_at = v.at, delivered_at = COALESCE(v.delivered_at, m.delivered_at), "
-                + "read_at = COALESCE(v.read_at, m.read_at), timeline = CASE WHEN m.timeline = '[]' THEN '[' "
-                + "ELSE substr(m.timeline, 1, length(m.timeline) - 1) || ',' END || v.steps || ']' FROM (VALUES";
-        private static final String TAIL = ") AS v (id, status, at, channel, delivered_at, read_at, steps) "
-                + "WHERE m.id = v.id AND m.status IN (" + String.join(", ", UNSENT_YET.stream()
-                        .map(status -> "'" + status.wire() + "'").toList()) + ") RETURNING m.id";
-
-        private final List<Sent> sends = new ArrayList<>();
-        private final List<Runnable> moved = new ArrayList<>();
-        private final java.util.Set<UUID> ids = new java.util.HashSet<>();
-
-        boolean holds(UUID id) {
-            return ids.contains(id);
-        }
-
-        void add(Sent sent, Runnable then) {
-            sends.add(sent);
-            moved.add(then);
-            ids.add(sent.id());
-        }
-
-        @Override
-        public int order() {
-            return 1;
-        }
-
-        /** Makes the held sends and forgets them; then runs the callbacks of those the guard let through. */
-        @Override
-        public void run(Handle tx) {
-            if (sends.isEmpty()) {
-                return;
-            }
-            List<Sent> made = List.copyOf(sends);
-            List<Runnable> then = List.copyOf(moved);
-            sends.clear();
-            moved.clear();
-            ids.clear();
-            List<Object[]> rows = new ArrayList<>(made.size());
-            for (Sent s : made) {
-                rows.add(new Object[] {s.id(), s.status().wire(), s.at(), s.channel().wire(), s.deliveredAt(),
-                        s.readAt(), entries(s.steps())});
-            }
-            java.util.Set<UUID> through = new java.util.HashSet<>();
-            Sql.inChunks(HEAD, ROW, TAIL, 7, rows,
-                    (sql, values) -> through.addAll(Sql.list(tx, sql, row -> row.uuid("id"), values)));
-            for (int i = 0; i < made.size(); i++) {
-                if (through.contains(made.get(i).id())) {
-                    then.get(i).run();
-                }
-            }
-        }
-    }
+    /** PostgreSQL: the held sends' new values joined to their rows, guarded as {@link #sentNow} guards one. */
+    private static final LastWrites.FromValues SENT_FROM_VALUES = new LastWrites.FromValues(
+            "UPDATE messages AS m SET status = v.status, updated_at = v.at, channel = v.channel, sent_at = v.at, "
+                    + "delivered_at = COALESCE(v.delivered_at, m.delivered_at), read_at = COALESCE(v.read_at, m.read_at), "
+                    + "timeline = CASE WHEN m.timeline = '[]' THEN '[' ELSE substr(m.timeline, 1, length(m.timeline) - 1) "
+                    + "|| ',' END || v.steps || ']' FROM (VALUES",
+            "(?::uuid, ?, ?::bigint, ?, ?::bigint, ?::bigint, ?)",
+            ") AS v (id, status, at, channel, delivered_at, read_at, steps) WHERE m.id = v.id AND m.status IN ("
+                    + String.join(", ", UNSENT_YET.stream().map(status -> "'" + status.wire() + "'").toList())
+                    + ") RETURNING m.id",
+            row -> row.uuid("id"));
 
     /** The values of a guarded status UPDATE, in placeholder order: SET, extra SET, WHERE id, WHERE status IN. */
     private static Object[] guarded(MessageStatus to, Instant now, List<Object> values, List<Object> more, UUID id,

@@ -128,9 +128,7 @@ final class DeliveryStore {
             d.lastError(), d.updatedAt(), d.id()};
         if (Sql.dialect(tx) == Dialect.POSTGRESQL) {
             // one statement for the commit's deliveries: a JDBC batch still runs one statement per row
-            LastWrites.updateFrom(tx, SETTLE_FROM, "(?, ?::int, ?::int, ?::bigint, ?::int, ?, ?::bigint, ?::uuid)",
-                    ") AS v (status, attempts, retry_step, next_attempt_at, last_status_code, last_error, updated_at, id) "
-                            + "WHERE d.id = v.id AND d.status = 'pending'", d.id(), row);
+            LastWrites.updateFrom(tx, SETTLE_FROM_VALUES, d.id(), null, row);
         } else {
             LastWrites.update(tx, "UPDATE webhook_deliveries SET status = ?, attempts = ?, retry_step = ?, "
                     + "next_attempt_at = ?, last_status_code = ?, last_error = ?, updated_at = ? "
@@ -138,9 +136,15 @@ final class DeliveryStore {
         }
     }
 
-    private static final String SETTLE_FROM = "UPDATE webhook_deliveries AS d SET status = v.status, attempts = v.attempts, "
-            + "retry_step = v.retry_step, next_attempt_at = v.next_attempt_at, last_status_code = v.last_status_code, "
-            + "last_error = v.last_error, updated_at = v.updated_at FROM (VALUES";
+    /** PostgreSQL: the settled deliveries' outcomes joined to their rows, each still pending. */
+    private static final LastWrites.FromValues SETTLE_FROM_VALUES = new LastWrites.FromValues(
+            "UPDATE webhook_deliveries AS d SET status = v.status, attempts = v.attempts, retry_step = v.retry_step, "
+                    + "next_attempt_at = v.next_attempt_at, last_status_code = v.last_status_code, "
+                    + "last_error = v.last_error, updated_at = v.updated_at FROM (VALUES",
+            "(?, ?::int, ?::int, ?::bigint, ?::int, ?, ?::bigint, ?::uuid)",
+            ") AS v (status, attempts, retry_step, next_attempt_at, last_status_code, last_error, updated_at, id) "
+                    + "WHERE d.id = v.id AND d.status = 'pending'",
+            null);
 
     /** Makes a settled delivery pending again, due now, at the start of the retry schedule; false if it was pending. */
     boolean reopen(Handle tx, UUID id, Instant now) {
