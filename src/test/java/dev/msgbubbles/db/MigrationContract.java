@@ -151,4 +151,49 @@ abstract class MigrationContract {
             assertThat(cursors).containsEntry(ofEvent, cursor).containsEntry(ping, null).hasSize(2);
         }
     }
+
+    @Test
+    void v16_keeps_every_event_and_its_cursor_and_never_hands_out_a_cursor_of_a_purged_event_again() throws Exception {
+        flyway("15").migrate();
+        String account = UUID.randomUUID().toString();
+        String cast = dialect() == Dialect.POSTGRESQL ? "::uuid" : "";
+        Flyway at15 = flyway("15");
+        try (var connection = at15.getConfiguration().getDataSource().getConnection();
+             var statement = connection.createStatement()) {
+            for (String event : new String[] {"evt_000000001aaaaaaaaaaaaaaa", "evt_000000002bbbbbbbbbbbbbbb",
+                    "evt_000000003ccccccccccccccc"}) {
+                statement.execute("INSERT INTO events (id, account_id, mode, type, conversation_id, payload, created_at) "
+                        + "VALUES ('" + event + "', '" + account + "'" + cast + ", 'test', 'message.sent', NULL, "
+                        + "'{\"n\":1}', 7)");
+            }
+            // the newest two purged: the log's high-water mark is above every row left
+            statement.execute("DELETE FROM events WHERE id <> 'evt_000000001aaaaaaaaaaaaaaa'");
+        }
+
+        flyway("latest").migrate();
+
+        try (Database db = store.open()) {
+            var rows = db.read(h -> h.createQuery("SELECT cursor, id, account_id, mode, type, payload, created_at "
+                    + "FROM events ORDER BY cursor").mapToMap().list());
+            assertThat(rows).hasSize(1);
+            assertThat(rows.get(0)).containsEntry("id", "evt_000000001aaaaaaaaaaaaaaa")
+                    .containsEntry("mode", "test").containsEntry("type", "message.sent")
+                    .containsEntry("payload", "{\"n\":1}");
+            assertThat(((Number) rows.get(0).get("cursor")).longValue()).isEqualTo(1L);
+            assertThat(((Number) rows.get(0).get("created_at")).longValue()).isEqualTo(7L);
+            assertThat(String.valueOf(rows.get(0).get("account_id"))).isEqualTo(account);
+            long next = db.write(h -> h.createQuery("INSERT INTO events (id, account_id, mode, type, payload, created_at) "
+                    + "VALUES ('evt_000000004ddddddddddddddd', '" + account + "'" + cast + ", 'test', 'message.sent', "
+                    + "'{}', 8) RETURNING cursor").mapTo(Long.class).one());
+            assertThat(next).as("after the purged cursors 2 and 3").isEqualTo(4L);
+            // the id is no longer an index of its own: the same id twice is the writer's business, not the schema's
+            db.writeVoid(h -> h.execute("INSERT INTO events (id, account_id, mode, type, payload, created_at) VALUES "
+                    + "('evt_000000004ddddddddddddddd', '" + account + "'" + cast + ", 'test', 'message.sent', '{}', 9)"));
+            long withIndex = db.read(h -> h.createQuery(dialect() == Dialect.POSTGRESQL
+                    ? "SELECT COUNT(*) FROM pg_indexes WHERE tablename = 'events' AND indexdef LIKE '%(id)%'"
+                    : "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'events' AND type = 'index' "
+                            + "AND name <> 'events_account_idx'").mapTo(Long.class).one());
+            assertThat(withIndex).isZero();
+        }
+    }
 }
