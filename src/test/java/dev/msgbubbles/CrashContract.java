@@ -151,13 +151,12 @@ abstract class CrashContract {
                 }
                 assertThat(timelines).hasSize(BURST);
                 assertThat(sentTwice).as("messages whose timeline records two sends").isZero();
-                long sentEvents = db.read(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE type = 'message.sent'")
-                        .mapTo(Long.class).one());
+                long sentEvents = dev.msgbubbles.support.StoredEvents.count(db, "message.sent");
                 assertThat(sentEvents).isEqualTo(BURST);
                 long leftover = db.read(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%'").mapTo(Long.class).one());
                 assertThat(leftover).isZero();
 
-                List<String> eventIds = db.read(h -> h.createQuery("SELECT id FROM events").mapTo(String.class).list());
+                List<String> eventIds = dev.msgbubbles.support.StoredEvents.all(db).stream().map(dev.msgbubbles.event.Event::id).toList();
                 List<Receiver.Request> received = receiver.requests("/crash");
                 Set<String> distinct = new java.util.HashSet<>();
                 com.standardwebhooks.Webhook verifier = new com.standardwebhooks.Webhook(secret);

@@ -117,8 +117,7 @@ class MultiProcessIT {
                         Thread.sleep(200);
                     }
                     long messages = db.read(h -> h.createQuery("SELECT COUNT(*) FROM messages").mapTo(Long.class).one());
-                    long sentEvents = db.read(h -> h.createQuery("SELECT COUNT(*) FROM events WHERE type = 'message.sent'")
-                            .mapTo(Long.class).one());
+                    long sentEvents = dev.msgbubbles.support.StoredEvents.count(db, "message.sent");
                     assertThat(messages).isEqualTo(BURST);
                     assertThat(sentEvents).as("one sent event per message: no send ran twice").isEqualTo(BURST);
                     var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -129,7 +128,7 @@ class MultiProcessIT {
                         }
                         assertThat(sent).as(timeline).isEqualTo(1);
                     }
-                    List<String> eventIds = db.read(h -> h.createQuery("SELECT id FROM events").mapTo(String.class).list());
+                    List<String> eventIds = dev.msgbubbles.support.StoredEvents.all(db).stream().map(dev.msgbubbles.event.Event::id).toList();
                     Set<String> distinct = new HashSet<>();
                     com.standardwebhooks.Webhook verifier = new com.standardwebhooks.Webhook(secret);
                     for (Receiver.Request request : receiver.requests("/multi")) {

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Housekeeping (job kind {@value #KIND}): every {@link #EVERY} removes events created more than {@code retention}
- * ago, oldest cursor first, at most {@link #CHUNK} per transaction, and reschedules itself. Without it the log
- * grows by four rows or more per message for good. One run removes at most {@link #CHUNKS_PER_RUN} chunks and,
+ * ago, oldest cursor first, at most {@link #CHUNK} rows of them (each up to {@link EventLog.Stored#MAX_SPAN} events)
+ * per transaction, and reschedules itself. Without it the log grows by four events or more per message for good. One run removes at most {@link #CHUNKS_PER_RUN} chunks and,
  * when more are due, is due again at once: the worker takes it up with its next claim, between other jobs. So a
  * large backlog (the first run after an upgrade) never holds a worker loop, or SQLite's writer, for long, nor
  * outlives the job's lease, and the purge still keeps up with any rate of events. The oldest events are read by

@@ -6,7 +6,7 @@ import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Sql;
 import dev.msgbubbles.event.Event;
-import dev.msgbubbles.event.EventType;
+import dev.msgbubbles.event.EventLog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,15 +42,18 @@ final class DeliveryStore {
     }
 
     /**
-     * A delivery and its event, found by the event's cursor (its primary key; the event id also has to match, so that
-     * a wrong cursor can never put another event's body under this delivery's {@code webhook-id}).
+     * A delivery and the row of events holding its event: the first row whose last cursor is at or after the event's
+     * (rows hold consecutive cursors, see {@link EventLog.Stored}). The event is taken from the row only if its cursor
+     * and id both match, so that a wrong cursor (or an event purged since) can never put another event's body under
+     * this delivery's {@code webhook-id}.
      */
     private static final String LOAD = "SELECT d.id, d.webhook_id, d.account_id, d.mode, d.event_id, d.event_cursor, "
             + "d.event_type, d.payload, d.status, d.attempts, d.retry_step, d.next_attempt_at, d.last_status_code, "
-            + "d.last_error, d.created_at, d.updated_at, e.cursor AS e_cursor, e.type AS e_type, "
-            + "e.conversation_id AS e_conversation, e.payload AS e_payload, e.created_at AS e_created_at "
-            + "FROM webhook_deliveries d LEFT JOIN events e ON e.cursor = d.event_cursor "
-            + "AND e.id = d.event_id WHERE d.id ";
+            + "d.last_error, d.created_at, d.updated_at, e.cursor AS e_cursor, e.span AS e_span, e.id AS e_id, "
+            + "e.account_id AS e_account_id, e.mode AS e_mode, e.type AS e_type, e.conversation_id AS e_conversation_id, "
+            + "e.payload AS e_payload, e.created_at AS e_created_at "
+            + "FROM webhook_deliveries d LEFT JOIN events e ON e.cursor = (SELECT x.cursor FROM events x "
+            + "WHERE x.cursor >= d.event_cursor ORDER BY x.cursor LIMIT 1) WHERE d.id ";
 
     Optional<Loaded> load(Handle h, UUID id) {
         return Sql.one(h, LOAD + "= ?", DeliveryStore::loaded, id);
@@ -73,10 +76,8 @@ final class DeliveryStore {
 
     private static Loaded loaded(Sql.Row row) throws java.sql.SQLException {
         Delivery d = MAPPER.map(row);
-        String payload = row.string("e_payload");
-        Optional<Event> event = payload == null ? Optional.empty() : Optional.of(new Event(row.longValue("e_cursor"),
-                d.eventId(), d.accountId(), d.mode(), EventType.fromWire(row.string("e_type")).orElseThrow(),
-                row.uuid("e_conversation"), payload, row.instant("e_created_at")));
+        Optional<Event> event = row.string("e_payload") == null || d.eventCursor() == null ? Optional.empty()
+                : EventLog.Stored.read(row, "e_").event(d.eventCursor(), d.eventId());
         return new Loaded(d, event);
     }
 

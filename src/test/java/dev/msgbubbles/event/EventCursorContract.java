@@ -207,4 +207,93 @@ abstract class EventCursorContract {
         assertThat(fannedOut.getFirst()).extracting(EventLog.Appended::cursor).containsExactly(stored.get(3).cursor(),
                 stored.get(4).cursor());
     }
+
+    @Test
+    void events_written_together_share_rows_of_one_account_and_mode_and_read_back_one_per_cursor() {
+        EventType[] types = {EventType.MESSAGE_SENT, EventType.MESSAGE_DELIVERED, EventType.MESSAGE_READ};
+        UUID thread = UUID.randomUUID();
+        List<EventLog.Pending> batch = new ArrayList<>();
+        Instant at = Instant.parse("2026-01-02T03:04:05.678Z");
+        for (int i = 0; i < 40; i++) {
+            Mode mode = i == 20 ? Mode.LIVE : Mode.TEST; // one event of another mode in the middle
+            batch.add(EventLog.pending(account, mode, types[i % 3], i % 2 == 0 ? thread : null,
+                    Map.of("n", i, "text", "caf\u00e9 \"quoted\" " + i), at.plusMillis(i * 7L)));
+        }
+        db.writeVoid(tx -> events.append(tx, batch));
+
+        assertThat(db.<List<String>>read(h -> dev.msgbubbles.db.Sql.list(h, "SELECT span, mode FROM events ORDER BY cursor",
+                row -> row.intValue("span") + " " + row.string("mode"))))
+                .as("at most sixteen to a row, never two modes in one").containsExactly("16 test", "4 test", "1 live",
+                        "16 test", "3 test");
+        List<EventLog.Pending> expected = batch.stream().filter(e -> e.mode() == Mode.TEST).toList();
+        List<Event> read = db.read(h -> events.after(h, account, Mode.TEST, 0, null, 100));
+        assertThat(read).hasSize(39);
+        for (int i = 0; i < read.size(); i++) {
+            Event e = read.get(i);
+            EventLog.Pending p = expected.get(i);
+            assertThat(List.of(e.id(), e.type(), String.valueOf(e.conversationId()), e.payload(), e.createdAt(),
+                    e.accountId(), e.mode())).isEqualTo(List.of(p.id(), p.type(), String.valueOf(p.conversationId()),
+                    p.payload(), p.createdAt(), p.accountId(), p.mode()));
+        }
+        List<Long> cursors = read.stream().map(Event::cursor).toList();
+        assertThat(cursors).isSorted().doesNotHaveDuplicates();
+        assertThat(cursors.get(19) + 2).as("the live event's cursor between them").isEqualTo(cursors.get(20));
+        assertThat(db.<Long>read(h -> events.lastCursor(h, account, Mode.TEST))).isEqualTo(cursors.getLast());
+        assertThat(db.<List<Event>>read(h -> events.after(h, account, Mode.LIVE, 0, null, 10))).extracting(Event::cursor)
+                .containsExactly(cursors.get(19) + 1);
+
+        // resuming inside a row, page by page, sees the same events in the same order
+        List<Event> paged = new ArrayList<>();
+        long position = 0;
+        for (List<Event> page; !(page = page(position, null, 5)).isEmpty(); position = page.getLast().cursor()) {
+            assertThat(page.size()).isLessThanOrEqualTo(5);
+            paged.addAll(page);
+        }
+        assertThat(paged).isEqualTo(read);
+        List<Event> readsOnly = new ArrayList<>();
+        position = 0;
+        for (List<Event> page; !(page = page(position, Set.of(EventType.MESSAGE_READ), 3)).isEmpty();
+             position = page.getLast().cursor()) {
+            readsOnly.addAll(page);
+        }
+        assertThat(readsOnly).isEqualTo(read.stream().filter(e -> e.type() == EventType.MESSAGE_READ).toList());
+
+        // a stretch that starts and ends inside rows
+        List<Event> stretch = db.read(h -> events.between(h, account, Mode.TEST, cursors.get(3), cursors.get(30),
+                at.plusMillis(5 * 7L), null, 100));
+        assertThat(stretch).isEqualTo(read.subList(5, 31));
+    }
+
+    private List<Event> page(long after, Set<EventType> types, int limit) {
+        return db.read(h -> events.after(h, account, Mode.TEST, after, types, limit));
+    }
+
+    @Test
+    void a_payload_holding_a_separator_gets_a_row_of_its_own_and_reads_back_intact() {
+        Instant now = Instant.parse("2026-01-02T03:04:05Z");
+        List<EventLog.Pending> batch = List.of(
+                EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", 1), now),
+                new EventLog.Pending("evt_odd", account, Mode.TEST, EventType.MESSAGE_SENT, null,
+                        "{\"a\":\"x\u001ey\u001fz\"}", now),
+                EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", 2), now),
+                EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", 3), now));
+        db.writeVoid(tx -> events.append(tx, batch));
+
+        assertThat(db.<List<Integer>>read(h -> dev.msgbubbles.db.Sql.list(h, "SELECT span FROM events ORDER BY cursor",
+                row -> row.intValue("span")))).containsExactly(1, 1, 2);
+        assertThat(db.<List<Event>>read(h -> events.after(h, account, Mode.TEST, 0, null, 10))).extracting(Event::payload)
+                .containsExactlyElementsOf(batch.stream().map(EventLog.Pending::payload).toList());
+    }
+
+    @Test
+    void a_cursor_is_never_handed_out_twice_even_after_every_event_was_purged() {
+        db.writeVoid(tx -> events.append(tx, pending(3)));
+        long last = db.read(h -> events.lastCursor(h, account, Mode.TEST));
+        assertThat(db.<Integer>write(tx -> events.removeThrough(tx, last, Instant.now().plusSeconds(60)))).isEqualTo(3);
+        assertThat(db.<Long>read(h -> events.lastCursor(h, account, Mode.TEST))).isZero();
+
+        db.writeVoid(tx -> events.append(tx, pending(2)));
+        assertThat(db.<List<Event>>read(h -> events.after(h, account, Mode.TEST, 0, null, 10))).extracting(Event::cursor)
+                .allSatisfy(cursor -> assertThat(cursor).isGreaterThan(last));
+    }
 }

@@ -56,6 +56,15 @@ abstract class EventPurgeContract {
         return batch.stream().map(EventLog.Pending::id).toList();
     }
 
+    /** {@code count} events, each written by a transaction of its own, so each in a row of its own. */
+    private List<String> appendEach(int count, Instant at) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.addAll(append(1, at));
+        }
+        return ids;
+    }
+
     private List<String> stored() {
         List<Event> all = db.read(h -> events.after(h, account, Mode.TEST, 0, 100_000));
         return all.stream().map(Event::id).toList();
@@ -130,9 +139,9 @@ abstract class EventPurgeContract {
 
     @Test
     void a_backlog_larger_than_one_run_is_taken_in_several_each_due_again_at_once() {
-        append(45, START);
+        appendEach(45, START); // the chunks count rows: one event per row here
         List<String> newer = append(2, START.plus(Duration.ofDays(40)));
-        EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30), 10, 2); // 20 events a run
+        EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30), 10, 2); // 20 rows a run
 
         assertThat(purge.purge(START.plus(Duration.ofDays(1)))).isEqualTo(new EventPurge.Outcome(20, true));
         assertThat(stored()).hasSize(25 + newer.size());
@@ -143,5 +152,29 @@ abstract class EventPurgeContract {
         assertThat(worker.drain()).as("runs: 20 events, then 5, then rescheduled for an hour on").isEqualTo(2);
         assertThat(stored()).containsExactlyElementsOf(newer);
         assertThat(nextPurge()).isEqualTo(clock.instant().plus(EventPurge.EVERY));
+    }
+
+    @Test
+    void events_written_together_share_a_row_and_leave_together_once_the_newest_of_them_is_past_the_retention() {
+        List<EventLog.Pending> together = new ArrayList<>();
+        for (int day = 0; day < 3; day++) { // one transaction, events of three days (e.g. a clock that moved)
+            together.add(EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("day", day),
+                    START.plus(Duration.ofDays(day))));
+        }
+        db.writeVoid(tx -> events.append(tx, together));
+        List<String> later = append(1, START.plus(Duration.ofDays(3)));
+        assertThat(db.<List<Integer>>read(h -> Sql.list(h, "SELECT span FROM events ORDER BY cursor", row -> row.intValue("span"))))
+                .containsExactly(3, 1);
+        EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30));
+
+        assertThat(purge.purge(START.plus(Duration.ofDays(2)))).as("the row's newest event is not due yet")
+                .isEqualTo(new EventPurge.Outcome(0, false));
+        assertThat(stored()).hasSize(4);
+        List<Event> read = db.read(h -> events.after(h, account, Mode.TEST, 0, 100));
+        assertThat(read).extracting(Event::createdAt).containsExactly(START, START.plus(Duration.ofDays(1)),
+                START.plus(Duration.ofDays(2)), START.plus(Duration.ofDays(3)));
+
+        assertThat(purge.purge(START.plus(Duration.ofDays(2)).plusMillis(1))).isEqualTo(new EventPurge.Outcome(3, false));
+        assertThat(stored()).containsExactlyElementsOf(later);
     }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.db.Database;
-import dev.msgbubbles.db.Sql;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.StoredEvents;
 import dev.msgbubbles.support.TestStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,9 +58,8 @@ abstract class HeldSendsContract {
 
     /** The types of the events about message {@code id}, in cursor order. */
     private static List<String> events(Database db, UUID id) {
-        return db.read(h -> Sql.list(h, "SELECT type, payload FROM events ORDER BY cursor",
-                row -> row.string("payload").contains("\"id\":\"" + id + "\"") ? row.string("type") : null))
-                .stream().filter(java.util.Objects::nonNull).toList();
+        return StoredEvents.all(db).stream().filter(e -> e.payload().contains("\"id\":\"" + id + "\""))
+                .map(e -> e.type().wire()).toList();
     }
 
     @Test
@@ -123,8 +122,8 @@ abstract class HeldSendsContract {
             List<Lifecycle.Sending> given = new ArrayList<>(sendings);
             java.util.Collections.reverse(given); // not the order they were accepted in
             db.writeVoid(tx -> given.forEach(s -> lifecycle.sentLater(tx, s)));
-            List<String> sentOrder = db.read(h -> Sql.list(h, "SELECT payload FROM events WHERE type = 'message.sent' "
-                    + "ORDER BY cursor", row -> row.string("payload").substring(7, 43)));
+            List<String> sentOrder = StoredEvents.all(db).stream().filter(e -> e.type().wire().equals("message.sent"))
+                    .map(e -> e.payload().substring(7, 43)).toList();
             assertThat(sentOrder).containsExactlyElementsOf(given.stream().map(s -> s.id().toString()).toList());
             for (Lifecycle.Sending s : sendings) {
                 assertThat(statuses(db, store, s.id())).containsExactly("queued", "sent", "delivered");
