@@ -232,52 +232,85 @@ public final class EventLog {
         /** The row's events, oldest cursor first. */
         public List<Event> events() {
             if (span == 1) {
-                return List.of(new Event(cursor, id, accountId, mode, EventType.fromWire(type).orElseThrow(),
-                        conversationId, payload, createdAt));
+                return List.of(single());
             }
             List<Event> events = new java.util.ArrayList<>(span);
-            int typeAt = 0;
             int at = 0;
+            int typeAt = 0;
             for (int i = 0; i < span; i++) {
+                int end = end(payload, at, i);
                 int typeEnd = end(type, typeAt, i);
-                int eventEnd = end(payload, at, i);
-                int idEnd = payload.indexOf(FIELD, at);
-                int conversationEnd = payload.indexOf(FIELD, idEnd + 1);
-                int timeEnd = payload.indexOf(FIELD, conversationEnd + 1);
-                if (idEnd < 0 || conversationEnd < 0 || timeEnd < 0 || timeEnd > eventEnd) {
-                    throw new IllegalStateException("malformed packed events at cursor " + cursor);
-                }
-                String conversation = payload.substring(idEnd + 1, conversationEnd);
-                events.add(new Event(cursor - span + 1 + i, payload.substring(at, idEnd), accountId, mode,
-                        EventType.fromWire(type.substring(typeAt, typeEnd)).orElseThrow(),
-                        conversation.isEmpty() ? null : UUID.fromString(conversation), payload.substring(timeEnd + 1, eventEnd),
-                        Instant.ofEpochMilli(Long.parseLong(payload, conversationEnd + 1, timeEnd, 10))));
+                events.add(packed(i, at, end, typeAt, typeEnd));
+                at = end + 1;
                 typeAt = typeEnd + 1;
-                at = eventEnd + 1;
             }
             return events;
         }
 
-        /** The event with {@code cursor} and {@code id} if this row holds it. */
+        /** The event with {@code cursor} and {@code id} if this row holds it (decoding only that one). */
         public Optional<Event> event(long wanted, String wantedId) {
             if (wanted > cursor || wanted <= cursor - span) {
                 return Optional.empty();
             }
+            Event found;
             if (span == 1) {
-                return id.equals(wantedId) ? Optional.of(events().getFirst()) : Optional.empty();
+                found = single();
+            } else {
+                int index = (int) (wanted - (cursor - span + 1));
+                int at = skip(payload, index);
+                int typeAt = skip(type, index);
+                found = packed(index, at, end(payload, at, index), typeAt, end(type, typeAt, index));
             }
-            return events().stream().filter(e -> e.cursor() == wanted && e.id().equals(wantedId)).findFirst();
+            return found.id().equals(wantedId) ? Optional.of(found) : Optional.empty();
         }
 
+        private Event single() {
+            return new Event(cursor, id, accountId, mode, EventType.fromWire(type).orElseThrow(), conversationId,
+                    payload, createdAt);
+        }
+
+        /** The {@code index}-th event, its packed fields in {@code payload[at, end)} and its type in {@code type}. */
+        private Event packed(int index, int at, int end, int typeAt, int typeEnd) {
+            int idEnd = payload.indexOf(FIELD, at);
+            int conversationEnd = idEnd < 0 ? -1 : payload.indexOf(FIELD, idEnd + 1);
+            int timeEnd = conversationEnd < 0 ? -1 : payload.indexOf(FIELD, conversationEnd + 1);
+            if (timeEnd < 0 || timeEnd > end) {
+                throw malformed();
+            }
+            String conversation = payload.substring(idEnd + 1, conversationEnd);
+            return new Event(cursor - span + 1 + index, payload.substring(at, idEnd), accountId, mode,
+                    EventType.fromWire(type.substring(typeAt, typeEnd)).orElseThrow(),
+                    conversation.isEmpty() ? null : UUID.fromString(conversation), payload.substring(timeEnd + 1, end),
+                    Instant.ofEpochMilli(Long.parseLong(payload, conversationEnd + 1, timeEnd, 10)));
+        }
+
+        /** Where the {@code index}-th of the separated parts of {@code text} starts. */
+        private int skip(String text, int index) {
+            int at = 0;
+            for (int i = 0; i < index; i++) {
+                at = text.indexOf(EVENT, at);
+                if (at < 0) {
+                    throw malformed();
+                }
+                at++;
+            }
+            return at;
+        }
+
+        /** Where the {@code index}-th part of {@code text}, starting at {@code from}, ends. */
         private int end(String text, int from, int index) {
             if (index == span - 1) {
                 return text.length();
             }
             int end = text.indexOf(EVENT, from);
             if (end < 0) {
-                throw new IllegalStateException("malformed packed events at cursor " + cursor);
+                throw malformed();
             }
             return end;
+        }
+
+        private IllegalStateException malformed() {
+            return new IllegalStateException("malformed packed events at cursor " + cursor);
         }
 
         /** The row's columns, read from {@code row} under {@code prefix} (e.g. {@code "e_"} for a joined row). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.msgbubbles.config.DatabaseTarget;
 import dev.msgbubbles.support.TestStore;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
@@ -194,6 +195,33 @@ abstract class MigrationContract {
                     : "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'events' AND type = 'index' "
                             + "AND name <> 'events_account_idx'").mapTo(Long.class).one());
             assertThat(withIndex).isZero();
+        }
+    }
+
+    @Test
+    void v17_gives_every_stored_event_a_row_of_its_own_and_postgresql_compresses_packed_rows_with_lz4() throws Exception {
+        flyway("16").migrate();
+        String cast = dialect() == Dialect.POSTGRESQL ? "::uuid" : "";
+        Flyway at16 = flyway("16");
+        try (var connection = at16.getConfiguration().getDataSource().getConnection();
+             var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO events (id, account_id, mode, type, payload, created_at) VALUES "
+                    + "('evt_000000001aaaaaaaaaaaaaaa', '" + UUID.randomUUID() + "'" + cast + ", 'test', 'message.sent', "
+                    + "'{}', 1)");
+        }
+
+        flyway("latest").migrate();
+
+        try (Database db = store.open()) {
+            assertThat(db.<List<Integer>>read(h -> h.createQuery("SELECT span FROM events").mapTo(Integer.class).list()))
+                    .containsExactly(1);
+            if (dialect() == Dialect.POSTGRESQL) {
+                boolean lz4 = db.<Boolean>read(h -> h.createQuery("SELECT 'lz4' = ANY (enumvals) FROM pg_settings "
+                        + "WHERE name = 'default_toast_compression'").mapTo(Boolean.class).one());
+                String method = db.<String>read(h -> h.createQuery("SELECT attcompression::text FROM pg_attribute "
+                        + "WHERE attrelid = 'events'::regclass AND attname = 'payload'").mapTo(String.class).one());
+                assertThat(method).isEqualTo(lz4 ? "l" : "");
+            }
         }
     }
 }

@@ -296,4 +296,27 @@ abstract class EventCursorContract {
         assertThat(db.<List<Event>>read(h -> events.after(h, account, Mode.TEST, 0, null, 10))).extracting(Event::cursor)
                 .allSatisfy(cursor -> assertThat(cursor).isGreaterThan(last));
     }
+
+    @Test
+    void a_row_gives_out_one_of_its_events_only_for_that_events_cursor_and_id() {
+        List<EventLog.Pending> first = pending(1);
+        db.writeVoid(tx -> events.append(tx, first));
+        List<EventLog.Pending> batch = pending(5);
+        db.writeVoid(tx -> events.append(tx, batch));
+        List<EventLog.Stored> rows = db.read(h -> dev.msgbubbles.db.Sql.list(h, "SELECT cursor, span, id, account_id, "
+                + "mode, type, conversation_id, payload, created_at FROM events ORDER BY cursor",
+                row -> EventLog.Stored.read(row, "")));
+        assertThat(rows).extracting(EventLog.Stored::span).containsExactly(1, 5);
+        EventLog.Stored packed = rows.get(1);
+        List<Event> all = packed.events();
+        Event middle = all.get(2);
+
+        assertThat(packed.event(middle.cursor(), batch.get(2).id())).contains(middle);
+        assertThat(middle.payload()).isEqualTo(batch.get(2).payload());
+        assertThat(packed.event(middle.cursor(), batch.get(3).id())).as("the id must match too").isEmpty();
+        assertThat(packed.event(rows.get(0).cursor(), first.getFirst().id())).as("an earlier row's event").isEmpty();
+        assertThat(packed.event(packed.cursor() + 1, batch.get(4).id())).isEmpty();
+        assertThat(rows.get(0).event(rows.get(0).cursor(), first.getFirst().id())).map(Event::payload)
+                .contains(first.getFirst().payload());
+    }
 }
