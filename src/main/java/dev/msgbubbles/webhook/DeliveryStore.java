@@ -42,37 +42,24 @@ final class DeliveryStore {
     }
 
     /**
-     * A delivery and the row of events holding its event: the first row whose last cursor is at or after the event's
-     * (rows hold consecutive cursors, see {@link EventLog.Stored}). The event is taken from the row only if its cursor
-     * and id both match, so that a wrong cursor (or an event purged since) can never put another event's body under
-     * this delivery's {@code webhook-id}. PostgreSQL gets the row through {@code LATERAL}, which keeps it to one index
-     * probe per delivery: with the row found by a subquery in the join condition instead, its planner chose plans
-     * that sorted or hashed the events table (200-360 ms a load under the webhook benchmark, 300 deliveries a second).
-     * SQLite joins by nested loops only, and finds the row the same way through the subquery.
+     * Deliveries with the last cursor of the row of events holding each one's event: the first row whose last cursor is
+     * at or after the event's (rows hold consecutive cursors, see {@link EventLog.Stored}); one index probe per
+     * delivery. (As a subquery in a join condition instead, PostgreSQL's planner chose plans that sorted or hashed the
+     * events table: 200-360 ms a load under the webhook benchmark.)
      */
-    private static final String LOAD_COLUMNS = "SELECT d.id, d.webhook_id, d.account_id, d.mode, d.event_id, "
-            + "d.event_cursor, d.event_type, d.payload, d.status, d.attempts, d.retry_step, d.next_attempt_at, "
-            + "d.last_status_code, d.last_error, d.created_at, d.updated_at, e.cursor AS e_cursor, e.span AS e_span, "
-            + "e.id AS e_id, e.account_id AS e_account_id, e.mode AS e_mode, e.type AS e_type, "
-            + "e.conversation_id AS e_conversation_id, e.payload AS e_payload, e.created_at AS e_created_at ";
-    private static final String LOAD_POSTGRESQL = LOAD_COLUMNS + "FROM webhook_deliveries d LEFT JOIN LATERAL ("
-            + "SELECT x.cursor, x.span, x.id, x.account_id, x.mode, x.type, x.conversation_id, x.payload, x.created_at "
-            + "FROM events x WHERE x.cursor >= d.event_cursor ORDER BY x.cursor LIMIT 1) e ON TRUE WHERE d.id ";
-    private static final String LOAD_SQLITE = LOAD_COLUMNS + "FROM webhook_deliveries d LEFT JOIN events e "
-            + "ON e.cursor = (SELECT x.cursor FROM events x WHERE x.cursor >= d.event_cursor ORDER BY x.cursor LIMIT 1) "
-            + "WHERE d.id ";
-
-    private static String load(Handle h) {
-        return Sql.dialect(h) == Dialect.POSTGRESQL ? LOAD_POSTGRESQL : LOAD_SQLITE;
-    }
+    private static final String LOAD = "SELECT " + COLUMNS + ", (SELECT x.cursor FROM events x WHERE x.cursor >= "
+            + "webhook_deliveries.event_cursor ORDER BY x.cursor LIMIT 1) AS row_cursor FROM webhook_deliveries WHERE id IN (";
 
     Optional<Loaded> load(Handle h, UUID id) {
-        return Sql.one(h, load(h) + "= ?", DeliveryStore::loaded, id);
+        return Optional.ofNullable(loadAll(h, List.of(id)).get(id));
     }
 
     /**
-     * {@link #load} for many deliveries in one query (the id list padded: see {@link Sql#paddedKeys}); deliveries that
-     * no longer exist are absent from the map.
+     * Deliveries with their events, in two queries: the deliveries (the id list padded: see {@link Sql#paddedKeys}) with
+     * the rows holding their events, then each of those rows once, since deliveries claimed together mostly share
+     * rows. The event is taken from its row only if cursor and id both match, so that a wrong cursor (or an event
+     * purged since) can never put another event's body under a delivery's {@code webhook-id}. Deliveries that no
+     * longer exist are absent from the map; a test ping, or an event no longer stored, has no event.
      */
     Map<UUID, Loaded> loadAll(Handle h, List<UUID> ids) {
         Map<UUID, Loaded> found = new java.util.HashMap<>();
@@ -80,16 +67,27 @@ final class DeliveryStore {
             return found;
         }
         Object[] values = Sql.paddedKeys(ids);
-        Sql.list(h, load(h) + "IN (" + Sql.repeat("?", values.length) + ")", DeliveryStore::loaded, values)
-                .forEach(l -> found.put(l.delivery().id(), l));
+        record Found(Delivery delivery, Long rowCursor) {
+        }
+        List<Found> deliveries = Sql.list(h, LOAD + Sql.repeat("?", values.length) + ")",
+                row -> new Found(MAPPER.map(row), row.longOrNull("row_cursor")), values);
+        List<Long> rowCursors = deliveries.stream().map(Found::rowCursor).filter(java.util.Objects::nonNull).distinct()
+                .toList();
+        Map<Long, EventLog.Stored> rows = new java.util.HashMap<>();
+        if (!rowCursors.isEmpty()) {
+            Object[] keys = Sql.paddedKeys(rowCursors);
+            Sql.list(h, "SELECT cursor, span, id, account_id, mode, type, conversation_id, payload, created_at FROM events "
+                    + "WHERE cursor IN (" + Sql.repeat("?", keys.length) + ")", row -> EventLog.Stored.read(row, ""), keys)
+                    .forEach(row -> rows.put(row.cursor(), row));
+        }
+        for (Found f : deliveries) {
+            Delivery d = f.delivery();
+            EventLog.Stored row = f.rowCursor() == null ? null : rows.get(f.rowCursor());
+            Optional<Event> event = row == null || d.eventCursor() == null ? Optional.empty()
+                    : row.event(d.eventCursor(), d.eventId());
+            found.put(d.id(), new Loaded(d, event));
+        }
         return found;
-    }
-
-    private static Loaded loaded(Sql.Row row) throws java.sql.SQLException {
-        Delivery d = MAPPER.map(row);
-        Optional<Event> event = row.string("e_payload") == null || d.eventCursor() == null ? Optional.empty()
-                : EventLog.Stored.read(row, "e_").event(d.eventCursor(), d.eventId());
-        return new Loaded(d, event);
     }
 
     Optional<Delivery> find(Handle h, UUID webhookId, UUID id) {
