@@ -175,18 +175,6 @@ public final class Sql {
         inChunks(head, columns, rows, (sql, values) -> update(h, sql, values));
     }
 
-    /**
-     * {@link #insertAll}, each statement ending in {@code RETURNING returning}: the returned rows of all statements,
-     * mapped. Neither store promises the order of returned rows, so match them to {@code rows} by a column.
-     */
-    public static <T> List<T> insertAllReturning(Handle h, String head, int columns, List<Object[]> rows,
-                                                 String returning, RowMapper<T> mapper) {
-        List<T> returned = new ArrayList<>(rows.size());
-        inChunks(head, columns, rows, (sql, values) -> returned.addAll(list(h, sql + " RETURNING " + returning, mapper,
-                values)));
-        return returned;
-    }
-
     /** Splits {@code rows} into multi-row VALUES statements of 256, 128, ... 1 rows and hands each over. */
     private static void inChunks(String head, int columns, List<Object[]> rows,
                                  java.util.function.BiConsumer<String, Object[]> statement) {
