@@ -120,8 +120,7 @@ public final class EventLog {
                 rows.add(row(from, to, cursors));
                 from = to;
             }
-            Sql.insertAll(tx, "INSERT INTO events (cursor, span, id, account_id, mode, type, conversation_id, payload, "
-                    + "created_at) VALUES", 9, rows);
+            Sql.insertAll(tx, "INSERT INTO events (" + Stored.COLUMNS + ") VALUES", 9, rows);
             if (fanout.owes(tx, events)) {
                 List<Appended> appended = new java.util.ArrayList<>(events.size());
                 for (int i = 0; i < events.size(); i++) {
@@ -222,6 +221,8 @@ public final class EventLog {
                          String payload, Instant createdAt) {
         /** At most this many events share a row; readers rely on it to bound their scans. */
         public static final int MAX_SPAN = 16;
+        /** The columns of a row in the order {@link #read} and the insert use them. */
+        public static final String COLUMNS = "cursor, span, id, account_id, mode, type, conversation_id, payload, created_at";
         static final char EVENT = '\u001e';
         static final char FIELD = '\u001f';
 
@@ -341,10 +342,11 @@ public final class EventLog {
         // until, so its last below until + MAX_SPAN, which bounds the scan; rows of one event are filtered by type in
         // SQL, packed ones here
         long ceiling = until > Long.MAX_VALUE - Stored.MAX_SPAN ? Long.MAX_VALUE : until + Stored.MAX_SPAN;
-        StringBuilder sql = new StringBuilder("SELECT cursor, span, id, account_id, mode, type, conversation_id, payload, "
-                + "created_at FROM events WHERE account_id = ? AND mode = ? AND cursor > ? AND cursor - span < ? "
-                + "AND cursor < ? AND created_at >= ?");
-        if (types != null && !types.isEmpty()) {
+        boolean anyType = types == null || types.isEmpty();
+        StringBuilder sql = new StringBuilder("SELECT " + Stored.COLUMNS + " FROM events WHERE account_id = ? AND mode = ? "
+                + "AND cursor > ? AND cursor - span < ? AND cursor < ? AND created_at >= ?");
+        List<String> typeValues = anyType ? List.of() : types.stream().map(EventType::wire).sorted().toList();
+        if (!anyType) {
             sql.append(" AND (span > 1 OR type IN (").append(Sql.repeat("?", types.size())).append("))");
         }
         sql.append(" ORDER BY cursor LIMIT ?");
@@ -352,16 +354,14 @@ public final class EventLog {
         long from = after;
         while (found.size() < limit) {
             List<Object> values = new java.util.ArrayList<>(List.of(accountId, mode.wire(), from, until, ceiling, since));
-            if (types != null && !types.isEmpty()) {
-                types.stream().map(EventType::wire).sorted().forEach(values::add);
-            }
+            values.addAll(typeValues);
             int rowLimit = limit - found.size();
             values.add(rowLimit);
             List<Stored> rows = Sql.list(h, sql.toString(), row -> Stored.read(row, ""), values.toArray());
             for (Stored row : rows) {
                 for (Event e : row.events()) {
                     if (found.size() < limit && e.cursor() > after && e.cursor() <= until && !e.createdAt().isBefore(since)
-                            && (types == null || types.isEmpty() || types.contains(e.type()))) {
+                            && (anyType || types.contains(e.type()))) {
                         found.add(e);
                     }
                 }

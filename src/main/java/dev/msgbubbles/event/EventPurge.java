@@ -13,15 +13,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Housekeeping (job kind {@value #KIND}): every {@link #EVERY} removes events created more than {@code retention}
  * ago, oldest cursor first, at most {@link #CHUNK} rows of them (each up to {@link EventLog.Stored#MAX_SPAN} events)
- * per transaction, and reschedules itself. Without it the log grows by four events or more per message for good. One run removes at most {@link #CHUNKS_PER_RUN} chunks and,
- * when more are due, is due again at once: the worker takes it up with its next claim, between other jobs. So a
- * large backlog (the first run after an upgrade) never holds a worker loop, or SQLite's writer, for long, nor
- * outlives the job's lease, and the purge still keeps up with any rate of events. The oldest events are read by
- * cursor (the primary key) and removed up to the last of the leading run that is past the retention, so each chunk
- * is a short range scan and an event whose time is out of step with its cursor (another process's clock) only waits
- * for the next round. A delivery whose
- * event is gone is dropped and recorded as such (see the courier); the retention is kept longer than the webhook
- * retry schedule, so that only a replay of events about to expire can meet one.
+ * per transaction, and reschedules itself. Without it the log grows by four events or more per message for good.
+ * One run removes at most {@link #CHUNKS_PER_RUN} chunks and, when more are due, is due again at once: the worker takes
+ * it up with its next claim, between other jobs. So a large backlog (the first run after an upgrade) never holds a
+ * worker loop, or SQLite's writer, for long, nor outlives the job's lease, and the purge still keeps up with any rate
+ * of events. The oldest events are read by cursor (the primary key) and removed up to the last of the leading run that
+ * is past the retention, so each chunk is a short range scan and an event whose time is out of step with its cursor
+ * (another process's clock) only waits for the next round. A delivery whose event is gone is dropped and recorded as
+ * such (see the courier); the retention is kept longer than the webhook retry schedule, so that only a replay of events
+ * about to expire can meet one.
  */
 public final class EventPurge implements JobHandler {
     public static final String KIND = "purge_events";

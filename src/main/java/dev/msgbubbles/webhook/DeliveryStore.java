@@ -76,8 +76,8 @@ final class DeliveryStore {
         Map<Long, EventLog.Stored> rows = new java.util.HashMap<>();
         if (!rowCursors.isEmpty()) {
             Object[] keys = Sql.paddedKeys(rowCursors);
-            Sql.list(h, "SELECT cursor, span, id, account_id, mode, type, conversation_id, payload, created_at FROM events "
-                    + "WHERE cursor IN (" + Sql.repeat("?", keys.length) + ")", row -> EventLog.Stored.read(row, ""), keys)
+            Sql.list(h, "SELECT " + EventLog.Stored.COLUMNS + " FROM events WHERE cursor IN ("
+                    + Sql.repeat("?", keys.length) + ")", row -> EventLog.Stored.read(row, ""), keys)
                     .forEach(row -> rows.put(row.cursor(), row));
         }
         for (Found f : deliveries) {

@@ -303,8 +303,8 @@ abstract class EventCursorContract {
         db.writeVoid(tx -> events.append(tx, first));
         List<EventLog.Pending> batch = pending(5);
         db.writeVoid(tx -> events.append(tx, batch));
-        List<EventLog.Stored> rows = db.read(h -> dev.msgbubbles.db.Sql.list(h, "SELECT cursor, span, id, account_id, "
-                + "mode, type, conversation_id, payload, created_at FROM events ORDER BY cursor",
+        List<EventLog.Stored> rows = db.read(h -> dev.msgbubbles.db.Sql.list(h, "SELECT " + EventLog.Stored.COLUMNS
+                + " FROM events ORDER BY cursor",
                 row -> EventLog.Stored.read(row, "")));
         assertThat(rows).extracting(EventLog.Stored::span).containsExactly(1, 5);
         EventLog.Stored packed = rows.get(1);

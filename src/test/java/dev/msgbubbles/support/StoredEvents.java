@@ -15,8 +15,8 @@ public final class StoredEvents {
     }
 
     public static List<Event> all(Database db) {
-        return db.read(h -> Sql.list(h, "SELECT cursor, span, id, account_id, mode, type, conversation_id, payload, "
-                + "created_at FROM events ORDER BY cursor", row -> EventLog.Stored.read(row, "")))
+        return db.read(h -> Sql.list(h, "SELECT " + EventLog.Stored.COLUMNS + " FROM events ORDER BY cursor",
+                row -> EventLog.Stored.read(row, "")))
                 .stream().flatMap(row -> row.events().stream()).toList();
     }
 
