@@ -224,4 +224,26 @@ abstract class MigrationContract {
             }
         }
     }
+
+    @Test
+    void v18_leaves_the_check_of_a_messages_thread_to_sqlite_alone() {
+        flyway("latest").migrate();
+        String cast = dialect() == Dialect.POSTGRESQL ? "::uuid" : "";
+        String insert = "INSERT INTO messages (id, account_id, mode, conversation_id, direction, status, from_handle, "
+                + "created_at, updated_at) VALUES ('" + UUID.randomUUID() + "'" + cast + ", '" + UUID.randomUUID() + "'"
+                + cast + ", 'test', '" + UUID.randomUUID() + "'" + cast + ", 'outbound', 'queued', '+18005550100', 1, 1)";
+        try (Database db = store.open()) {
+            if (dialect() == Dialect.SQLITE) {
+                // what every test on SQLite relies on to prove that no code path writes a message without its thread
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.writeVoid(h -> h.execute(insert)))
+                        .hasMessageContaining("FOREIGN KEY");
+            } else {
+                db.writeVoid(h -> h.execute(insert));
+            }
+            // the query MessagingFixture runs after every end-to-end class finds such a message
+            assertThat(db.<Long>read(h -> h.createQuery("SELECT COUNT(*) FROM messages m WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM conversations c WHERE c.id = m.conversation_id)").mapTo(Long.class).one()))
+                    .isEqualTo(dialect() == Dialect.SQLITE ? 0 : 1);
+        }
+    }
 }
