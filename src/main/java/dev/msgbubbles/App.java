@@ -53,6 +53,8 @@ import java.util.Optional;
  * order (metrics, database and migrations, first-start bootstrap, HTTP) and stops them in reverse.
  */
 public final class App implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(App.class);
+
     /**
      * Group-commit writers on PostgreSQL, at most; each holds a pool connection while it commits a batch, so they
      * take at most half the pool and leave the rest to reads and job claims. Transactions that write events take
@@ -111,6 +113,12 @@ public final class App implements AutoCloseable {
         gc.bindTo(metrics);
         Database database = Database.open(config.storage(), metrics);
         try {
+            List<String> gaps = database.statisticsGaps();
+            if (!gaps.isEmpty()) {
+                LOG.warn("PostgreSQL will not keep the planner's statistics current ({}): the server vacuums its job "
+                        + "tables itself but analyzes nothing, and plans made while a table was small stay; turn "
+                        + "autovacuum on or run ANALYZE regularly (README, Running on PostgreSQL)", String.join(", ", gaps));
+            }
             AccountAdmin accounts = new AccountAdmin(database, clock);
             NumberDirectory numbers = new NumberDirectory(database, clock);
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();

@@ -140,6 +140,29 @@ public final class Database implements Writes, AutoCloseable {
         return description;
     }
 
+    /**
+     * PostgreSQL: why nothing will keep the planner's statistics of this schema's tables current, if anything, for a
+     * warning at start (empty on SQLite, and where autovacuum runs). The server vacuums its job tables itself (see
+     * {@code QueueVacuum}) but analyzes nothing; without autovacuum's analyzes a pooled connection keeps the generic
+     * plans it made while a table was small: a sequential scan of webhook deliveries took 28 ms a statement after
+     * 100,000 deliveries within one benchmark run (README, "Running on PostgreSQL").
+     */
+    public List<String> statisticsGaps() {
+        if (dialect != Dialect.POSTGRESQL) {
+            return List.of();
+        }
+        return read(h -> h.createQuery("""
+                SELECT 'autovacuum = off' AS gap WHERE current_setting('autovacuum') = 'off'
+                UNION ALL
+                SELECT 'track_counts = off' WHERE current_setting('track_counts') = 'off'
+                UNION ALL
+                SELECT * FROM (SELECT c.relname || ': autovacuum_enabled = false' FROM pg_class c
+                                WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+                                  AND EXISTS (SELECT 1 FROM unnest(c.reloptions) o
+                                               WHERE o ~* '^autovacuum_enabled=(false|off|no|n|f|0)$')
+                                ORDER BY c.relname) tables""").mapTo(String.class).list());
+    }
+
     /** Runs {@code callback} in one write transaction: committed when it returns, rolled back when it throws. */
     @Override
     public <R> R write(HandleCallback<R, RuntimeException> callback) {
