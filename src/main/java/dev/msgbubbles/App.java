@@ -113,12 +113,7 @@ public final class App implements AutoCloseable {
         gc.bindTo(metrics);
         Database database = Database.open(config.storage(), metrics);
         try {
-            List<String> gaps = database.statisticsGaps();
-            if (!gaps.isEmpty()) {
-                LOG.warn("PostgreSQL will not keep the planner's statistics current ({}): the server vacuums its job "
-                        + "tables itself but analyzes nothing, and plans made while a table was small stay; turn "
-                        + "autovacuum on or run ANALYZE regularly (README, Running on PostgreSQL)", String.join(", ", gaps));
-            }
+            warnOfStatisticsGaps(database);
             AccountAdmin accounts = new AccountAdmin(database, clock);
             NumberDirectory numbers = new NumberDirectory(database, clock);
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
@@ -222,6 +217,20 @@ public final class App implements AutoCloseable {
             database.close();
             gc.close();
             throw e;
+        }
+    }
+
+    /** A warning, never a reason not to start: the check reads settings and catalogs only. */
+    private static void warnOfStatisticsGaps(Database database) {
+        try {
+            List<String> gaps = database.statisticsGaps();
+            if (!gaps.isEmpty()) {
+                LOG.warn("PostgreSQL will not keep the planner's statistics current ({}): the server vacuums its job "
+                        + "tables itself but analyzes nothing, and plans made while a table was small stay; turn "
+                        + "autovacuum on or run ANALYZE regularly (README, Running on PostgreSQL)", String.join(", ", gaps));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not check whether autovacuum runs on this database", e);
         }
     }
 
