@@ -72,11 +72,8 @@ abstract class MessagingFixture {
     void stop() {
         try {
             // PostgreSQL does not check a message's thread on insert (V18); after every flow of the class, none lacks it
-            long orphans = app.database().read(h -> h.createQuery("""
-                    SELECT COUNT(*) FROM messages m
-                     WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id)""")
-                    .mapTo(Long.class).one());
-            org.assertj.core.api.Assertions.assertThat(orphans).as("messages without their thread").isZero();
+            org.assertj.core.api.Assertions.assertThat(dev.msgbubbles.support.Orphans.messagesWithoutThread(app.database()))
+                    .as("messages without their thread").isZero();
         } finally {
             app.close();
             store.close();
