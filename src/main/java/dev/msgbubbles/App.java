@@ -64,6 +64,8 @@ public final class App implements AutoCloseable {
     static final int POSTGRESQL_WRITERS = 2;
     /** Files per {@code POST /v1/attachments} request (documented). */
     static final int MAX_FILES_PER_UPLOAD = 10;
+    /** How often a PostgreSQL store that nothing analyzes is checked for tables grown tenfold (see {@link Database#backgroundAnalyze}). */
+    private static final Duration ANALYZE_CHECK = Duration.ofSeconds(5);
     /** Rows a process changes in a job table before it vacuums the table again (see {@link QueueVacuum}). */
     static final int QUEUE_VACUUM_MIN_CHANGES = 1000;
     /**
@@ -82,7 +84,10 @@ public final class App implements AutoCloseable {
     private final DeliveryPipeline pipeline;
     private final Optional<CreatedAccount> bootstrapped;
     private final JvmGcMetrics gcMetrics;
-    /** SQLite's background checkpoints (see {@link Database#backgroundCheckpoints}); stopped before the store closes. */
+    /**
+     * SQLite's background checkpoints and PostgreSQL's analyzing of grown tables (see {@link Database#backgroundCheckpoints}
+     * and {@link Database#backgroundAnalyze}); stopped before the store closes.
+     */
     private final Database.Background checkpoints;
 
     private final Events events;
@@ -113,7 +118,7 @@ public final class App implements AutoCloseable {
         gc.bindTo(metrics);
         Database database = Database.open(config.storage(), metrics);
         try {
-            warnOfStatisticsGaps(database);
+            boolean unanalyzed = warnOfStatisticsGaps(database);
             AccountAdmin accounts = new AccountAdmin(database, clock);
             NumberDirectory numbers = new NumberDirectory(database, clock);
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
@@ -190,6 +195,11 @@ public final class App implements AutoCloseable {
             ThreadIndex threadIndex = new ThreadIndex(database, writes, THREAD_INDEX_INTERVAL);
             threadIndex.start();
             Database.Background checkpoints = database.backgroundCheckpoints(config.storage().sqliteCheckpointEvery());
+            Database.Background analyze = database.backgroundAnalyze(unanalyzed ? ANALYZE_CHECK : Duration.ZERO);
+            Database.Background background = () -> {
+                analyze.close();
+                checkpoints.close();
+            };
             if (config.delivery().workerEnabled()) {
                 worker.start();
                 deliveryWorker.start();
@@ -202,9 +212,9 @@ public final class App implements AutoCloseable {
                     linkBase.set(URI.create(configured.getScheme() + "://" + configured.getHost() + ":" + server.port()));
                 }
                 return new App(database, writes, server, worker, deliveryWorker, vacuum, threadIndex, pipeline, events,
-                        bootstrapped, gc, checkpoints);
+                        bootstrapped, gc, background);
             } catch (RuntimeException e) {
-                checkpoints.close();
+                background.close();
                 vacuum.close();
                 threadIndex.close();
                 worker.close();
@@ -220,18 +230,24 @@ public final class App implements AutoCloseable {
         }
     }
 
-    /** A warning, never a reason not to start: the check reads settings and catalogs only. */
-    private static void warnOfStatisticsGaps(Database database) {
+    /**
+     * A warning, never a reason not to start: the check reads settings and catalogs only. True when something is
+     * off, so that the server analyzes tables that grew tenfold itself (see {@link Database#backgroundAnalyze}).
+     */
+    private static boolean warnOfStatisticsGaps(Database database) {
         try {
             List<String> gaps = database.statisticsGaps();
             if (!gaps.isEmpty()) {
                 LOG.warn("PostgreSQL will not keep the planner's statistics current ({}): the server vacuums its job "
-                        + "tables itself but analyzes nothing, and plans made while a table was small stay; turn "
-                        + "autovacuum on or run ANALYZE regularly (README, Running on PostgreSQL)", String.join(", ", gaps));
+                        + "tables and analyzes a table each time it has grown tenfold, which is far less often than "
+                        + "autovacuum would; turn autovacuum on or run ANALYZE regularly (README, Running on PostgreSQL)",
+                        String.join(", ", gaps));
+                return true;
             }
         } catch (RuntimeException e) {
             LOG.warn("could not check whether autovacuum runs on this database", e);
         }
+        return false;
     }
 
     public int port() {

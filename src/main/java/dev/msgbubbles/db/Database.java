@@ -129,6 +129,21 @@ public final class Database implements Writes, AutoCloseable {
         return new Checkpointer(sqliteSource, every);
     }
 
+    /**
+     * PostgreSQL: analyzes each table once it has grown tenfold past its statistics (at least 10,000 rows), checking
+     * every {@code every}, for stores where nothing else keeps the statistics (see {@link Analyzer}); closing the
+     * result stops it. Nothing on SQLite, or when {@code every} is zero.
+     */
+    public Background backgroundAnalyze(java.time.Duration every) {
+        if (dialect != Dialect.POSTGRESQL || every.isZero()) {
+            return () -> { };
+        }
+        return new Analyzer(this, ANALYZE_MIN_ROWS).start(every);
+    }
+
+    /** The fewest rows a table has before {@link #backgroundAnalyze} looks at it. */
+    static final long ANALYZE_MIN_ROWS = 10_000;
+
     /** Work a {@link Database} runs in the background until closed; closing never throws. */
     public interface Background extends AutoCloseable {
         @Override
