@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * <p>Tenfold growth keeps analyzing rare (at 10,000 rows, 100,000, a million): one ANALYZE reads a sample of at most
  * 30,000 rows, 0.3-0.5 s for 100,000 messages on this machine, and analyzing every few seconds instead made the
  * benchmark slower. Where autovacuum runs it analyzes a table after a tenth of its rows changed, so a table it
- * keeps never reaches ten times its statistics and this finds nothing to do. Failures are logged and tried again
- * at the next check.
+ * keeps never reaches ten times its statistics and this finds nothing to do; several processes sharing the
+ * database find the table done once one of them has analyzed it. Failures are logged and tried again at the next
+ * check.
  */
 final class Analyzer implements Database.Background {
     private static final Logger LOG = LoggerFactory.getLogger(Analyzer.class);
@@ -47,7 +48,9 @@ final class Analyzer implements Database.Background {
         List<String> grown = db.read(h -> Sql.list(h, GROWN, row -> row.string("format"), minRows, (long) GROWTH));
         for (String table : grown) {
             long started = System.nanoTime();
-            db.outsideTransaction("ANALYZE " + table);
+            // SKIP_LOCKED: never waits for another process's analyze or a vacuum of the table (the queue's, every few
+            // seconds); a table skipped is still grown at the next check
+            db.outsideTransaction("ANALYZE (SKIP_LOCKED) " + table);
             LOG.info("analyzed {} ({} ms): it had grown {} times past its statistics", table,
                     (System.nanoTime() - started) / 1_000_000, GROWTH);
         }
