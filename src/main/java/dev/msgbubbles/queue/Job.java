@@ -2,7 +2,9 @@ package dev.msgbubbles.queue;
 
 /**
  * A claimed job. {@code subject} names what it is about (a message id); {@code payload} is optional small
- * text (ids and codes, never message bodies); {@code attempts} counts claims including this one.
+ * text (ids and codes, never message bodies); {@code attempts} counts claims including this one. {@code at} is,
+ * on PostgreSQL, where the claim left the row (its {@code ctid}, e.g. {@code (12,5)}), by which completing or
+ * rescheduling the job finds it again; null on SQLite.
  */
-public record Job(long seq, String kind, String subject, String lane, String payload, int attempts) {
+public record Job(long seq, String kind, String subject, String lane, String payload, int attempts, String at) {
 }

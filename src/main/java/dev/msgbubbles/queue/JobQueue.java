@@ -25,6 +25,10 @@ public final class JobQueue {
     private final String nextDueSql;
     private final String insertHead;
     private final String deleteHead;
+    /** PostgreSQL: completes claimed jobs by address, each only if the row there is still that job (see {@link #complete}). */
+    private final String deleteAtSql;
+    private final String rescheduleSql;
+    private final String rescheduleAtSql;
     private final Dialect dialect;
     /** PostgreSQL: a claim sets only the lease and keeps run_at (see the constructor). */
     private final boolean claimsInPlace;
@@ -46,6 +50,10 @@ public final class JobQueue {
         this.table = table;
         this.insertHead = "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES";
         this.deleteHead = "DELETE FROM " + table + " WHERE seq IN";
+        this.deleteAtSql = "DELETE FROM " + table + " WHERE ctid = ANY(?::tid[]) AND seq = ANY(?::bigint[])";
+        String reschedule = "UPDATE " + table + " SET run_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ? ";
+        this.rescheduleSql = reschedule + "WHERE seq = ?";
+        this.rescheduleAtSql = reschedule + "WHERE ctid = ?::tid AND seq = ?";
         this.dialect = db.dialect();
         // SQLite: a claim moves run_at to the end of the lease, so "due" is one range on the due index for both new
         // jobs and jobs whose lease ran out: jobs being worked on are never scanned (scanning past them made each claim
@@ -68,7 +76,7 @@ public final class JobQueue {
                 claimsInPlace ? " AND (j.lease_until IS NULL OR j.lease_until <= ?)" : "", claimsInPlace ? "ctid" : "seq");
         this.claimSql = "UPDATE " + table + " SET lease_owner = ?, lease_until = ?, " + (claimsInPlace ? "" : "run_at = ?, ")
                 + "attempts = attempts + 1 WHERE " + dialect.keyIn(claimsInPlace ? "ctid" : "seq", due)
-                + " RETURNING seq, kind, subject, lane, payload, attempts";
+                + " RETURNING seq, kind, subject, lane, payload, attempts" + (claimsInPlace ? ", ctid::text AS at" : "");
         // when the earliest job becomes due: a leased job when its lease ends (where claims move run_at, its run_at).
         // In place, a leased job keeps its past run_at, so the answer comes from the first NEXT_DUE_WINDOW jobs in due
         // order (the due index): a long backlog of future jobs (scheduled sends, retries for an endpoint that is down)
@@ -112,7 +120,8 @@ public final class JobQueue {
                 ? new Object[] {owner, now.plus(lease), now, now, limit}
                 : new Object[] {owner, now.plus(lease), now.plus(lease), now, limit};
         List<Job> jobs = new ArrayList<>(Sql.list(tx, claimSql, row -> new Job(row.longValue("seq"), row.string("kind"),
-                row.string("subject"), row.string("lane"), row.string("payload"), row.intValue("attempts")), values));
+                row.string("subject"), row.string("lane"), row.string("payload"), row.intValue("attempts"),
+                claimsInPlace ? row.string("at") : null), values));
         jobs.sort(Comparator.comparingLong(Job::seq));
         changes.addAndGet(jobs.size());
         return jobs;
@@ -123,17 +132,55 @@ public final class JobQueue {
      * the transaction, with every other job it completes (see {@link LastWrites}).
      */
     public void complete(Handle tx, Job job) {
-        LastWrites.forKey(tx, deleteHead, job.seq());
+        if (job.at() == null) {
+            LastWrites.forKey(tx, deleteHead, job.seq());
+        } else {
+            Database.lastStep(tx, deleteAtSql, () -> new Completions(deleteAtSql)).jobs.add(job);
+        }
         changes.incrementAndGet();
+    }
+
+    /**
+     * PostgreSQL: the jobs a transaction completes, deleted by address (a TID scan) in one statement at its end, each
+     * only if the row at that address is still the same job. Nothing moves a claimed row but a claim after its lease
+     * ran out (the row then has a new address and this deletes nothing: the new holder completes it) or this process
+     * rescheduling it (then it does not complete it); a row whose address was freed and reused holds another job,
+     * whose seq does not match. The tables have no index on seq for this (V19): each would be one more entry written
+     * and removed per job.
+     */
+    private static final class Completions implements Database.CommitStep {
+        private final String sql;
+        private final java.util.Set<Job> jobs = new java.util.LinkedHashSet<>();
+
+        Completions(String sql) {
+            this.sql = sql;
+        }
+
+        @Override
+        public void run(Handle tx) {
+            StringBuilder at = new StringBuilder("{");
+            StringBuilder seq = new StringBuilder("{");
+            for (Job job : jobs) {
+                if (at.length() > 1) {
+                    at.append(',');
+                    seq.append(',');
+                }
+                at.append('"').append(job.at()).append('"');
+                seq.append(job.seq());
+            }
+            Sql.update(tx, sql, at.append('}').toString(), seq.append('}').toString());
+        }
     }
 
     /** Releases the lease and makes the job due again at {@code at}, keeping its place in its lane. */
     public void reschedule(Handle tx, Job job, Instant at, String error) {
-        tx.createUpdate("UPDATE " + table + " " + """
-                         SET run_at = :at, lease_owner = NULL, lease_until = NULL, last_error = :error
-                        WHERE seq = :seq""")
-                .bind("at", at.toEpochMilli()).bind("error", error == null ? null : truncate(error)).bind("seq", job.seq())
-                .execute();
+        String message = error == null ? null : truncate(error);
+        if (job.at() != null) {
+            // by address, as complete() finds it; a job claimed again since (its lease ran out) is the new holder's
+            Sql.update(tx, rescheduleAtSql, at, message, job.at(), job.seq());
+        } else {
+            Sql.update(tx, rescheduleSql, at, message, job.seq());
+        }
         changes.incrementAndGet();
     }
 

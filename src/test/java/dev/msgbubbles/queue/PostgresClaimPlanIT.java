@@ -108,4 +108,72 @@ class PostgresClaimPlanIT {
             assertThat(db.read(queue::nextDue)).contains(now.plusSeconds(30));
         }
     }
+
+    @Test
+    void the_job_tables_keep_only_their_due_and_lane_indexes() {
+        for (String table : List.of("jobs", "delivery_jobs")) {
+            List<String> indexes = db.read(h -> h.createQuery("SELECT indexname FROM pg_indexes WHERE tablename = :t "
+                    + "AND schemaname = current_schema() ORDER BY indexname").bind("t", table).mapTo(String.class).list());
+            assertThat(indexes).containsExactly(table + "_due_idx", table + "_lane_idx");
+        }
+    }
+
+    @Test
+    void a_completion_deletes_its_rows_by_address_and_only_rows_that_are_still_its_jobs() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-23T10:00:00Z");
+        for (String table : List.of("jobs", "delivery_jobs")) {
+            JobQueue queue = new JobQueue(db, table);
+            db.writeVoid(tx -> {
+                for (int i = 0; i < 4; i++) {
+                    queue.enqueue(tx, new JobQueue.NewJob("k", "s" + i, null, null, now), now);
+                }
+            });
+            List<Job> claimed = db.write(tx -> queue.claim(tx, "w", 10, now, java.time.Duration.ofSeconds(30)));
+            assertThat(claimed).hasSize(4).allSatisfy(job -> assertThat(job.at()).matches("\\(\\d+,\\d+\\)"));
+            Job first = claimed.get(0);
+            Job second = claimed.get(1);
+            Job third = claimed.get(2);
+            // the address of one job with the seq of another, and the other way round: neither row is that job
+            db.writeVoid(tx -> {
+                queue.complete(tx, new Job(third.seq(), "k", "s", null, null, 1, second.at()));
+                queue.complete(tx, new Job(first.seq() + 1000, "k", "s", null, null, 1, first.at()));
+            });
+            assertThat(db.read(queue::pending)).isEqualTo(4);
+            db.writeVoid(tx -> {
+                queue.complete(tx, first);
+                queue.complete(tx, second);
+                queue.complete(tx, first); // twice in one transaction counts once
+            });
+            assertThat(db.read(queue::pending)).isEqualTo(2);
+            String plan = db.read(h -> String.join("\n", h.createQuery("EXPLAIN DELETE FROM " + table
+                    + " WHERE ctid = ANY('{\"(0,1)\"}'::tid[]) AND seq = ANY('{1}'::bigint[])").mapTo(String.class).list()));
+            assertThat(plan).as(plan).contains("Tid Scan on " + table).doesNotContain("Seq Scan");
+            db.writeVoid(tx -> tx.execute("DELETE FROM " + table));
+        }
+    }
+
+    @Test
+    void a_job_claimed_again_after_its_lease_ran_out_is_its_new_holder_s_to_complete_or_reschedule() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-23T10:00:00Z");
+        java.time.Duration lease = java.time.Duration.ofSeconds(30);
+        for (String table : List.of("jobs", "delivery_jobs")) {
+            JobQueue queue = new JobQueue(db, table);
+            db.writeVoid(tx -> queue.enqueue(tx, new JobQueue.NewJob("k", "late", null, null, now), now));
+            Job stale = db.write(tx -> queue.claim(tx, "w1", 10, now, lease)).getFirst();
+            Job current = db.write(tx -> queue.claim(tx, "w2", 10, now.plusSeconds(31), lease)).getFirst();
+            assertThat(current.seq()).isEqualTo(stale.seq());
+            assertThat(current.at()).isNotEqualTo(stale.at());
+
+            db.writeVoid(tx -> queue.reschedule(tx, stale, now.plusSeconds(3600), "late"));
+            assertThat(db.read(queue::nextDue)).as("w2's lease stands").contains(now.plusSeconds(61));
+            db.writeVoid(tx -> queue.complete(tx, stale));
+            assertThat(db.read(queue::pending)).isEqualTo(1);
+
+            db.writeVoid(tx -> queue.reschedule(tx, current, now.plusSeconds(40), "busy"));
+            assertThat(db.read(queue::nextDue)).contains(now.plusSeconds(40));
+            Job again = db.write(tx -> queue.claim(tx, "w3", 10, now.plusSeconds(40), lease)).getFirst();
+            db.writeVoid(tx -> queue.complete(tx, again));
+            assertThat(db.read(queue::pending)).isZero();
+        }
+    }
 }

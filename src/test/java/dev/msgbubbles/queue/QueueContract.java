@@ -117,8 +117,9 @@ abstract class QueueContract {
         Job a1 = first.stream().filter(j -> j.subject().equals("a1")).findFirst().orElseThrow();
         // a1 failing transiently keeps a2 waiting behind it
         db.writeVoid(tx -> queue.reschedule(tx, a1, clock.instant(), "retry"));
-        assertThat(claim("w", 10)).extracting(Job::subject).containsExactly("a1");
-        db.writeVoid(tx -> queue.complete(tx, a1));
+        List<Job> again = claim("w", 10);
+        assertThat(again).extracting(Job::subject).containsExactly("a1");
+        db.writeVoid(tx -> queue.complete(tx, again.getFirst())); // as this claim holds it (its row moved on PostgreSQL)
         assertThat(claim("w", 10)).extracting(Job::subject).containsExactly("a2");
     }
 
