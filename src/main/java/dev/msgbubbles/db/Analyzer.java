@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * database find the table done once one of them has analyzed it. Failures are logged and tried again at the next
  * check.
  */
-final class Analyzer implements Database.Background {
+final class Analyzer {
     private static final Logger LOG = LoggerFactory.getLogger(Analyzer.class);
     static final int GROWTH = 10;
     /** Tables of the schema with at least {@code ?} live rows and {@code ?} times what their statistics counted. */
@@ -36,7 +36,6 @@ final class Analyzer implements Database.Background {
 
     private final Database db;
     private final long minRows;
-    private volatile Thread loop;
 
     Analyzer(Database db, long minRows) {
         this.db = db;
@@ -57,35 +56,8 @@ final class Analyzer implements Database.Background {
         return grown;
     }
 
-    /** Checks every {@code every} on a virtual thread until {@link #close}. */
-    Analyzer start(Duration every) {
-        loop = Thread.ofVirtual().name("analyzer").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(every);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                try {
-                    runOnce();
-                } catch (RuntimeException e) {
-                    LOG.warn("could not analyze the tables; trying again in {}", every, e);
-                }
-            }
-        });
-        return this;
-    }
-
-    @Override
-    public void close() {
-        Thread running = loop;
-        if (running != null) {
-            running.interrupt();
-            try {
-                running.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** Checks every {@code every} (see {@link Periodic}) until the result is closed. */
+    Database.Background start(Duration every) {
+        return Periodic.every("analyzer", every, this::runOnce);
     }
 }

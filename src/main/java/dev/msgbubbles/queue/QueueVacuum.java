@@ -2,6 +2,7 @@ package dev.msgbubbles.queue;
 
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Dialect;
+import dev.msgbubbles.db.Periodic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -30,7 +31,7 @@ public final class QueueVacuum implements AutoCloseable {
     private final long minChanges;
     private final Map<JobQueue, Long> vacuumedAt = new HashMap<>();
     private final Counter vacuums;
-    private volatile Thread loop;
+    private volatile Periodic loop;
 
     public QueueVacuum(Database db, List<JobQueue> queues, long minChanges, MeterRegistry registry) {
         this.db = db;
@@ -75,28 +76,14 @@ public final class QueueVacuum implements AutoCloseable {
         if (db.dialect() != Dialect.POSTGRESQL || interval.isZero()) {
             return;
         }
-        loop = Thread.ofVirtual().name("queue-vacuum").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(interval);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                runOnce();
-            }
-        });
+        loop = Periodic.every("queue-vacuum", interval, this::runOnce);
     }
 
     @Override
     public void close() {
-        Thread running = loop;
+        Periodic running = loop;
         if (running != null) {
-            running.interrupt();
-            try {
-                running.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            running.close();
         }
     }
 }
