@@ -96,7 +96,7 @@ public final class EventLog {
      * The {@link Fanout} writes what the events cause right after them, in the same transaction and under the lock.
      */
     static final class Batch implements Database.CommitStep {
-        static final long LOCK = 0x6d73_6762_6576_7473L; // "msgbevts"
+        private static final long LOCK = 0x6d73_6762_6576_7473L; // "msgbevts"
         final List<Pending> events = new java.util.ArrayList<>();
         private final Fanout fanout;
 
@@ -130,20 +130,13 @@ public final class EventLog {
             }
         }
 
-        /**
-         * PostgreSQL: the lock, then {@code ?} values of the sequence, in one round trip (one fewer while others wait for
-         * the lock). The lock is an uncorrelated subquery in WHERE, so the plan evaluates it once, as a one-time filter,
-         * before it produces the first row, and each row's {@code nextval} only after it: while the lock is held
-         * elsewhere no value is taken (tested in {@code PostgresEventCursorIT}).
-         */
-        static final String TAKE_CURSORS = "SELECT nextval('events_cursor_seq') AS c FROM generate_series(1, ?) "
-                + "WHERE (SELECT pg_advisory_xact_lock(?)::text) IS NOT NULL";
-
         /** {@code count} new cursors in increasing order; see {@link Batch} for why they are taken in this step. */
         private static long[] nextCursors(Handle tx, int count) {
             long[] cursors = new long[count];
             if (Sql.dialect(tx) == Dialect.POSTGRESQL) {
-                List<Long> taken = Sql.list(tx, TAKE_CURSORS, row -> row.longValue("c"), count, LOCK);
+                Sql.list(tx, "SELECT pg_advisory_xact_lock(?)", row -> Boolean.TRUE, LOCK);
+                List<Long> taken = Sql.list(tx, "SELECT nextval('events_cursor_seq') AS c FROM generate_series(1, ?)",
+                        row -> row.longValue("c"), count);
                 for (int i = 0; i < count; i++) {
                     cursors[i] = taken.get(i);
                 }

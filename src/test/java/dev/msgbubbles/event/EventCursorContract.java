@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class EventCursorContract {
     private TestStore store;
-    Database db;
+    private Database db;
     private GroupCommit writes;
     private final EventLog events = new EventLog(EventLog.Fanout.NONE);
     private final UUID account = UUID.randomUUID();
