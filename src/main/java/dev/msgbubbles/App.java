@@ -88,13 +88,13 @@ public final class App implements AutoCloseable {
      * SQLite's background checkpoints and PostgreSQL's analyzing of grown tables (see {@link Database#backgroundCheckpoints}
      * and {@link Database#backgroundAnalyze}); stopped before the store closes.
      */
-    private final Database.Background checkpoints;
+    private final Database.Background storeHousekeeping;
 
     private final Events events;
     private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Worker deliveryWorker,
                 QueueVacuum vacuum, ThreadIndex threadIndex, DeliveryPipeline pipeline, Events events,
-                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics, Database.Background checkpoints) {
-        this.checkpoints = checkpoints;
+                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics, Database.Background storeHousekeeping) {
+        this.storeHousekeeping = storeHousekeeping;
         this.vacuum = vacuum;
         this.threadIndex = threadIndex;
         this.pipeline = pipeline;
@@ -196,7 +196,7 @@ public final class App implements AutoCloseable {
             threadIndex.start();
             Database.Background checkpoints = database.backgroundCheckpoints(config.storage().sqliteCheckpointEvery());
             Database.Background analyze = database.backgroundAnalyze(unanalyzed ? ANALYZE_CHECK : Duration.ZERO);
-            Database.Background background = () -> {
+            Database.Background storeHousekeeping = () -> {
                 analyze.close();
                 checkpoints.close();
             };
@@ -212,9 +212,9 @@ public final class App implements AutoCloseable {
                     linkBase.set(URI.create(configured.getScheme() + "://" + configured.getHost() + ":" + server.port()));
                 }
                 return new App(database, writes, server, worker, deliveryWorker, vacuum, threadIndex, pipeline, events,
-                        bootstrapped, gc, background);
+                        bootstrapped, gc, storeHousekeeping);
             } catch (RuntimeException e) {
-                background.close();
+                storeHousekeeping.close();
                 vacuum.close();
                 threadIndex.close();
                 worker.close();
@@ -283,7 +283,7 @@ public final class App implements AutoCloseable {
         deliveryWorker.close();
         pipeline.close();
         writes.close();
-        checkpoints.close();
+        storeHousekeeping.close();
         database.close();
         gcMetrics.close();
     }
