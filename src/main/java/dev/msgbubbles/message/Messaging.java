@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * The messaging feature as the composition root sees it: its use cases and the job handlers the worker must
- * run. Built once; holds no state of its own.
+ * run. Built once; its one piece of state is the handoff of just-accepted messages from sends to the send worker
+ * ({@link AcceptedSends}), a shortcut that a restart loses without losing anything.
  */
 public final class Messaging {
     private final SendMessage send;
@@ -30,6 +31,7 @@ public final class Messaging {
     private final ChannelRouter router;
     private final GroupChats groups;
     private final ThreadControls controls;
+    private final AcceptedSends accepted;
 
     /**
      * What messaging needs from the rest of the server. {@code writes} carries the hot write paths (sends, send
@@ -47,7 +49,8 @@ public final class Messaging {
         Lifecycle lifecycle = new Lifecycle(new MessageStore(), d.events());
         this.router = d.router();
         this.messages = new Messages(d.db(), d.clock());
-        this.send = new SendMessage(d, messages, lifecycle);
+        this.accepted = new AcceptedSends(AcceptedSends.CAPACITY);
+        this.send = new SendMessage(d, messages, lifecycle, accepted);
         this.cancel = new CancelMessage(d.db(), d.clock(), d.queue(), lifecycle, messages);
         this.availability = new Availability(d.numbers(), d.router());
         this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages, d.events());
@@ -58,7 +61,7 @@ public final class Messaging {
         this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive, operations, d.attachments());
         FollowUpJob followUps = new FollowUpJob(d.writes(), d.queue(), lifecycle, receive);
         this.handlers = Map.of(
-                SendJob.KIND, new SendJob(d, lifecycle, policy.retryWindow(),
+                SendJob.KIND, new SendJob(d, lifecycle, accepted, policy.retryWindow(),
                         new SendJob.Pacing(new Pacer(d.clock(), policy.pacingPerMinute()),
                                 new Pacer(d.clock(), policy.sandboxPacingPerMinute()))),
                 FollowUpJob.KIND, followUps,
@@ -103,6 +106,11 @@ public final class Messaging {
 
     public Availability availability() {
         return availability;
+    }
+
+    /** The handoff from sends to the send worker (for tests in this package). */
+    AcceptedSends accepted() {
+        return accepted;
     }
 
     public Map<String, JobHandler> jobHandlers() {

@@ -46,12 +46,13 @@ final class SendJob implements JobHandler {
     private final ChannelRouter router;
     private final Duration retryWindow;
     private final Pacing pacing;
+    private final AcceptedSends accepted;
 
     /** Per-number pacers: one for real backends, one for the sandbox network. */
     record Pacing(Pacer providers, Pacer sandbox) {
     }
 
-    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, Duration retryWindow, Pacing pacing) {
+    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, AcceptedSends accepted, Duration retryWindow, Pacing pacing) {
         this.db = d.db();
         this.writes = d.writes();
         this.queue = d.queue();
@@ -63,15 +64,30 @@ final class SendJob implements JobHandler {
         this.router = d.router();
         this.retryWindow = retryWindow;
         this.pacing = pacing;
+        this.accepted = accepted;
     }
 
-    /** Messages read for a claimed batch in one query, each taken by its job's run. */
+    /**
+     * Messages of a claimed batch, each taken by its job's run: handed over by this process's sends where it accepted
+     * them (see {@link AcceptedSends}), the others read in one query.
+     */
     private final Map<UUID, Message> prefetched = new ConcurrentHashMap<>();
 
     @Override
     public void prepare(List<Job> jobs) {
-        List<UUID> ids = jobs.stream().map(job -> UUID.fromString(job.subject())).toList();
-        db.read(h -> store.findByIds(h, ids)).forEach(message -> prefetched.put(message.id(), message));
+        List<UUID> unknown = new ArrayList<>();
+        for (Job job : jobs) {
+            UUID id = UUID.fromString(job.subject());
+            Message handed = accepted.take(id);
+            if (handed != null) {
+                prefetched.put(id, handed);
+            } else {
+                unknown.add(id);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            db.read(h -> store.findByIds(h, unknown)).forEach(message -> prefetched.put(message.id(), message));
+        }
     }
 
     @Override

@@ -74,8 +74,9 @@ public final class SendMessage {
     private final ConversationStore conversations;
     private final Lifecycle lifecycle;
     private final Attachments attachments;
+    private final AcceptedSends accepted;
 
-    SendMessage(Messaging.Dependencies d, Messages messages, Lifecycle lifecycle) {
+    SendMessage(Messaging.Dependencies d, Messages messages, Lifecycle lifecycle, AcceptedSends accepted) {
         this.db = d.db();
         this.writes = d.writes();
         this.clock = d.clock();
@@ -86,6 +87,7 @@ public final class SendMessage {
         this.conversations = new ConversationStore(d.clock());
         this.lifecycle = lifecycle;
         this.attachments = d.attachments();
+        this.accepted = accepted;
     }
 
     public Result send(Command c) {
@@ -133,20 +135,27 @@ public final class SendMessage {
             }
             Message message = creation.message();
             lifecycle.created(tx, creation);
+            accepted.accepted(message); // for this process's worker; dropped below unless the transaction commits
             queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), message.conversationId().toString(), null,
                     message.scheduledAt() != null ? message.scheduledAt() : now), now);
             return creation;
         };
-        Object outcome;
-        if (attachmentIds.isEmpty()) {
-            // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
-            String affinity = ConversationStore.affinity(p.accountId(), p.mode(), target.fromHandle(),
-                    target.to() != null ? target.to() : target.conversation().id().toString());
-            outcome = writes.write(affinity, unit);
-        } else {
-            // A transaction of its own: the claim can still fail (a concurrent send took an attachment first), and
-            // its 400 must roll back this send alone.
-            outcome = db.write(unit);
+        Object outcome = null;
+        try {
+            if (attachmentIds.isEmpty()) {
+                // One group-commit unit: it never throws for expected outcomes (everything refusable was checked above).
+                String affinity = ConversationStore.affinity(p.accountId(), p.mode(), target.fromHandle(),
+                        target.to() != null ? target.to() : target.conversation().id().toString());
+                outcome = writes.write(affinity, unit);
+            } else {
+                // A transaction of its own: the claim can still fail (a concurrent send took an attachment first), and
+                // its 400 must roll back this send alone.
+                outcome = db.write(unit);
+            }
+        } finally {
+            if (!(outcome instanceof Lifecycle.Creation)) {
+                accepted.drop(id);
+            }
         }
         if (outcome instanceof Lifecycle.Creation creation) {
             Message message = creation.message();
