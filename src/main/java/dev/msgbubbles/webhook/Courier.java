@@ -42,6 +42,7 @@ final class Courier {
     private final JobQueue queue;
     private final DeliveryMetrics metrics;
     private final SubscriberCache subscribers;
+    private final NewDeliveries handoff;
     private final WebhookStore webhooks = new WebhookStore();
     private final DeliveryStore deliveries = new DeliveryStore();
 
@@ -53,8 +54,9 @@ final class Courier {
 
     /** Reads through {@code db}; records outcomes through {@code writes} (group commit in the server). */
     Courier(Database db, Writes writes, Clock clock, UrlGuard guard, RetryPolicy policy, HttpPoster poster,
-            JobQueue queue, DeliveryMetrics metrics, SubscriberCache subscribers) {
+            JobQueue queue, DeliveryMetrics metrics, SubscriberCache subscribers, NewDeliveries handoff) {
         this.subscribers = subscribers;
+        this.handoff = handoff;
         this.db = db;
         this.writes = writes;
         this.clock = clock;
@@ -193,11 +195,25 @@ final class Courier {
 
     /**
      * Reads the deliveries about to be attempted, with their events and endpoints, in two queries instead of two
-     * each: {@link #attempt} takes what was read (a delivery settled since is still guarded by its status).
+     * each: {@link #attempt} takes what was read (a delivery settled since is still guarded by its status). Deliveries
+     * this process's fan-out wrote come from the {@link NewDeliveries} handoff instead; their endpoints are read all
+     * the same.
      */
     void prefetch(java.util.List<UUID> ids) {
+        java.util.Map<UUID, DeliveryStore.Loaded> handed = new java.util.HashMap<>();
+        java.util.List<UUID> unknown = new java.util.ArrayList<>();
+        for (UUID id : ids) {
+            DeliveryStore.Loaded l = handoff.take(id);
+            if (l != null) {
+                handed.put(id, l);
+            } else {
+                unknown.add(id);
+            }
+        }
         db.read(h -> {
-            java.util.Map<UUID, DeliveryStore.Loaded> loaded = deliveries.loadAll(h, ids);
+            java.util.Map<UUID, DeliveryStore.Loaded> loaded = unknown.isEmpty() ? new java.util.HashMap<>()
+                    : deliveries.loadAll(h, unknown);
+            loaded.putAll(handed);
             java.util.Map<UUID, Optional<Webhook>> endpoints = new java.util.HashMap<>();
             for (UUID id : ids) {
                 Optional<DeliveryStore.Loaded> l = Optional.ofNullable(loaded.get(id));

@@ -1,6 +1,7 @@
 package dev.msgbubbles.webhook;
 
 import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.event.Event;
 import dev.msgbubbles.event.EventLog;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,10 +19,12 @@ import org.jdbi.v3.core.Handle;
 final class DeliveryFanout implements EventLog.Fanout {
     private final SubscriberCache subscribers;
     private final DeliveryWriter writer;
+    private final NewDeliveries handoff;
 
-    DeliveryFanout(SubscriberCache subscribers, DeliveryWriter writer) {
+    DeliveryFanout(SubscriberCache subscribers, DeliveryWriter writer, NewDeliveries handoff) {
         this.subscribers = subscribers;
         this.writer = writer;
+        this.handoff = handoff;
     }
 
     private record Scope(UUID accountId, Mode mode) {
@@ -50,17 +53,24 @@ final class DeliveryFanout implements EventLog.Fanout {
     public void fanOut(Handle tx, List<EventLog.Appended> events) {
         Map<Scope, List<WebhookStore.Subscriber>> scopes = new HashMap<>();
         List<DeliveryWriter.Owed> owed = new ArrayList<>();
+        List<Event> carried = new ArrayList<>();
         for (EventLog.Appended appended : events) {
             EventLog.Pending event = appended.event();
+            Event stored = null;
             for (WebhookStore.Subscriber endpoint : endpoints(tx, scopes, event)) {
                 if (endpoint.takes(event.type())) {
                     owed.add(new DeliveryWriter.Owed(endpoint.id(), event.accountId(), event.mode(), event.id(),
                             appended.cursor(), event.type().wire(), event.conversationId()));
+                    if (stored == null) {
+                        stored = new Event(appended.cursor(), event.id(), event.accountId(), event.mode(), event.type(),
+                                event.conversationId(), event.payload(), event.createdAt());
+                    }
+                    carried.add(stored);
                 }
             }
         }
         if (!owed.isEmpty()) {
-            writer.write(tx, owed, events.getFirst().event().createdAt());
+            handoff.afterCommit(tx, writer.write(tx, owed, events.getFirst().event().createdAt()), carried);
         }
     }
 }

@@ -30,6 +30,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final DeliveryFanout fanout;
     private final Map<String, JobHandler> handlers;
     private final Deliveries deliveries;
+    private final NewDeliveries handoff;
 
     /**
      * {@code queue} is the delivery queue; {@code writes} records attempts (group commit in the server); {@code wake}
@@ -40,10 +41,11 @@ public final class DeliveryPipeline implements AutoCloseable {
         DeliveryMetrics metrics = new DeliveryMetrics(registry);
         SubscriberCache cache = new SubscriberCache();
         this.poster = new HttpPoster(settings.timeout(), guard, settings.concurrency(), settings.perEndpoint());
-        Courier courier = new Courier(db, writes, clock, guard, settings.policy(), poster, queue, metrics, cache);
+        this.handoff = new NewDeliveries();
+        Courier courier = new Courier(db, writes, clock, guard, settings.policy(), poster, queue, metrics, cache, handoff);
         this.subscribers = cache;
         DeliveryWriter writer = new DeliveryWriter(clock, queue, wake);
-        this.fanout = new DeliveryFanout(subscribers, writer);
+        this.fanout = new DeliveryFanout(subscribers, writer, handoff);
         this.purge = new DeliveryLogPurge(db, queue, settings.logRetention());
         this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
                 ReplayJob.KIND, new ReplayJob(db, clock, queue, writer), DeliveryLogPurge.KIND, purge);
@@ -77,6 +79,11 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     public Map<String, JobHandler> handlers() {
         return handlers;
+    }
+
+    /** The handoff from the fan-out to the courier (for tests in this package). */
+    NewDeliveries handoff() {
+        return handoff;
     }
 
     public Deliveries deliveries() {

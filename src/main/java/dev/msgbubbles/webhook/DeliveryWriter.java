@@ -33,10 +33,10 @@ final class DeliveryWriter {
         this.wake = wake;
     }
 
-    /** Writes {@code owed} in list order (so in lane order), created and due at {@code at}. */
-    void write(Handle tx, List<Owed> owed, Instant at) {
+    /** Writes {@code owed} in list order (so in lane order), created and due at {@code at}; the deliveries, in that order. */
+    List<Delivery> write(Handle tx, List<Owed> owed, Instant at) {
         if (owed.isEmpty()) {
-            return;
+            return List.of();
         }
         List<Delivery> created = new ArrayList<>(owed.size());
         List<JobQueue.NewJob> jobs = new ArrayList<>(owed.size());
@@ -49,5 +49,6 @@ final class DeliveryWriter {
         deliveries.insertAll(tx, created);
         queue.enqueueAll(tx, jobs, at);
         Database.afterCommit(tx, "wake webhook deliveries", wake);
+        return created;
     }
 }

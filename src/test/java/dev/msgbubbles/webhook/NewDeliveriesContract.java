@@ -1,0 +1,153 @@
+package dev.msgbubbles.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.msgbubbles.account.AccountAdmin;
+import dev.msgbubbles.account.CreatedAccount;
+import dev.msgbubbles.account.Principal;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.db.Database;
+import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.event.EventType;
+import dev.msgbubbles.idempotency.IdempotencyStore;
+import dev.msgbubbles.queue.JobQueue;
+import dev.msgbubbles.queue.Worker;
+import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.Receiver;
+import dev.msgbubbles.support.TestStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The courier takes deliveries this process's fan-out just wrote from {@link NewDeliveries} instead of reading them
+ * and their events back: what it is handed must be exactly what {@link DeliveryStore#loadAll} returns (events packed
+ * together in one row, one event owed to two endpoints, a clock finer than the store's), a transaction that rolls back
+ * hands over nothing, and deliveries go out the same whether they were handed over or read.
+ */
+abstract class NewDeliveriesContract {
+    /** Finer than the millisecond the store keeps. */
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00.123456789Z"));
+    private final Receiver receiver = new Receiver();
+    private TestStore store;
+    private Database db;
+    private DeliveryPipeline pipeline;
+    private JobQueue queue;
+    private Webhooks webhooks;
+    private CreatedAccount account;
+    private EventLog log;
+
+    abstract TestStore newStore();
+
+    @BeforeEach
+    void start() {
+        store = newStore();
+        db = store.open();
+        UrlGuard guard = new UrlGuard(host -> List.of(InetAddress.getByName(host)), true);
+        queue = new JobQueue(db, "delivery_jobs");
+        pipeline = new DeliveryPipeline(db, db, clock, queue, guard, new DeliveryPipeline.Settings(
+                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, Duration.ofDays(30)),
+                new SimpleMeterRegistry(), () -> { });
+        webhooks = new Webhooks(db, clock, new IdempotencyStore(clock, Duration.ofHours(72)), guard, pipeline.listener());
+        account = new AccountAdmin(db, clock).create("handoff");
+        log = new EventLog(pipeline.fanout());
+    }
+
+    @AfterEach
+    void stop() {
+        receiver.close();
+        db.close();
+        store.close();
+    }
+
+    private WebhookView register(String path) {
+        return webhooks.register(new Webhooks.Registration(new Principal(account.account().id(), Mode.TEST,
+                account.testKey().id()), null, null, receiver.url(path), null)).webhook();
+    }
+
+    /** Appends {@code count} events in one transaction (so packed into one row). */
+    private void append(int count) {
+        List<EventLog.Pending> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(EventLog.pending(account.account().id(), Mode.TEST, EventType.MESSAGE_RECEIVED,
+                    i % 2 == 0 ? null : UUID.randomUUID(), Map.of("text", "hello " + i, "n", i), clock.instant()));
+            clock.advance(Duration.ofNanos(1_000_001));
+        }
+        db.writeVoid(tx -> log.append(tx, events));
+    }
+
+    private List<UUID> deliveryIds() {
+        return db.read(h -> h.createQuery("SELECT id FROM webhook_deliveries ORDER BY created_at, id")
+                .mapTo(UUID.class).list());
+    }
+
+    @Test
+    void what_the_courier_is_handed_is_what_it_would_read() {
+        register("/a");
+        register("/b");
+        append(5);
+        List<UUID> ids = deliveryIds();
+        assertThat(ids).hasSize(10);
+        Map<UUID, DeliveryStore.Loaded> read = db.read(h -> new DeliveryStore().loadAll(h, ids));
+        for (UUID id : ids) {
+            DeliveryStore.Loaded handed = pipeline.handoff().take(id);
+            assertThat(handed).isNotNull();
+            assertThat(handed.event()).isPresent();
+            assertThat(handed).isEqualTo(read.get(id));
+        }
+        assertThat(pipeline.handoff().size()).isZero();
+    }
+
+    @Test
+    void a_transaction_that_rolls_back_hands_over_nothing() {
+        register("/a");
+        assertThatThrownBy(() -> db.writeVoid(tx -> {
+            log.append(tx, List.of(EventLog.pending(account.account().id(), Mode.TEST, EventType.MESSAGE_RECEIVED, null,
+                    Map.of("text", "never"), clock.instant())));
+            dev.msgbubbles.db.Database.lastStep(tx, "fail at the end", () -> new dev.msgbubbles.db.Database.CommitStep() {
+                @Override
+                public int order() {
+                    return 3;
+                }
+
+                @Override
+                public void run(org.jdbi.v3.core.Handle h) {
+                    throw new IllegalStateException("the transaction failed");
+                }
+            });
+        })).hasMessageContaining("the transaction failed");
+        assertThat(deliveryIds()).isEmpty();
+        assertThat(pipeline.handoff().size()).isZero();
+    }
+
+    @Test
+    void deliveries_go_out_the_same_whether_handed_over_or_read() {
+        register("/hooks");
+        append(4);
+        List<UUID> ids = deliveryIds();
+        pipeline.handoff().take(ids.get(0)); // as if another process had written these two
+        pipeline.handoff().take(ids.get(2));
+        assertThat(pipeline.handoff().size()).isEqualTo(2);
+        try (Worker worker = new Worker(db, queue, pipeline.handlers(), clock,
+                new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+            worker.drain();
+        }
+        assertThat(pipeline.handoff().size()).isZero();
+        List<Receiver.Request> got = receiver.requests("/hooks");
+        assertThat(got).hasSize(4);
+        List<String> texts = got.stream().map(r -> r.body().replaceAll(".*\"text\":\"(hello \\d)\".*", "$1")).sorted().toList();
+        assertThat(texts).containsExactly("hello 0", "hello 1", "hello 2", "hello 3");
+        long succeeded = db.read(h -> h.createQuery("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'succeeded'")
+                .mapTo(Long.class).one());
+        assertThat(succeeded).isEqualTo(4);
+    }
+}
