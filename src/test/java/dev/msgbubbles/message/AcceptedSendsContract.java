@@ -32,15 +32,8 @@ abstract class AcceptedSendsContract {
 
     abstract TestStore newStore();
 
-    private interface Body {
-        void run(Database db, MessagingRig rig);
-    }
-
-    private void withRig(Body body) {
-        try (TestStore test = newStore(); Database db = test.open()) {
-            body.run(db, MessagingRig.start(db, clock, new RecordingChannel(), EnumSet.of(ChannelType.IMESSAGE,
-                    ChannelType.SMS, ChannelType.WHATSAPP), null, Duration.ofHours(1)));
-        }
+    private void withRig(MessagingRig.Body body) {
+        MessagingRig.with(newStore(), clock, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS, ChannelType.WHATSAPP), body);
     }
 
     private static SendMessage.Command command(MessagingRig rig, String to, UUID conversationId, UUID replyTo, String effect,

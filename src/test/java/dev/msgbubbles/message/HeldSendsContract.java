@@ -30,15 +30,8 @@ abstract class HeldSendsContract {
 
     abstract TestStore newStore();
 
-    private interface Body {
-        void run(Database db, MessagingRig rig);
-    }
-
-    private void withRig(Body body) {
-        try (TestStore test = newStore(); Database db = test.open()) {
-            body.run(db, MessagingRig.start(db, clock, new RecordingChannel(), EnumSet.of(ChannelType.IMESSAGE,
-                    ChannelType.SMS), null, Duration.ofHours(1)));
-        }
+    private void withRig(MessagingRig.Body body) {
+        MessagingRig.with(newStore(), clock, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), body);
     }
 
     private static UUID accept(MessagingRig rig, String to) {

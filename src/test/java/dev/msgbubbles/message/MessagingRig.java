@@ -14,6 +14,7 @@ import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.Worker;
+import dev.msgbubbles.support.TestStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -39,6 +40,21 @@ record MessagingRig(Database db, Clock clock, Messaging messaging, JobQueue queu
                 new EventLog(EventLog.Fanout.NONE), attachments), new Messaging.Policy(retryWindow, 0, 0));
         return new MessagingRig(db, clock, messaging, queue, new Principal(account.account().id(), Mode.TEST,
                 account.testKey().id()));
+    }
+
+    /** What a test does with a rig on a store it opened. */
+    interface Body {
+        void run(Database db, MessagingRig rig);
+    }
+
+    /**
+     * Opens {@code store}, starts a rig on it with a {@link RecordingChannel} backend and {@code channels}, runs
+     * {@code body}, and closes the store.
+     */
+    static void with(TestStore store, Clock clock, Set<ChannelType> channels, Body body) {
+        try (TestStore test = store; Database db = test.open()) {
+            body.run(db, start(db, clock, new RecordingChannel(), channels, null, Duration.ofHours(1)));
+        }
     }
 
     /** A worker over the rig's jobs, not started: call {@link Worker#drain} to run what is due. */
