@@ -33,6 +33,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SendJob implements JobHandler {
     static final String KIND = "send_message";
+    /**
+     * The payload of the job that the accepting send enqueues (others, e.g. a retry's, have none). Only that job takes
+     * its message from {@link AcceptedSends}: a later job for the same message may follow changes made in another
+     * process (failed there, then retried), which this process's entry from the acceptance does not show.
+     */
+    static final String ACCEPTANCE = "acceptance";
     static final Duration OFFLINE_RECHECK = Duration.ofSeconds(30);
 
     private final Database db;
@@ -78,8 +84,8 @@ final class SendJob implements JobHandler {
         List<UUID> unknown = new ArrayList<>();
         for (Job job : jobs) {
             UUID id = UUID.fromString(job.subject());
-            Message handed = accepted.take(id);
-            if (handed != null) {
+            Message handed = accepted.take(id); // taken in any case: an entry is never of use later
+            if (handed != null && ACCEPTANCE.equals(job.payload())) {
                 prefetched.put(id, handed);
             } else {
                 unknown.add(id);

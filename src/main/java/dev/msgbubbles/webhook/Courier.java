@@ -197,12 +197,16 @@ final class Courier {
      * Reads the deliveries about to be attempted, with their events and endpoints, in two queries instead of two
      * each: {@link #attempt} takes what was read (a delivery settled since is still guarded by its status). Deliveries
      * this process's fan-out wrote come from the {@link NewDeliveries} handoff instead; their endpoints are read all
-     * the same.
+     * the same. Only a first attempt takes from it ({@code firstAttempts}): nothing has changed a delivery before
+     * that has run, while a later attempt follows one that may have been made by another process.
      */
-    void prefetch(java.util.List<UUID> ids) {
+    void prefetch(java.util.List<UUID> firstAttempts, java.util.List<UUID> laterAttempts) {
         java.util.Map<UUID, DeliveryStore.Loaded> handed = new java.util.HashMap<>();
-        java.util.List<UUID> unknown = new java.util.ArrayList<>();
-        for (UUID id : ids) {
+        java.util.List<UUID> unknown = new java.util.ArrayList<>(laterAttempts);
+        for (UUID id : laterAttempts) {
+            handoff.take(id); // an entry left by a first attempt made elsewhere: out of date, and never of use
+        }
+        for (UUID id : firstAttempts) {
             DeliveryStore.Loaded l = handoff.take(id);
             if (l != null) {
                 handed.put(id, l);
@@ -210,6 +214,8 @@ final class Courier {
                 unknown.add(id);
             }
         }
+        java.util.List<UUID> ids = new java.util.ArrayList<>(firstAttempts);
+        ids.addAll(laterAttempts);
         db.read(h -> {
             java.util.Map<UUID, DeliveryStore.Loaded> loaded = unknown.isEmpty() ? new java.util.HashMap<>()
                     : deliveries.loadAll(h, unknown);

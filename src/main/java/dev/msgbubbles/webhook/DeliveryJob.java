@@ -66,9 +66,23 @@ final class DeliveryJob implements JobHandler {
         }
     }
 
+    /**
+     * Whether {@code job} is a delivery's first attempt (the only kind in a lane): until it has run, nothing has changed
+     * the delivery since the fan-out wrote it, so it may be taken from {@link NewDeliveries}; a retry or a resend reads
+     * the row (an earlier attempt, perhaps by another process, changed it).
+     */
+    static boolean firstAttempt(Job job) {
+        return job.lane() != null;
+    }
+
     @Override
     public void prepare(java.util.List<Job> jobs) {
-        courier.prefetch(jobs.stream().map(job -> UUID.fromString(job.subject())).toList());
+        java.util.List<UUID> first = new java.util.ArrayList<>();
+        java.util.List<UUID> later = new java.util.ArrayList<>();
+        for (Job job : jobs) {
+            (firstAttempt(job) ? first : later).add(UUID.fromString(job.subject()));
+        }
+        courier.prefetch(first, later);
     }
 
     @Override

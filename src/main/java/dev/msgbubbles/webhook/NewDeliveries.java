@@ -16,7 +16,8 @@ import org.jdbi.v3.core.Handle;
  * rows written a moment before (under the webhook load on PostgreSQL those two reads were about a tenth of the
  * database's sampled statement time; {@code auto_explain}, by hand). They are handed over as
  * {@link DeliveryStore#loadAll} would read them: pending, never attempted, times to the millisecond. Nothing changes a
- * pending delivery before its first attempt, which is the only taker; the endpoint is still read fresh for each batch.
+ * pending delivery before its first attempt, which is the only taker (a retry reads the row: the first attempt may have
+ * been made by another process); the endpoint is still read fresh for each batch.
  */
 final class NewDeliveries {
     /** Room for a few seconds of deliveries at the rates measured here. */

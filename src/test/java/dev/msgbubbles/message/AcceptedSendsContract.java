@@ -112,4 +112,41 @@ abstract class AcceptedSendsContract {
             }
         });
     }
+
+    @Test
+    void a_retry_after_a_failure_in_another_process_reads_the_row_not_the_entry_from_the_acceptance() {
+        withRig((db, rig) -> {
+            UUID id = rig.messaging().send().send(command(rig, "+14155550123", null, null, null, null, null, null))
+                    .message().id();
+            // another process claims the acceptance's job (its own handoff is empty) and the backend refuses the send
+            RecordingChannel refusing = new RecordingChannel() {
+                @Override
+                public dev.msgbubbles.channel.SendResult send(dev.msgbubbles.channel.OutboundMessage message) {
+                    return new dev.msgbubbles.channel.SendResult.Rejected("blocked", "refused by the carrier");
+                }
+            };
+            Messaging other = new Messaging(new Messaging.Dependencies(db, db, clock, new NumberDirectory(db, clock),
+                    new IdempotencyStore(clock, Duration.ofHours(72)), rig.queue(), new ChannelRouter(refusing, Map.of()),
+                    new EventLog(EventLog.Fanout.NONE), null), new Messaging.Policy(Duration.ofHours(1), 0, 0));
+            try (dev.msgbubbles.queue.Worker worker = new dev.msgbubbles.queue.Worker(db, rig.queue(), other.jobHandlers(),
+                    clock, new dev.msgbubbles.queue.Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+                worker.drain();
+            }
+            assertThat(db.read(h -> store.findById(h, id)).orElseThrow().status()).isEqualTo(MessageStatus.FAILED);
+            assertThat(rig.messaging().accepted().size()).isEqualTo(1); // this process's entry from the acceptance
+
+            clock.advance(Duration.ofSeconds(5));
+            rig.messaging().actions().retry(rig.principal(), id);
+            rig.drain();
+
+            Message sent = db.read(h -> store.findById(h, id)).orElseThrow();
+            assertThat(sent.status()).isEqualTo(MessageStatus.SENT);
+            assertThat(sent.retryCount()).isEqualTo(1);
+            String sentEvent = dev.msgbubbles.support.StoredEvents.all(db).stream()
+                    .filter(e -> e.type() == dev.msgbubbles.event.EventType.MESSAGE_SENT)
+                    .filter(e -> e.payload().contains("\"id\":\"" + id + "\"")).reduce((a, b) -> b).orElseThrow().payload();
+            assertThat(sentEvent).contains("\"retry_count\":1");
+            assertThat(rig.messaging().accepted().size()).isZero();
+        });
+    }
 }

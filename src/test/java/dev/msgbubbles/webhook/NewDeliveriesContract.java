@@ -150,4 +150,36 @@ abstract class NewDeliveriesContract {
                 .mapTo(Long.class).one());
         assertThat(succeeded).isEqualTo(4);
     }
+
+    @Test
+    void a_retry_after_a_first_attempt_in_another_process_reads_the_row_not_the_entry_from_the_fan_out() {
+        register("/flaky");
+        receiver.plan("/flaky", Receiver.Answer.status(500), Receiver.Answer.status(204));
+        append(1);
+        UUID id = deliveryIds().getFirst();
+        assertThat(pipeline.handoff().size()).isEqualTo(1); // this process's entry, never attempted here
+        // another process (its own pipeline, nothing handed to it) makes the first attempt: 500, a retry is due later
+        DeliveryPipeline other = new DeliveryPipeline(db, db, clock, queue,
+                new UrlGuard(host -> List.of(InetAddress.getByName(host)), true), new DeliveryPipeline.Settings(
+                        new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, Duration.ofDays(30)),
+                new SimpleMeterRegistry(), () -> { });
+        try (Worker worker = new Worker(db, queue, other.handlers(), clock,
+                new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+            worker.drain();
+        }
+        other.close();
+        clock.advance(Duration.ofMinutes(1));
+        try (Worker worker = new Worker(db, queue, pipeline.handlers(), clock,
+                new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+            worker.drain();
+        }
+        DeliveryStore.Loaded settled = db.read(h -> new DeliveryStore().loadAll(h, List.of(id))).get(id);
+        assertThat(settled.delivery().status()).isEqualTo(DeliveryStatus.SUCCEEDED);
+        assertThat(settled.delivery().attempts()).isEqualTo(2);
+        assertThat(db.read(h -> new DeliveryStore().attempts(h, List.of(id))).get(id))
+                .extracting(Attempt::number, Attempt::statusCode).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(1, 500), org.assertj.core.groups.Tuple.tuple(2, 204));
+        assertThat(receiver.requests("/flaky")).hasSize(2);
+        assertThat(pipeline.handoff().size()).isZero();
+    }
 }
