@@ -209,6 +209,7 @@ public final class Database implements Writes, AutoCloseable {
     /**
      * Runs {@code hook} once after write transaction {@code tx} commits (never if it rolls back), however many times
      * it is registered under {@code key}: a nudge to whoever works on what the transaction wrote (wake a worker).
+     * Hooks run in the order their keys were first registered.
      * It must be cheap and must not rely on running: a crash right after the commit skips it.
      */
     public static void afterCommit(Handle tx, String key, Runnable hook) {

@@ -70,7 +70,10 @@ final class DeliveryFanout implements EventLog.Fanout {
             }
         }
         if (!owed.isEmpty()) {
-            handoff.afterCommit(tx, writer.write(tx, owed, events.getFirst().event().createdAt()), carried);
+            // handed over before the worker is woken (after-commit hooks run in the order registered), so that it
+            // finds them when it claims their jobs
+            handoff.afterCommit(tx, writer.insert(tx, owed, events.getFirst().event().createdAt()), carried);
+            writer.wakeAfterCommit(tx);
         }
     }
 }

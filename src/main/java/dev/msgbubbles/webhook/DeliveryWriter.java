@@ -33,8 +33,23 @@ final class DeliveryWriter {
         this.wake = wake;
     }
 
-    /** Writes {@code owed} in list order (so in lane order), created and due at {@code at}; the deliveries, in that order. */
-    List<Delivery> write(Handle tx, List<Owed> owed, Instant at) {
+    /** Writes {@code owed} in list order (so in lane order), created and due at {@code at}. */
+    void write(Handle tx, List<Owed> owed, Instant at) {
+        if (!insert(tx, owed, at).isEmpty()) {
+            wakeAfterCommit(tx);
+        }
+    }
+
+    /** Wakes the delivery worker once {@code tx} commits. */
+    void wakeAfterCommit(Handle tx) {
+        Database.afterCommit(tx, "wake webhook deliveries", wake);
+    }
+
+    /**
+     * Like {@link #write} without waking the worker (the caller does, after whatever else it must do at the commit
+     * first); returns the deliveries, in list order.
+     */
+    List<Delivery> insert(Handle tx, List<Owed> owed, Instant at) {
         if (owed.isEmpty()) {
             return List.of();
         }
@@ -48,7 +63,6 @@ final class DeliveryWriter {
         }
         deliveries.insertAll(tx, created);
         queue.enqueueAll(tx, jobs, at);
-        Database.afterCommit(tx, "wake webhook deliveries", wake);
         return created;
     }
 }

@@ -45,6 +45,8 @@ abstract class NewDeliveriesContract {
     private Webhooks webhooks;
     private CreatedAccount account;
     private EventLog log;
+    /** How many deliveries were in the handoff when the worker was last woken (-1: never woken). */
+    private final java.util.concurrent.atomic.AtomicInteger handedAtWake = new java.util.concurrent.atomic.AtomicInteger(-1);
 
     abstract TestStore newStore();
 
@@ -56,7 +58,7 @@ abstract class NewDeliveriesContract {
         queue = new JobQueue(db, "delivery_jobs");
         pipeline = new DeliveryPipeline(db, db, clock, queue, guard, new DeliveryPipeline.Settings(
                 new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, Duration.ofDays(30)),
-                new SimpleMeterRegistry(), () -> { });
+                new SimpleMeterRegistry(), () -> handedAtWake.set(pipeline.handoff().size()));
         webhooks = new Webhooks(db, clock, new IdempotencyStore(clock, Duration.ofHours(72)), guard, pipeline.listener());
         account = new AccountAdmin(db, clock).create("handoff");
         log = new EventLog(pipeline.fanout());
@@ -105,6 +107,13 @@ abstract class NewDeliveriesContract {
             assertThat(handed).isEqualTo(read.get(id));
         }
         assertThat(pipeline.handoff().size()).isZero();
+    }
+
+    @Test
+    void the_deliveries_are_handed_over_before_the_worker_is_woken() {
+        register("/a");
+        append(3);
+        assertThat(handedAtWake.get()).isEqualTo(3);
     }
 
     @Test
