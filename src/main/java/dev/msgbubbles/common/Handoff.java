@@ -37,11 +37,6 @@ public final class Handoff<V> {
         }
     }
 
-    /** Forgets {@code id} (e.g. its transaction did not commit). */
-    public void drop(UUID id) {
-        take(id);
-    }
-
     public int size() {
         synchronized (byId) {
             return byId.size();

@@ -88,11 +88,19 @@ public final class Sql {
             return rs.getBoolean(column);
         }
 
-        /** An epoch-millisecond column as an instant; null when the column is NULL. */
+        /** An epoch-millisecond column as an instant (see {@link Sql#stored}); null when the column is NULL. */
         public Instant instant(String column) throws SQLException {
             long value = rs.getLong(column);
             return rs.wasNull() ? null : Instant.ofEpochMilli(value);
         }
+    }
+
+    /**
+     * {@code instant} as a read returns it once bound and stored: instants are kept as epoch milliseconds, so anything
+     * finer is dropped. Null for null. For values handed on in memory that must equal what a read would give.
+     */
+    public static Instant stored(Instant instant) {
+        return instant == null ? null : Instant.ofEpochMilli(instant.toEpochMilli());
     }
 
     /** Executes an INSERT, UPDATE or DELETE; returns the number of rows changed. */

@@ -1,8 +1,8 @@
 package dev.msgbubbles.message;
 
 import dev.msgbubbles.common.Handoff;
+import dev.msgbubbles.db.Sql;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /**
@@ -38,7 +38,7 @@ final class AcceptedSends {
 
     /** Forgets {@code id}: its transaction did not commit. */
     void drop(UUID id) {
-        handoff.drop(id);
+        handoff.take(id);
     }
 
     int size() {
@@ -46,12 +46,12 @@ final class AcceptedSends {
     }
 
     /**
-     * {@code message} as a read of its row returns it: the store keeps times to the millisecond, and the clock may
-     * be finer. (A queued message has no other time set.)
+     * {@code message} as a read of its row returns it: the store keeps times to the millisecond ({@link Sql#stored}),
+     * and the clock may be finer. (A queued message has no other time set.)
      */
     static Message asStored(Message m) {
-        Instant created = m.createdAt().truncatedTo(ChronoUnit.MILLIS);
-        Instant updated = m.updatedAt().truncatedTo(ChronoUnit.MILLIS);
+        Instant created = Sql.stored(m.createdAt());
+        Instant updated = Sql.stored(m.updatedAt());
         if (created.equals(m.createdAt()) && updated.equals(m.updatedAt())) {
             return m;
         }

@@ -62,8 +62,7 @@ final class DeliveryFanout implements EventLog.Fanout {
                     owed.add(new DeliveryWriter.Owed(endpoint.id(), event.accountId(), event.mode(), event.id(),
                             appended.cursor(), event.type().wire(), event.conversationId()));
                     if (stored == null) {
-                        stored = new Event(appended.cursor(), event.id(), event.accountId(), event.mode(), event.type(),
-                                event.conversationId(), event.payload(), event.createdAt());
+                        stored = NewDeliveries.stored(appended); // once per event, however many endpoints take it
                     }
                     carried.add(stored);
                 }

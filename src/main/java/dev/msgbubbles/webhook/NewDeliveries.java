@@ -2,9 +2,9 @@ package dev.msgbubbles.webhook;
 
 import dev.msgbubbles.common.Handoff;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Sql;
 import dev.msgbubbles.event.Event;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import dev.msgbubbles.event.EventLog;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,7 +25,10 @@ final class NewDeliveries {
 
     private final Handoff<DeliveryStore.Loaded> handoff = new Handoff<>(CAPACITY);
 
-    /** Hands over {@code deliveries}, each with the event at the same position of {@code events}, once {@code tx} commits. */
+    /**
+     * Hands over {@code deliveries}, each with the event at the same position of {@code events} (as {@link #stored}
+     * made it), once {@code tx} commits.
+     */
     void afterCommit(Handle tx, List<Delivery> deliveries, List<Event> events) {
         if (deliveries.isEmpty()) {
             return;
@@ -33,7 +36,7 @@ final class NewDeliveries {
         Database.afterCommit(tx, "hand over new deliveries " + deliveries.getFirst().id(), () -> {
             for (int i = 0; i < deliveries.size(); i++) {
                 Delivery d = asStored(deliveries.get(i));
-                handoff.put(d.id(), new DeliveryStore.Loaded(d, Optional.of(asStored(events.get(i)))));
+                handoff.put(d.id(), new DeliveryStore.Loaded(d, Optional.of(events.get(i))));
             }
         });
     }
@@ -47,18 +50,17 @@ final class NewDeliveries {
         return handoff.size();
     }
 
-    private static Instant millis(Instant at) {
-        return at == null ? null : at.truncatedTo(ChronoUnit.MILLIS);
-    }
-
+    /** {@code d} as a read of its row returns it (times to the millisecond, {@link Sql#stored}). */
     static Delivery asStored(Delivery d) {
         return new Delivery(d.id(), d.webhookId(), d.accountId(), d.mode(), d.eventId(), d.eventCursor(), d.eventType(),
-                d.payload(), d.status(), d.attempts(), d.retryStep(), millis(d.nextAttemptAt()), d.lastStatusCode(),
-                d.lastError(), millis(d.createdAt()), millis(d.updatedAt()));
+                d.payload(), d.status(), d.attempts(), d.retryStep(), Sql.stored(d.nextAttemptAt()), d.lastStatusCode(),
+                d.lastError(), Sql.stored(d.createdAt()), Sql.stored(d.updatedAt()));
     }
 
-    static Event asStored(Event e) {
-        return new Event(e.cursor(), e.id(), e.accountId(), e.mode(), e.type(), e.conversationId(), e.payload(),
-                millis(e.createdAt()));
+    /** An appended event as a read of the events table returns it (its time to the millisecond). */
+    static Event stored(EventLog.Appended appended) {
+        EventLog.Pending e = appended.event();
+        return new Event(appended.cursor(), e.id(), e.accountId(), e.mode(), e.type(), e.conversationId(), e.payload(),
+                Sql.stored(e.createdAt()));
     }
 }
