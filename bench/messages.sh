@@ -4,8 +4,8 @@
 #
 #   ./msgbubbles bench
 #
-# Knobs (environment): DURATION (15 s measured), WARMUP (15 s: the JIT is still compiling after 5),
-# REWARM (5 s more warm-up on fresh connections, see warm_up in lib.sh), THREADS (2), CONNS (64), STORES ("sqlite postgresql"),
+# Knobs (environment): DURATION (15 s measured), WARMUP (15 s at least; longer while the JIT is busy, up to
+# WARMUP_MAX (60 s) more, see settle_jit in lib.sh), REWARM (5 s more warm-up on fresh connections, see warm_up in lib.sh), THREADS (2), CONNS (64), STORES ("sqlite postgresql"),
 # KANNEL (1 = also run ../shared/bench/kannel/run.sh phase A), DRAIN_MAX (120 s), PG_URL_BASE
 # (postgresql://postgres@127.0.0.1:5432). Every loop is bounded; all traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -32,7 +32,7 @@ run_store() {
   local store="$1" port
   port="$(free_port)"
   start_server "$store" "$port"
-  log "$store: warm-up ${WARMUP}s, then ${REWARM:-5}s on fresh connections"
+  log "$store: warm-up ${WARMUP}s (more while the JIT is busy), then ${REWARM:-5}s on fresh connections"
   warm_up "http://127.0.0.1:$port" "$ROOT/bench/send.lua" "$THREADS" "$CONNS"
   # let the warm-up drain so the measured window starts from an empty queue
   wait_empty "$store" "SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%'"

@@ -5,7 +5,8 @@
 #
 #   ./msgbubbles bench profile [sqlite|postgresql]
 #
-# Knobs (environment): DURATION (15 s), WARMUP (15 s), REWARM (5 s more warm-up on fresh connections), PAUSE (0:
+# Knobs (environment): DURATION (15 s), WARMUP (15 s at least; up to WARMUP_MAX (60 s) more while the JIT is busy),
+# REWARM (5 s more warm-up on fresh connections), PAUSE (0:
 # measure as soon as the queue drained, like the benchmark; a pause lets SQLite's checkpoint catch up first), JFR=1 (write a flight recording and keep it),
 # LOG_LEVEL (WARN), BENCH_JAVA_OPTS (more JVM options, e.g. a profiler agent), PROFILE_ENV (more server settings,
 # e.g. MSGBUBBLES_WORKER_ENABLED=false to measure acceptance alone), LOAD (send: POST /v1/messages, bench/send.lua;
@@ -74,7 +75,7 @@ export BENCH_KEY; BENCH_KEY="$(awk '/test key:/ {print $3}' "$WORK/server.log")"
 # system would, 0.01.
 ( while sleep 0.5; do curl -s "http://127.0.0.1:$port/metrics" >/dev/null; done ) &
 SCRAPER=$!
-warm_up "http://127.0.0.1:$port" "$SCRIPT"
+SERVER_PID=$PID warm_up "http://127.0.0.1:$port" "$SCRIPT"
 kill "$SCRAPER"; wait "$SCRAPER" 2>/dev/null || true; SCRAPER=""
 sleep "$PAUSE"
 

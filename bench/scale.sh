@@ -6,7 +6,8 @@
 #
 #   ./msgbubbles bench scale
 #
-# Knobs (environment): DURATION (15 s), WARMUP (25 s), REWARM (5 s more on fresh connections), CONNS (63),
+# Knobs (environment): DURATION (15 s), WARMUP (25 s at least; up to WARMUP_MAX (60 s) more while a server's JIT is
+# busy, see settle_jit in lib.sh), REWARM (5 s more on fresh connections), CONNS (63),
 # DRAIN_MAX (120 s), PG_URL_BASE.
 set -euo pipefail
 
@@ -56,8 +57,9 @@ run() {
   ports+=("$(free_port)")
   start_server postgresql "${ports[0]}"
   for ((p = 1; p < processes; p++)); do ports+=("$(free_port)"); start_more "${ports[$p]}"; done
-  log "$processes process(es): warm-up ${WARMUP}s, then ${REWARM:-5}s on fresh connections (see warm_up in lib.sh)"
+  log "$processes process(es): warm-up ${WARMUP}s (more while the JIT is busy), then ${REWARM:-5}s on fresh connections (see warm_up in lib.sh)"
   load "$WARMUP" "${ports[@]}" >/dev/null
+  settle_jit "$SERVER_PID ${PIDS[*]}" load 5 "${ports[@]}"
   if [[ "${REWARM:-5}" != 0 ]]; then load "${REWARM:-5}" "${ports[@]}" >/dev/null; fi
   wait_empty postgresql "SELECT COUNT(*) FROM jobs WHERE kind NOT LIKE 'purge%'"
   log "$processes process(es): measuring ${DURATION}s"

@@ -11,8 +11,8 @@
 # The inbound figure's peer is Kannel's phase C: MO_COUNT messages from its fake SMSC forwarded by smsbox to an
 # HTTP sink (no MT reply), first to last callback.
 #
-# Knobs (environment): DURATION (15 s measured), WARMUP (25 s: the JIT is still compiling long after 10 s),
-# REWARM (5 s more warm-up on fresh connections, see warm_up in lib.sh), THREADS (2), CONNS (64), STORES
+# Knobs (environment): DURATION (15 s measured), WARMUP (25 s at least; longer while the JIT is busy, up to
+# WARMUP_MAX (60 s) more, see settle_jit in lib.sh), REWARM (5 s more warm-up on fresh connections, see warm_up in lib.sh), THREADS (2), CONNS (64), STORES
 # ("sqlite postgresql"), KANNEL (1), MO_COUNT (20000; 0 skips Kannel's inbound phase), DRAIN_MAX (120 s),
 # PG_URL_BASE. Every loop is bounded; traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -67,7 +67,7 @@ run_store() {
     "http://127.0.0.1:$port/v1/webhooks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["secret"])')"
   curl -sf -d "$secret" "http://127.0.0.1:$RPORT/secret" || die "receiver refused the secret"
 
-  log "$store: warm-up ${WARMUP}s, then ${REWARM:-5}s on fresh connections"
+  log "$store: warm-up ${WARMUP}s (more while the JIT is busy), then ${REWARM:-5}s on fresh connections"
   warm_up "http://127.0.0.1:$port" "$ROOT/bench/send.lua" "$THREADS" "$CONNS"
   wait_empty "$store" "$PENDING"
   local s0 t0 t1 s1 wrkout
