@@ -103,10 +103,9 @@ final class WebhookStore {
                 + "WHERE id = ? AND enabled = ? AND exhausted_in_a_row >= ?", false, reason, now, id, true, limit) == 1;
     }
 
-    /** A success (or a re-enable) starts the count of exhausted deliveries again. */
     /**
-     * A delivery succeeded: the endpoint's count of exhausted deliveries starts again, at the end of the transaction
-     * and once for every endpoint that succeeded in it (see {@link LastWrites}).
+     * A delivery succeeded (or the endpoint was enabled again): its count of exhausted deliveries starts again, at the
+     * end of the transaction and once for every endpoint in it (see {@link LastWrites}).
      */
     void resetExhausted(Handle tx, UUID id) {
         LastWrites.forKey(tx, RESET, id);
