@@ -45,6 +45,7 @@ abstract class CrashContract {
         env.put("MSGBUBBLES_SANDBOX_TIME_SCALE", "0");
         env.put("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "1000000");
         env.put("MSGBUBBLES_JOB_LEASE_SECONDS", "3"); // jobs the killed process held come back after this
+        env.put("MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "1500"); // a lease is at least twice the webhook timeout
         env.put("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE", "true"); // the receiver is on 127.0.0.1
         return env;
     }

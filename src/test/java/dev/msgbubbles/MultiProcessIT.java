@@ -40,6 +40,7 @@ class MultiProcessIT {
         env.put("MSGBUBBLES_PORT", "0");
         env.put("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "1000000");
         env.put("MSGBUBBLES_JOB_LEASE_SECONDS", "3");
+        env.put("MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "1500"); // a lease is at least twice the webhook timeout
         env.put("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE", "true");
         return env;
     }

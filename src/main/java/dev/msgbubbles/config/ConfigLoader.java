@@ -129,6 +129,7 @@ public final class ConfigLoader {
         int sandboxPacing = integer("MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", 0, 60_000);
         int lease = integer("MSGBUBBLES_JOB_LEASE_SECONDS", 1, 3600);
         int vacuumMillis = integer("MSGBUBBLES_QUEUE_VACUUM_MILLIS", 0, 3_600_000);
+        leaseOutlastsAnAttempt(lease, webhookTimeout);
         long maxFile = longInteger("MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", 1, 1L << 40);
         long maxRequest = longInteger("MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES", 1, 1L << 40);
         List<String> types = mediaTypes("MSGBUBBLES_ATTACHMENT_TYPES");
@@ -223,6 +224,23 @@ public final class ConfigLoader {
             }
         }
         return List.copyOf(types);
+    }
+
+    /**
+     * A job is claimed again once its lease ends, so a webhook attempt still under way then would be made a second time
+     * beside it (the endpoint gets the event twice, and the two attempts' records collide). An attempt takes at most
+     * the webhook timeout once its request starts, plus resolving the endpoint's name before it: the lease must be at
+     * least twice the timeout. Checked only when both values are valid on their own.
+     */
+    private void leaseOutlastsAnAttempt(int leaseSeconds, int webhookTimeoutMillis) {
+        String lease = "MSGBUBBLES_JOB_LEASE_SECONDS", timeout = "MSGBUBBLES_WEBHOOK_TIMEOUT_MS";
+        if (problems.stream().anyMatch(p -> p.startsWith(lease + ":") || p.startsWith(timeout + ":"))) {
+            return;
+        }
+        if (leaseSeconds * 1000L < 2L * webhookTimeoutMillis) {
+            problems.add(lease + ": must be at least twice " + timeout + " (" + webhookTimeoutMillis + " ms), so that a "
+                    + "webhook attempt still under way is never made again beside itself; got '" + raw(lease) + "'");
+        }
     }
 
     /**

@@ -426,6 +426,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void a_job_lease_shorter_than_twice_the_webhook_timeout_is_rejected_naming_both_keys() {
+        assertThat(rejected(Map.of("MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "30001")).problems()).singleElement().asString()
+                .startsWith("MSGBUBBLES_JOB_LEASE_SECONDS: must be at least twice MSGBUBBLES_WEBHOOK_TIMEOUT_MS (30001 ms)")
+                .endsWith("got '60'");
+        assertThat(rejected(Map.of("MSGBUBBLES_JOB_LEASE_SECONDS", "3")).problems()).singleElement().asString()
+                .startsWith("MSGBUBBLES_JOB_LEASE_SECONDS: must be at least twice MSGBUBBLES_WEBHOOK_TIMEOUT_MS (10000 ms)");
+        // exactly twice is enough; a value already wrong on its own is reported once, not twice
+        Config edge = ConfigLoader.load(Map.of("MSGBUBBLES_JOB_LEASE_SECONDS", "3", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "1500"));
+        assertThat(edge.delivery().jobLease()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(edge.webhooks().timeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "30000")).webhooks().timeout())
+                .isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(rejected(Map.of("MSGBUBBLES_JOB_LEASE_SECONDS", "0")).problems()).singleElement().asString()
+                .startsWith("MSGBUBBLES_JOB_LEASE_SECONDS: must be a whole number");
+        assertThat(rejected(Map.of("MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "99999")).problems()).singleElement().asString()
+                .startsWith("MSGBUBBLES_WEBHOOK_TIMEOUT_MS: must be a whole number");
+    }
+
+    @Test
     void problems_list_is_immutable() {
         ConfigException e = rejected(Map.of("MSGBUBBLES_PORT", "abc"));
 
