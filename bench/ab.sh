@@ -7,7 +7,10 @@
 #   ./msgbubbles bench ab BASE [OTHER]
 #
 # A is git revision BASE; B is revision OTHER or, without it, this checkout as it is now (uncommitted changes
-# included). A revision is built in a temporary git worktree, removed at the end.
+# included). A revision is built in a temporary git worktree, removed at the end. To compare settings rather than
+# code, give both sides the same code and set A_ENV / B_ENV (server settings for that side's runs, NAME=VALUE
+# separated by spaces, e.g. B_ENV=MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS=20) or A_JAVA_OPTS / B_JAVA_OPTS (JVM options
+# added to BENCH_JAVA_OPTS for that side, e.g. B_JAVA_OPTS=-XX:+UseParallelGC): `B_JAVA_OPTS=… ./msgbubbles bench ab HEAD`.
 # Knobs (environment): PAIRS (3), STORE (postgresql or sqlite; postgresql), BENCH (profile: `bench profile STORE`,
 # requests per second; webhooks: `bench webhooks` with STORES=STORE KANNEL=0 MO_COUNT=0, verified webhooks per
 # second), and every knob of that benchmark, passed on to each run (DURATION, WARMUP, LOAD, PROFILE_ENV,
@@ -22,6 +25,9 @@ usage() { echo "usage: ./msgbubbles bench ab BASE [OTHER]   (PAIRS, STORE, BENCH
 case "$STORE" in sqlite|postgresql) ;; *) echo "STORE is sqlite or postgresql" >&2; exit 2;; esac
 case "$BENCH" in profile|webhooks) ;; *) echo "BENCH is profile or webhooks" >&2; exit 2;; esac
 [[ "$PAIRS" =~ ^[1-9][0-9]*$ ]] || { echo "PAIRS is a whole number of pairs, at least 1" >&2; exit 2; }
+for setting in ${A_ENV:-} ${B_ENV:-}; do # each word NAME=VALUE: anything else would be run as a command by env
+  [[ "$setting" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || { echo "A_ENV and B_ENV hold NAME=VALUE settings, not '$setting'" >&2; exit 2; }
+done
 command -v mvn >/dev/null || { echo "missing mvn" >&2; exit 1; }
 
 rev() { git -C "$ROOT" rev-parse --verify --quiet "$1^{commit}" || { echo "not a revision: $1" >&2; exit 2; }; }
@@ -42,25 +48,30 @@ checkout() { # revision, directory: a worktree of that revision, removed at the 
 A_DIR="$WORK/a"; checkout "$A_REV" "$A_DIR"
 if [[ -n "$B_REV" ]]; then B_DIR="$WORK/b"; checkout "$B_REV" "$B_DIR"; B_NAME="${B_REV:0:12}"
 else B_DIR="$ROOT"; B_NAME="this checkout$([[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no)" ]] && echo " (with uncommitted changes)")"; fi
-echo "A: ${A_REV:0:12} ($(git -C "$ROOT" log -1 --format=%s "$A_REV" | cut -c1-70))"
-echo "B: $B_NAME"
+echo "A: ${A_REV:0:12} ($(git -C "$ROOT" log -1 --format=%s "$A_REV" | cut -c1-70))${A_ENV:+ with $A_ENV}${A_JAVA_OPTS:+ with JVM options $A_JAVA_OPTS}"
+echo "B: $B_NAME${B_ENV:+ with $B_ENV}${B_JAVA_OPTS:+ with JVM options $B_JAVA_OPTS}"
 for dir in "$A_DIR" "$B_DIR"; do # built before the first run, so that no run pays for a build
   (cd "$dir" && mvn -B -q -DskipTests package >"$WORK/build.log" 2>&1) \
     || { echo "build failed in $dir:" >&2; tail -20 "$WORK/build.log" >&2; exit 1; }
 done
 
-# one run: prints "rate p99 server-us database-us" (what the benchmark reports; "-" where it does not)
+# one run of side A or B: prints "rate p99 server-us database-us" (what the benchmark reports; "-" where it does not)
 measure() {
-  local dir="$1" log="$2"
+  local side="$1" dir="$2" log="$3" settings opts
+  settings="$([[ "$side" == A ]] && echo "${A_ENV:-}" || echo "${B_ENV:-}")"
+  opts="${BENCH_JAVA_OPTS:-} $([[ "$side" == A ]] && echo "${A_JAVA_OPTS:-}" || echo "${B_JAVA_OPTS:-}")"
+  # shellcheck disable=SC2086 # settings is a list of NAME=VALUE on purpose
   if [[ "$BENCH" == profile ]]; then
-    (cd "$dir" && ./msgbubbles bench profile "$STORE") >"$log" 2>&1 || return 1
+    (cd "$dir" && env $settings BENCH_JAVA_OPTS="$opts" ./msgbubbles bench profile "$STORE") >"$log" 2>&1 || return 1
     awk '/^Requests\/sec:/ {rate = $2}
          /^ +99%/ {p99 = $2}
          /^server CPU:/ {server = $(NF - 3)}
          /^PostgreSQL CPU:/ {database = $(NF - 3)}
          END {if (rate == "") exit 1; printf "%s %s %s %s\n", rate, p99 ? p99 : "-", server ? server : "-", database ? database : "-"}' "$log"
   else
-    (cd "$dir" && STORES="$STORE" KANNEL=0 MO_COUNT=0 ./msgbubbles bench webhooks) >"$log" 2>&1 || return 1
+    # shellcheck disable=SC2086
+    (cd "$dir" && env $settings BENCH_JAVA_OPTS="$opts" STORES="$STORE" KANNEL=0 MO_COUNT=0 ./msgbubbles bench webhooks) \
+      >"$log" 2>&1 || return 1
     awk -F '|' -v store="$STORE" '$2 ~ "^ *" store " *$" {gsub(/[ ,]/, "", $5); gsub(/ /, "", $4); rate = $5; p99 = $4}
          END {if (rate == "") exit 1; printf "%s %s - -\n", rate, p99}' "$log"
   fi
@@ -76,7 +87,7 @@ for ((pair = 1; pair <= PAIRS; pair++)); do
     run=$((run + 1))
     dir="$A_DIR"; [[ "$build" == B ]] && dir="$B_DIR"
     log="$WORK/run-$run-$build.log"
-    if ! figures="$(measure "$dir" "$log")"; then
+    if ! figures="$(measure "$build" "$dir" "$log")"; then
       echo "run $run ($build) failed; its output:" >&2; tail -30 "$log" >&2; exit 1
     fi
     read -r rate p99 server database <<<"$figures"
