@@ -97,20 +97,22 @@ for ((pair = 1; pair <= PAIRS; pair++)); do
   done
 done
 
-# means, B against A pair by pair, and how often the second run of a pair was the faster
+# means, B against A pair by pair (a pair within 2 % is a tie), and how often the second run of a pair was the faster
 awk -v pairs="$PAIRS" '
   {rate[$1, $2] = $3; sum[$2] += $3; n[$2]++; second[$1] = $3; if (!($1 in first)) first[$1] = $3}
   END {
     a = sum["A"] / n["A"]; b = sum["B"] / n["B"]
     for (p = 1; p <= pairs; p++) {
       r = rate[p, "B"] / rate[p, "A"]; ratios = ratios sprintf(" %.2f", r)
-      if (r > 1) wins++; if (second[p] > first[p]) later++
+      if (r >= 1.02) wins++; else if (r <= 0.98) losses++
+      if (second[p] > first[p]) later++
     }
-    printf "mean A %.0f/s, B %.0f/s: B/A %.3f (%+.1f %%); B/A pair by pair:%s\n", a, b, b / a, 100 * (b / a - 1), ratios
-    printf "B higher in %d of %d pairs; the second run of a pair higher in %d of %d\n", wins, pairs, later, pairs
     change = 100 * (b / a - 1)
+    printf "mean A %.0f/s, B %.0f/s: B/A %.3f (%+.1f %%); B/A pair by pair:%s\n", a, b, b / a, change, ratios
+    printf "B higher by 2 %% or more in %d of %d pairs, lower by 2 %% or more in %d; the second run of a pair higher in %d of %d\n", \
+      wins, pairs, losses, later, pairs
     if (wins == pairs && change >= 5) verdict = sprintf("B faster in every pair, by %.1f %% on average", change)
-    else if (wins == 0 && change <= -5) verdict = sprintf("B slower in every pair, by %.1f %% on average", -change)
+    else if (losses == pairs && change <= -5) verdict = sprintf("B slower in every pair, by %.1f %% on average", -change)
     else verdict = "no consistent difference of 5 % or more (inside the noise of this machine)"
     # all pairs agree on a direction by chance alone once in 2^(pairs - 1)
     print "verdict: " verdict (pairs < 3 ? "; fewer than three pairs are too few to tell" \
