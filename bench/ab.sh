@@ -50,17 +50,17 @@ if [[ -n "$B_REV" ]]; then B_DIR="$WORK/b"; checkout "$B_REV" "$B_DIR"; B_NAME="
 else B_DIR="$ROOT"; B_NAME="this checkout$([[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no)" ]] && echo " (with uncommitted changes)")"; fi
 echo "A: ${A_REV:0:12} ($(git -C "$ROOT" log -1 --format=%s "$A_REV" | cut -c1-70))${A_ENV:+ with $A_ENV}${A_JAVA_OPTS:+ with JVM options $A_JAVA_OPTS}"
 echo "B: $B_NAME${B_ENV:+ with $B_ENV}${B_JAVA_OPTS:+ with JVM options $B_JAVA_OPTS}"
-for dir in "$A_DIR" "$B_DIR"; do # built before the first run, so that no run pays for a build
+# the worktrees are built before the first run, so that no run pays for a build (this checkout the launcher built)
+for dir in "${TREES[@]}"; do
   (cd "$dir" && mvn -B -q -DskipTests package >"$WORK/build.log" 2>&1) \
     || { echo "build failed in $dir:" >&2; tail -20 "$WORK/build.log" >&2; exit 1; }
 done
 
 # one run of side A or B: prints "rate p99 server-us database-us" (what the benchmark reports; "-" where it does not)
 measure() {
-  local side="$1" dir="$2" log="$3" settings opts
-  settings="$([[ "$side" == A ]] && echo "${A_ENV:-}" || echo "${B_ENV:-}")"
-  opts="${BENCH_JAVA_OPTS:-} $([[ "$side" == A ]] && echo "${A_JAVA_OPTS:-}" || echo "${B_JAVA_OPTS:-}")"
-  # shellcheck disable=SC2086 # settings is a list of NAME=VALUE on purpose
+  local dir="$2" log="$3" env_var="$1_ENV" opts_var="$1_JAVA_OPTS" settings opts
+  settings="${!env_var:-}"; opts="${BENCH_JAVA_OPTS:-} ${!opts_var:-}"
+  # shellcheck disable=SC2086 # settings is a list of NAME=VALUE on purpose (both branches)
   if [[ "$BENCH" == profile ]]; then
     (cd "$dir" && env $settings BENCH_JAVA_OPTS="$opts" ./msgbubbles bench profile "$STORE") >"$log" 2>&1 || return 1
     awk '/^Requests\/sec:/ {rate = $2}
@@ -69,7 +69,6 @@ measure() {
          /^PostgreSQL CPU:/ {database = $(NF - 3)}
          END {if (rate == "") exit 1; printf "%s %s %s %s\n", rate, p99 ? p99 : "-", server ? server : "-", database ? database : "-"}' "$log"
   else
-    # shellcheck disable=SC2086
     (cd "$dir" && env $settings BENCH_JAVA_OPTS="$opts" STORES="$STORE" KANNEL=0 MO_COUNT=0 ./msgbubbles bench webhooks) \
       >"$log" 2>&1 || return 1
     awk -F '|' -v store="$STORE" '$2 ~ "^ *" store " *$" {gsub(/[ ,]/, "", $5); gsub(/ /, "", $4); rate = $5; p99 = $4}
