@@ -200,16 +200,17 @@ public final class App implements AutoCloseable {
                 analyze.close();
                 checkpoints.close();
             };
-            if (config.delivery().workerEnabled()) {
-                worker.start();
-                deliveryWorker.start();
-                vacuum.start(config.delivery().queueVacuum());
-            }
             try {
+                // listening first: a process that cannot take its address stops before its workers send anything
                 ApiServer server = ApiServer.start(config.server(), services);
                 if (config.server().publicUrl().getPort() == 0) {
                     URI configured = config.server().publicUrl();
                     linkBase.set(URI.create(configured.getScheme() + "://" + configured.getHost() + ":" + server.port()));
+                }
+                if (config.delivery().workerEnabled()) {
+                    worker.start();
+                    deliveryWorker.start();
+                    vacuum.start(config.delivery().queueVacuum());
                 }
                 return new App(database, writes, server, worker, deliveryWorker, vacuum, threadIndex, pipeline, events,
                         bootstrapped, gc, storeHousekeeping);
@@ -221,7 +222,7 @@ public final class App implements AutoCloseable {
                 deliveryWorker.close();
                 pipeline.close();
                 writes.close();
-                throw e;
+                throw e instanceof ApiServer.CannotListen cannot ? new NotListening(cannot, bootstrapped) : e;
             }
         } catch (RuntimeException e) {
             database.close();
@@ -271,6 +272,23 @@ public final class App implements AutoCloseable {
     /** The default account and its keys when this start created them (first start on an empty database). */
     public Optional<CreatedAccount> bootstrapped() {
         return bootstrapped;
+    }
+
+    /**
+     * The server could not listen on its address; everything it had started is stopped again. Carries the account a
+     * first start created before that, whose keys are shown only once.
+     */
+    public static final class NotListening extends RuntimeException {
+        private final transient Optional<CreatedAccount> bootstrapped;
+
+        NotListening(ApiServer.CannotListen cause, Optional<CreatedAccount> bootstrapped) {
+            super(cause.getMessage(), cause);
+            this.bootstrapped = bootstrapped;
+        }
+
+        public Optional<CreatedAccount> bootstrapped() {
+            return bootstrapped;
+        }
     }
 
     @Override

@@ -29,7 +29,15 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Logging.forServer(config.logging());
-        App app = App.start(config, Clock.systemUTC());
+        App app;
+        try {
+            app = App.start(config, Clock.systemUTC());
+        } catch (App.NotListening e) {
+            // a first start created its account before it tried the port: its keys are shown only once
+            e.bootstrapped().ifPresent(created -> printKeys(System.out, created));
+            System.err.println("msgbubbles: " + e.getMessage());
+            return 1;
+        }
         // a newer version migrating the database under this process stops it (exit 3; the hook below closes it)
         new SchemaWatch(app.database(), SCHEMA_CHECK, () -> System.exit(3)).start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -38,7 +46,13 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "shutdown"));
         PrintStream out = System.out;
-        app.bootstrapped().ifPresent(created -> printKeys(out, created, config, app.port()));
+        app.bootstrapped().ifPresent(created -> {
+            printKeys(out, created);
+            out.println("Try it:");
+            out.printf("  curl -s http://%s:%d/v1/numbers -H 'Authorization: Bearer %s'%n",
+                    config.server().host(), app.port(), created.testKey().key());
+            out.println();
+        });
         out.printf("MsgBubbles server listening on http://%s:%d (database: %s)%n",
                 config.server().host(), app.port(), app.database().description());
         out.flush();
@@ -46,17 +60,13 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printKeys(PrintStream out, CreatedAccount created, Config config, int port) {
+    private static void printKeys(PrintStream out, CreatedAccount created) {
         out.println();
         out.println("First start: created account 'default' (" + created.account().id() + ")");
         out.println("with the sandbox number +18005550100 (test mode). Its API keys, shown only this once:");
         out.println();
         out.println("  test key: " + created.testKey().key());
         out.println("  live key: " + created.liveKey().key());
-        out.println();
-        out.println("Try it:");
-        out.printf("  curl -s http://%s:%d/v1/numbers -H 'Authorization: Bearer %s'%n",
-                config.server().host(), port, created.testKey().key());
         out.println();
     }
 }

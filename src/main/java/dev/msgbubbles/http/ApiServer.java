@@ -50,7 +50,19 @@ public final class ApiServer implements AutoCloseable {
                 .routing(HttpRouting.builder().any(dispatcher::handle))
                 .build()
                 .start();
+        if (!server.isRunning()) { // Helidon logs why and returns a server that is not listening, instead of throwing
+            server.stop();
+            throw new CannotListen(config.host(), config.port());
+        }
         return new ApiServer(server);
+    }
+
+    /** The server could not listen on its configured address: the port is taken, or the host is not this machine's. */
+    public static final class CannotListen extends RuntimeException {
+        CannotListen(String host, int port) {
+            super("cannot listen on " + host + ":" + port + " (MSGBUBBLES_HOST, MSGBUBBLES_PORT): is another process "
+                    + "using the port, or is the address not one of this machine's?");
+        }
     }
 
     /** The bound port (useful when configured as 0). */

@@ -38,6 +38,56 @@ class ServeCliIT {
     }
 
     @Test
+    void serve_exits_when_its_port_is_taken_showing_the_keys_it_created() throws Exception {
+        try (TestStore store = TestStore.sqlite(); java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            Map<String, String> env = new java.util.HashMap<>(store.environment());
+            env.put("MSGBUBBLES_PORT", Integer.toString(taken.getLocalPort()));
+            Cli.Result refused = Cli.run(env, "serve");
+            assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(1);
+            assertThat(refused.err()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .contains("MSGBUBBLES_PORT").doesNotContain("\tat ");
+            assertThat(refused.out()).doesNotContain("listening on").doesNotContain("Try it");
+            // the account it created is usable with the keys it printed: they are shown only once
+            java.util.regex.Matcher key = java.util.regex.Pattern.compile("test key: (sk_test_\\w+)").matcher(refused.out());
+            assertThat(key.find()).as(refused.out()).isTrue();
+
+            env.put("MSGBUBBLES_PORT", "0");
+            try (ServerProcess next = ServerProcess.start(env)) {
+                assertThat(next.lines()).noneMatch(l -> l.contains("First start"));
+                assertThat(new Http(next.port()).get("/v1/numbers", key.group(1)).status()).isEqualTo(200);
+                assertThat(next.stop()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void a_server_that_cannot_listen_sends_nothing_of_what_is_queued() throws Exception {
+        try (TestStore store = TestStore.sqlite(); java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            Map<String, String> env = new java.util.HashMap<>(store.environment());
+            env.put("MSGBUBBLES_PORT", "0");
+            env.put("MSGBUBBLES_WORKER_ENABLED", "false"); // accepts, sends nothing: the message stays queued
+            String id;
+            try (ServerProcess first = ServerProcess.start(env)) {
+                Http.Response accepted = new Http(first.port()).postJson("/v1/messages", first.testKey(),
+                        "{\"to\":\"+14155555001\",\"from_handle\":\"+18005550100\",\"text\":\"hold on\"}");
+                assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+                id = accepted.json().path("data").path("id").asText();
+                assertThat(first.stop()).isTrue();
+            }
+            env.remove("MSGBUBBLES_WORKER_ENABLED");
+            env.put("MSGBUBBLES_PORT", Integer.toString(taken.getLocalPort()));
+            assertThat(Cli.run(env, "serve").exit()).isEqualTo(1);
+            try (dev.msgbubbles.db.Database db = store.open()) {
+                String status = db.read(h -> h.createQuery("SELECT status FROM messages WHERE id = :id")
+                        .bind("id", java.util.UUID.fromString(id)).mapTo(String.class).one());
+                assertThat(status).isEqualTo("queued");
+            }
+        }
+    }
+
+    @Test
     void serve_refuses_to_start_on_invalid_configuration_naming_the_key() {
         Cli.Result result = Cli.run(Map.of("MSGBUBBLES_PORT", "99999"), "serve");
         assertThat(result.exit()).isEqualTo(2);

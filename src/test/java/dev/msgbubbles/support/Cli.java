@@ -39,18 +39,27 @@ public final class Cli {
         try {
             Process process = builder(env, args).start();
             process.getOutputStream().close();
-            var out = process.getInputStream().readAllBytes();
-            var err = process.getErrorStream().readAllBytes();
+            // read both streams beside the wait, so that a command that never ends fails the test instead of hanging it
+            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
+            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("command did not finish: " + List.of(args));
             }
-            return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+            return new Result(process.exitValue(), out.join(), err.join());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static String drain(java.io.InputStream stream) {
+        try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
