@@ -127,6 +127,14 @@ drop_bench_database() {
   psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS msgbubbles_bench_$$ WITH (FORCE)" >/dev/null 2>&1 || true
 }
 
+# stop_and_clean_up: for `trap … EXIT` in a script that runs one server at a time (SERVER_PID): kills it, drops
+# the benchmark's database and removes WORK
+stop_and_clean_up() {
+  [[ -n "${SERVER_PID:-}" ]] && kill -9 "$SERVER_PID" 2>/dev/null || true
+  drop_bench_database
+  rm -rf "$WORK"
+}
+
 # wait_empty STORE SQL: polls until SQL counts 0, at most DRAIN_MAX seconds
 wait_empty() {
   local i=0

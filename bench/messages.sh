@@ -21,12 +21,7 @@ SERVER_PID=""
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-cleanup() {
-  [[ -n "$SERVER_PID" ]] && kill -9 "$SERVER_PID" 2>/dev/null || true
-  drop_bench_database
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap stop_and_clean_up EXIT
 
 run_store() {
   local store="$1" port

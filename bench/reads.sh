@@ -23,12 +23,7 @@ SERVER_PID=""
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-cleanup() {
-  [[ -n "$SERVER_PID" ]] && kill -9 "$SERVER_PID" 2>/dev/null || true
-  drop_bench_database
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap stop_and_clean_up EXIT
 case "$STORE" in sqlite|postgresql) ;; *) echo "usage: reads.sh [sqlite|postgresql]" >&2; exit 2;; esac
 need wrk sqlite3 psql curl python3
 
