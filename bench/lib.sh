@@ -75,24 +75,16 @@ query() {
   if [[ "$1" == sqlite ]]; then sqlite3 "$WORK/data/msgbubbles.db" "$2"; else psql "$PG_URL" -Atc "$2"; fi
 }
 
-# server_jvm_options: BENCH_JAVA_OPTS, after the collector the launcher runs the server with (BENCH_SERVER_GC, set
-# by ./msgbubbles) unless BENCH_JAVA_OPTS picks one (-XX:+Use...GC), so that a benchmark measures what `serve` runs
-server_jvm_options() {
-  local given="${BENCH_JAVA_OPTS:-}"
-  [[ " $given " =~ [[:space:]]-XX:\+Use[A-Za-z0-9]+GC[[:space:]] ]] || given="${BENCH_SERVER_GC:-} $given"
-  echo "$given"
-}
-
 # launch PORT LOG [ENV=VALUE...] -> LAUNCHED_PID: a server on the data directory (and database) already set up,
 # with the benchmark's settings; returns once it listens
 launch() {
   local port="$1" out="$2"; shift 2
-  # BENCH_JAVA_OPTS: extra JVM options for the server, a list on purpose (e.g. to compare collectors; see
-  # server_jvm_options)
+  # BENCH_JAVA_OPTS: extra JVM options for the server, a list on purpose (e.g. to compare collectors; the launcher
+  # adds serve's collector unless they pick one)
   # shellcheck disable=SC2086
   env MSGBUBBLES_PORT="$port" MSGBUBBLES_DATA_DIR="$WORK/data" MSGBUBBLES_SANDBOX_TIME_SCALE=0 \
     MSGBUBBLES_RATE_LIMIT_PER_MINUTE=10000000 MSGBUBBLES_LOG_LEVEL=WARN "$@" \
-    "$JAVA" -Xms1g -Xmx1g $(server_jvm_options) --enable-native-access=ALL-UNNAMED -jar "$JAR" serve >"$out" 2>&1 &
+    "$JAVA" -Xms1g -Xmx1g ${BENCH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$JAR" serve >"$out" 2>&1 &
   LAUNCHED_PID=$!
   local waited=0
   until grep -q 'listening on' "$out" 2>/dev/null; do

@@ -59,8 +59,8 @@ if [[ "$STORE" == postgresql ]]; then
   env+=(MSGBUBBLES_DATABASE_URL="$PG_URL_BASE/$DB")
 fi
 jfr=(); [[ "${JFR:-0}" == 1 ]] && jfr=(-XX:StartFlightRecording=filename="$WORK/recording.jfr",settings=profile)
-# shellcheck disable=SC2206,SC2207 # BENCH_JAVA_OPTS is a list of JVM options, split on spaces on purpose
-extra=($(server_jvm_options))
+# shellcheck disable=SC2206 # BENCH_JAVA_OPTS is a list of JVM options, split on spaces on purpose
+extra=(${BENCH_JAVA_OPTS:-})
 env "${env[@]}" "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED "${jfr[@]}" "${extra[@]}" -jar "$ROOT/target/msgbubbles.jar" serve \
   >"$WORK/server.log" 2>&1 &
 PID=$!
