@@ -200,9 +200,10 @@ public final class App implements AutoCloseable {
                 analyze.close();
                 checkpoints.close();
             };
+            ApiServer server = null;
             try {
                 // listening first: a process that cannot take its address stops before its workers send anything
-                ApiServer server = ApiServer.start(config.server(), services);
+                server = ApiServer.start(config.server(), services);
                 if (config.server().publicUrl().getPort() == 0) {
                     URI configured = config.server().publicUrl();
                     linkBase.set(URI.create(configured.getScheme() + "://" + configured.getHost() + ":" + server.port()));
@@ -215,6 +216,9 @@ public final class App implements AutoCloseable {
                 return new App(database, writes, server, worker, deliveryWorker, vacuum, threadIndex, pipeline, events,
                         bootstrapped, gc, storeHousekeeping);
             } catch (RuntimeException e) {
+                if (server != null) { // it listens already: a worker failed to start after it
+                    server.close();
+                }
                 storeHousekeeping.close();
                 vacuum.close();
                 threadIndex.close();
