@@ -274,12 +274,12 @@ public final class Sql {
     private static final Pattern LIMIT_PARAMETER = Pattern.compile("\\bLIMIT\\s+\\?", Pattern.CASE_INSENSITIVE);
 
     /**
-     * The text SQLite prepares for {@code sql}: each {@code LIMIT ?} as {@code LIMIT +?}, the same count. SQLite (since
-     * 3.4x) reads a bare {@code LIMIT ?}'s bound value while it plans, and so marks the statement to be planned again
-     * whenever that parameter is bound anew or cleared: a fresh statement was parsed twice, and a kept one parsed and
-     * planned again on every use, since {@link #release} clears its parameters (the job claim's re-preparing was 3.2 %
-     * of the single writer's time under the send load, profiled with SQLite's symbols). A unary plus is an expression
-     * SQLite does not look into, and costs nothing at run time.
+     * The text SQLite prepares for {@code sql}: each {@code LIMIT ?} as {@code LIMIT +?}, the same count. SQLite
+     * (3.54, as sqlite-jdbc bundles it) reads a bare {@code LIMIT ?}'s bound value while it plans, and so marks the
+     * statement to be planned again whenever that parameter is bound anew or cleared: a fresh statement was parsed
+     * twice, and a kept one parsed and planned again on every use, since {@link #release} clears its parameters (the
+     * job claim's re-preparing was 3.2 % of the single writer's time under the send load, profiled with SQLite's
+     * symbols). A unary plus is an expression SQLite does not look into, and costs nothing at run time.
      */
     static String sqliteText(String sql) {
         return LIMIT_PARAMETER.matcher(sql).replaceAll("LIMIT +?");
