@@ -75,14 +75,15 @@ abstract class DatabaseContract {
 
     @Test
     void a_kept_statement_limits_by_each_new_count_bound_to_it() {
-        // SQLite prepares LIMIT ? as LIMIT +? (Sql.sqliteText); the count must still follow every binding of a kept statement
+        // SQLite prepares LIMIT ? as LIMIT +? (Sql.sqliteText): the count must still follow every binding of a kept
+        // statement
         UUID account = UUID.randomUUID();
         java.util.List<Object[]> rows = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {
             rows.add(new Object[] {"evt_lim_" + i, account, "test", "message.sent", "{}", 1L});
         }
-        db.writeVoid(h -> Sql.insertAll(h, "INSERT INTO events (id, account_id, mode, type, payload, created_at) VALUES",
-                6, rows));
+        db.writeVoid(h -> Sql.insertAll(h,
+                "INSERT INTO events (id, account_id, mode, type, payload, created_at) VALUES", 6, rows));
         String sql = "SELECT id FROM events WHERE account_id = ? ORDER BY id LIMIT ?";
         List<List<String>> pages = db.read(h -> java.util.stream.Stream.of(3, 7, 1, 3, 20)
                 .map(limit -> Sql.list(h, sql, row -> row.string("id"), account, limit)).toList());
