@@ -78,12 +78,7 @@ abstract class DatabaseContract {
         // SQLite prepares LIMIT ? as LIMIT +? (Sql.sqliteText): the count must still follow every binding of a kept
         // statement
         UUID account = UUID.randomUUID();
-        java.util.List<Object[]> rows = new java.util.ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            rows.add(new Object[] {"evt_lim_" + i, account, "test", "message.sent", "{}", 1L});
-        }
-        db.writeVoid(h -> Sql.insertAll(h,
-                "INSERT INTO events (id, account_id, mode, type, payload, created_at) VALUES", 6, rows));
+        insertEvents(account, "evt_lim_", 10);
         String sql = "SELECT id FROM events WHERE account_id = ? ORDER BY id LIMIT ?";
         List<List<String>> pages = db.read(h -> java.util.stream.Stream.of(3, 7, 1, 3, 20)
                 .map(limit -> Sql.list(h, sql, row -> row.string("id"), account, limit)).toList());
@@ -96,17 +91,22 @@ abstract class DatabaseContract {
     void insert_all_writes_every_row_across_statements() {
         // 300 rows: statements of 256, 32, 8 and 4 rows
         UUID account = UUID.randomUUID();
-        java.util.List<Object[]> rows = new java.util.ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            rows.add(new Object[] {"evt_all_" + i, account, "test", "message.sent", "{\"n\":" + i + "}", 1L});
-        }
-        db.writeVoid(h -> Sql.insertAll(h, "INSERT INTO events (id, account_id, mode, type, payload, created_at) VALUES",
-                6, rows));
+        insertEvents(account, "evt_all_", 300);
         java.util.Map<String, String> stored = new java.util.HashMap<>();
         db.read(h -> h.createQuery("SELECT id, payload FROM events WHERE account_id = :account").bind("account", account)
                 .map((rs, ctx) -> java.util.Map.entry(rs.getString("id"), rs.getString("payload"))).list())
                 .forEach(e -> assertThat(stored.put(e.getKey(), e.getValue())).isNull());
         assertThat(stored).hasSize(300).containsEntry("evt_all_0", "{\"n\":0}").containsEntry("evt_all_299", "{\"n\":299}");
+    }
+
+    /** {@code count} events of {@code account} through {@link Sql#insertAll}: ids idPrefix + i, payloads {"n":i}. */
+    private void insertEvents(UUID account, String idPrefix, int count) {
+        List<Object[]> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            rows.add(new Object[] {idPrefix + i, account, "test", "message.sent", "{\"n\":" + i + "}", 1L});
+        }
+        db.writeVoid(h -> Sql.insertAll(h,
+                "INSERT INTO events (id, account_id, mode, type, payload, created_at) VALUES", 6, rows));
     }
 
     @Test
