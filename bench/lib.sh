@@ -68,6 +68,15 @@ jit_seconds() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# postgres_ticks: the CPU ticks of every process named postgres, with those of its ended children for each one whose
+# parent is not one (the postmaster: a backend that ends is added to its children's ticks once reaped), so that
+# connections opened and closed inside a window count; a process that ends between the listing and its read is
+# left out rather than failing the caller (pipefail)
+postgres_ticks() {
+  local pids; pids="$(pgrep -x postgres | tr '\n' ' ')"
+  for p in $pids; do cat "/proc/$p/stat" 2>/dev/null || true; done \
+    | awk -v pids=" $pids " '{ t += $14 + $15; if (index(pids, " " $4 " ") == 0) t += $16 + $17 } END { print t + 0 }'
+}
 calc() { python3 -c "print($1)"; }
 
 # query STORE SQL -> the single value it selects

@@ -88,8 +88,7 @@ threads() { local t name ticks
 io() { awk '/^(syscw|wchar):/ {printf "%s ", $2}' "/proc/$PID/io"; }
 commits() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^msgbubbles_group_commit_units_(count|sum)/ {printf "%s ", $2}'; }
 # CPU of every PostgreSQL process (the server's backends included), 0 on SQLite
-pg_ticks() { [[ "$STORE" == postgresql ]] || { echo 0; return; }
-  for p in $(pgrep -x postgres); do awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s+=$1} END {print s+0}'; }
+pg_ticks() { if [[ "$STORE" == postgresql ]]; then postgres_ticks; else echo 0; fi; }
 gc0="$(commits)"; pg0="$(pg_ticks)"
 threads >"$WORK/threads0"; c0="$(awk '{print $14+$15}' "/proc/$PID/stat")"; io0="$(io)"
 waits_pid=""
