@@ -1,6 +1,7 @@
 package dev.msgbubbles.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.db.Database;
@@ -283,6 +284,38 @@ abstract class EventCursorContract {
                 row -> row.intValue("span")))).containsExactly(1, 1, 2);
         assertThat(db.<List<Event>>read(h -> events.after(h, account, Mode.TEST, 0, null, 10))).extracting(Event::payload)
                 .containsExactlyElementsOf(batch.stream().map(EventLog.Pending::payload).toList());
+    }
+
+    @Test
+    void a_transactions_events_get_consecutive_cursors_after_those_before_it_even_a_rolled_back_transactions() {
+        db.writeVoid(tx -> events.append(tx, pending(3)));
+        long before = db.read(h -> events.lastCursor(h, account, Mode.TEST));
+        // cursors taken, then the transaction fails after its events step: PostgreSQL's sequence stays moved on
+        assertThatThrownBy(() -> db.writeVoid(tx -> {
+            events.append(tx, pending(5));
+            Database.lastStep(tx, "fail", () -> new Database.CommitStep() {
+                @Override
+                public void run(org.jdbi.v3.core.Handle h) {
+                    throw new IllegalStateException("rolled back after the events step");
+                }
+
+                @Override
+                public int order() {
+                    return 3;
+                }
+            });
+        })).hasMessageContaining("rolled back after the events step");
+
+        db.writeVoid(tx -> events.append(tx, pending(4)));
+        db.writeVoid(tx -> events.append(tx, pending(1)));
+
+        List<Long> cursors = db.read(h -> events.after(h, account, Mode.TEST, before, null, 10)).stream()
+                .map(Event::cursor).toList();
+        assertThat(cursors).hasSize(5);
+        long first = cursors.getFirst();
+        assertThat(first).isGreaterThan(before);
+        assertThat(cursors).as("one transaction's block, then the next transaction's cursor right after it")
+                .containsExactly(first, first + 1, first + 2, first + 3, first + 4);
     }
 
     @Test
