@@ -3,15 +3,17 @@
 # runs the statements of bench/pgfloor/ straight against the database, fifteen sends to a transaction (about the sends
 # per commit under the send load), in four cumulative steps: the message row; its status update; its send job
 # (inserted, claimed, deleted); its four events, packed fifteen to a row under the lock that orders cursors. The tables
-# are the migrations' (bench/pgfloor/schema.sql) with a cheaper bigint key for messages, and every step commits the
-# least that step needs, so each figure is a floor for what the server's own send path can cost PostgreSQL: compare
-# the last line with "PostgreSQL CPU ... us per request" of `./msgbubbles bench profile postgresql`. Why this exists:
+# are the migrations' (bench/pgfloor/schema.sql) with a cheaper bigint key for messages, and every step makes the
+# fewest statements and round trips those writes allow, so each figure is about the least the server's own send path
+# can cost PostgreSQL (one difference runs the other way: the events' payloads are put together in the database from
+# a table of snapshots, where the server binds them whole). Compare the last line with "PostgreSQL CPU ... us per
+# request" of `./msgbubbles bench profile postgresql`. Why this exists:
 # under Kannel's same-run rate (about 20,000 sendsms/s here) the whole 2-core machine has 100 us per message for the
 # load generator, the server and the database together (bench/JOURNAL.md, twenty-third session).
 #
 #   ./msgbubbles bench pgfloor
 #
-# Knobs (environment): CLIENTS (4 pgbench connections, as many as the server's writers and worker use at once),
+# Knobs (environment): CLIENTS (4 pgbench connections; the server writes through two, CLIENTS=2 measured alike),
 # DURATION (10 s measured per step, after WARMUP (5 s) of the same step), PG_URL_BASE. CPU is read from /proc for every
 # process named postgres, as `bench profile` does, while pgbench's connections are open; transactions are counted by
 # the blocks sequence over the same window. The job table is vacuumed every second, as the workers vacuum theirs.
