@@ -13,7 +13,8 @@
 #
 #   ./msgbubbles bench pgfloor
 #
-# Knobs (environment): CLIENTS (4 pgbench connections; the server writes through two, CLIENTS=2 measured alike),
+# Knobs (environment): CLIENTS (4 pgbench connections; the server writes through two, and CLIENTS=2 gave the whole
+# send in the same range by hand),
 # DURATION (10 s measured per step, after WARMUP (5 s) of the same step), PG_URL_BASE. CPU is read from /proc for every
 # process named postgres, as `bench profile` does, while pgbench's connections are open; transactions are counted by
 # the blocks sequence over the same window. The job table is vacuumed every second, as the workers vacuum theirs.
@@ -48,9 +49,10 @@ blocks() { psql "$PG_URL_BASE/$DB" -qAtc "SELECT last_value FROM blocks"; }
 # window; prints one line of the table
 step() {
   local label="$1"; shift
-  psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-  psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $DB" >/dev/null
-  psql "$PG_URL_BASE/$DB" -q -v ON_ERROR_STOP=1 -f "$ROOT/bench/pgfloor/schema.sql" >/dev/null
+  psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 \
+    || die "cannot drop $DB (DROP DATABASE ... WITH (FORCE) needs PostgreSQL 13 or later)"
+  psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $DB" >/dev/null || die "cannot create $DB"
+  psql "$PG_URL_BASE/$DB" -q -v ON_ERROR_STOP=1 -f "$ROOT/bench/pgfloor/schema.sql" >/dev/null || die "schema.sql failed"
   local script="$WORK/transaction.sql"
   cat "$ROOT/bench/pgfloor/0-begin.sql" "${@/#/$ROOT/bench/pgfloor/}" "$ROOT/bench/pgfloor/9-commit.sql" >"$script"
   local bench=(pgbench "$PG_URL_BASE/$DB" -n -M prepared -D x=0 -f "$script" -c "$CLIENTS" -j 2)
