@@ -14,10 +14,10 @@
 #   ./msgbubbles bench pgfloor
 #
 # Knobs (environment): CLIENTS (4 pgbench connections; the server writes through two, and CLIENTS=2 gave the whole
-# send in the same range by hand),
-# DURATION (10 s measured per step, after WARMUP (5 s) of the same step), PG_URL_BASE. CPU is read from /proc for every
-# process named postgres, as `bench profile` does, while pgbench's connections are open; transactions are counted by
-# the blocks sequence over the same window. The job table is vacuumed every second, as the workers vacuum theirs.
+# send in the same range by hand), DURATION (10 s measured per step, after WARMUP (5 s) of the same step), PG_URL_BASE.
+# CPU is read from /proc for every process named postgres, as `bench profile` does, while pgbench's connections are
+# open; transactions are counted by the blocks sequence over the same window. The job table is vacuumed every second,
+# as the workers vacuum theirs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

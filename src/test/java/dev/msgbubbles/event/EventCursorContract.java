@@ -67,10 +67,18 @@ abstract class EventCursorContract {
      * transactions that took their cursors earlier often commit later.
      */
     private static void lingerAfterEvents(org.jdbi.v3.core.Handle tx) {
-        Database.lastStep(tx, "linger", () -> new Database.CommitStep() {
+        afterEvents(tx, "linger", EventCursorContract::linger);
+    }
+
+    /**
+     * Runs {@code action} as a last step of {@code tx} right after the events' own: the same order, registered after
+     * the events were appended, so it runs after their step and before the commit.
+     */
+    private static void afterEvents(org.jdbi.v3.core.Handle tx, String name, Runnable action) {
+        Database.lastStep(tx, name, () -> new Database.CommitStep() {
             @Override
             public void run(org.jdbi.v3.core.Handle h) {
-                linger();
+                action.run();
             }
 
             @Override
@@ -293,16 +301,8 @@ abstract class EventCursorContract {
         // cursors taken, then the transaction fails after its events step: PostgreSQL's sequence stays moved on
         assertThatThrownBy(() -> db.writeVoid(tx -> {
             events.append(tx, pending(5));
-            Database.lastStep(tx, "fail", () -> new Database.CommitStep() {
-                @Override
-                public void run(org.jdbi.v3.core.Handle h) {
-                    throw new IllegalStateException("rolled back after the events step");
-                }
-
-                @Override
-                public int order() {
-                    return 3;
-                }
+            afterEvents(tx, "fail", () -> {
+                throw new IllegalStateException("rolled back after the events step");
             });
         })).hasMessageContaining("rolled back after the events step");
 
