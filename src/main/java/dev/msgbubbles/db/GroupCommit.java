@@ -160,8 +160,28 @@ public final class GroupCommit implements Writes, AutoCloseable {
             }
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).complete(results.get(i));
+        release(List.copyOf(batch), results);
+    }
+
+    /**
+     * Returns each unit's result to its caller, from a virtual thread rather than from the writer. Completing a caller
+     * schedules its continuation; from the writer (a platform thread) each is an outside submission to the virtual
+     * threads' scheduler, which wakes an idle carrier thread with a futex call, and on this machine's VM that wake cost
+     * the writer 7.4 % of its wall-clock time under the send load on SQLite (async-profiler, {@code event=wall}:
+     * {@code pthread_cond_signal} under {@code CompletableFuture.complete}), time the next batch waited for. From a
+     * virtual thread the writer makes one submission per commit and the carrier running it queues the callers on its
+     * own. Callers still return only after their transaction committed and its after-commit hooks ran.
+     */
+    private static void release(List<Unit<?>> units, List<Object> results) {
+        Runnable release = () -> {
+            for (int i = 0; i < units.size(); i++) {
+                units.get(i).complete(results.get(i));
+            }
+        };
+        try {
+            Thread.startVirtualThread(release);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            release.run(); // no thread to be had: from here, rather than leave the callers waiting
         }
     }
 

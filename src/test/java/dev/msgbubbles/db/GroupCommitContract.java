@@ -76,6 +76,30 @@ abstract class GroupCommitContract {
     }
 
     @Test
+    void a_caller_returns_only_once_its_work_is_committed_and_its_after_commit_hooks_have_run() throws Exception {
+        int callers = 300;
+        Set<Integer> hooked = ConcurrentHashMap.newKeySet();
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    writes.writeVoid(h -> {
+                        h.createUpdate("INSERT INTO probe (id, n) VALUES (:id, :n)").bind("id", "row-" + n).bind("n", n).execute();
+                        Database.afterCommit(h, "hook-" + n, () -> hooked.add(n));
+                    });
+                    // read back on another connection, before anything else can happen
+                    long seen = count("SELECT COUNT(*) FROM probe WHERE id = 'row-" + n + "'");
+                    return seen + "/" + hooked.contains(n);
+                }));
+            }
+            for (Future<String> result : results) {
+                assertThat(result.get()).isEqualTo("1/true");
+            }
+        }
+    }
+
+    @Test
     void a_failing_unit_fails_only_its_own_caller() throws Exception {
         db.writeVoid(h -> h.execute("INSERT INTO probe (id, n) VALUES ('taken', 0)"));
         int callers = 60;
