@@ -42,6 +42,7 @@ public final class NumberDirectory {
                 .expireAfterWrite(CACHE_TTL)
                 .maximumSize(100_000)
                 .ticker(() -> clock.millis() * 1_000_000L)
+                .executor(Runnable::run) // upkeep on the reading thread, not handed to the common pool (see RateLimiter)
                 .build();
     }
 

@@ -45,6 +45,10 @@ public final class RateLimiter {
                 .expireAfterAccess(Duration.ofMinutes(10))
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
                 .maximumSize(1_000_000)
+                // the cache's upkeep (draining its record of reads, expiring) runs on the request thread that triggers
+                // it: by default it is handed to the common pool, and under the send load that hand-over, which wakes
+                // a pool thread, was 2.9 % of the request threads' wall-clock time (every request reads the same key)
+                .executor(Runnable::run)
                 .build();
     }
 
