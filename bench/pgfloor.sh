@@ -6,8 +6,8 @@
 # are the migrations' (bench/pgfloor/schema.sql) with a cheaper bigint key for messages, and every step makes the
 # fewest statements and round trips those writes allow. It is not a strict floor: ids, handles and the events'
 # payloads are put together in the database, where the server binds them ready-made, and since the twenty-fourth
-# session the server's own send path has measured below it (106 against 164-167 us in the same hour). Compare the last line with "PostgreSQL CPU ... us per
-# request" of `./msgbubbles bench profile postgresql`. Why this exists:
+# session the server's own send path has measured below it (106 against 164-167 us in the same hour). Compare the
+# last line with "PostgreSQL CPU ... us per request" of `./msgbubbles bench profile postgresql`. Why this exists:
 # under Kannel's same-run rate (about 20,000 sendsms/s here) the whole 2-core machine has 100 us per message for the
 # load generator, the server and the database together (bench/JOURNAL.md, twenty-third session).
 #
@@ -59,7 +59,11 @@ step() {
   "${bench[@]}" -T "$WARMUP" >"$WORK/warmup.log" 2>&1 || { tail -5 "$WORK/warmup.log" >&2; die "pgbench failed ($label)"; }
   ( while sleep 1; do psql "$PG_URL_BASE/$DB" -qc "VACUUM (SKIP_LOCKED, TRUNCATE false) j" >/dev/null 2>&1 || true; done ) &
   VACUUMER=$!
-  "${bench[@]}" -T "$((DURATION + 2))" >"$WORK/run.log" 2>&1 &
+  # the run outlasts the window by seconds: its connections must not end while the window's last CPU reading is taken
+  # (a backend that ends between postgres_ticks listing it and reading it is lost from that reading). With 2 s to
+  # spare one step once printed a negative figure, most likely that: the sleeps and psql calls before the last reading
+  # come to about 11.5 s of the 12 under load.
+  "${bench[@]}" -T "$((DURATION + 5))" >"$WORK/run.log" 2>&1 &
   LOADER=$!
   sleep 1
   local b0 p0 t0 b1 p1 t1
