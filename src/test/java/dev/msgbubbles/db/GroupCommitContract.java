@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.msgbubbles.support.TestStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +54,34 @@ abstract class GroupCommitContract {
 
     @Test
     void concurrent_writers_all_commit_and_get_their_own_results() throws Exception {
-        int callers = 400;
+        allCommitWithTheirOwnResults(writes, 400);
+    }
+
+    @Test
+    void writers_that_park_at_once_when_idle_commit_the_same() throws Exception {
+        try (GroupCommit parking = new GroupCommit(db, 4, 64, null, Duration.ZERO)) {
+            allCommitWithTheirOwnResults(parking, 400);
+        }
+        assertThatThrownBy(() -> new GroupCommit(db, 1, 64, null, Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void an_idle_writer_looks_for_work_only_briefly_and_then_parks() {
+        writes.writeVoid(h -> h.execute("INSERT INTO probe (id, n) VALUES ('first', 1)"));
+        // a writer that kept looking for work would stay RUNNABLE, holding a CPU while the store is idle
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Thread writer : writes.writerThreads()) {
+            while (writer.getState() != Thread.State.TIMED_WAITING) {
+                assertThat(System.nanoTime() - deadline).as("%s still looking for work", writer.getName()).isNegative();
+                Thread.onSpinWait();
+            }
+        }
+        Integer read = writes.write(h -> h.createQuery("SELECT n FROM probe WHERE id = 'first'").mapTo(Integer.class).one());
+        assertThat(read).as("a parked writer still takes new work").isEqualTo(1);
+    }
+
+    private void allCommitWithTheirOwnResults(GroupCommit group, int callers) throws Exception {
         CyclicBarrier start = new CyclicBarrier(16);
         List<Future<Integer>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
@@ -62,7 +91,7 @@ abstract class GroupCommitContract {
                     if (n < 16) {
                         start.await();
                     }
-                    return writes.write(h -> {
+                    return group.write(h -> {
                         h.createUpdate("INSERT INTO probe (id, n) VALUES (:id, :n)").bind("id", "row-" + n).bind("n", n).execute();
                         return n * 2;
                     });
