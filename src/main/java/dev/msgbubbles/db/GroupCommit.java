@@ -34,16 +34,17 @@ public final class GroupCommit implements Writes, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
     /**
-     * How long a writer that finds its queue empty keeps looking for work before it parks: 200 µs. A parked writer
-     * has to be woken by the first caller of its next batch (a futex call, and on this machine's VM an
+     * How long a writer that finds its queue empty right after a commit keeps looking for work before it parks: 1 ms.
+     * A parked writer has to be woken by the first caller of its next batch (a futex call, and on this machine's VM an
      * inter-processor interrupt), and under load that happened after most commits. Measured in the twenty-fifth
-     * session with {@code ./msgbubbles bench ab} (3 pairs in both orders, one build switched by a system property):
-     * looking with {@link Thread#onSpinWait()} against parking at once, sends on SQLite +27.5 % and on PostgreSQL
-     * +35.7 %, faster in every pair and with less CPU per send; looking with {@link Thread#yield()} instead (which
-     * lets the threads making the next batch have the CPU) +15.6 % more on SQLite, every pair. It costs at most this
-     * much CPU per commit, and nothing while the store is idle beyond one look every 100 ms.
+     * session with {@code ./msgbubbles bench ab} (3 pairs in both orders, one build switched by system properties), on
+     * SQLite: looking for 200 µs with {@link Thread#onSpinWait()} against parking at once +27.5 % sends (and +35.7 % on
+     * PostgreSQL, though its commit stalls hide any difference in other comparisons); yielding the CPU between looks
+     * ({@link Thread#yield()}, so that the threads making the next batch can run) instead +15.6 %; looking for 1 ms
+     * instead of 200 µs +15.4 %; each faster in every pair and with less CPU per send. It costs at most this much CPU
+     * per commit (nothing when another thread wants the CPU), and none while the store is idle.
      */
-    public static final Duration IDLE_SPIN = Duration.ofNanos(200_000);
+    public static final Duration IDLE_SPIN = Duration.ofMillis(1);
 
     private final Database db;
     private final int maxBatch;
@@ -140,18 +141,18 @@ public final class GroupCommit implements Writes, AutoCloseable {
 
     private void loop(BlockingQueue<Unit<?>> queue) {
         List<Unit<?>> batch = new ArrayList<>(maxBatch);
+        boolean committed = false; // only right after a commit is more work likely soon enough to look for
         while (running || !queue.isEmpty()) {
             try {
-                Unit<?> first = queue.poll();
-                if (first == null) {
-                    first = awaitWork(queue);
-                }
+                Unit<?> first = committed ? awaitWork(queue) : queue.poll(100, TimeUnit.MILLISECONDS);
+                committed = false;
                 if (first == null) {
                     continue;
                 }
                 batch.clear();
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
+                committed = true;
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -163,10 +164,14 @@ public final class GroupCommit implements Writes, AutoCloseable {
     }
 
     /**
-     * The next unit, looking for one for {@link #idleSpinNanos} (yielding the CPU between looks) before parking for
-     * up to 100 ms; null if none came. See {@link #IDLE_SPIN} for why the writer does not park at once.
+     * After a commit: the next unit, looking for one for {@link #idleSpinNanos} (yielding the CPU between looks) before
+     * parking for up to 100 ms; null if none came. See {@link #IDLE_SPIN} for why the writer does not park at once.
      */
     private Unit<?> awaitWork(BlockingQueue<Unit<?>> queue) throws InterruptedException {
+        Unit<?> first = queue.poll();
+        if (first != null) {
+            return first;
+        }
         if (idleSpinNanos > 0) {
             long start = System.nanoTime();
             do {
