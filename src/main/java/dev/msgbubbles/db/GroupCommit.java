@@ -42,8 +42,10 @@ public final class GroupCommit implements Writes, AutoCloseable {
      * PostgreSQL, though its commit stalls hide any difference in other comparisons); yielding the CPU between looks
      * ({@link Thread#yield()}, so that the threads making the next batch can run) instead +15.6 %; looking for 1 ms
      * instead of 200 µs +15.4 %; each faster in every pair and with less CPU per send (3 ms instead of 1 ms: -11 %,
-     * slower in every pair). It costs at most this much CPU per commit (nothing when another thread wants the CPU), and
-     * none while the store is idle.
+     * slower in every pair). It costs at most this much CPU per commit (nothing when another thread wants the CPU); a
+     * writer looks only right after a commit, so a server with no traffic pays it only for its few housekeeping
+     * commits a second (measured: the writer thread 1.3 % of a core over 10 s of an idle server, against 0.7 % when
+     * parking at once).
      */
     public static final Duration IDLE_SPIN = Duration.ofMillis(1);
 
