@@ -171,21 +171,13 @@ public final class GroupCommit implements Writes, AutoCloseable {
      * parking for up to 100 ms; null if none came. See {@link #IDLE_SPIN} for why the writer does not park at once.
      */
     private Unit<?> awaitWork(BlockingQueue<Unit<?>> queue) throws InterruptedException {
-        Unit<?> first = queue.poll();
-        if (first != null) {
-            return first;
+        long start = System.nanoTime();
+        Unit<?> next = queue.poll();
+        while (next == null && running && System.nanoTime() - start < idleSpinNanos) {
+            Thread.yield();
+            next = queue.poll();
         }
-        if (idleSpinNanos > 0) {
-            long start = System.nanoTime();
-            do {
-                Thread.yield();
-                Unit<?> next = queue.poll();
-                if (next != null) {
-                    return next;
-                }
-            } while (System.nanoTime() - start < idleSpinNanos && running);
-        }
-        return queue.poll(100, TimeUnit.MILLISECONDS);
+        return next != null ? next : queue.poll(100, TimeUnit.MILLISECONDS);
     }
 
     /** The writer threads (for tests of their idle behaviour). */
