@@ -192,7 +192,7 @@ public final class App implements AutoCloseable {
                             events, attachments, wake));
             // only where workers churn the job tables (and only on PostgreSQL: SQLite's queue leaves no dead rows)
             QueueVacuum vacuum = new QueueVacuum(database, List.of(queue, deliveryQueue), QUEUE_VACUUM_MIN_CHANGES, metrics);
-            ThreadIndex threadIndex = new ThreadIndex(database, writes, THREAD_INDEX_INTERVAL);
+            ThreadIndex threadIndex = new ThreadIndex(database, THREAD_INDEX_INTERVAL);
             threadIndex.start();
             Database.Background checkpoints = database.backgroundCheckpoints(config.storage().sqliteCheckpointEvery());
             Database.Background analyze = database.backgroundAnalyze(unanalyzed ? ANALYZE_CHECK : Duration.ZERO);

@@ -3,7 +3,6 @@ package dev.msgbubbles.chat;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.Sql;
-import dev.msgbubbles.db.Writes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,13 +16,19 @@ import org.slf4j.LoggerFactory;
  * SQLite keeps the entries in {@code thread_entries}, written by {@link #catchUp} about a second after the messages
  * commit, a second's worth at a time sorted by thread (see the V15 migration: an index entry per message on a random
  * page was the largest single cost of a send, and a batch puts many entries on each page), and
- * {@code thread_entries_mark.upto}: every message up to that rowid of {@code messages} has its entry. A read by
- * thread takes, in one statement (one snapshot), the messages whose entries it finds and every message past the mark,
- * by rowid: it misses none, since the mark moves only once the entries are written, and counts each once, even one
- * whose entry was written before the mark passed it.
+ * {@code thread_entries_mark.upto}: every message up to that rowid of {@code messages} has its entry. Both live in
+ * the store's side file (see {@link Database#sideWrite}, the V20 migration) and are written on its own connection,
+ * never through the store's single writer, which they slowed. A read by thread takes, in one statement, the messages
+ * whose entries it finds and every message past the mark, by rowid: it misses none and counts each once, even one
+ * whose entry was written before the mark passed it. The statement reads the store and the side file each at its
+ * latest commit, which need not be the same moment; it still misses none, since the entries and the mark are written
+ * in one transaction of the side file and messages only ever come into being: with the side file read later than the
+ * store, its entries of messages the store's reading does not hold yet join nothing, and every message up to its mark
+ * has its entry; read earlier, every message past its (older) mark is looked through.
  *
  * <p>Started on SQLite, a background loop catches up every {@code interval}; nothing depends on its timing but how
- * many not yet indexed messages a read by thread looks through (about a second's worth).
+ * many not yet indexed messages a read by thread looks through (about a second's worth). Before it starts, the side
+ * file is checked against the store (see {@link #verify}).
  *
  * <p>The mark relies on rowids of {@code messages} only growing: a new row takes the largest rowid plus one, and no
  * message row is ever deleted, so they run 1, 2, 3, ... in commit order (SQLite's single writer), which a
@@ -34,39 +39,32 @@ public final class ThreadIndex implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadIndex.class);
     /** Messages indexed per catch-up at the most (a long backlog after a restart takes several). */
     static final int BATCH = 50_000;
-    /** Entries written per transaction of a catch-up: short, so the single writer is never held for long. */
-    static final int CHUNK = 512;
 
     /** SQLite: the rowids of not yet indexed messages start after this. */
     private static final String MARK = "(SELECT upto FROM thread_entries_mark)";
 
     private final Database db;
-    private final Writes writes;
     private final Duration interval;
     private volatile boolean running;
     private Thread loop;
 
-    /**
-     * Reads from {@code db} and writes the entries through {@code writes}: the group commit in the server, so that a
-     * catch-up's inserts share the writer's transactions instead of taking SQLite's one write connection away from
-     * it (each chunk of a catch-up is one unit of work there).
-     */
-    public ThreadIndex(Database db, Writes writes, Duration interval) {
+    /** Reads the messages from {@code db} and writes their entries to its side file. */
+    public ThreadIndex(Database db, Duration interval) {
         this.db = db;
-        this.writes = writes;
         this.interval = interval;
     }
 
-    /** Starts the catch-up loop on SQLite; nothing on PostgreSQL. */
+    /** On SQLite, checks the side file against the store (see {@link #verify}), then starts the catch-up loop. */
     public void start() {
         if (db.dialect() != Dialect.SQLITE || running) {
             return;
         }
+        verify(db);
         running = true;
         loop = Thread.ofVirtual().name("thread-index").start(() -> {
             while (running) {
                 try {
-                    while (running && catchUp(db, writes, BATCH, CHUNK) == BATCH) {
+                    while (running && catchUp(db, BATCH) == BATCH) {
                         // a backlog: the next batch at once
                     }
                 } catch (RuntimeException e) {
@@ -77,40 +75,71 @@ public final class ThreadIndex implements AutoCloseable {
         });
     }
 
-    /**
-     * SQLite: writes the entries of up to {@code max} messages past the mark, sorted by thread so that each
-     * transaction of {@code chunk} entries fills a few neighbouring pages, then moves the mark past them; returns how
-     * many. An entry may exist before the mark passes its message (a catch-up cut short, or one running beside a read):
-     * reads take a thread's messages by rowid, so a message both indexed and past the mark still counts once, and
-     * writing it again is ignored.
-     */
-    public static int catchUp(Database db, int max, int chunk) {
-        return catchUp(db, db, max, chunk);
+    /** Where the side file's index stands: every message up to rowid {@code upto} (whose id is {@code id}) has its entry. */
+    private record Mark(long upto, String id) {
     }
 
-    /** {@link #catchUp(Database, int, int)}, writing through {@code writes}. */
-    public static int catchUp(Database db, Writes writes, int max, int chunk) {
+    private static Mark mark(Database db) {
+        return db.sideWrite(h -> Sql.one(h, "SELECT upto, upto_id FROM thread_entries_mark",
+                row -> new Mark(row.longValue("upto"), row.string("upto_id")))).orElse(new Mark(0, null));
+    }
+
+    /**
+     * SQLite: checks that the side file's index belongs to the store, and empties it if not (to be written again from
+     * the first message): the message at its mark must be the one it recorded there. It is not when the store was
+     * restored from a backup older than the side file, replaced, or emptied, and the side file was kept; left as it
+     * was, messages up to its mark that it never indexed would be missing from reads by thread. Returns whether it
+     * emptied the index. Call it before anything reads by thread.
+     */
+    public static boolean verify(Database db) {
+        Mark mark = mark(db);
+        if (mark.upto() == 0) {
+            return false;
+        }
+        java.util.Optional<String> there = db.read(h -> Sql.one(h, "SELECT id FROM messages WHERE rowid = ?",
+                row -> row.string("id"), mark.upto()));
+        if (there.isPresent() && there.get().equals(mark.id())) {
+            return false;
+        }
+        LOG.warn("the index of messages by thread in the side file does not match the store (message {} at its mark {} "
+                + "is {}): indexing every message again", mark.id(), mark.upto(), there.orElse("missing"));
+        db.sideWrite(h -> {
+            h.execute("DELETE FROM thread_entries");
+            return h.execute("UPDATE thread_entries_mark SET upto = 0, upto_id = NULL");
+        });
+        return true;
+    }
+
+    /**
+     * SQLite: writes the entries of up to {@code max} messages past the mark, sorted by thread so that they fill a few
+     * neighbouring pages, and moves the mark past them, in one transaction of the side file; returns how many. An
+     * entry may exist before the mark passes its message (reads take a thread's messages by rowid, so a message both
+     * indexed and past the mark still counts once), and writing it again is ignored.
+     */
+    public static int catchUp(Database db, int max) {
         record Entry(long rowid, String conversationId, long createdAt, String id) {
         }
+        long upto = mark(db).upto();
         List<Entry> entries = db.read(h -> Sql.list(h, "SELECT rowid, conversation_id, created_at, id FROM messages "
-                + "WHERE rowid > " + MARK + " ORDER BY rowid LIMIT ?", row -> new Entry(row.longValue("rowid"),
-                row.string("conversation_id"), row.longValue("created_at"), row.string("id")), max));
+                + "WHERE rowid > ? ORDER BY rowid LIMIT ?", row -> new Entry(row.longValue("rowid"),
+                row.string("conversation_id"), row.longValue("created_at"), row.string("id")), upto, max));
         if (entries.isEmpty()) {
             return 0;
         }
-        long upto = entries.getLast().rowid();
+        Entry last = entries.getLast();
         List<Entry> byThread = new ArrayList<>(entries);
         byThread.sort(Comparator.comparing(Entry::conversationId).thenComparingLong(Entry::createdAt)
                 .thenComparing(Entry::id));
-        for (int from = 0; from < byThread.size(); from += chunk) {
-            List<Object[]> rows = new ArrayList<>();
-            for (Entry e : byThread.subList(from, Math.min(byThread.size(), from + chunk))) {
-                rows.add(new Object[] {e.conversationId(), e.createdAt(), e.id()});
-            }
-            writes.writeVoid(tx -> Sql.insertAll(tx, "INSERT OR IGNORE INTO thread_entries (conversation_id, created_at, id) "
-                    + "VALUES", 3, rows));
+        List<Object[]> rows = new ArrayList<>(byThread.size());
+        for (Entry e : byThread) {
+            rows.add(new Object[] {e.conversationId(), e.createdAt(), e.id()});
         }
-        writes.writeVoid(tx -> Sql.update(tx, "UPDATE thread_entries_mark SET upto = MAX(upto, ?)", upto));
+        db.sideWrite(h -> {
+            Sql.insertAll(h, "INSERT OR IGNORE INTO thread_entries (conversation_id, created_at, id) VALUES", 3, rows);
+            // only forward: a second process catching up beside this one may have moved it further
+            return Sql.update(h, "UPDATE thread_entries_mark SET upto = ?, upto_id = ? WHERE upto < ?", last.rowid(),
+                    last.id(), last.rowid());
+        });
         return entries.size();
     }
 

@@ -50,6 +50,9 @@ public final class Database implements Writes, AutoCloseable {
     private final int expectedMigrations;
     /** SQLite: opens connections of its own to the store (for the {@link Checkpointer}); null on PostgreSQL. */
     private final DataSource sqliteSource;
+    /** SQLite: the one connection that writes the store's side file (see {@link #sideWrite}); null on PostgreSQL. */
+    private final HikariDataSource side;
+    private final Jdbi sideJdbi;
     /** What each open write transaction has registered: its last steps and its after-commit hooks. */
     private static final Map<Handle, Hooks> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -60,9 +63,11 @@ public final class Database implements Writes, AutoCloseable {
     }
 
     private Database(Dialect dialect, String description, HikariDataSource writer, HikariDataSource reader,
-                     int expectedMigrations, DataSource sqliteSource) {
+                     int expectedMigrations, DataSource sqliteSource, HikariDataSource side) {
         this.dialect = dialect;
         this.sqliteSource = sqliteSource;
+        this.side = side;
+        this.sideJdbi = side == null ? null : configure(Jdbi.create(side), dialect);
         this.description = description;
         this.writer = writer;
         this.reader = reader;
@@ -87,7 +92,7 @@ public final class Database implements Writes, AutoCloseable {
             HikariDataSource pool = new HikariDataSource(config);
             try {
                 int migrations = migrate(Dialect.POSTGRESQL, pool);
-                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations, null);
+                return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations, null, null);
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;
@@ -96,20 +101,82 @@ public final class Database implements Writes, AutoCloseable {
         createParentDirectory(target.jdbcUrl());
         SQLiteDataSource writeSource = sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), false);
         int migrations = migrate(Dialect.SQLITE, writeSource);
-        HikariConfig writeConfig = base("msgbubbles-sqlite-writer", 1, registry);
-        writeConfig.setDataSource(writeSource);
-        writeConfig.setMaxLifetime(0); // keep the connection, and the statements Sql prepared on it, for good
-        HikariDataSource writer = new HikariDataSource(writeConfig);
+        Path sideFile = sideFile(target.jdbcUrl());
+        HikariDataSource side = openSide(sideFile, storage.sqliteSynchronous(), registry);
+        // read-only on the store's own connections, the writer's too: BEGIN IMMEDIATE starts a write transaction on
+        // every attached database it may write, which would hold the side file's writer off for as long as the
+        // store's writer is busy
+        String attach = "ATTACH DATABASE '" + sideFile.toUri().toString().replace("'", "''") + "?mode=ro' AS side";
+        HikariDataSource writer = null;
         try {
+            HikariConfig writeConfig = base("msgbubbles-sqlite-writer", 1, registry);
+            writeConfig.setDataSource(writeSource);
+            writeConfig.setMaxLifetime(0); // keep the connection, and the statements Sql prepared on it, for good
+            writeConfig.setConnectionInitSql(attach);
+            writer = new HikariDataSource(writeConfig);
             HikariConfig readConfig = base("msgbubbles-sqlite-reader", SQLITE_READERS, registry);
             readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
             readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
             readConfig.setMaxLifetime(0);
+            readConfig.setConnectionInitSql(attach);
             return new Database(Dialect.SQLITE, target.display(), writer, new HikariDataSource(readConfig), migrations,
-                    writeSource);
+                    writeSource, side);
         } catch (RuntimeException e) {
-            writer.close();
+            if (writer != null) {
+                writer.close();
+            }
+            side.close();
             throw e;
+        }
+    }
+
+    /**
+     * SQLite: the side file of the store at {@code sqliteUrl}, beside it ({@code msgbubbles.db} has
+     * {@code msgbubbles-threads.db}). It holds data derived from the store that is written on a connection of its own,
+     * off the store's single writer: the index of messages by thread ({@code ThreadIndex}). Losing it loses nothing;
+     * it is written again from the store.
+     */
+    static Path sideFile(String sqliteUrl) {
+        String path = sqliteUrl.substring("jdbc:sqlite:".length());
+        if (path.isEmpty() || path.startsWith(":memory:") || path.contains("mode=memory")) {
+            throw new IllegalArgumentException("a SQLite store must be a file, not memory: " + sqliteUrl);
+        }
+        if (path.startsWith("file:")) {
+            int query = path.indexOf('?');
+            path = path.substring("file:".length(), query < 0 ? path.length() : query);
+            if (path.startsWith("//")) { // file://host/path: only the local host's empty name is taken
+                path = path.substring(path.indexOf('/', 2));
+            }
+        }
+        Path file = Path.of(path).toAbsolutePath().normalize();
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String sideName = dot > 0 ? name.substring(0, dot) + "-threads" + name.substring(dot) : name + "-threads";
+        return file.resolveSibling(sideName);
+    }
+
+    /** Opens (creating it if need be) the side file and brings its tables up to date; see {@link #sideFile}. */
+    private static HikariDataSource openSide(Path file, String synchronous, MeterRegistry registry) {
+        HikariConfig config = base("msgbubbles-sqlite-side", 1, registry);
+        config.setDataSource(sqlite("jdbc:sqlite:" + file, synchronous, false));
+        config.setMaxLifetime(0);
+        HikariDataSource side = new HikariDataSource(config);
+        try {
+            String schema;
+            try (var in = Database.class.getResourceAsStream("/db/side/sqlite.sql")) {
+                schema = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            Jdbi.create(side).useHandle(h -> {
+                for (String statement : schema.replaceAll("(?m)^--.*$", "").split(";")) {
+                    if (!statement.isBlank()) {
+                        h.execute(statement);
+                    }
+                }
+            });
+            return side;
+        } catch (IOException | RuntimeException e) {
+            side.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
@@ -334,12 +401,28 @@ public final class Database implements Writes, AutoCloseable {
         return applied == null ? 0 : applied;
     }
 
+    /**
+     * SQLite: runs {@code callback} in one transaction on the store's side file (see {@link #sideFile}), on the one
+     * connection that writes it, never on the store's writer. The store's own connections see the side file's tables
+     * (attached read-only as {@code side}), so a statement can join them with the store's; each database of such a
+     * statement is read at its own latest commit. PostgreSQL has no side file.
+     */
+    public <R> R sideWrite(HandleCallback<R, RuntimeException> callback) {
+        if (sideJdbi == null) {
+            throw new IllegalStateException("only a SQLite store has a side file");
+        }
+        return sideJdbi.inTransaction(callback);
+    }
+
     @Override
     public void close() {
         if (reader != null && reader != writer) {
             reader.close();
         }
         writer.close();
+        if (side != null) {
+            side.close();
+        }
     }
 
     private static int migrate(Dialect dialect, DataSource source) {

@@ -98,7 +98,7 @@ class SqliteDatabaseIT extends DatabaseContract {
     /** Creates {@code table}, copies the whole log into the database file and returns that file. */
     private java.nio.file.Path newTableWithTheLogCopied(String table) {
         db.writeVoid(h -> h.execute("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"));
-        db.outsideTransaction("PRAGMA wal_checkpoint(TRUNCATE)");
+        db.outsideTransaction("PRAGMA main.wal_checkpoint(TRUNCATE)"); // main: the side file is attached read-only
         return java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"), "msgbubbles.db");
     }
 }

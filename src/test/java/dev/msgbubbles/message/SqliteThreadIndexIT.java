@@ -36,6 +36,12 @@ class SqliteThreadIndexIT {
     void open() {
         store = TestStore.sqlite();
         db = store.open();
+        seed();
+    }
+
+    /** The account, both threads and their messages. */
+    private void seed() {
+        ours.clear();
         db.writeVoid(tx -> {
             tx.execute("INSERT INTO accounts (id, name, status, created_at, updated_at) VALUES (?, 'acme', 'active', 1, 1)",
                     account);
@@ -68,7 +74,7 @@ class SqliteThreadIndexIT {
     }
 
     private int catchUp(int max) {
-        return ThreadIndex.catchUp(db, max, 2);
+        return ThreadIndex.catchUp(db, max);
     }
 
     /** Every page of the thread, newest first, {@code limit} at a time. */
@@ -115,8 +121,12 @@ class SqliteThreadIndexIT {
     @Test
     void a_message_indexed_before_the_mark_passes_it_still_counts_once() {
         // a catch-up cut short after its entries, before it moved the mark
-        db.writeVoid(tx -> tx.execute("INSERT INTO thread_entries SELECT conversation_id, created_at, id FROM messages "
-                + "WHERE rowid % 2 = 1"));
+        List<Object[]> odd = db.read(h -> h.createQuery("SELECT conversation_id, created_at, id FROM messages "
+                + "WHERE rowid % 2 = 1").map((rs, ctx) -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3)}).list());
+        db.sideWrite(h -> {
+            odd.forEach(row -> h.execute("INSERT INTO thread_entries (conversation_id, created_at, id) VALUES (?, ?, ?)", row));
+            return null;
+        });
         MessageStore.Filter all = new MessageStore.Filter(thread, null, null, null);
         assertThat(walk(all, 3)).isEqualTo(newestFirst(7, 6, 5, 4, 3, 2, 1, 0));
         assertThat(markRead(T0.plusSeconds(60))).isEqualTo(4);
@@ -206,5 +216,89 @@ class SqliteThreadIndexIT {
                         .doesNotContainPattern("SCAN messages(?! USING)");
             }
         }
+    }
+    private java.nio.file.Path dataDir() {
+        return java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"));
+    }
+
+    private void deleteFiles(String prefix) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dataDir())) {
+            for (java.nio.file.Path f : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
+                java.nio.file.Files.delete(f);
+            }
+        }
+    }
+
+    @Test
+    void the_index_lives_in_the_side_file_beside_the_store() {
+        catchUp(100);
+        assertThat(dataDir().resolve("msgbubbles-threads.db")).exists();
+        assertThat(count("SELECT COUNT(*) FROM side.thread_entries")).isEqualTo(16);
+        assertThat(count("SELECT COUNT(*) FROM main.sqlite_master WHERE name LIKE 'thread_entries%'")).isZero();
+    }
+
+    @Test
+    void a_side_file_that_does_not_match_its_store_is_emptied_and_written_again() {
+        catchUp(100);
+        assertThat(ThreadIndex.verify(db)).isFalse(); // it matches
+        // the message at the mark is not the one the side file recorded there (the store restored from a backup)
+        db.sideWrite(h -> h.execute("UPDATE thread_entries_mark SET upto_id = ?", UUID.randomUUID().toString()));
+        assertThat(ThreadIndex.verify(db)).isTrue();
+        assertThat(count("SELECT COUNT(*) FROM thread_entries")).isZero();
+        assertThat(count("SELECT upto FROM thread_entries_mark")).isZero();
+        MessageStore.Filter all = new MessageStore.Filter(thread, null, null, null);
+        assertThat(walk(all, 3)).isEqualTo(newestFirst(7, 6, 5, 4, 3, 2, 1, 0));
+        assertThat(catchUp(100)).isEqualTo(16);
+        assertThat(ThreadIndex.verify(db)).isFalse();
+        assertThat(walk(all, 3)).isEqualTo(newestFirst(7, 6, 5, 4, 3, 2, 1, 0));
+    }
+
+    @Test
+    void a_side_file_kept_beside_a_new_store_is_emptied_and_a_lost_one_written_again() throws Exception {
+        catchUp(100);
+        db.close();
+        deleteFiles("msgbubbles.db"); // the store, its log and shared memory; its side file stays
+        db = store.open();
+        assertThat(count("SELECT upto FROM thread_entries_mark")).isEqualTo(16);
+        assertThat(ThreadIndex.verify(db)).isTrue(); // no message at its mark
+        assertThat(count("SELECT COUNT(*) FROM thread_entries")).isZero();
+
+        seed(); // the same messages in the new store
+        assertThat(catchUp(100)).isEqualTo(16);
+        db.close();
+        deleteFiles("msgbubbles-threads.db"); // the side file lost: created empty, written again
+        db = store.open();
+        assertThat(ThreadIndex.verify(db)).isFalse();
+        MessageStore.Filter all = new MessageStore.Filter(thread, null, null, null);
+        assertThat(walk(all, 2)).isEqualTo(newestFirst(7, 6, 5, 4, 3, 2, 1, 0));
+        assertThat(catchUp(100)).isEqualTo(16);
+        assertThat(walk(all, 2)).isEqualTo(newestFirst(7, 6, 5, 4, 3, 2, 1, 0));
+    }
+
+    @Test
+    void a_catch_up_does_not_wait_for_the_store_s_writer() throws Exception {
+        // the store's writer in a transaction that has read the index (so it holds its reading of the side file)
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread writer = Thread.ofPlatform().start(() -> db.writeVoid(tx -> {
+            tx.createQuery("SELECT COUNT(*) FROM thread_entries").mapTo(Integer.class).one();
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try {
+            assertThat(inside.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long started = System.nanoTime();
+            assertThat(catchUp(100)).isEqualTo(16);
+            // held off, it would wait out SQLite's busy timeout (10 s) and then fail
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(5));
+        } finally {
+            release.countDown();
+            writer.join();
+        }
+        assertThat(count("SELECT COUNT(*) FROM thread_entries")).isEqualTo(16);
     }
 }
