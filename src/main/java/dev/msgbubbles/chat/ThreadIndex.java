@@ -54,12 +54,27 @@ public final class ThreadIndex implements AutoCloseable {
         this.interval = interval;
     }
 
-    /** On SQLite, checks the side file against the store (see {@link #verify}), then starts the catch-up loop. */
+    /**
+     * On SQLite, checks the side file against the store (see {@link #verify}), indexes every message not yet indexed,
+     * then starts the catch-up loop. Call it before serving: normally at most a second's messages are left to index,
+     * but after an upgrade (V20), a side file lost or not matching its store, every message is, and until then each
+     * read by thread would look through all of them.
+     */
     public void start() {
         if (db.dialect() != Dialect.SQLITE || running) {
             return;
         }
         verify(db);
+        long started = System.nanoTime();
+        long indexed = 0;
+        int last;
+        do {
+            last = catchUp(db, BATCH);
+            indexed += last;
+        } while (last == BATCH);
+        if (indexed > BATCH) {
+            LOG.info("indexed {} messages by thread in {} ms", indexed, (System.nanoTime() - started) / 1_000_000);
+        }
         running = true;
         loop = Thread.ofVirtual().name("thread-index").start(() -> {
             while (running) {

@@ -4,7 +4,9 @@
  * SQLite connection); {@code GroupCommit}, which commits concurrent writes together; and transactions' last
  * steps ({@code Database.lastStep}), among them rows written together at the end ({@code LastWrites}); and
  * {@code SchemaWatch}, which stops a server whose database a newer version has migrated; and on SQLite the
- * {@code Checkpointer}, which copies the log into the database file ahead of the writer. Feature packages keep their
+ * {@code Checkpointer}, which copies the log into the database file ahead of the writer, and the store's side file
+ * ({@code Database.sideWrite}: derived data written on a connection of its own, off the single writer, and attached
+ * read-only to the store's connections). Feature packages keep their
  * own SQL next to their mappers and reach the database only through this package. Imports {@code config} and
  * {@code common}.
  */

@@ -301,4 +301,13 @@ class SqliteThreadIndexIT {
         }
         assertThat(count("SELECT COUNT(*) FROM thread_entries")).isEqualTo(16);
     }
+    @Test
+    void starting_indexes_every_message_before_it_returns() {
+        // the loop's interval is far away: only the start itself can have written these
+        try (ThreadIndex index = new ThreadIndex(db, java.time.Duration.ofHours(1))) {
+            index.start();
+            assertThat(count("SELECT COUNT(*) FROM thread_entries")).isEqualTo(16);
+            assertThat(count("SELECT upto FROM thread_entries_mark")).isEqualTo(16);
+        }
+    }
 }
