@@ -116,8 +116,9 @@ public final class ThreadIndex implements AutoCloseable {
         if (there.isPresent() && there.get().equals(mark.id())) {
             return false;
         }
-        LOG.warn("the index of messages by thread in the side file does not match the store (message {} at its mark {} "
-                + "is {}): indexing every message again", mark.id(), mark.upto(), there.orElse("missing"));
+        LOG.warn("the index of messages by thread in the side file does not match the store (it stands at message {}, "
+                + "rowid {}; the store has {} there): indexing every message again", mark.id(), mark.upto(),
+                there.map(id -> "message " + id).orElse("none"));
         db.sideWrite(h -> {
             h.execute("DELETE FROM thread_entries");
             return h.execute("UPDATE thread_entries_mark SET upto = 0, upto_id = NULL");
