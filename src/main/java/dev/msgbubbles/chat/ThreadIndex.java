@@ -65,29 +65,39 @@ public final class ThreadIndex implements AutoCloseable {
             return;
         }
         verify(db);
+        running = true; // what catchUpAll goes on while
         long started = System.nanoTime();
-        long indexed = 0;
-        int last;
-        do {
-            last = catchUp(db, BATCH);
-            indexed += last;
-        } while (last == BATCH);
+        long indexed;
+        try {
+            indexed = catchUpAll();
+        } catch (RuntimeException e) {
+            running = false;
+            throw e;
+        }
         if (indexed > BATCH) {
             LOG.info("indexed {} messages by thread in {} ms", indexed, (System.nanoTime() - started) / 1_000_000);
         }
-        running = true;
         loop = Thread.ofVirtual().name("thread-index").start(() -> {
             while (running) {
                 try {
-                    while (running && catchUp(db, BATCH) == BATCH) {
-                        // a backlog: the next batch at once
-                    }
+                    catchUpAll();
                 } catch (RuntimeException e) {
                     LOG.error("thread index catch-up failed; trying again", e);
                 }
                 LockSupport.parkNanos(interval.toNanos());
             }
         });
+    }
+
+    /** Catches up batch after batch until less than a batch was left (or the index is closed); returns how many. */
+    private long catchUpAll() {
+        long indexed = 0;
+        int last;
+        do {
+            last = catchUp(db, BATCH);
+            indexed += last;
+        } while (last == BATCH && running);
+        return indexed;
     }
 
     /** Where the side file's index stands: every message up to rowid {@code upto} (whose id is {@code id}) has its entry. */

@@ -157,15 +157,12 @@ public final class Database implements Writes, AutoCloseable {
 
     /** Opens (creating it if need be) the side file and brings its tables up to date; see {@link #sideFile}. */
     private static HikariDataSource openSide(Path file, String synchronous, MeterRegistry registry) {
+        String schema = sideSchema();
         HikariConfig config = base("msgbubbles-sqlite-side", 1, registry);
         config.setDataSource(sqlite("jdbc:sqlite:" + file, synchronous, false));
         config.setMaxLifetime(0);
         HikariDataSource side = new HikariDataSource(config);
         try {
-            String schema;
-            try (var in = Database.class.getResourceAsStream("/db/side/sqlite.sql")) {
-                schema = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            }
             Jdbi.create(side).useHandle(h -> {
                 for (String statement : schema.replaceAll("(?m)^--.*$", "").split(";")) {
                     if (!statement.isBlank()) {
@@ -174,9 +171,21 @@ public final class Database implements Writes, AutoCloseable {
                 }
             });
             return side;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             side.close();
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            throw e;
+        }
+    }
+
+    /** The side file's statements, each run at every open ({@code db/side/sqlite.sql}). */
+    private static String sideSchema() {
+        try (var in = Database.class.getResourceAsStream("/db/side/sqlite.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("db/side/sqlite.sql is missing from the build");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read db/side/sqlite.sql", e);
         }
     }
 

@@ -217,6 +217,7 @@ class SqliteThreadIndexIT {
             }
         }
     }
+
     private java.nio.file.Path dataDir() {
         return java.nio.file.Path.of(store.environment().get("MSGBUBBLES_DATA_DIR"));
     }
@@ -301,6 +302,7 @@ class SqliteThreadIndexIT {
         }
         assertThat(count("SELECT COUNT(*) FROM thread_entries")).isEqualTo(16);
     }
+
     @Test
     void starting_indexes_every_message_before_it_returns() {
         // the loop's interval is far away: only the start itself can have written these
