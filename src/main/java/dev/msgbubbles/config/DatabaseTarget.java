@@ -24,6 +24,9 @@ public record DatabaseTarget(Kind kind, String jdbcUrl, String user, String pass
 
     /** Parses a non-empty URL; empty when the form is not one of the accepted spellings. */
     static Optional<DatabaseTarget> parse(String url) {
+        if (inMemorySqlite(url)) {
+            return Optional.empty(); // the server's connections would each see a database of their own
+        }
         if (url.startsWith("jdbc:sqlite:") && url.length() > "jdbc:sqlite:".length()) {
             return Optional.of(new DatabaseTarget(Kind.SQLITE, url, null, null, url));
         }
@@ -37,6 +40,13 @@ public record DatabaseTarget(Kind kind, String jdbcUrl, String user, String pass
             return parsePostgresUri(url);
         }
         return Optional.empty();
+    }
+
+    /** A SQLite store in memory ({@code :memory:} or {@code mode=memory}): never a store the server can use. */
+    private static boolean inMemorySqlite(String url) {
+        String path = url.startsWith("jdbc:sqlite:") ? url.substring("jdbc:sqlite:".length())
+                : url.startsWith("sqlite:") ? url.substring("sqlite:".length()) : null;
+        return path != null && (path.startsWith(":memory:") || path.contains("mode=memory"));
     }
 
     private static Optional<DatabaseTarget> parsePostgresUri(String url) {

@@ -125,6 +125,9 @@ class DatabaseTargetTest {
             "postgresql://bad host/db",
             "sqlite:",
             "jdbc:sqlite:",
+            "jdbc:sqlite::memory:",
+            "sqlite::memory:",
+            "jdbc:sqlite:file:x?mode=memory&cache=shared",
             "http://example.com/db",
     })
     void unsupported_or_incomplete_urls_are_not_parsed(String url) {
