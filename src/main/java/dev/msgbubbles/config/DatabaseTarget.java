@@ -42,8 +42,11 @@ public record DatabaseTarget(Kind kind, String jdbcUrl, String user, String pass
         return Optional.empty();
     }
 
-    /** A SQLite store in memory ({@code :memory:} or {@code mode=memory}): never a store the server can use. */
-    private static boolean inMemorySqlite(String url) {
+    /**
+     * Whether {@code url} ({@code jdbc:sqlite:…} or {@code sqlite:…}) names a SQLite store in memory ({@code :memory:}
+     * or {@code mode=memory}): never a store the server can use.
+     */
+    public static boolean inMemorySqlite(String url) {
         String path = url.startsWith("jdbc:sqlite:") ? url.substring("jdbc:sqlite:".length())
                 : url.startsWith("sqlite:") ? url.substring("sqlite:".length()) : null;
         return path != null && (path.startsWith(":memory:") || path.contains("mode=memory"));

@@ -138,7 +138,7 @@ public final class Database implements Writes, AutoCloseable {
      */
     static Path sideFile(String sqliteUrl) {
         String path = sqliteUrl.substring("jdbc:sqlite:".length());
-        if (path.isEmpty() || path.startsWith(":memory:") || path.contains("mode=memory")) {
+        if (path.isEmpty() || DatabaseTarget.inMemorySqlite(sqliteUrl)) {
             throw new IllegalArgumentException("a SQLite store must be a file, not memory: " + sqliteUrl);
         }
         if (path.startsWith("file:")) {
