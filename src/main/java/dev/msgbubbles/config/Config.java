@@ -12,9 +12,12 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
     public record Server(String host, int port, URI publicUrl, long maxBodyBytes) {
     }
 
-    /** {@code poolSize} applies to PostgreSQL; SQLite always has one writer connection. */
+    /**
+     * {@code poolSize} applies to PostgreSQL; SQLite always has one writer connection. {@code connectionWait}: how long
+     * work waits for a connection before it gives up with the store unavailable (a request then gets {@code 503}).
+     */
     public record Storage(Path dataDir, DatabaseTarget database, int poolSize, String sqliteSynchronous,
-                          Duration sqliteCheckpointEvery) {
+                          Duration sqliteCheckpointEvery, Duration connectionWait) {
     }
 
     /**

@@ -108,6 +108,7 @@ public final class ConfigLoader {
         URI publicUrl = publicUrl(host, port);
         DatabaseTarget database = database(dataDir);
         int poolSize = integer("MSGBUBBLES_DATABASE_POOL_SIZE", 1, 200);
+        int connectionWait = integer("MSGBUBBLES_DATABASE_WAIT_MS", 250, 60_000); // HikariCP's least is 250 ms
         String synchronous = oneOf("MSGBUBBLES_SQLITE_SYNCHRONOUS", Set.of("NORMAL", "FULL"), s -> s.toUpperCase(Locale.ROOT));
         int checkpointMillis = integer("MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS", 0, 60_000);
         int rate = integer("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", 1, 10_000_000);
@@ -144,7 +145,8 @@ public final class ConfigLoader {
         }
         return new Config(
                 new Config.Server(host, port, publicUrl, maxBody),
-                new Config.Storage(dataDir, database, poolSize, synchronous, Duration.ofMillis(checkpointMillis)),
+                new Config.Storage(dataDir, database, poolSize, synchronous, Duration.ofMillis(checkpointMillis),
+                        Duration.ofMillis(connectionWait)),
                 new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat),
                         Duration.ofDays(eventRetention)),
                 new Config.Webhooks(allowPrivate, retrySchedule, retryJitter, Duration.ofMillis(webhookTimeout),

@@ -14,6 +14,7 @@ import java.sql.Types;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
@@ -23,6 +24,7 @@ import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.transaction.TransactionException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.slf4j.LoggerFactory;
@@ -80,7 +82,7 @@ public final class Database implements Writes, AutoCloseable {
     public static Database open(Config.Storage storage, MeterRegistry registry) {
         DatabaseTarget target = storage.database();
         if (target.kind() == DatabaseTarget.Kind.POSTGRESQL) {
-            HikariConfig config = base("msgbubbles-pg", storage.poolSize(), registry);
+            HikariConfig config = base("msgbubbles-pg", storage.poolSize(), storage.connectionWait(), registry);
             config.setJdbcUrl(target.jdbcUrl());
             config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
             if (target.user() != null) {
@@ -91,7 +93,17 @@ public final class Database implements Writes, AutoCloseable {
             }
             HikariDataSource pool = new HikariDataSource(config);
             try {
-                int migrations = migrate(Dialect.POSTGRESQL, pool);
+                // Flyway holds one connection for its lock and works on a second: on connections of its own, so that
+                // a pool of one (MSGBUBBLES_DATABASE_POOL_SIZE=1) can still start
+                org.postgresql.ds.PGSimpleDataSource direct = new org.postgresql.ds.PGSimpleDataSource();
+                direct.setURL(target.jdbcUrl());
+                if (target.user() != null) {
+                    direct.setUser(target.user());
+                }
+                if (target.password() != null) {
+                    direct.setPassword(target.password());
+                }
+                int migrations = migrate(Dialect.POSTGRESQL, direct);
                 return new Database(Dialect.POSTGRESQL, target.display(), pool, pool, migrations, null, null);
             } catch (RuntimeException e) {
                 pool.close();
@@ -109,12 +121,13 @@ public final class Database implements Writes, AutoCloseable {
         String attach = "ATTACH DATABASE '" + sideFile.toUri().toString().replace("'", "''") + "?mode=ro' AS side";
         HikariDataSource writer = null;
         try {
-            HikariConfig writeConfig = base("msgbubbles-sqlite-writer", 1, registry);
+            HikariConfig writeConfig = base("msgbubbles-sqlite-writer", 1, storage.connectionWait(), registry);
             writeConfig.setDataSource(writeSource);
             writeConfig.setMaxLifetime(0); // keep the connection, and the statements Sql prepared on it, for good
             writeConfig.setConnectionInitSql(attach);
             writer = new HikariDataSource(writeConfig);
-            HikariConfig readConfig = base("msgbubbles-sqlite-reader", SQLITE_READERS, registry);
+            HikariConfig readConfig = base("msgbubbles-sqlite-reader", SQLITE_READERS, storage.connectionWait(),
+                    registry);
             readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
             readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
             readConfig.setMaxLifetime(0);
@@ -158,7 +171,8 @@ public final class Database implements Writes, AutoCloseable {
     /** Opens (creating it if need be) the side file and brings its tables up to date; see {@link #sideFile}. */
     private static HikariDataSource openSide(Path file, String synchronous, MeterRegistry registry) {
         String schema = sideSchema();
-        HikariConfig config = base("msgbubbles-sqlite-side", 1, registry);
+        // one background user at a time (ThreadIndex), and no request waits on it: HikariCP's default wait
+        HikariConfig config = base("msgbubbles-sqlite-side", 1, java.time.Duration.ofSeconds(30), registry);
         config.setDataSource(sqlite("jdbc:sqlite:" + file, synchronous, false));
         config.setMaxLifetime(0);
         HikariDataSource side = new HikariDataSource(config);
@@ -260,18 +274,27 @@ public final class Database implements Writes, AutoCloseable {
         Hooks[] committed = new Hooks[1];
         // the pool sets the isolation level on each connection once (READ COMMITTED on PostgreSQL; SQLite has one
         // writer): asking JDBI for a level per transaction cost a SHOW TRANSACTION ISOLATION LEVEL round trip each
-        R result = writeJdbi.inTransaction(h -> {
-            Hooks hooks = new Hooks(); // a retried transaction starts over
-            committed[0] = hooks;
-            OPEN.put(h, hooks);
-            try {
-                R value = callback.withHandle(h);
-                runLastSteps(h, hooks);
-                return value;
-            } finally {
-                OPEN.remove(h);
-            }
-        });
+        R result;
+        try {
+            result = writeJdbi.inTransaction(h -> {
+                Hooks hooks = new Hooks(); // a retried transaction starts over
+                committed[0] = hooks;
+                OPEN.put(h, hooks);
+                try {
+                    R value = callback.withHandle(h);
+                    runLastSteps(h, hooks);
+                    return value;
+                } finally {
+                    OPEN.remove(h);
+                }
+            });
+        } catch (ConnectionException e) {
+            throw unavailable(e);
+        } catch (TransactionException e) {
+            throw e; // the commit itself failed: whether it took effect is unknown, so this is no outage to retry
+        } catch (RuntimeException e) {
+            throw brokenConnection(e) ? unavailable(e) : e;
+        }
         for (Runnable hook : committed[0].afterCommit().values()) {
             try {
                 hook.run();
@@ -367,7 +390,24 @@ public final class Database implements Writes, AutoCloseable {
 
     /** Runs {@code callback} on a read connection (autocommit; each statement sees committed data). */
     public <R> R read(HandleCallback<R, RuntimeException> callback) {
-        return readJdbi.withHandle(callback);
+        try {
+            return readJdbi.withHandle(callback);
+        } catch (ConnectionException e) {
+            throw unavailable(e);
+        } catch (RuntimeException e) {
+            throw brokenConnection(e) ? unavailable(e) : e;
+        }
+    }
+
+    /**
+     * JDBI throws {@link ConnectionException} only where it opens a connection, before any statement of the caller's
+     * ran; a connection that broke under a statement ({@link #brokenConnection}) ended its transaction uncommitted. So
+     * nothing of that work was written either way.
+     */
+    private StoreUnavailable unavailable(RuntimeException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        return new StoreUnavailable("the " + (dialect == Dialect.SQLITE ? "SQLite" : "PostgreSQL")
+                + " store cannot be reached: " + cause.getMessage(), e);
     }
 
     /**
@@ -375,7 +415,11 @@ public final class Database implements Writes, AutoCloseable {
      * write connection in autocommit mode. The statement is the caller's constant SQL, never user input.
      */
     public void outsideTransaction(String statement) {
-        writeJdbi.useHandle(h -> h.execute(statement));
+        try {
+            writeJdbi.useHandle(h -> h.execute(statement));
+        } catch (ConnectionException e) {
+            throw unavailable(e);
+        }
     }
 
     /**
@@ -423,6 +467,25 @@ public final class Database implements Writes, AutoCloseable {
         return sideJdbi.inTransaction(callback);
     }
 
+    /**
+     * True when {@code failure} comes from a connection the database ended or lost (SQLSTATE class 08, or PostgreSQL's
+     * 57P01–57P03: shut down by an administrator, after a crash, not accepting connections yet), as when it restarts.
+     */
+    static boolean brokenConnection(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         if (reader != null && reader != writer) {
@@ -465,12 +528,16 @@ public final class Database implements Writes, AutoCloseable {
         }
     }
 
-    private static HikariConfig base(String name, int size, MeterRegistry registry) {
+    /**
+     * {@code wait}: how long a caller waits for a connection (a free one, or a new one while the database does not
+     * answer) before {@link #read}, {@link #write} and the rest give up with {@link StoreUnavailable}.
+     */
+    private static HikariConfig base(String name, int size, java.time.Duration wait, MeterRegistry registry) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(Math.min(size, 2));
-        config.setConnectionTimeout(30_000);
+        config.setConnectionTimeout(wait.toMillis());
         config.setInitializationFailTimeout(10_000);
         if (registry != null) {
             config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));

@@ -199,8 +199,12 @@ public final class GroupCommit implements Writes, AutoCloseable {
                 return out;
             });
         } catch (RuntimeException | Error batchFailure) {
-            if (batch.size() == 1) {
-                batch.getFirst().done.completeExceptionally(batchFailure);
+            if (batch.size() == 1 || batchFailure instanceof StoreUnavailable) {
+                // the store could not be reached or the connection broke: nothing of the batch was committed and no
+                // unit is to blame; trying each alone would only make the last caller wait once per unit of the batch
+                for (Unit<?> unit : batch) {
+                    unit.done.completeExceptionally(batchFailure);
+                }
                 return;
             }
             for (Unit<?> unit : batch) { // isolate: whoever failed fails alone

@@ -5,6 +5,7 @@ import dev.msgbubbles.account.Principal;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.ErrorCode;
 import dev.msgbubbles.common.Ids;
+import dev.msgbubbles.db.StoreUnavailable;
 import dev.msgbubbles.ratelimit.RateLimiter;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
@@ -79,6 +80,12 @@ final class Dispatcher {
                         : new ApiException(ErrorCode.INVALID_REQUEST, "malformed request"));
             } catch (UncheckedIOException e) {
                 response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, "could not read the request body"));
+            } catch (StoreUnavailable e) {
+                // an outage, not a bug: one line, no stack trace, and an answer the client may safely retry
+                LOG.warn("{} {}: {}", method, exchange.route, e.getMessage());
+                exchange.headers.put("Retry-After", "1");
+                response = ApiResponse.error(new ApiException(ErrorCode.UNAVAILABLE,
+                        "the database is unavailable; nothing was written. Retry later (a POST with the same Idempotency-Key)"));
             } catch (RuntimeException | StackOverflowError e) {
                 LOG.error("unexpected failure handling {} {}", method, exchange.route, e);
                 response = ApiResponse.error(new ApiException(ErrorCode.INTERNAL_ERROR,
@@ -99,6 +106,9 @@ final class Dispatcher {
         Router.Match matched = router.match(method, path);
         refuseDeclaredOversize(req, matched);
         boolean api = !path.isEmpty() && path.getFirst().equals("v1");
+        if (matched instanceof Router.Found known) {
+            exchange.route = known.route().template(); // known before authentication, for its log lines too
+        }
         if (api) {
             authenticate(req, exchange);
         }

@@ -1,6 +1,7 @@
 package dev.msgbubbles.queue;
 
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.StoreUnavailable;
 import dev.msgbubbles.db.Writes;
 import java.time.Clock;
 import java.time.Duration;
@@ -202,6 +203,9 @@ public final class Worker implements AutoCloseable {
                 if (runOnce() == 0) {
                     LockSupport.parkNanos(idleNanos());
                 }
+            } catch (StoreUnavailable e) {
+                LOG.warn("worker round: {}; retrying", e.getMessage());
+                LockSupport.parkNanos(settings.idle().toNanos());
             } catch (RuntimeException e) {
                 LOG.error("worker round failed; retrying", e);
                 LockSupport.parkNanos(settings.idle().toNanos());
@@ -255,7 +259,11 @@ public final class Worker implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 free.release(slots);
-                LOG.error("worker claim failed; retrying", e);
+                if (e instanceof StoreUnavailable) {
+                    LOG.warn("worker claim: {}; retrying", e.getMessage()); // an outage: one line, no stack trace
+                } else {
+                    LOG.error("worker claim failed; retrying", e);
+                }
                 LockSupport.parkNanos(settings.idle().toNanos());
             }
         }

@@ -39,6 +39,7 @@ class ConfigLoaderTest {
         assertThat(config.webhooks().allowPrivate()).isFalse();
         assertThat(config.storage().dataDir()).isEqualTo(Path.of("./data"));
         assertThat(config.storage().poolSize()).isEqualTo(10);
+        assertThat(config.storage().connectionWait()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.storage().sqliteSynchronous()).isEqualTo("NORMAL");
         assertThat(config.storage().sqliteCheckpointEvery()).isEqualTo(Duration.ofMillis(5));
         assertThat(config.logging().format()).isEqualTo("text");
@@ -71,6 +72,7 @@ class ConfigLoaderTest {
         env.put("MSGBUBBLES_PUBLIC_URL", "https://api.example.com/");
         env.put("MSGBUBBLES_MAX_BODY_BYTES", "2048");
         env.put("MSGBUBBLES_DATABASE_POOL_SIZE", "3");
+        env.put("MSGBUBBLES_DATABASE_WAIT_MS", "750");
         env.put("MSGBUBBLES_SQLITE_SYNCHRONOUS", "full");
         env.put("MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS", "0");
         env.put("MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "600");
@@ -87,6 +89,7 @@ class ConfigLoaderTest {
         assertThat(config.server().publicUrl()).as("trailing slash removed").isEqualTo(URI.create("https://api.example.com"));
         assertThat(config.server().maxBodyBytes()).isEqualTo(2048L);
         assertThat(config.storage().poolSize()).isEqualTo(3);
+        assertThat(config.storage().connectionWait()).isEqualTo(Duration.ofMillis(750));
         assertThat(config.storage().sqliteSynchronous()).isEqualTo("FULL");
         assertThat(config.storage().sqliteCheckpointEvery()).isZero();
         assertThat(config.api().rateLimitPerMinute()).isEqualTo(600);
@@ -137,6 +140,9 @@ class ConfigLoaderTest {
             "MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS|soon",
             "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS|23",
             "MSGBUBBLES_DATABASE_POOL_SIZE|0",
+            "MSGBUBBLES_DATABASE_WAIT_MS|249",
+            "MSGBUBBLES_DATABASE_WAIT_MS|60001",
+            "MSGBUBBLES_DATABASE_WAIT_MS|5s",
             "MSGBUBBLES_MAX_BODY_BYTES|1023",
             "MSGBUBBLES_PUBLIC_URL|ftp://x",
             "MSGBUBBLES_PUBLIC_URL|not a url",
@@ -310,7 +316,8 @@ class ConfigLoaderTest {
     void defaults_define_the_set_of_known_keys() {
         assertThat(ConfigLoader.defaults().keySet()).containsExactlyInAnyOrder(
                 "MSGBUBBLES_HOST", "MSGBUBBLES_PORT", "MSGBUBBLES_PUBLIC_URL", "MSGBUBBLES_DATA_DIR",
-                "MSGBUBBLES_DATABASE_URL", "MSGBUBBLES_DATABASE_POOL_SIZE", "MSGBUBBLES_SQLITE_SYNCHRONOUS",
+                "MSGBUBBLES_DATABASE_URL", "MSGBUBBLES_DATABASE_POOL_SIZE", "MSGBUBBLES_DATABASE_WAIT_MS",
+                "MSGBUBBLES_SQLITE_SYNCHRONOUS",
                 "MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS",
                 "MSGBUBBLES_MAX_BODY_BYTES", "MSGBUBBLES_RATE_LIMIT_PER_MINUTE",
                 "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE",

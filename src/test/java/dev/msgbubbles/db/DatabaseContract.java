@@ -32,6 +32,39 @@ abstract class DatabaseContract {
     }
 
     @Test
+    void work_that_gets_no_connection_within_the_wait_fails_as_unavailable_and_never_runs() throws Exception {
+        // one connection to write with (SQLite always; PostgreSQL with a pool of one), held by a transaction that waits
+        java.util.Map<String, String> small = java.util.Map.of("MSGBUBBLES_DATABASE_WAIT_MS", "250",
+                "MSGBUBBLES_DATABASE_POOL_SIZE", "1");
+        try (Database narrow = Database.open(store.config(small).storage(), null);
+             var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            var holder = threads.submit(() -> narrow.writeVoid(h -> {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            holding.await();
+            java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> narrow.writeVoid(h -> ran.incrementAndGet()))
+                    .isInstanceOf(StoreUnavailable.class)
+                    .hasMessageContaining("the " + (expectedDialect() == Dialect.SQLITE ? "SQLite" : "PostgreSQL")
+                            + " store cannot be reached");
+            assertThat(ran).hasValue(0);
+
+            release.countDown();
+            holder.get();
+            narrow.writeVoid(h -> ran.incrementAndGet()); // the connection is back: work runs again
+            assertThat(ran).hasValue(1);
+        }
+    }
+
+    @Test
     void opening_applies_every_migration_and_reports_ready() {
         assertThat(db.dialect()).isEqualTo(expectedDialect());
         assertThat(db.ready()).isTrue();

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** Group commit on a real store: everything a caller was told is committed is there; a bad unit fails alone. */
 abstract class GroupCommitContract {
-    private TestStore store;
+    TestStore store;
     /** The store, open for each test (subclasses add tests of their dialect). */
     Database db;
     private GroupCommit writes;

@@ -29,6 +29,28 @@ public final class TestDatabases {
 
     /** A database created for one test class. {@code url} is a {@code MSGBUBBLES_DATABASE_URL} value. */
     public record Postgres(String name, String url, String adminJdbc) implements AutoCloseable {
+        /** An outage as a server sees it: the database takes no new connection and every open one is ended. */
+        public void refuseConnections() {
+            admin("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false",
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+        }
+
+        /** Ends {@link #refuseConnections}. */
+        public void allowConnections() {
+            admin("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS true");
+        }
+
+        private void admin(String... statements) {
+            try (Connection c = DriverManager.getConnection(adminJdbc, "postgres", null);
+                 Statement s = c.createStatement()) {
+                for (String statement : statements) {
+                    s.execute(statement);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot change test database " + name, e);
+            }
+        }
+
         @Override
         public void close() {
             try (Connection c = DriverManager.getConnection(adminJdbc, "postgres", null);

@@ -33,6 +33,16 @@ public abstract class TestStore implements AutoCloseable {
         return Database.open(config(Map.of()).storage(), null);
     }
 
+    /** PostgreSQL only: the database takes no new connection and ends every open one (an outage). */
+    public void refuseConnections() {
+        throw new UnsupportedOperationException(label() + " cannot refuse connections");
+    }
+
+    /** PostgreSQL only: ends {@link #refuseConnections}. */
+    public void allowConnections() {
+        throw new UnsupportedOperationException(label() + " cannot refuse connections");
+    }
+
     public static TestStore sqlite() {
         Path dir = TestDatabases.sqliteDirectory();
         return new TestStore() {
@@ -69,6 +79,16 @@ public abstract class TestStore implements AutoCloseable {
             @Override
             public String label() {
                 return "postgresql";
+            }
+
+            @Override
+            public void refuseConnections() {
+                pg.refuseConnections();
+            }
+
+            @Override
+            public void allowConnections() {
+                pg.allowConnections();
             }
 
             @Override

@@ -1,0 +1,73 @@
+package dev.msgbubbles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.msgbubbles.support.Http;
+import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.TestStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database goes away under a running server (it refuses connections and every open one is ended) and comes back.
+ * Meanwhile requests get {@code 503 unavailable} in the documented error shape, after the configured wait rather than
+ * HikariCP's 30 s, and nothing of them is written, so retrying them is safe; afterwards the same requests succeed as if
+ * first made, and the work they cause goes on.
+ */
+class PostgresOutageIT {
+    private static final String SEND = "{\"to\":\"+14155551234\",\"from_handle\":\"+18005550100\",\"text\":\"%s\"}";
+
+    @Test
+    void requests_during_an_outage_get_503_unavailable_write_nothing_and_succeed_once_it_ends() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        try (TestStore store = TestStore.postgres("outage");
+             App app = App.start(store.config(Map.of("MSGBUBBLES_WORKER_ENABLED", "false",
+                     "MSGBUBBLES_SANDBOX_TIME_SCALE", "0", "MSGBUBBLES_DATABASE_WAIT_MS", "500")), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            assertThat(http.postJson("/v1/messages", key, SEND.formatted("before")).status()).isEqualTo(202);
+
+            store.refuseConnections();
+            try {
+                Http.Response send = http.send("POST", "/v1/messages", key, "application/json",
+                        SEND.formatted("during").getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "outage-1"));
+                assertUnavailable(send);
+                assertThat(send.json().path("message").asText()).contains("nothing was written");
+                assertThat(send.header("Retry-After")).contains("1");
+                assertUnavailable(http.get("/v1/messages", key));
+                assertUnavailable(http.get("/readyz", null));
+                assertThat(http.get("/healthz", null).status()).isEqualTo(200); // the process itself is fine
+            } finally {
+                store.allowConnections();
+            }
+
+            assertThat(http.get("/readyz", null).status()).isEqualTo(200);
+            Http.Response again = http.send("POST", "/v1/messages", key, "application/json",
+                    SEND.formatted("during").getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "outage-1"));
+            assertThat(again.status()).as("created now, not replayed: the failed attempt wrote nothing").isEqualTo(202);
+            assertThat(again.header("Idempotent-Replayed")).isEmpty();
+
+            app.worker().drain(); // both sends' jobs are there (one conversation: one after the other), and run
+            List<String> texts = new ArrayList<>();
+            for (JsonNode message : http.get("/v1/messages", key).json().path("data")) {
+                assertThat(message.path("status").asText()).isEqualTo("read");
+                texts.add(message.path("text").asText());
+            }
+            assertThat(texts).containsExactly("during", "before");
+        }
+    }
+
+    private static void assertUnavailable(Http.Response response) {
+        assertThat(response.status()).as(response.text()).isEqualTo(503);
+        JsonNode body = response.json();
+        assertThat(body.path("error").asText()).isEqualTo("unavailable");
+        assertThat(body.path("message").asText()).isNotBlank();
+        assertThat(body.path("request_id").asText()).startsWith("req_");
+        assertThat(body.has("data")).isFalse();
+    }
+}
