@@ -293,7 +293,7 @@ public final class Database implements Writes, AutoCloseable {
         } catch (TransactionException e) {
             throw e; // the commit itself failed: whether it took effect is unknown, so this is no outage to retry
         } catch (RuntimeException e) {
-            throw brokenConnection(e) ? unavailable(e) : e;
+            throw outage(e) ? unavailable(e) : e;
         }
         for (Runnable hook : committed[0].afterCommit().values()) {
             try {
@@ -395,19 +395,19 @@ public final class Database implements Writes, AutoCloseable {
         } catch (ConnectionException e) {
             throw unavailable(e);
         } catch (RuntimeException e) {
-            throw brokenConnection(e) ? unavailable(e) : e;
+            throw outage(e) ? unavailable(e) : e;
         }
     }
 
     /**
      * JDBI throws {@link ConnectionException} only where it opens a connection, before any statement of the caller's
-     * ran; a connection that broke under a statement ({@link #brokenConnection}) ended its transaction uncommitted. So
+     * ran; a connection that broke under a statement ({@link #outage}) ended its transaction uncommitted. So
      * nothing of that work was written either way.
      */
     private StoreUnavailable unavailable(RuntimeException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
         return new StoreUnavailable("the " + (dialect == Dialect.SQLITE ? "SQLite" : "PostgreSQL")
-                + " store cannot be reached: " + cause.getMessage(), e);
+                + " store is unavailable: " + cause.getMessage(), e);
     }
 
     /**
@@ -468,14 +468,24 @@ public final class Database implements Writes, AutoCloseable {
     }
 
     /**
-     * True when {@code failure} comes from a connection the database ended or lost (SQLSTATE class 08, or PostgreSQL's
-     * 57P01–57P03: shut down by an administrator, after a crash, not accepting connections yet), as when it restarts.
+     * True when {@code failure} is the store's trouble rather than the work's: a connection the database ended or lost
+     * (SQLSTATE class 08, or PostgreSQL's 57P01–57P03: shut down by an administrator, after a crash, not accepting
+     * connections yet, as when it restarts), PostgreSQL out of resources (class 53: disk full, out of memory, too many
+     * connections), or SQLite unable to write its files (full disk, I/O error). The statement that met it failed and
+     * its transaction did not commit.
      */
-    static boolean brokenConnection(Throwable failure) {
+    static boolean outage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+            if (t instanceof org.sqlite.SQLiteException sqlite) {
+                int primary = sqlite.getResultCode().code & 0xff; // extended codes keep the primary one in the low byte
+                if (primary == org.sqlite.SQLiteErrorCode.SQLITE_FULL.code
+                        || primary == org.sqlite.SQLiteErrorCode.SQLITE_IOERR.code) {
+                    return true;
+                }
+            } else if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
-                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                if (state.startsWith("08") || state.startsWith("53") || state.equals("57P01") || state.equals("57P02")
+                        || state.equals("57P03")) {
                     return true;
                 }
             }

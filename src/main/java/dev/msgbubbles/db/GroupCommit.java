@@ -200,8 +200,8 @@ public final class GroupCommit implements Writes, AutoCloseable {
             });
         } catch (RuntimeException | Error batchFailure) {
             if (batch.size() == 1 || batchFailure instanceof StoreUnavailable) {
-                // the store could not be reached or the connection broke: nothing of the batch was committed and no
-                // unit is to blame; trying each alone would only make the last caller wait once per unit of the batch
+                // the store could not take it (unreachable, a broken connection, a full disk): nothing of the batch was
+                // committed and no unit is to blame; trying each alone would only make the last caller wait once per unit
                 for (Unit<?> unit : batch) {
                     unit.done.completeExceptionally(batchFailure);
                 }

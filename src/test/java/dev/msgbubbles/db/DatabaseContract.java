@@ -54,7 +54,7 @@ abstract class DatabaseContract {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> narrow.writeVoid(h -> ran.incrementAndGet()))
                     .isInstanceOf(StoreUnavailable.class)
                     .hasMessageContaining("the " + (expectedDialect() == Dialect.SQLITE ? "SQLite" : "PostgreSQL")
-                            + " store cannot be reached");
+                            + " store is unavailable");
             assertThat(ran).hasValue(0);
 
             release.countDown();

@@ -16,6 +16,34 @@ class SqliteDatabaseIT extends DatabaseContract {
         return Dialect.SQLITE;
     }
 
+    /** 999 rows of 1,000 characters each: more than a database of a few pages can take. */
+    private static final String FILL = "WITH RECURSIVE s(n) AS (SELECT 2 UNION ALL SELECT n + 1 FROM s WHERE n < 1000) "
+            + "INSERT INTO filler SELECT n, hex(randomblob(500)) FROM s";
+
+    private static long rows(Database db) {
+        return db.read(h -> h.createQuery("SELECT COUNT(*) FROM filler").mapTo(Long.class).one());
+    }
+
+    @Test
+    void a_full_disk_fails_writes_as_unavailable_keeps_what_was_committed_and_passes() {
+        try (TestStore small = TestStore.sqlite(); Database full = small.open()) {
+            full.writeVoid(h -> h.execute("CREATE TABLE filler (n INTEGER NOT NULL, pad TEXT NOT NULL)"));
+            full.writeVoid(h -> h.execute("INSERT INTO filler VALUES (1, 'committed')"));
+            // the writer's file may not grow beyond what it has now, as on a full disk
+            long pages = full.write(h -> h.createQuery("PRAGMA page_count").mapTo(Long.class).one());
+            full.writeVoid(h -> h.execute("PRAGMA max_page_count = " + pages));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> full.writeVoid(h -> h.execute(FILL)))
+                    .isInstanceOf(StoreUnavailable.class)
+                    .hasMessageContaining("the SQLite store is unavailable");
+            assertThat(rows(full)).isEqualTo(1);
+
+            full.writeVoid(h -> h.execute("PRAGMA max_page_count = 1073741823")); // room again: writes go on
+            full.writeVoid(h -> h.execute(FILL));
+            assertThat(rows(full)).isEqualTo(1000);
+        }
+    }
+
     @Test
     void sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout() {
         String journal = db.read(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
