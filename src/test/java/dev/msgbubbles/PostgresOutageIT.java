@@ -32,8 +32,19 @@ class PostgresOutageIT {
             String key = app.bootstrapped().orElseThrow().testKey().key();
             assertThat(http.postJson("/v1/messages", key, SEND.formatted("before")).status()).isEqualTo(202);
 
+            // an event stream open when the outage begins ends (the client resumes it with Last-Event-ID)
+            java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            "http://127.0.0.1:" + app.port() + "/v1/events/stream")).header("Authorization", "Bearer " + key).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines())
+                    .thenAccept(response -> {
+                        response.body().forEach(lines::add);
+                        lines.add(END);
+                    });
+            assertThat(next(lines, "data:")).contains("before"); // the stream is under way
             store.refuseConnections();
             try {
+                assertThat(next(lines, END)).as("the stream ended").isEqualTo(END);
                 Http.Response send = http.send("POST", "/v1/messages", key, "application/json",
                         SEND.formatted("during").getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "outage-1"));
                 assertUnavailable(send);
@@ -46,7 +57,11 @@ class PostgresOutageIT {
                 store.allowConnections();
             }
 
-            assertThat(http.get("/readyz", null).status()).isEqualTo(200);
+            // the pool opens connections again on its own, after its next attempt (well within a few seconds)
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (http.get("/readyz", null).status() != 200) {
+                assertThat(System.nanoTime()).as("ready again within 30 s").isLessThan(deadline);
+            }
             Http.Response again = http.send("POST", "/v1/messages", key, "application/json",
                     SEND.formatted("during").getBytes(StandardCharsets.UTF_8), Map.of("Idempotency-Key", "outage-1"));
             assertThat(again.status()).as("created now, not replayed: the failed attempt wrote nothing").isEqualTo(202);
@@ -59,6 +74,24 @@ class PostgresOutageIT {
                 texts.add(message.path("text").asText());
             }
             assertThat(texts).containsExactly("during", "before");
+        }
+    }
+
+    private static final String END = "(end of stream)";
+
+    /** The next line starting with {@code prefix}, skipping others; fails after 30 s. */
+    private static String next(java.util.concurrent.BlockingQueue<String> lines, String prefix) {
+        while (true) {
+            String line;
+            try {
+                line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            assertThat(line).as("a line starting with '%s' within 30 s", prefix).isNotNull();
+            if (line.startsWith(prefix)) {
+                return line;
+            }
         }
     }
 

@@ -190,6 +190,9 @@ final class Dispatcher {
                     streaming.writer().write(out);
                 } catch (java.io.IOException | UncheckedIOException gone) {
                     LOG.debug("stream {} ended: {}", exchange.requestId, gone.toString());
+                } catch (StoreUnavailable e) {
+                    // an outage: end the stream (the client resumes with Last-Event-ID), one line, no stack trace
+                    LOG.warn("stream {} ended: {}", exchange.requestId, e.getMessage());
                 } catch (RuntimeException e) {
                     // the status line went out already: end the stream, log it with the request id for the report
                     LOG.error("stream {} failed; ending it", exchange.requestId, e);
