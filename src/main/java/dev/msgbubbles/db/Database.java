@@ -288,12 +288,8 @@ public final class Database implements Writes, AutoCloseable {
                     OPEN.remove(h);
                 }
             });
-        } catch (ConnectionException e) {
-            throw unavailable(e);
-        } catch (TransactionException e) {
-            throw e; // the commit itself failed: whether it took effect is unknown, so this is no outage to retry
         } catch (RuntimeException e) {
-            throw outage(e) ? unavailable(e) : e;
+            throw translated(e);
         }
         for (Runnable hook : committed[0].afterCommit().values()) {
             try {
@@ -392,22 +388,26 @@ public final class Database implements Writes, AutoCloseable {
     public <R> R read(HandleCallback<R, RuntimeException> callback) {
         try {
             return readJdbi.withHandle(callback);
-        } catch (ConnectionException e) {
-            throw unavailable(e);
         } catch (RuntimeException e) {
-            throw outage(e) ? unavailable(e) : e;
+            throw translated(e);
         }
     }
 
     /**
-     * JDBI throws {@link ConnectionException} only where it opens a connection, before any statement of the caller's
-     * ran; a connection that broke under a statement ({@link #outage}) ended its transaction uncommitted. So
-     * nothing of that work was written either way.
+     * {@code failure} as {@link StoreUnavailable} when the store could not take the work, otherwise as it is. JDBI
+     * throws {@link ConnectionException} only where it opens a connection, before any statement of the caller's ran; a
+     * statement that met an {@link #outage} ended its transaction uncommitted. So nothing of that work was written
+     * either way. A {@link TransactionException} is a commit (or rollback) that failed itself: whether the commit took
+     * effect is unknown, so it stays what it is, whatever its cause.
      */
-    private StoreUnavailable unavailable(RuntimeException e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
+    private RuntimeException translated(RuntimeException failure) {
+        if (failure instanceof TransactionException
+                || !(failure instanceof ConnectionException || outage(failure))) {
+            return failure;
+        }
+        Throwable cause = failure.getCause() == null ? failure : failure.getCause();
         return new StoreUnavailable("the " + (dialect == Dialect.SQLITE ? "SQLite" : "PostgreSQL")
-                + " store is unavailable: " + cause.getMessage(), e);
+                + " store is unavailable: " + cause.getMessage(), failure);
     }
 
     /**
@@ -417,8 +417,8 @@ public final class Database implements Writes, AutoCloseable {
     public void outsideTransaction(String statement) {
         try {
             writeJdbi.useHandle(h -> h.execute(statement));
-        } catch (ConnectionException e) {
-            throw unavailable(e);
+        } catch (RuntimeException e) {
+            throw translated(e);
         }
     }
 
@@ -488,9 +488,6 @@ public final class Database implements Writes, AutoCloseable {
                         || state.equals("57P03")) {
                     return true;
                 }
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;
