@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Database implements Writes, AutoCloseable {
     private static final int SQLITE_READERS = 4;
-    private static final int BUSY_TIMEOUT_MS = 10_000;
+    /** The side file's lock wait: one background user, and no request waits on it (see {@link #openSide}). */
+    private static final java.time.Duration SIDE_BUSY_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final Dialect dialect;
     private final String description;
@@ -111,7 +112,7 @@ public final class Database implements Writes, AutoCloseable {
             }
         }
         createParentDirectory(target.jdbcUrl());
-        SQLiteDataSource writeSource = sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), false);
+        SQLiteDataSource writeSource = sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), false, storage.connectionWait());
         int migrations = migrate(Dialect.SQLITE, writeSource);
         Path sideFile = sideFile(target.jdbcUrl());
         HikariDataSource side = openSide(sideFile, storage.sqliteSynchronous(), registry);
@@ -128,7 +129,7 @@ public final class Database implements Writes, AutoCloseable {
             writer = new HikariDataSource(writeConfig);
             HikariConfig readConfig = base("msgbubbles-sqlite-reader", SQLITE_READERS, storage.connectionWait(),
                     registry);
-            readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true));
+            readConfig.setDataSource(sqlite(target.jdbcUrl(), storage.sqliteSynchronous(), true, storage.connectionWait()));
             readConfig.setReadOnly(true); // must match the open flag: sqlite-jdbc cannot change it later
             readConfig.setMaxLifetime(0);
             readConfig.setConnectionInitSql(attach);
@@ -173,7 +174,7 @@ public final class Database implements Writes, AutoCloseable {
         String schema = sideSchema();
         // one background user at a time (ThreadIndex), and no request waits on it: HikariCP's default wait
         HikariConfig config = base("msgbubbles-sqlite-side", 1, java.time.Duration.ofSeconds(30), registry);
-        config.setDataSource(sqlite("jdbc:sqlite:" + file, synchronous, false));
+        config.setDataSource(sqlite("jdbc:sqlite:" + file, synchronous, false, SIDE_BUSY_TIMEOUT));
         config.setMaxLifetime(0);
         HikariDataSource side = new HikariDataSource(config);
         try {
@@ -289,7 +290,9 @@ public final class Database implements Writes, AutoCloseable {
                 }
             });
         } catch (RuntimeException e) {
-            throw translated(e);
+            // no hooks: the transaction never began (SQLite's write lock stayed with another process, a connection
+            // that broke at BEGIN), so its work never ran
+            throw translated(e, committed[0] != null);
         }
         for (Runnable hook : committed[0].afterCommit().values()) {
             try {
@@ -389,7 +392,7 @@ public final class Database implements Writes, AutoCloseable {
         try {
             return readJdbi.withHandle(callback);
         } catch (RuntimeException e) {
-            throw translated(e);
+            throw translated(e, false);
         }
     }
 
@@ -397,11 +400,12 @@ public final class Database implements Writes, AutoCloseable {
      * {@code failure} as {@link StoreUnavailable} when the store could not take the work, otherwise as it is. JDBI
      * throws {@link ConnectionException} only where it opens a connection, before any statement of the caller's ran; a
      * statement that met an {@link #outage} ended its transaction uncommitted. So nothing of that work was written
-     * either way. A {@link TransactionException} is a commit (or rollback) that failed itself: whether the commit took
-     * effect is unknown, so it stays what it is, whatever its cause.
+     * either way. A {@link TransactionException} of a transaction whose work {@code ran} is a commit (or rollback)
+     * that failed itself: whether the commit took effect is unknown, so it stays what it is, whatever its cause; one
+     * from before the work ran is a {@code BEGIN} that failed, and nothing was written.
      */
-    private RuntimeException translated(RuntimeException failure) {
-        if (failure instanceof TransactionException
+    private RuntimeException translated(RuntimeException failure, boolean ran) {
+        if ((ran && failure instanceof TransactionException)
                 || !(failure instanceof ConnectionException || outage(failure))) {
             return failure;
         }
@@ -418,7 +422,7 @@ public final class Database implements Writes, AutoCloseable {
         try {
             writeJdbi.useHandle(h -> h.execute(statement));
         } catch (RuntimeException e) {
-            throw translated(e);
+            throw translated(e, false);
         }
     }
 
@@ -471,15 +475,16 @@ public final class Database implements Writes, AutoCloseable {
      * True when {@code failure} is the store's trouble rather than the work's: a connection the database ended or lost
      * (SQLSTATE class 08, or PostgreSQL's 57P01–57P03: shut down by an administrator, after a crash, not accepting
      * connections yet, as when it restarts), PostgreSQL out of resources (class 53: disk full, out of memory, too many
-     * connections), or SQLite unable to write its files (full disk, I/O error). The statement that met it failed and
-     * its transaction did not commit.
+     * connections), or SQLite unable to write its files (full disk, I/O error) or to take its write lock within the
+     * busy timeout (another process held it). The statement that met it failed and its transaction did not commit.
      */
     static boolean outage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof org.sqlite.SQLiteException sqlite) {
                 int primary = sqlite.getResultCode().code & 0xff; // extended codes keep the primary one in the low byte
                 if (primary == org.sqlite.SQLiteErrorCode.SQLITE_FULL.code
-                        || primary == org.sqlite.SQLiteErrorCode.SQLITE_IOERR.code) {
+                        || primary == org.sqlite.SQLiteErrorCode.SQLITE_IOERR.code
+                        || primary == org.sqlite.SQLiteErrorCode.SQLITE_BUSY.code) {
                     return true;
                 }
             } else if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
@@ -552,9 +557,16 @@ public final class Database implements Writes, AutoCloseable {
         return config;
     }
 
-    private static SQLiteDataSource sqlite(String url, String synchronous, boolean readOnly) {
+    /**
+     * {@code busyTimeout}: how long a statement waits for a lock another process holds (the write lock, taken at
+     * {@code BEGIN IMMEDIATE}) before it fails with {@code SQLITE_BUSY}. In this process the store has one writer, so
+     * only another process (the admin CLI, a migration) can hold it: the store's connections wait as long as for a
+     * connection ({@code MSGBUBBLES_DATABASE_WAIT_MS}), then the work fails as {@link StoreUnavailable}.
+     */
+    private static SQLiteDataSource sqlite(String url, String synchronous, boolean readOnly,
+                                           java.time.Duration busyTimeout) {
         SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.setBusyTimeout(Math.toIntExact(busyTimeout.toMillis()));
         config.enforceForeignKeys(true);
         config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
         config.setGetGeneratedKeys(false); // nothing reads them; otherwise every INSERT runs a second query

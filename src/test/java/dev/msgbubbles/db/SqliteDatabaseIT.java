@@ -45,6 +45,33 @@ class SqliteDatabaseIT extends DatabaseContract {
     }
 
     @Test
+    void a_store_another_process_keeps_locked_past_the_wait_fails_writes_as_unavailable_and_passes() throws Exception {
+        // another process (the admin CLI, a second server) holds the store's write lock: the writer waits for it as
+        // long as for a connection, then gives up without having written anything
+        try (TestStore locked = TestStore.sqlite();
+             Database store = Database.open(locked.config(java.util.Map.of("MSGBUBBLES_DATABASE_WAIT_MS", "250"))
+                     .storage(), null)) {
+            store.writeVoid(h -> h.execute("CREATE TABLE filler (n INTEGER NOT NULL, pad TEXT NOT NULL)"));
+            String file = locked.config(java.util.Map.of()).storage().database().jdbcUrl();
+            java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+            try (java.sql.Connection other = java.sql.DriverManager.getConnection(file);
+                 java.sql.Statement lock = other.createStatement()) {
+                lock.execute("BEGIN IMMEDIATE");
+                long started = System.nanoTime();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.writeVoid(h -> {
+                    ran.incrementAndGet();
+                    h.execute("INSERT INTO filler VALUES (1, 'never')");
+                })).isInstanceOf(StoreUnavailable.class).hasMessageContaining("the SQLite store is unavailable");
+                assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(5));
+                lock.execute("ROLLBACK");
+            }
+            assertThat(ran).hasValue(0);
+            store.writeVoid(h -> h.execute("INSERT INTO filler VALUES (2, 'after')")); // the lock is gone: writes go on
+            assertThat(rows(store)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout() {
         String journal = db.read(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
         int foreignKeys = db.read(h -> h.createQuery("PRAGMA foreign_keys").mapTo(Integer.class).one());
@@ -52,7 +79,7 @@ class SqliteDatabaseIT extends DatabaseContract {
         int synchronous = db.write(h -> h.createQuery("PRAGMA synchronous").mapTo(Integer.class).one());
         assertThat(journal).isEqualToIgnoringCase("wal");
         assertThat(foreignKeys).isEqualTo(1);
-        assertThat(busyTimeout).isEqualTo(10_000);
+        assertThat(busyTimeout).isEqualTo(5_000); // MSGBUBBLES_DATABASE_WAIT_MS's default
         assertThat(synchronous).isEqualTo(1); // NORMAL
     }
 
