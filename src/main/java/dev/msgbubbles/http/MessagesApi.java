@@ -58,7 +58,7 @@ final class MessagesApi {
         var filter = new dev.msgbubbles.message.Messages.Filter(
                 request.query("conversation_id").map(v -> uuid(v, "conversation_id")).orElse(null),
                 request.query("status").map(v -> MessageStatus.fromWire(v).orElseThrow(() ->
-                        ApiException.invalid("status", "status must be one of queued, scheduled, sent, delivered, read, failed, unsent")))
+                        ApiException.invalid("status", "status must be one of " + MessageStatus.WIRE_NAMES)))
                         .orElse(null),
                 request.query("direction").map(MessagesApi::direction).orElse(null),
                 request.query("to").map(v -> handleParam(v, "to")).orElse(null));

@@ -29,6 +29,10 @@ public enum MessageStatus {
         return wire;
     }
 
+    /** Every status's wire name, in declaration order, comma-separated: for the error that names them. */
+    public static final String WIRE_NAMES = java.util.Arrays.stream(values()).map(MessageStatus::wire)
+            .collect(java.util.stream.Collectors.joining(", "));
+
     public static Optional<MessageStatus> fromWire(String value) {
         for (MessageStatus status : values()) {
             if (status.wire().equals(value)) {
