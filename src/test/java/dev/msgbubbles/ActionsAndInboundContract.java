@@ -156,6 +156,66 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         assertError(post("/v1/messages/" + sms + "/unsend", key, null), 409, "conflict", null);
     }
 
+    /** The jobs queued for one message, of one kind. */
+    private long jobsFor(String kind, String messageId) {
+        return app.database().read(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE kind = :kind AND subject = :id")
+                .bind("kind", kind).bind("id", messageId).mapTo(Long.class).one());
+    }
+
+    /** {@code racers} requests at once; their statuses. */
+    private List<Integer> race(int racers, java.util.function.Supplier<Http.Response> request) throws Exception {
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(racers);
+        List<java.util.concurrent.Future<Http.Response>> futures = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(racers)) {
+            for (int i = 0; i < racers; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return request.get();
+                }));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var future : futures) {
+                Http.Response response = future.get();
+                statuses.add(response.status());
+                if (response.status() == 409) {
+                    assertError(response, 409, "conflict", null);
+                }
+            }
+            return statuses;
+        }
+    }
+
+    @Test
+    void concurrent_unsends_edits_and_retries_of_one_message_take_effect_once_and_queue_one_job() throws Exception {
+        // on PostgreSQL the racers read the same state; the one whose guarded change finds it gone must refuse (409)
+        // rather than queue a second job: a real backend would be asked to unsend (or send) the message again
+        String id = delivered("+14155552016", "race me");
+        assertThat(race(8, () -> post("/v1/messages/" + id + "/unsend", key, null)))
+                .filteredOn(s -> s == 200).hasSize(1);
+        assertThat(jobsFor("message_action", id)).isEqualTo(1);
+        assertThat(events(id)).extracting(e -> e.type().wire()).containsOnlyOnce("message.unsent");
+
+        String edited = delivered("+14155552017", "edit me");
+        List<Integer> edits = race(8, () -> post("/v1/messages/" + edited + "/edit", key, "{\"text\":\"edited\"}"));
+        assertThat(edits).containsOnly(200); // edits may follow each other: each is an edit of its own
+        assertThat(jobsFor("message_action", edited)).isEqualTo(8);
+
+        Sender accountSender = newSender("retryrace", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        String handle = accountSender.handle();
+        String apiKey = accountSender.account().testKey().key();
+        numbers.setStatus(handle, AccountNumber.Status.OFFLINE);
+        String failed = send(apiKey, "{\"to\":\"+14155552018\",\"from_handle\":\"" + handle + "\",\"text\":\"hold\"}")
+                .json().path("data").path("id").asText();
+        for (int i = 0; i < 6; i++) {
+            tick(Duration.ofSeconds(30));
+        }
+        assertThat(http.get("/v1/messages/" + failed, apiKey).json().path("data").path("status").asText()).isEqualTo("failed");
+        assertThat(race(8, () -> post("/v1/messages/" + failed + "/retry", apiKey, null)))
+                .filteredOn(s -> s == 202).hasSize(1);
+        assertThat(jobsFor("send_message", failed)).isEqualTo(1);
+        assertThat(http.get("/v1/messages/" + failed, apiKey).json().path("data").path("retry_count").asInt()).isEqualTo(1);
+    }
+
     @Test
     void retry_requeues_failed_messages_only() {
         Sender accountSender = newSender("retry", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);

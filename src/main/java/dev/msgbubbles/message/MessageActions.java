@@ -79,7 +79,9 @@ public final class MessageActions {
         db.writeVoid(tx -> {
             Message m = owned(tx, p, id);
             requireCarriedIMessage(m, "edited");
-            lifecycle.edited(tx, id, text, now);
+            if (!lifecycle.edited(tx, id, text, now)) {
+                throw changedMeanwhile(tx, p, id, "edited");
+            }
             enqueue(tx, m, "edit", now);
         });
         return messages.get(p, id, false);
@@ -90,7 +92,9 @@ public final class MessageActions {
         db.writeVoid(tx -> {
             Message m = owned(tx, p, id);
             requireCarriedIMessage(m, "unsent");
-            lifecycle.unsent(tx, id, now);
+            if (!lifecycle.unsent(tx, id, now)) {
+                throw changedMeanwhile(tx, p, id, "unsent");
+            }
             enqueue(tx, m, "unsend", now);
         });
         return messages.get(p, id, false);
@@ -103,7 +107,9 @@ public final class MessageActions {
             if (m.status() != MessageStatus.FAILED) {
                 throw conflict("only a failed message can be retried; this one is " + m.status().wire());
             }
-            lifecycle.requeued(tx, id, now);
+            if (!lifecycle.requeued(tx, id, now)) {
+                throw changedMeanwhile(tx, p, id, "retried");
+            }
             queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), m.conversationId().toString(), null, now), now);
         });
         return messages.get(p, id, false);
@@ -111,6 +117,16 @@ public final class MessageActions {
 
     private Message owned(Handle tx, Principal p, UUID id) {
         return store.find(tx, p.accountId(), p.mode(), id).orElseThrow(() -> ApiException.notFound("message"));
+    }
+
+    /**
+     * The message's state allowed the action when it was read, but the guarded change found it gone: a concurrent
+     * request (or a receipt) changed it first (on PostgreSQL, transactions read the same row side by side). The action
+     * is refused as it would have been a moment later, and nothing is written or queued (the transaction rolls back).
+     */
+    private ApiException changedMeanwhile(Handle tx, Principal p, UUID id, String verb) {
+        return conflict("the message changed while this request ran and can no longer be " + verb + "; it is now "
+                + owned(tx, p, id).status().wire());
     }
 
     private static void requireCarriedIMessage(Message m, String verb) {
