@@ -270,6 +270,56 @@ abstract class FuzzContract {
     }
 
     @Test
+    void utf8_that_is_not_well_formed_is_refused_with_400_on_every_text_route() {
+        // overlong NUL (C0 80, E0 80 80) once reached PostgreSQL and failed there (500); past U+10FFFF was stored as "??"
+        for (byte[] bad : List.of(new byte[] {(byte) 0xC0, (byte) 0x80}, new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0x80},
+                new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80})) {
+            String marker = "\u0001";
+            for (String[] request : List.of(
+                    new String[] {"POST", "/v1/messages", "{\"to\":\"+14155551234\",\"from_handle\":\"+18005550100\",\"text\":\"a" + marker + "b\"}"},
+                    new String[] {"POST", "/v1/sandbox/inbound", "{\"from\":\"+14155551234\",\"to_handle\":\"+18005550100\",\"text\":\"" + marker + "\"}"},
+                    new String[] {"POST", "/v1/messages/" + ids.get("{message}").getFirst() + "/edit", "{\"text\":\"" + marker + "\"}"},
+                    new String[] {"PATCH", "/v1/chats/" + ids.get("{group}").getFirst(), "{\"title\":\"" + marker + "\"}"},
+                    new String[] {"PATCH", "/v1/webhooks/" + ids.get("{webhook}").getFirst(), "{\"url\":\"https://93.184.216.34/#" + marker + "\"}"})) {
+                byte[] json = request[2].getBytes(StandardCharsets.UTF_8);
+                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+                for (byte b : json) {
+                    if (b == 1) {
+                        body.writeBytes(bad);
+                    } else {
+                        body.write(b);
+                    }
+                }
+                Http.Response response = http.send(request[0], request[1], key, "application/json", body.toByteArray(), Map.of());
+                assertThat(response.status()).as(request[1] + " with " + java.util.HexFormat.of().formatHex(bad) + " -> "
+                        + response.text()).isEqualTo(400);
+                assertThat(Http.parse(response.text()).path("error").asText()).isEqualTo("invalid_request");
+            }
+        }
+    }
+
+    @Test
+    void timestamps_beyond_the_years_the_api_writes_are_400_where_they_were_500() {
+        String webhook = "/v1/webhooks/" + ids.get("{webhook}").getFirst();
+        for (String time : List.of("-999999999-01-01T00:00:00Z", "+292278995-01-01T00:00:00Z", "+10000-01-01T00:00:00Z")) {
+            String query = "?before=" + URLEncoder.encode(time, StandardCharsets.UTF_8);
+            for (String path : List.of("/v1/messages", "/v1/chats", "/v1/webhooks", webhook + "/deliveries",
+                    "/v1/messages?conversation_id=" + ids.get("{chat}").getFirst() + "&before=")) {
+                String target = path.endsWith("=") ? path + URLEncoder.encode(time, StandardCharsets.UTF_8) : path + query;
+                Http.Response response = http.get(target, key);
+                assertThat(response.status()).as(target + " -> " + response.text()).isEqualTo(400);
+                assertThat(Http.parse(response.text()).path("param").asText()).isEqualTo("before");
+            }
+            Http.Response replay = http.postJson(webhook + "/replay", key, "{\"since\":\"" + time + "\"}");
+            assertThat(replay.status()).as(replay.text()).isEqualTo(400);
+            assertThat(Http.parse(replay.text()).path("param").asText()).isEqualTo("since");
+            Http.Response scheduled = http.postJson("/v1/messages", key, "{\"to\":\"+14155551234\",\"from_handle\":"
+                    + "\"+18005550100\",\"text\":\"later\",\"scheduled_at\":\"" + time + "\"}");
+            assertThat(scheduled.status()).as(scheduled.text()).isEqualTo(400);
+        }
+    }
+
+    @Test
     void a_request_line_over_the_limit_gets_414_in_the_documented_shape() {
         String raw = http.raw(("GET /v1/messages?to=" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Authorization: Bearer " + key + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));

@@ -58,13 +58,22 @@ public final class Timestamps {
         }
     }
 
-    /** Parses any ISO-8601 instant with an offset ({@code Z} or {@code +02:00}); empty when malformed. */
+    /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants the API's four-digit years can write. */
+    private static final Instant FIRST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    /**
+     * Parses any ISO-8601 instant with an offset ({@code Z} or {@code +02:00}); empty when malformed or outside the
+     * years 0000–9999, which the API cannot write back and which, far enough out, do not fit the epoch milliseconds a
+     * store keeps (a query by such a time would fail instead of finding nothing).
+     */
     public static Optional<Instant> parse(String text) {
         if (text == null || text.isBlank()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text.strip(), Instant::from));
+            Instant instant = DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text.strip(), Instant::from);
+            return instant.isBefore(FIRST) || instant.isAfter(LAST) ? Optional.empty() : Optional.of(instant);
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

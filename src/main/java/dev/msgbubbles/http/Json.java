@@ -51,7 +51,7 @@ final class Json {
 
     /** Decodes {@code body} into {@code type} or throws a 400 {@link ApiException}. */
     static <T> T read(byte[] body, Class<T> type) {
-        if (notUtf8(body)) {
+        if (notUtf8(body) || malformedUtf8(body)) {
             throw ApiException.invalid(null, "request body must be UTF-8 encoded JSON");
         }
         try {
@@ -90,6 +90,31 @@ final class Json {
         }
         int first = body[0] & 0xFF;
         return first == 0x00 || first == 0xFE || first == 0xFF || (body.length > 1 && body[1] == 0x00);
+    }
+
+    /**
+     * True when {@code body} is not well-formed UTF-8 (RFC 3629). Jackson's decoder takes overlong forms ({@code C0 80}
+     * for NUL, which would then pass {@link #checkText}'s escape scan and reach the store) and sequences past U+10FFFF
+     * (decoded to lone surrogates); the JDK's decoder refuses both, and surrogates encoded on their own. Bodies of
+     * ASCII only, the usual case, are settled by the scan for a byte of 0x80 or more.
+     */
+    static boolean malformedUtf8(byte[] body) {
+        int first = 0;
+        while (first < body.length && body[first] >= 0) {
+            first++;
+        }
+        if (first == body.length) {
+            return false;
+        }
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(body, first, body.length - first));
+            return false;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return true;
+        }
     }
 
     /**

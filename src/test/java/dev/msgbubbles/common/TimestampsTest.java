@@ -79,8 +79,12 @@ class TimestampsTest {
             "2026-06-11T25:21:04Z",
             "1781202064000",                // epoch millis are not accepted
             "2026-06-11T18:21:04ZZ",
+            "-999999999-01-01T00:00:00Z",   // beyond epoch milliseconds: would overflow where it is stored
+            "+292278995-01-01T00:00:00Z",
+            "+10000-01-01T00:00:00Z",       // beyond the four-digit years the API writes
+            "-0001-12-31T23:59:59Z",
     })
-    void parse_rejects_garbage_with_empty(String text) {
+    void parse_rejects_garbage_and_years_outside_0000_to_9999_with_empty(String text) {
         assertThat(Timestamps.parse(text)).isEmpty();
     }
 }

@@ -213,6 +213,48 @@ class JsonTest {
         invalid(new byte[] {'{', '"', (byte) 0x80, '"', ':', '1', '}'});
     }
 
+    /** {@code {"count":1,"flag":true,"text":"a<bytes>b"}}: a valid body but for the bytes. */
+    private static byte[] textWith(int... bytes) {
+        byte[] head = utf8("{\"count\":1,\"flag\":true,\"text\":\"a");
+        byte[] tail = utf8("b\"}");
+        byte[] body = new byte[head.length + bytes.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        for (int i = 0; i < bytes.length; i++) {
+            body[head.length + i] = (byte) bytes[i];
+        }
+        System.arraycopy(tail, 0, body, head.length + bytes.length, tail.length);
+        return body;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "C0 80",       // NUL in two bytes (overlong): would reach the store as U+0000
+            "E0 80 80",    // NUL in three bytes
+            "C0 AF",       // '/' in two bytes
+            "C1 BF",
+            "E0 9F BF",    // U+07FF in three bytes
+            "F0 8F BF BF", // U+FFFF in four bytes
+            "ED A0 80",    // a surrogate (U+D800) encoded on its own (CESU-8)
+            "ED BF BF",
+            "F4 90 80 80", // past U+10FFFF
+            "F5 80 80 80",
+            "F8 88 80 80 80",
+            "E2 82",       // cut short
+            "80",          // a continuation byte alone
+    })
+    void utf8_that_is_not_well_formed_is_rejected_not_decoded(String hex) {
+        int[] bytes = java.util.Arrays.stream(hex.split(" ")).mapToInt(b -> Integer.parseInt(b, 16)).toArray();
+        assertThat(invalid(textWith(bytes)).getMessage()).contains("UTF-8");
+    }
+
+    @Test
+    void the_largest_and_smallest_of_each_utf8_length_are_accepted() {
+        assertThat(Json.read(textWith(0xC2, 0x80, 0xDF, 0xBF, 0xE0, 0xA0, 0x80, 0xEF, 0xBF, 0xBF, 0xF0, 0x90, 0x80, 0x80,
+                0xF4, 0x8F, 0xBF, 0xBF), Probe.class).text())
+                .isEqualTo("a\u0080\u07FF\u0800\uFFFF" + new String(Character.toChars(0x10000))
+                        + new String(Character.toChars(0x10FFFF)) + "b");
+    }
+
     @Test
     void valid_multibyte_utf8_is_accepted() {
         Probe probe = Json.read(utf8("{\"count\": 1, \"flag\": true, \"text\": \"h\u00e9llo \uD83D\uDE00\"}"), Probe.class);
