@@ -91,7 +91,12 @@ final class HttpPoster implements AutoCloseable {
     }
 
     RetryPolicy.Answer post(URI url, Map<String, String> headers, String body) {
-        HttpPost post = new HttpPost(url);
+        HttpPost post;
+        try {
+            post = new HttpPost(url); // refuses what UrlGuard let through before it checked ports
+        } catch (IllegalArgumentException e) {
+            return new RetryPolicy.Answer.NoResponse("cannot send: " + describe(e));
+        }
         post.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
         headers.forEach(post::setHeader);
         InFlight attempt = new InFlight(post, System.nanoTime() + timeout.toNanos(),

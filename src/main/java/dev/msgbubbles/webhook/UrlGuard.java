@@ -73,6 +73,9 @@ public final class UrlGuard {
         if (host == null || host.isEmpty()) {
             return new Verdict.Refused("url must name a host");
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) { // -1: none given, the scheme's
+            return new Verdict.Refused("the port of url must be from 1 to 65535");
+        }
         if (allowPrivate) {
             return new Verdict.Allowed(uri);
         }

@@ -111,6 +111,15 @@ class HttpPosterTest {
     }
 
     @Test
+    void a_url_the_client_cannot_take_is_an_attempt_without_response_not_an_exception() {
+        // a port out of range, as stored before the guard refused it: the delivery records a failed attempt (and is
+        // retried, then given up) rather than failing its job over and over without one
+        assertThat(poster.post(URI.create("http://127.0.0.1:65536/hook"), java.util.Map.of(), "{}"))
+                .isInstanceOfSatisfying(RetryPolicy.Answer.NoResponse.class,
+                        none -> assertThat(none.error()).contains("cannot send"));
+    }
+
+    @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void a_prompt_answer_comes_back_with_its_status_and_body() throws Exception {
         URI url = serve(out -> out.write(("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nRetry-After: 7\r\n"

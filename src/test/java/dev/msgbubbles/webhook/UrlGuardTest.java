@@ -93,7 +93,8 @@ class UrlGuardTest {
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "hooks.example.com/x", "ftp://hooks.example.com/", "file:///etc/passwd",
             "javascript:alert(1)", "https://", "https://user:pass@hooks.example.com/", "https://exa mple.com/",
-            "https://nowhere.example.com/", "/relative/path"})
+            "https://nowhere.example.com/", "/relative/path", "http://93.184.216.34:65536/", "http://93.184.216.34:99999/",
+            "https://93.184.216.34:0/"})
     void malformed_unresolvable_or_non_http_urls_are_refused(String url) {
         assertThat(guard.check(url)).as(url).isInstanceOf(UrlGuard.Verdict.Refused.class);
     }
