@@ -83,32 +83,76 @@ public final class ApiServer implements AutoCloseable {
         return builder.build();
     }
 
+    /**
+     * Gives the errors Helidon answers by itself our error shape, keeping its status where that status is the truth.
+     * A 5xx from here is not a database outage, so only a status that means "busy, retry" may say {@code unavailable}:
+     * <ul>
+     * <li>505: an HTTP/1.0 request. Helidon SE 4 refuses HTTP/1.0 while parsing the request line (there is no option
+     * to accept it), so the honest answer is 505 saying HTTP/1.1 is required; it is the client's (or its proxy's) to
+     * change, hence {@code invalid_request}, and not 503 {@code unavailable}, which tells a client to retry.</li>
+     * <li>501: a transfer coding other than {@code chunked} on a request body (RFC 9112 §6.1); again the request's
+     * doing.</li>
+     * <li>503: Helidon's limit of concurrent requests, when one is configured: busy, retry.</li>
+     * <li>500, and any other 5xx Helidon might produce: {@code internal_error} with 500.</li>
+     * </ul>
+     * Every other status (400, 414, 431, …) is malformed input: {@code invalid_request} with that status.
+     */
     private static DirectHandler.TransportResponse directError(DirectHandler.TransportRequest request,
                                                                DirectHandler.EventType type, Status status,
                                                                io.helidon.http.ServerResponseHeaders headers,
                                                                String message) {
-        ErrorCode code = switch (status.code()) {
-            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-            case 500 -> ErrorCode.INTERNAL_ERROR;
-            case 404 -> ErrorCode.NOT_FOUND;
-            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-            default -> status.code() >= 500 ? ErrorCode.UNAVAILABLE : ErrorCode.INVALID_REQUEST;
-        };
+        Status answered = status;
+        ErrorCode code;
+        String text;
+        switch (status.code()) {
+            case 413 -> {
+                code = ErrorCode.PAYLOAD_TOO_LARGE;
+                text = "request body too large";
+            }
+            case 404 -> {
+                code = ErrorCode.NOT_FOUND;
+                text = "malformed HTTP request";
+            }
+            case 405 -> {
+                code = ErrorCode.METHOD_NOT_ALLOWED;
+                text = "malformed HTTP request";
+            }
+            case 505 -> {
+                code = ErrorCode.INVALID_REQUEST;
+                text = "HTTP/1.1 is required: this server does not accept HTTP/1.0 (behind a reverse proxy, make it "
+                        + "speak HTTP/1.1 to the server, e.g. nginx's proxy_http_version 1.1)";
+            }
+            case 501 -> {
+                code = ErrorCode.INVALID_REQUEST;
+                text = "unsupported Transfer-Encoding: a request body may only be sent as is or chunked";
+            }
+            case 503 -> {
+                code = ErrorCode.UNAVAILABLE;
+                text = "the server is at its limit of concurrent requests; retry later";
+            }
+            default -> {
+                boolean serverSide = status.code() >= 500;
+                code = serverSide ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_REQUEST;
+                text = serverSide ? "internal error; quote the request_id when reporting it" : "malformed HTTP request";
+                if (serverSide) {
+                    answered = Status.INTERNAL_SERVER_ERROR_500;
+                }
+            }
+        }
         String requestId = Ids.requestId();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", code.code());
-        body.put("message", switch (code) {
-            case PAYLOAD_TOO_LARGE -> "request body too large";
-            case INTERNAL_ERROR -> "internal error; quote the request_id when reporting it";
-            default -> "malformed HTTP request";
-        });
+        body.put("message", text);
         body.put("request_id", requestId);
-        return DirectHandler.TransportResponse.builder()
-                .status(status.code() >= 500 && code != ErrorCode.INTERNAL_ERROR ? Status.SERVICE_UNAVAILABLE_503 : status)
+        DirectHandler.TransportResponse.Builder response = DirectHandler.TransportResponse.builder()
+                .status(answered)
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .header(HeaderNames.create("X-Request-Id"), requestId)
-                .entity(Json.write(body))
-                .build();
+                .entity(Json.write(body));
+        if (code == ErrorCode.UNAVAILABLE) {
+            response.header(HeaderNames.RETRY_AFTER, "1");
+        }
+        return response.build();
     }
 }

@@ -305,6 +305,46 @@ class RequestHandlingIT {
         assertInvalid(http.get("/v1/_probe/api-error?q=a&q=b", key), "q");
     }
 
+    /**
+     * Writes {@code request} to a new connection, half-closes it (the client sends nothing more) and reads until the
+     * server closes it; a server that keeps the connection open fails the test by the read timeout.
+     */
+    private String exchangeUntilClosed(byte[] request) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            socket.shutdownOutput();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void an_http_1_0_request_is_505_saying_http_1_1_is_required_never_503_unavailable() {
+        for (String request : List.of("GET /healthz HTTP/1.0\r\n\r\n",
+                "GET /v1/numbers HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n\r\n",
+                "POST /v1/_probe/json HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")) {
+            String response = exchangeUntilClosed(request.getBytes(StandardCharsets.UTF_8));
+            assertThat(response).as(request).startsWith("HTTP/1.1 505 ")
+                    .containsIgnoringCase("\r\nconnection: close\r\n")
+                    .containsIgnoringCase("\r\nx-request-id: req_")
+                    .contains("\"error\":\"invalid_request\"", "HTTP/1.1 is required", "proxy_http_version 1.1",
+                            "\"request_id\":\"req_")
+                    .doesNotContain("unavailable");
+        }
+    }
+
+    @Test
+    void a_transfer_coding_other_than_chunked_is_501_invalid_request_not_unavailable() {
+        String response = exchangeUntilClosed(("POST /v1/_probe/json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(response).startsWith("HTTP/1.1 501 ").contains("\"error\":\"invalid_request\"", "Transfer-Encoding")
+                .doesNotContain("unavailable");
+    }
+
     /** Seeded, so a failure reproduces: random methods, paths, headers and bodies never produce a 5xx. */
     @Test
     void seeded_fuzzing_of_the_request_pipeline_never_produces_a_server_error() {
