@@ -60,6 +60,8 @@ final class Dispatcher {
         final Map<String, String> headers = new LinkedHashMap<>();
         String route = "unmatched";
         Principal principal;
+        /** The request body could not be read: end the connection after the answer (the rest cannot be framed). */
+        boolean endConnection;
     }
 
     void handle(ServerRequest req, ServerResponse res) {
@@ -78,6 +80,13 @@ final class Dispatcher {
                 response = ApiResponse.error(e.status().code() == 413
                         ? new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + maxBodyBytes + " bytes")
                         : new ApiException(ErrorCode.INVALID_REQUEST, "malformed request"));
+            } catch (ClientBody.Unreadable e) {
+                // the client's doing (a truncated or malformed body, or its connection failing): a debug line, no
+                // stack trace; and the connection is closed, since whatever follows on it cannot be framed
+                LOG.debug("{} {}: {} ({})", method, exchange.route, e.getMessage(), String.valueOf(e.getCause()));
+                exchange.headers.put("Connection", "close");
+                exchange.endConnection = true;
+                response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, e.getMessage()));
             } catch (UncheckedIOException e) {
                 response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, "could not read the request body"));
             } catch (StoreUnavailable e) {
@@ -93,6 +102,12 @@ final class Dispatcher {
             }
             status = response.status();
             write(res, response, exchange);
+            if (exchange.endConnection) {
+                // The Connection: close header alone does not end Helidon's connection loop (it then skips consuming
+                // the rest of the body and reads the leftover bytes as the next request, answering them a second
+                // time); this exception is Helidon's way to close the connection once the response is out.
+                throw new io.helidon.webserver.CloseConnectionException("the request body could not be read");
+            }
         } finally {
             telemetry.record(KNOWN_METHODS.contains(method) ? method : "OTHER", exchange.route, status,
                     System.nanoTime() - started,
@@ -269,7 +284,7 @@ final class Dispatcher {
 
             @Override
             public InputStream open() {
-                return req.content().inputStream();
+                return ClientBody.guard(req.content().inputStream());
             }
 
             @Override

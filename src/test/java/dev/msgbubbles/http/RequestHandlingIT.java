@@ -345,6 +345,39 @@ class RequestHandlingIT {
                 .doesNotContain("unavailable");
     }
 
+    @Test
+    void a_truncated_or_malformed_body_is_400_invalid_request_without_an_error_log() {
+        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        dispatcher.addAppender(events);
+        String head = "POST /v1/_probe/json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/json\r\n";
+        try {
+            Map<String, String> cases = new java.util.LinkedHashMap<>();
+            cases.put("shorter than its Content-Length, then the client stops sending",
+                    head + "Content-Length: 500\r\n\r\n{\"text\":\"x\"}");
+            cases.put("a chunk size that is not hex", head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{\"text\":\"x\"}\r\n0\r\n\r\n");
+            cases.put("a chunked body cut off inside a chunk", head + "Transfer-Encoding: chunked\r\n\r\n20\r\n{\"text\":");
+            cases.put("a chunked body cut off before its last chunk", head + "Transfer-Encoding: chunked\r\n\r\nc\r\n{\"text\":\"x\"}\r\n");
+            for (var c : cases.entrySet()) {
+                String response = exchangeUntilClosed(c.getValue().getBytes(StandardCharsets.UTF_8));
+                assertThat(response).as(c.getKey()).startsWith("HTTP/1.1 400 ")
+                        .contains("\"error\":\"invalid_request\"", "could not read the request body", "\"request_id\":\"req_")
+                        .containsIgnoringCase("\r\nconnection: close\r\n")
+                        .doesNotContain("Exception");
+                // one answer, then the connection ends: the rest of the body is not read as another request
+                assertThat(response.indexOf("HTTP/1.1", 1)).as(c.getKey() + ": " + response).isNegative();
+            }
+            // a well-formed request on a connection of its own still works
+            assertThat(postJson("{\"text\":\"x\"}").status()).isEqualTo(201);
+            assertThat(events.list).as("log lines of the dispatcher")
+                    .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+        } finally {
+            dispatcher.detachAppender(events);
+        }
+    }
+
     /** Seeded, so a failure reproduces: random methods, paths, headers and bodies never produce a 5xx. */
     @Test
     void seeded_fuzzing_of_the_request_pipeline_never_produces_a_server_error() {
