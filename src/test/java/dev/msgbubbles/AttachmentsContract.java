@@ -237,6 +237,102 @@ abstract class AttachmentsContract extends MessagingFixture {
         assertThat(blobFiles()).noneMatch(p -> refused.contains(p.getFileName().toString()));
     }
 
+    /** Writes a raw request, half-closes the connection and reads the answer until the server closes it. */
+    private String rawUntilClosed(byte[] request) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request);
+            socket.shutdownOutput();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void malformed_multipart_bodies_are_400_and_leave_nothing_behind() {
+        Sender sender = newSender("att-malformed", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        String k = sender.testKey();
+        String type = "multipart/form-data; boundary=" + BOUNDARY;
+        byte[] good = png(13); // a valid file before the broken part: its bytes must not stay either
+        byte[] first = multipart(List.of(new FilePart("file", "good.png", "image/png", good)));
+        byte[] lead = java.util.Arrays.copyOf(first, first.length - ("--" + BOUNDARY + "--\r\n").length());
+        String disposition = "Content-Disposition: form-data; name=\"file\"; filename=";
+        Map<String, byte[]> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("empty filename with bytes", ("--" + BOUNDARY + "\r\n" + disposition + "\"\"\r\n\r\nbytes\r\n--" + BOUNDARY + "--\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        for (String name : List.of("/", "..", ".", "dir/..", "a\\..")) {
+            bodies.put("filename " + name, ("--" + BOUNDARY + "\r\n" + disposition + "\"" + name + "\"\r\n\r\nbytes\r\n--"
+                    + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        bodies.put("NUL in filename", ("--" + BOUNDARY + "\r\n" + disposition + "\"a\u0000.png\"\r\n\r\nx\r\n--" + BOUNDARY + "--\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        bodies.put("control character in filename", ("--" + BOUNDARY + "\r\n" + disposition + "\"a\u0007.png\"\r\n\r\nx\r\n--"
+                + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        bodies.put("part header without a colon", ("--" + BOUNDARY + "\r\n" + disposition + "\"a.png\"\r\nno colon\r\n\r\nx\r\n--"
+                + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        bodies.put("boundary line inside content", ("--" + BOUNDARY + "\r\n" + disposition + "\"a.png\"\r\n\r\nx\r\n--"
+                + BOUNDARY + "trailing\r\nmore\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        bodies.put("100 KB filename", ("--" + BOUNDARY + "\r\n" + disposition + "\"" + "n".repeat(100_000) + ".png\"\r\n\r\nx\r\n--"
+                + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        bodies.put("200 KB part header", ("--" + BOUNDARY + "\r\n" + disposition + "\"a.png\"\r\nX-Pad: " + "h".repeat(200_000)
+                + "\r\n\r\nx\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        bodies.put("5,000 part headers", ("--" + BOUNDARY + "\r\n" + disposition + "\"a.png\"\r\n" + "X-A: b\r\n".repeat(5_000)
+                + "\r\nx\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        bodies.put("missing closing boundary", ("--" + BOUNDARY + "\r\n" + disposition + "\"a.png\"\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        for (var body : bodies.entrySet()) {
+            Http.Response response = http.send("POST", "/v1/attachments", k, type, concat(lead, body.getValue()), Map.of());
+            assertThat(response.status()).as(body.getKey() + ": " + response.text()).isEqualTo(400);
+            assertThat(response.json().path("error").asText()).isEqualTo("invalid_request");
+            assertThat(response.json().path("request_id").asText()).startsWith("req_");
+        }
+        for (String badType : List.of("multipart/form-data; boundary=", "multipart/form-data; boundary=\"\"",
+                "multipart/form-data", "multipart/form-data; boundary=" + "b".repeat(71))) {
+            assertError(http.send("POST", "/v1/attachments", k, badType, first, Map.of()), 400, "invalid_request", null);
+        }
+        assertError(http.send("POST", "/v1/attachments", k, type, new byte[0], Map.of()), 400, "invalid_request", null);
+        assertError(http.send("POST", "/v1/attachments", k, type, "no boundary in here".getBytes(StandardCharsets.UTF_8),
+                Map.of()), 400, "invalid_request", null);
+        // a body cut off on the wire: shorter than its Content-Length when the client stops sending
+        String truncated = rawUntilClosed(concat(("POST /v1/attachments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + k
+                + "\r\nContent-Type: " + type + "\r\nContent-Length: " + (lead.length + 5000) + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8), lead));
+        assertThat(truncated).startsWith("HTTP/1.1 400 ").contains("\"error\":\"invalid_request\"");
+
+        assertThat(attachmentRows(sender)).isZero();
+        try (Stream<Path> tmp = Files.list(blobs().resolve("tmp"))) {
+            assertThat(tmp.toList()).as("no temporary files left").isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String goodSha = java.util.HexFormat.of().formatHex(dev.msgbubbles.common.Secrets.sha256(good));
+        assertThat(blobFiles()).noneMatch(p -> p.getFileName().toString().equals(goodSha));
+    }
+
+    @Test
+    void a_file_input_left_empty_is_skipped_as_browsers_send_it() {
+        String empty = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n\r\n";
+        byte[] withFile = concat(empty.getBytes(StandardCharsets.UTF_8),
+                multipart(List.of(new FilePart("file", "photo.png", "image/png", png(14)))));
+        JsonNode files = http.send("POST", "/v1/attachments", key, "multipart/form-data; boundary=" + BOUNDARY, withFile, Map.of())
+                .json().path("data");
+        assertThat(files.findValuesAsText("filename")).containsExactly("photo.png");
+        // only empty inputs: no file at all
+        assertError(http.send("POST", "/v1/attachments", key, "multipart/form-data; boundary=" + BOUNDARY,
+                (empty + "--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8), Map.of()), 400, "invalid_request", "file");
+    }
+
+    @Test
+    void non_ascii_file_names_arrive_intact_in_raw_utf8_and_rfc_8187() {
+        JsonNode files = uploaded(key, new FilePart("file", "r\u00e9sum\u00e9 \u65e5\u672c.png", null, png(15)),
+                new FilePart("file", "fallback.png\"; filename*=UTF-8''na%C3%AFve.png; x=\"", null, png(16)));
+        assertThat(files.findValuesAsText("filename")).containsExactly("r\u00e9sum\u00e9 \u65e5\u672c.png", "na\u00efve.png");
+        Http.Bytes download = fetch(files.get(0).path("url").asText(), Map.of());
+        assertThat(download.header("Content-Disposition")).contains("attachment; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC.png");
+    }
+
     @Test
     void file_names_are_cleaned_of_paths_and_control_characters() {
         JsonNode files = uploaded(key, new FilePart("file", "../../etc/passwd.png", null, png(9)),

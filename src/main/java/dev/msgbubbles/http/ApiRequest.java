@@ -26,9 +26,6 @@ final class ApiRequest {
         OptionalLong declaredLength();
 
         InputStream open();
-
-        /** The parts of a {@code multipart/form-data} body, each readable once, in order. */
-        java.util.Iterator<Part> parts();
     }
 
     /** One part of a multipart body: its field name, file name (if it is a file) and bytes. */
@@ -98,13 +95,28 @@ final class ApiRequest {
         return bodySource.open();
     }
 
-    /** The parts of a {@code multipart/form-data} body (400 for any other content type). */
+    /**
+     * The parts of a {@code multipart/form-data} body, each readable once, in order (400 for any other content type,
+     * and for a boundary parameter that is missing or not RFC 2046's 1–70 characters). Read them in order: asking for
+     * the next part skips what is left of the current one. A malformed body is a 400 as it is met.
+     */
     java.util.Iterator<Part> parts() {
-        String type = header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-        if (!type.startsWith("multipart/form-data") || !type.contains("boundary=")) {
-            throw ApiException.invalid(null, "Content-Type must be multipart/form-data with a boundary");
+        String[] params = header("Content-Type").orElse("").split(";");
+        String boundary = null;
+        for (int i = 1; i < params.length; i++) {
+            String[] param = params[i].split("=", 2);
+            if (param.length == 2 && param[0].strip().equalsIgnoreCase("boundary") && boundary == null) {
+                String value = param[1].strip();
+                boundary = value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                        ? value.substring(1, value.length() - 1) : value;
+            }
         }
-        return bodySource.parts();
+        if (!params[0].strip().equalsIgnoreCase("multipart/form-data") || boundary == null
+                || !MultipartReader.validBoundary(boundary)) {
+            throw ApiException.invalid(null, "Content-Type must be multipart/form-data with a boundary "
+                    + "(1-70 characters: letters, digits, '()+_,-./:=? and inner spaces)");
+        }
+        return new MultipartReader(bodySource.open(), boundary);
     }
 
     /**

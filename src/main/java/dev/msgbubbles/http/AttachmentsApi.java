@@ -46,15 +46,37 @@ final class AttachmentsApi {
                     throw ApiException.invalid(field, "unexpected form field '" + field + "': send files as parts with a "
                             + "filename (curl -F \"file=@photo.jpg\")");
                 }
-                try (InputStream in = part.content()) {
-                    upload.add(field, part.fileName().get(), in);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                String filename = part.fileName().get();
+                InputStream in = part.content();
+                if (namesNoFile(filename)) {
+                    // filename="" with no bytes is what a browser sends for a file input left empty: not a file, and
+                    // not an error (the other inputs of the form still upload). Any other name that names no file
+                    // (with bytes, or a bare "/" or "..") is refused rather than guessed.
+                    if (filename.isEmpty() && noBytes(in)) {
+                        continue;
+                    }
+                    throw ApiException.invalid(field, "the filename of part '" + field + "' names no file: send the "
+                            + "file's name (curl -F \"file=@photo.jpg\")");
                 }
+                upload.add(field, filename, in);
             }
             List<AttachmentView> created = upload.finish();
             return ApiResponse.status(201, created);
         }
+    }
+
+    private static boolean noBytes(InputStream in) {
+        try {
+            return in.read() < 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Nothing left of {@code filename} once its directories are taken off: empty, "." or "..". */
+    private static boolean namesNoFile(String filename) {
+        String last = filename.substring(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1).strip();
+        return last.isEmpty() || last.equals(".") || last.equals("..");
     }
 
     ApiResponse presign(ApiRequest request) {

@@ -284,24 +284,8 @@ final class Dispatcher {
 
             @Override
             public InputStream open() {
-                return ClientBody.guard(req.content().inputStream());
-            }
-
-            @Override
-            public java.util.Iterator<ApiRequest.Part> parts() {
-                io.helidon.http.media.multipart.MultiPart multipart = req.content().as(io.helidon.http.media.multipart.MultiPart.class);
-                return new java.util.Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return multipart.hasNext();
-                    }
-
-                    @Override
-                    public ApiRequest.Part next() {
-                        io.helidon.http.media.multipart.ReadablePart part = multipart.next();
-                        return new ApiRequest.Part(part.name(), part.fileName(), part.inputStream());
-                    }
-                };
+                // a request without a body (no Content-Length, nor chunked) reads as empty
+                return req.content().hasEntity() ? ClientBody.guard(req.content().inputStream()) : InputStream.nullInputStream();
             }
         };
     }
