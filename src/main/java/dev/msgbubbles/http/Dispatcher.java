@@ -203,14 +203,17 @@ final class Dispatcher {
                 res.header("Content-Type", streaming.contentType());
                 try (var out = res.outputStream()) {
                     streaming.writer().write(out);
-                } catch (java.io.IOException | UncheckedIOException gone) {
-                    LOG.debug("stream {} ended: {}", exchange.requestId, gone.toString());
                 } catch (StoreUnavailable e) {
                     // an outage: end the stream (the client resumes with Last-Event-ID), one line, no stack trace
                     LOG.warn("stream {} ended: {}", exchange.requestId, e.getMessage());
-                } catch (RuntimeException e) {
-                    // the status line went out already: end the stream, log it with the request id for the report
-                    LOG.error("stream {} failed; ending it", exchange.requestId, e);
+                } catch (java.io.IOException | RuntimeException e) {
+                    if (e instanceof java.io.IOException || e instanceof UncheckedIOException || clientGone(e)) {
+                        // the client went away (an event stream's client always does, in the end): routine
+                        LOG.debug("stream {} ended: {}", exchange.requestId, e.toString());
+                    } else {
+                        // the status line went out already: end the stream, log it with the request id for the report
+                        LOG.error("stream {} failed; ending it", exchange.requestId, e);
+                    }
                 }
             }
             default -> {
@@ -218,6 +221,23 @@ final class Dispatcher {
                 res.send(Json.write(response.body(exchange.requestId)));
             }
         }
+    }
+
+    /**
+     * Whether {@code failure} means the client's connection is gone (closed, reset, a broken pipe). Helidon wraps a
+     * failed write of the response in its {@link io.helidon.webserver.ServerConnectionException} (a
+     * {@link io.helidon.webserver.CloseConnectionException}, as are its other "this connection is over" signals),
+     * which is neither an IOException nor an UncheckedIOException, and a writer may wrap it again: so look through
+     * the cause chain, for that or for a socket failure.
+     */
+    static boolean clientGone(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 32; t = t.getCause(), depth++) {
+            if (t instanceof io.helidon.webserver.CloseConnectionException || t instanceof java.net.SocketException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static List<String> decodePath(String rawPath) {

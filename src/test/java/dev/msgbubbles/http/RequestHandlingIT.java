@@ -94,7 +94,7 @@ class RequestHandlingIT {
                         dev.msgbubbles.webhook.RetryPolicy.DEFAULT_SCHEDULE, 0.2), java.time.Duration.ofSeconds(10), 256, 32, java.time.Duration.ofDays(30)),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), () -> { });
         return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks, pipeline.deliveries(),
-                new dev.msgbubbles.event.Events(db, java.time.Duration.ofSeconds(15)), attachments, () -> { });
+                new dev.msgbubbles.event.Events(db, java.time.Duration.ofSeconds(1)), attachments, () -> { });
     }
 
     @AfterAll
@@ -376,6 +376,57 @@ class RequestHandlingIT {
         } finally {
             dispatcher.detachAppender(events);
         }
+    }
+
+    @Test
+    void an_event_stream_whose_client_goes_away_ends_with_a_debug_line_not_an_error() throws Exception {
+        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        dispatcher.addAppender(events);
+        var previous = dispatcher.getLevel();
+        dispatcher.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET /v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                        + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                java.io.InputStream in = socket.getInputStream();
+                StringBuilder seen = new StringBuilder();
+                while (!seen.toString().contains(": stream of events")) {
+                    int b = in.read();
+                    assertThat(b).as("the stream's first comment").isNotNegative();
+                    seen.append((char) b);
+                }
+            } // the client goes away; the next heartbeats (every second here) find the connection gone
+            java.util.function.Supplier<List<ch.qos.logback.classic.spi.ILoggingEvent>> streamLines = () -> {
+                synchronized (events) {
+                    return events.list.stream().filter(e -> e.getFormattedMessage().startsWith("stream ")).toList();
+                }
+            };
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (streamLines.get().isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+            assertThat(streamLines.get()).as("the stream's end").hasSize(1).allSatisfy(line -> {
+                assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
+                assertThat(line.getFormattedMessage()).contains("ended");
+                assertThat(line.getThrowableProxy()).isNull();
+            });
+        } finally {
+            dispatcher.setLevel(previous);
+            dispatcher.detachAppender(events);
+        }
+    }
+
+    @Test
+    void a_client_gone_is_recognised_through_the_cause_chain() {
+        var broken = new java.io.UncheckedIOException(new java.net.SocketException("Broken pipe"));
+        assertThat(Dispatcher.clientGone(new io.helidon.webserver.ServerConnectionException("Failed to write chunked "
+                + "response data", broken))).isTrue();
+        assertThat(Dispatcher.clientGone(new IllegalStateException("wrapped", new io.helidon.webserver.ServerConnectionException(
+                "Failed to write", broken)))).isTrue();
+        assertThat(Dispatcher.clientGone(new IllegalStateException("a bug", new IllegalArgumentException("cause")))).isFalse();
     }
 
     /** Seeded, so a failure reproduces: random methods, paths, headers and bodies never produce a 5xx. */
