@@ -87,8 +87,6 @@ final class Dispatcher {
                 exchange.headers.put("Connection", "close");
                 exchange.endConnection = true;
                 response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, e.getMessage()));
-            } catch (UncheckedIOException e) {
-                response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, "could not read the request body"));
             } catch (StoreUnavailable e) {
                 // an outage, not a bug: one line, no stack trace, and an answer the client may safely retry
                 LOG.warn("{} {}: {}", method, exchange.route, e.getMessage());
