@@ -44,8 +44,10 @@ abstract class AttachmentsContract extends MessagingFixture {
 
     @Override
     protected Map<String, String> extraConfig() {
+        // types narrowed as an operator may narrow them (the default takes any), so that refusals are tested too
         return Map.of("MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", Integer.toString(MAX_FILE),
-                "MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST));
+                "MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES", Integer.toString(MAX_REQUEST),
+                "MSGBUBBLES_ATTACHMENT_TYPES", "image/*,audio/*,video/*,application/pdf,text/plain");
     }
 
     /** One file part: field name, file name, declared type, bytes. */
