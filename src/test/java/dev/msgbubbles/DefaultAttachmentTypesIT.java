@@ -50,6 +50,13 @@ class DefaultAttachmentTypesIT {
                 assertThat(upload.status()).as(upload.text()).isEqualTo(201);
                 JsonNode created = upload.json().path("data").get(0);
                 assertThat(created.path("filename").asText()).isEqualTo(file.getKey());
+                // whatever it holds, a download is a file to save, never a page a browser renders
+                java.net.URI link = java.net.URI.create(created.path("url").asText());
+                Http.Bytes download = http.sendForBytes("GET", link.getRawPath() + "?" + link.getRawQuery(), null, null,
+                        null, Map.of());
+                assertThat(download.body()).isEqualTo(file.getValue());
+                assertThat(download.header("Content-Disposition")).contains("attachment; filename*=UTF-8''" + file.getKey());
+                assertThat(download.header("X-Content-Type-Options")).contains("nosniff");
                 ids.append(ids.isEmpty() ? "" : ",").append('"').append(created.path("id").asText()).append('"');
             }
             Http.Response presign = http.postJson("/v1/attachments/presign", key, "{\"filename\":\"report.docx\","
