@@ -376,6 +376,10 @@ abstract class AttachmentsContract extends MessagingFixture {
 
         assertError(http.postJson("/v1/attachments/presign", key, "{\"content_type\":\"video/mp4\"}"), 400,
                 "invalid_request", "filename");
+        for (String none : List.of("", " ", "/", "..", "dir/.")) {
+            assertError(http.postJson("/v1/attachments/presign", key, "{\"filename\":\"" + none
+                    + "\",\"content_type\":\"video/mp4\"}"), 400, "invalid_request", "filename");
+        }
         assertError(http.postJson("/v1/attachments/presign", key, "{\"filename\":\"a\",\"content_type\":\"video\"}"), 400,
                 "invalid_request", "content_type");
         assertError(http.postJson("/v1/attachments/presign", key, "{\"filename\":\"a\",\"content_type\":\"application/zip\"}"),

@@ -152,6 +152,9 @@ public final class Attachments {
         if (filename == null) {
             throw ApiException.invalid("filename", "filename is required");
         }
+        if (namesNoFile(filename)) {
+            throw ApiException.invalid("filename", "filename must name a file, such as demo.mp4");
+        }
         if (contentType == null) {
             throw ApiException.invalid("content_type", "content_type is required");
         }
@@ -381,6 +384,16 @@ public final class Attachments {
         String media = value.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         return media.matches("[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
                 ? Optional.of(media) : Optional.empty();
+    }
+
+    /**
+     * Nothing is left of {@code filename} once its directories are taken off: empty, "." or "..". Such a name is
+     * refused rather than guessed (a multipart part's empty name without bytes is an empty file input: the caller's
+     * to skip).
+     */
+    public static boolean namesNoFile(String filename) {
+        String last = filename.substring(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1).strip();
+        return last.isEmpty() || last.equals(".") || last.equals("..");
     }
 
     /**

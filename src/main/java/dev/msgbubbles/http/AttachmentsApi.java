@@ -48,7 +48,7 @@ final class AttachmentsApi {
                 }
                 String filename = part.fileName().get();
                 InputStream in = part.content();
-                if (namesNoFile(filename)) {
+                if (Attachments.namesNoFile(filename)) {
                     // filename="" with no bytes is what a browser sends for a file input left empty: not a file, and
                     // not an error (the other inputs of the form still upload). Any other name that names no file
                     // (with bytes, or a bare "/" or "..") is refused rather than guessed.
@@ -71,12 +71,6 @@ final class AttachmentsApi {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /** Nothing left of {@code filename} once its directories are taken off: empty, "." or "..". */
-    private static boolean namesNoFile(String filename) {
-        String last = filename.substring(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1).strip();
-        return last.isEmpty() || last.equals(".") || last.equals("..");
     }
 
     ApiResponse presign(ApiRequest request) {
