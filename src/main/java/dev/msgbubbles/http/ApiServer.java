@@ -83,6 +83,12 @@ public final class ApiServer implements AutoCloseable {
         return builder.build();
     }
 
+    private static final String MALFORMED = "malformed HTTP request";
+
+    /** What {@link #directError} answers: the status, our error code and the message. */
+    private record Answer(Status status, ErrorCode code, String message) {
+    }
+
     /**
      * Gives the errors Helidon answers by itself our error shape, keeping its status where that status is the truth.
      * A 5xx from here is not a database outage, so only a status that means "busy, retry" may say {@code unavailable}:
@@ -101,56 +107,34 @@ public final class ApiServer implements AutoCloseable {
                                                                DirectHandler.EventType type, Status status,
                                                                io.helidon.http.ServerResponseHeaders headers,
                                                                String message) {
-        Status answered = status;
-        ErrorCode code;
-        String text;
-        switch (status.code()) {
-            case 413 -> {
-                code = ErrorCode.PAYLOAD_TOO_LARGE;
-                text = "request body too large";
-            }
-            case 404 -> {
-                code = ErrorCode.NOT_FOUND;
-                text = "malformed HTTP request";
-            }
-            case 405 -> {
-                code = ErrorCode.METHOD_NOT_ALLOWED;
-                text = "malformed HTTP request";
-            }
-            case 505 -> {
-                code = ErrorCode.INVALID_REQUEST;
-                text = "HTTP/1.1 is required: this server does not accept HTTP/1.0 (behind a reverse proxy, make it "
-                        + "speak HTTP/1.1 to the server, e.g. nginx's proxy_http_version 1.1)";
-            }
-            case 501 -> {
-                code = ErrorCode.INVALID_REQUEST;
-                text = "unsupported Transfer-Encoding: a request body may only be sent as is or chunked";
-            }
-            case 503 -> {
-                code = ErrorCode.UNAVAILABLE;
-                text = "the server is at its limit of concurrent requests; retry later";
-            }
-            default -> {
-                boolean serverSide = status.code() >= 500;
-                code = serverSide ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_REQUEST;
-                text = serverSide ? "internal error; quote the request_id when reporting it" : "malformed HTTP request";
-                if (serverSide) {
-                    answered = Status.INTERNAL_SERVER_ERROR_500;
-                }
-            }
-        }
+        Answer answer = switch (status.code()) {
+            case 413 -> new Answer(status, ErrorCode.PAYLOAD_TOO_LARGE, "request body too large");
+            case 404 -> new Answer(status, ErrorCode.NOT_FOUND, MALFORMED);
+            case 405 -> new Answer(status, ErrorCode.METHOD_NOT_ALLOWED, MALFORMED);
+            case 505 -> new Answer(status, ErrorCode.INVALID_REQUEST, "HTTP/1.1 is required: this server does not accept "
+                    + "HTTP/1.0 (behind a reverse proxy, make it speak HTTP/1.1 to the server, e.g. nginx's "
+                    + "proxy_http_version 1.1)");
+            case 501 -> new Answer(status, ErrorCode.INVALID_REQUEST,
+                    "unsupported Transfer-Encoding: a request body may only be sent as is or chunked");
+            case 503 -> new Answer(status, ErrorCode.UNAVAILABLE,
+                    "the server is at its limit of concurrent requests; retry later");
+            default -> status.code() >= 500
+                    ? new Answer(Status.INTERNAL_SERVER_ERROR_500, ErrorCode.INTERNAL_ERROR,
+                            "internal error; quote the request_id when reporting it")
+                    : new Answer(status, ErrorCode.INVALID_REQUEST, MALFORMED);
+        };
         String requestId = Ids.requestId();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code.code());
-        body.put("message", text);
+        body.put("error", answer.code().code());
+        body.put("message", answer.message());
         body.put("request_id", requestId);
         DirectHandler.TransportResponse.Builder response = DirectHandler.TransportResponse.builder()
-                .status(answered)
+                .status(answer.status())
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
                 .header(HeaderNames.create("X-Request-Id"), requestId)
                 .entity(Json.write(body));
-        if (code == ErrorCode.UNAVAILABLE) {
+        if (answer.code() == ErrorCode.UNAVAILABLE) {
             response.header(HeaderNames.RETRY_AFTER, "1");
         }
         return response.build();
