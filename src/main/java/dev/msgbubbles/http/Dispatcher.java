@@ -100,11 +100,13 @@ final class Dispatcher {
             }
             status = response.status();
             write(res, response, exchange);
-            if (exchange.endConnection) {
-                // The Connection: close header alone does not end Helidon's connection loop (it then skips consuming
-                // the rest of the body and reads the leftover bytes as the next request, answering them a second
-                // time); this exception is Helidon's way to close the connection once the response is out.
-                throw new io.helidon.webserver.CloseConnectionException("the request body could not be read");
+            if (exchange.endConnection || asksToClose(req)) {
+                // A Connection: close header, the client's or ours, does not end Helidon's connection loop: it then
+                // skips draining an unread body and reads its bytes as the next request, and runs it (a request hidden
+                // in a refused request's body, past any filtering proxy), and otherwise keeps the connection open
+                // until the client gives up. This exception is Helidon's way to close it once the response is out.
+                throw new io.helidon.webserver.CloseConnectionException(exchange.endConnection
+                        ? "the request body could not be read" : "the client asked to close the connection");
             }
         } finally {
             telemetry.record(KNOWN_METHODS.contains(method) ? method : "OTHER", exchange.route, status,
@@ -219,6 +221,18 @@ final class Dispatcher {
                 res.send(Json.write(response.body(exchange.requestId)));
             }
         }
+    }
+
+    /** The request's {@code Connection} header lists {@code close} (RFC 9112 §9.6). */
+    private static boolean asksToClose(ServerRequest req) {
+        for (String value : req.headers().all(HeaderNames.CONNECTION, List::of)) {
+            for (String token : value.split(",")) {
+                if (token.strip().equalsIgnoreCase("close")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -321,6 +321,40 @@ class RequestHandlingIT {
         }
     }
 
+    /**
+     * Sends {@code request} and keeps the connection open for writing, as a client that asked to close waits for the
+     * server to do it: everything read until the server closes, or a failure when it does not within 3 s.
+     */
+    private String exchangeWaitingForTheServerToClose(byte[] request) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(3_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("the server did not close a connection its client asked to close", e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void connection_close_ends_the_connection_after_one_answer_so_an_unread_body_never_runs_as_a_request() {
+        // refused before its body is read (the wrong content type), a request's body held a second request: with
+        // Connection: close Helidon skipped draining the body but kept reading the connection, and ran it
+        String inner = "GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n\r\n";
+        String smuggling = "POST /v1/_probe/json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: text/plain\r\nContent-Length: " + inner.length() + "\r\nConnection: close\r\n\r\n" + inner;
+        String response = exchangeWaitingForTheServerToClose(smuggling.getBytes(StandardCharsets.UTF_8));
+        assertThat(response).startsWith("HTTP/1.1 400 ").contains("\"error\":\"invalid_request\"");
+        assertThat(response.indexOf("HTTP/1.1", 1)).as("a second answer: " + response).isNegative();
+
+        // and a plain request that asks to close gets its answer, then the end of the connection
+        String health = exchangeWaitingForTheServerToClose(
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(health).startsWith("HTTP/1.1 200 ");
+    }
+
     @Test
     void an_http_1_0_request_is_505_saying_http_1_1_is_required_never_503_unavailable() {
         for (String request : List.of("GET /healthz HTTP/1.0\r\n\r\n",
