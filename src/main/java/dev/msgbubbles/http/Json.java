@@ -95,7 +95,7 @@ final class Json {
     /**
      * True when {@code body} is not well-formed UTF-8 (RFC 3629). Jackson's decoder takes overlong forms ({@code C0 80}
      * for NUL, which would then pass {@link #checkText}'s escape scan and reach the store) and sequences past U+10FFFF
-     * (decoded to lone surrogates); the JDK's decoder refuses both, and surrogates encoded on their own. Bodies of
+     * (decoded to lone surrogates); {@link StrictText} refuses both, and surrogates encoded on their own. Bodies of
      * ASCII only, the usual case, are settled by the scan for a byte of 0x80 or more.
      */
     static boolean malformedUtf8(byte[] body) {
@@ -106,15 +106,7 @@ final class Json {
         if (first == body.length) {
             return false;
         }
-        try {
-            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(body, first, body.length - first));
-            return false;
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return true;
-        }
+        return StrictText.decode(body, first, body.length - first, java.nio.charset.StandardCharsets.UTF_8).isEmpty();
     }
 
     /**

@@ -3,10 +3,7 @@ package dev.msgbubbles.http;
 import dev.msgbubbles.common.ApiException;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -285,17 +282,8 @@ final class MultipartReader implements Iterator<ApiRequest.Part> {
 
     /** Bytes as UTF-8 when they are valid UTF-8, else as ISO-8859-1 (every byte a character). */
     static String text(byte[] bytes, int offset, int length) {
-        return decode(bytes, offset, length, StandardCharsets.UTF_8)
+        return StrictText.decode(bytes, offset, length, StandardCharsets.UTF_8)
                 .orElseGet(() -> new String(bytes, offset, length, StandardCharsets.ISO_8859_1));
-    }
-
-    private static Optional<String> decode(byte[] bytes, int offset, int length, Charset charset) {
-        try {
-            return Optional.of(charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, offset, length)).toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
     }
 
     /** What {@code Content-Disposition: form-data; name="…"; filename="…"} says. */
@@ -364,7 +352,7 @@ final class MultipartReader implements Iterator<ApiRequest.Part> {
                 return Optional.empty();
             }
             byte[] bytes = unescape(value.substring(second + 1), true);
-            return bytes == null ? Optional.empty() : decode(bytes, 0, bytes.length, charset);
+            return bytes == null ? Optional.empty() : StrictText.decode(bytes, 0, bytes.length, charset);
         }
 
         /** {@code value} with its percent-escapes decoded, when they are all valid and make UTF-8; else as is. */
@@ -373,7 +361,7 @@ final class MultipartReader implements Iterator<ApiRequest.Part> {
                 return value;
             }
             byte[] bytes = unescape(value, false);
-            return bytes == null ? value : decode(bytes, 0, bytes.length, StandardCharsets.UTF_8).orElse(value);
+            return bytes == null ? value : StrictText.decode(bytes, 0, bytes.length, StandardCharsets.UTF_8).orElse(value);
         }
 
         /**
