@@ -3,6 +3,7 @@ package dev.msgbubbles.chat;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.Sql;
+import dev.msgbubbles.db.StoreUnavailable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -81,6 +82,10 @@ public final class ThreadIndex implements AutoCloseable {
             while (running) {
                 try {
                     catchUpAll();
+                } catch (StoreUnavailable e) {
+                    // an outage (a full disk, say): one line a round, no stack trace; reads by thread look through
+                    // the messages not yet indexed meanwhile
+                    LOG.warn("thread index catch-up: {}; trying again", e.getMessage());
                 } catch (RuntimeException e) {
                     LOG.error("thread index catch-up failed; trying again", e);
                 }

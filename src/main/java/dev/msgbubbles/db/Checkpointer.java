@@ -59,8 +59,14 @@ final class Checkpointer implements Database.Background {
                     LockSupport.parkNanos(Math.max(pause, every.toNanos()));
                 }
             } catch (SQLException | RuntimeException e) {
-                if (running) {
+                if (running && Database.outage(e)) {
+                    // the store cannot write (a full disk, say): one line, no stack trace
+                    LOG.warn("background checkpoint failed: {}; the writer's own checkpoints go on, trying again",
+                            e.getMessage());
+                } else if (running) {
                     LOG.warn("background checkpoint failed; the writer's own checkpoints go on, trying again", e);
+                }
+                if (running) {
                     LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
                 }
             }

@@ -401,12 +401,15 @@ public final class Database implements Writes, AutoCloseable {
      * throws {@link ConnectionException} only where it opens a connection, before any statement of the caller's ran; a
      * statement that met an {@link #outage} ended its transaction uncommitted. So nothing of that work was written
      * either way. A {@link TransactionException} of a transaction whose work {@code ran} is a commit (or rollback)
-     * that failed itself: whether the commit took effect is unknown, so it stays what it is, whatever its cause; one
-     * from before the work ran is a {@code BEGIN} that failed, and nothing was written.
+     * that failed itself: whether the commit took effect is unknown, so it stays what it is, unless it is one that
+     * certainly {@link #neverCommitted}; one from before the work ran is a {@code BEGIN} that failed, and nothing was
+     * written.
      */
     private RuntimeException translated(RuntimeException failure, boolean ran) {
-        if ((ran && failure instanceof TransactionException)
-                || !(failure instanceof ConnectionException || outage(failure))) {
+        boolean unavailable = ran && failure instanceof TransactionException
+                ? neverCommitted(failure)
+                : failure instanceof ConnectionException || outage(failure);
+        if (!unavailable) {
             return failure;
         }
         Throwable cause = failure.getCause() == null ? failure : failure.getCause();
@@ -468,7 +471,15 @@ public final class Database implements Writes, AutoCloseable {
         if (sideJdbi == null) {
             throw new IllegalStateException("only a SQLite store has a side file");
         }
-        return sideJdbi.inTransaction(callback);
+        boolean[] ran = {false};
+        try {
+            return sideJdbi.inTransaction(h -> {
+                ran[0] = true;
+                return callback.withHandle(h);
+            });
+        } catch (RuntimeException e) {
+            throw translated(e, ran[0]);
+        }
     }
 
     /**
@@ -479,15 +490,42 @@ public final class Database implements Writes, AutoCloseable {
      * busy timeout (another process held it). The statement that met it failed and its transaction did not commit.
      */
     static boolean outage(Throwable failure) {
+        return failure != null && (sqliteCode(failure, SQLITE_FULL) || sqliteCode(failure, SQLITE_IOERR)
+                || sqliteCode(failure, SQLITE_BUSY) || postgresOutage(failure));
+    }
+
+    /**
+     * True when a COMMIT that failed certainly did not take effect: SQLite could not append the transaction to its
+     * write-ahead log for want of space (a full disk: {@code SQLITE_FULL}). The log takes a transaction's pages as
+     * checksummed frames, in order, the one that marks the commit last, so a log that ran out of room before that frame
+     * was whole holds no commit of it, neither now nor when the log is read again after a restart; and SQLite has
+     * rolled the transaction back. (SQLite pads the log past the commit frame only on a device without
+     * power-safe overwrite, which its Unix VFS assumes by default.) Any other failed commit, such as an I/O error
+     * while syncing or a connection lost during PostgreSQL's {@code COMMIT}, may have taken effect.
+     */
+    static boolean neverCommitted(Throwable failure) {
+        return sqliteCode(failure, SQLITE_FULL);
+    }
+
+    private static final int SQLITE_FULL = org.sqlite.SQLiteErrorCode.SQLITE_FULL.code;
+    private static final int SQLITE_IOERR = org.sqlite.SQLiteErrorCode.SQLITE_IOERR.code;
+    private static final int SQLITE_BUSY = org.sqlite.SQLiteErrorCode.SQLITE_BUSY.code;
+
+    /** True when a SQLite failure with the primary result code {@code primary} is among {@code failure}'s causes. */
+    private static boolean sqliteCode(Throwable failure, int primary) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof org.sqlite.SQLiteException sqlite) {
-                int primary = sqlite.getResultCode().code & 0xff; // extended codes keep the primary one in the low byte
-                if (primary == org.sqlite.SQLiteErrorCode.SQLITE_FULL.code
-                        || primary == org.sqlite.SQLiteErrorCode.SQLITE_IOERR.code
-                        || primary == org.sqlite.SQLiteErrorCode.SQLITE_BUSY.code) {
-                    return true;
-                }
-            } else if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+            // extended codes keep the primary one in the low byte
+            if (t instanceof org.sqlite.SQLiteException sqlite && (sqlite.getResultCode().code & 0xff) == primary) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean postgresOutage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (!(t instanceof org.sqlite.SQLiteException) && t instanceof java.sql.SQLException sql
+                    && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
                 if (state.startsWith("08") || state.startsWith("53") || state.equals("57P01") || state.equals("57P02")
                         || state.equals("57P03")) {

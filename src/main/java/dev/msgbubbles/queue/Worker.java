@@ -117,6 +117,8 @@ public final class Worker implements AutoCloseable {
             if (handler != null) {
                 try {
                     handler.prepare(batch);
+                } catch (StoreUnavailable e) {
+                    LOG.warn("preparing {} {} jobs: {}; each reads for itself", batch.size(), kind, e.getMessage());
                 } catch (RuntimeException e) {
                     LOG.warn("preparing {} {} jobs failed; each reads for itself", batch.size(), kind, e);
                 }
@@ -142,14 +144,25 @@ public final class Worker implements AutoCloseable {
             }
             handler.handle(job, now);
         } catch (RuntimeException e) {
-            if (settled(handler, job, e, now)) {
+            // an outage (the store could not take the job's writes: nothing of them was written) is not the job's
+            // fault: it is never settled for it, and it is one line, no stack trace
+            boolean outage = e instanceof StoreUnavailable;
+            if (!outage && settled(handler, job, e, now)) {
                 return;
             }
             Duration backoff = backoff(job.attempts());
-            LOG.warn("job {} ({} {}) failed on attempt {}; retrying in {}", job.seq(), job.kind(), job.subject(),
-                    job.attempts(), backoff, e);
+            if (outage) {
+                LOG.warn("job {} ({} {}) on attempt {}: {}; retrying in {}", job.seq(), job.kind(), job.subject(),
+                        job.attempts(), e.getMessage(), backoff);
+            } else {
+                LOG.warn("job {} ({} {}) failed on attempt {}; retrying in {}", job.seq(), job.kind(), job.subject(),
+                        job.attempts(), backoff, e);
+            }
             try {
                 db.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(backoff), e.toString()));
+            } catch (StoreUnavailable again) {
+                LOG.warn("could not reschedule job {}: {}; it runs again when its lease ends", job.seq(),
+                        again.getMessage());
             } catch (RuntimeException again) {
                 LOG.error("could not reschedule job {}; it runs again when its lease ends", job.seq(), again);
             }

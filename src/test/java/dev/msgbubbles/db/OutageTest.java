@@ -33,4 +33,22 @@ class OutageTest {
                 .isFalse();
         assertThat(Database.outage(new SQLiteException("no such table", SQLiteErrorCode.SQLITE_ERROR))).isFalse();
     }
+
+    @Test
+    void only_a_sqlite_commit_that_ran_out_of_disk_certainly_did_not_take_effect() {
+        // as JDBI reports a COMMIT that failed: its own exception, the driver's as the cause
+        assertThat(Database.neverCommitted(new org.jdbi.v3.core.transaction.TransactionException(
+                "Failed to commit transaction",
+                new SQLiteException("database or disk is full", SQLiteErrorCode.SQLITE_FULL)))).isTrue();
+
+        // a log that took the commit frame and then failed to sync may hold the commit after a restart
+        assertThat(Database.neverCommitted(new org.jdbi.v3.core.transaction.TransactionException(
+                "Failed to commit transaction",
+                new SQLiteException("disk I/O error", SQLiteErrorCode.SQLITE_IOERR_FSYNC)))).isFalse();
+        // a PostgreSQL COMMIT whose connection broke, or that the server refused for want of space: unknown
+        assertThat(Database.neverCommitted(new org.jdbi.v3.core.transaction.TransactionException(
+                "Failed to commit transaction", new SQLException("I/O error", "08006")))).isFalse();
+        assertThat(Database.neverCommitted(new SQLException("could not write: No space left on device", "53100")))
+                .isFalse();
+    }
 }

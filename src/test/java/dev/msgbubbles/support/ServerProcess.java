@@ -29,8 +29,19 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts the server and returns once it listens; {@code env} should set MSGBUBBLES_PORT=0. */
     public static ServerProcess start(Map<String, String> env) {
+        return startWithin(env, List.of());
+    }
+
+    /**
+     * As {@link #start}, the server's command run by {@code wrapper} (its arguments follow the wrapper's own), e.g. in
+     * namespaces of its own; {@link #kill} ends the wrapper's descendants too.
+     */
+    public static ServerProcess startWithin(Map<String, String> env, List<String> wrapper) {
         try {
-            Process process = Cli.builder(env, "serve").redirectErrorStream(true).start();
+            ProcessBuilder builder = Cli.builder(env, "serve").redirectErrorStream(true);
+            List<String> command = new ArrayList<>(wrapper);
+            command.addAll(builder.command());
+            Process process = builder.command(command).start();
             BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
             String line;
@@ -73,6 +84,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
     public void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
