@@ -36,8 +36,8 @@ public final class AdminCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Command(name = "create", description = "Create an account with one test and one live key.")
-        int create(@Option(names = "--name", required = true) String name) {
+        @Command(name = "create", description = "Create an account with one test and one live key.", mixinStandardHelpOptions = true)
+        int create(@Option(names = "--name", required = true, paramLabel = "NAME") String name) {
             return AdminContext.run(spec, s -> {
                 var created = s.accounts().create(name);
                 return AdminContext.ordered("account_id", created.account().id(), "name", created.account().name(),
@@ -45,17 +45,17 @@ public final class AdminCommand implements Runnable {
             });
         }
 
-        @Command(name = "suspend", description = "Refuse the account's keys with 403 until activated.")
-        int suspend(@Option(names = "--account", required = true) String account) {
+        @Command(name = "suspend", description = "Refuse the account's keys with 403 until activated.", mixinStandardHelpOptions = true)
+        int suspend(@Option(names = "--account", required = true, paramLabel = "ACCOUNT_ID") String account) {
             return AdminContext.run(spec, s -> view(s.accounts().setStatus(accountId(account), Account.Status.SUSPENDED)));
         }
 
-        @Command(name = "activate", description = "Accept a suspended account's keys again.")
-        int activate(@Option(names = "--account", required = true) String account) {
+        @Command(name = "activate", description = "Accept a suspended account's keys again.", mixinStandardHelpOptions = true)
+        int activate(@Option(names = "--account", required = true, paramLabel = "ACCOUNT_ID") String account) {
             return AdminContext.run(spec, s -> view(s.accounts().setStatus(accountId(account), Account.Status.ACTIVE)));
         }
 
-        @Command(name = "list", description = "List all accounts.")
+        @Command(name = "list", description = "List all accounts.", mixinStandardHelpOptions = true)
         int list() {
             return AdminContext.run(spec, s -> AdminContext.ordered("accounts",
                     s.accounts().list().stream().map(AccountCommands::view).toList()));
@@ -72,9 +72,9 @@ public final class AdminCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Command(name = "create", description = "Create a key; it is printed once and never stored.")
-        int create(@Option(names = "--account", required = true) String account,
-                   @Option(names = "--mode", required = true, description = "test or live") String mode) {
+        @Command(name = "create", description = "Create a key; it is printed once and never stored.", mixinStandardHelpOptions = true)
+        int create(@Option(names = "--account", required = true, paramLabel = "ACCOUNT_ID") String account,
+                   @Option(names = "--mode", required = true, paramLabel = "MODE", description = "test or live") String mode) {
             return AdminContext.run(spec, s -> {
                 var key = s.accounts().issueKey(accountId(account), mode(mode));
                 return AdminContext.ordered("key", key.key(), "prefix", key.prefix(), "account_id", key.accountId(),
@@ -82,7 +82,7 @@ public final class AdminCommand implements Runnable {
             });
         }
 
-        @Command(name = "revoke", description = "Revoke a key, given in full or by its 16-character prefix.")
+        @Command(name = "revoke", description = "Revoke a key, given in full or by its 16-character prefix.", mixinStandardHelpOptions = true)
         int revoke(@Option(names = "--key", required = true, paramLabel = "KEY_OR_PREFIX") String key) {
             return AdminContext.run(spec, s -> AdminContext.ordered("revoked", s.accounts().revoke(key)));
         }
@@ -93,20 +93,20 @@ public final class AdminCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Command(name = "add", description = "Assign a number to an account.")
-        int add(@Option(names = "--account", required = true) String account,
-                @Option(names = "--handle", required = true, description = "E.164, e.g. +18005550111") String handle,
-                @Option(names = "--channels", required = true, description = "imessage,sms[,whatsapp]") String channels,
-                @Option(names = "--mode", required = true, description = "test or live") String mode,
-                @Option(names = "--provider", description = "sandbox (default), bluebubbles, twilio, whatsapp-cloud, kannel") String provider,
-                @Option(names = "--label") String label) {
+        @Command(name = "add", description = "Assign a number to an account.", mixinStandardHelpOptions = true)
+        int add(@Option(names = "--account", required = true, paramLabel = "ACCOUNT_ID") String account,
+                @Option(names = "--handle", required = true, paramLabel = "E164", description = "E.164, e.g. +18005550111") String handle,
+                @Option(names = "--channels", required = true, paramLabel = "CHANNELS", description = "imessage,sms[,whatsapp]") String channels,
+                @Option(names = "--mode", required = true, paramLabel = "MODE", description = "test or live") String mode,
+                @Option(names = "--provider", paramLabel = "PROVIDER", description = "sandbox (default), bluebubbles, twilio, whatsapp-cloud, kannel") String provider,
+                @Option(names = "--label", paramLabel = "LABEL") String label) {
             return AdminContext.run(spec, s -> view(s.numbers().add(new NumberDirectory.NewNumber(accountId(account),
                     handle, channels(channels), mode(mode), provider(provider), label))));
         }
 
-        @Command(name = "set-status", description = "Mark a number online or offline.")
-        int setStatus(@Option(names = "--handle", required = true) String handle,
-                      @Option(names = "--status", required = true, description = "online or offline") String status) {
+        @Command(name = "set-status", description = "Mark a number online or offline.", mixinStandardHelpOptions = true)
+        int setStatus(@Option(names = "--handle", required = true, paramLabel = "E164") String handle,
+                      @Option(names = "--status", required = true, paramLabel = "STATUS", description = "online or offline") String status) {
             return AdminContext.run(spec, s -> view(s.numbers().setStatus(handle, switch (status) {
                 case "online" -> AccountNumber.Status.ONLINE;
                 case "offline" -> AccountNumber.Status.OFFLINE;
@@ -121,7 +121,7 @@ public final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", description = "Show the database and how many accounts it holds.")
+    @Command(name = "status", description = "Show the database and how many accounts it holds.", mixinStandardHelpOptions = true)
     static final class Status implements Callable<Integer> {
         @Spec
         CommandSpec spec;

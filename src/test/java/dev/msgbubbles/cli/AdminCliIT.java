@@ -49,6 +49,23 @@ class AdminCliIT {
     }
 
     @Test
+    void every_command_prints_its_usage_with_named_values_for_help() {
+        Map<String, String> env = sqlite.environment();
+        for (String[] command : new String[][] {{"account", "create"}, {"account", "suspend"}, {"account", "list"},
+                {"key", "create"}, {"key", "revoke"}, {"number", "add"}, {"number", "set-status"}, {"status"}}) {
+            String[] args = new String[command.length + 2];
+            args[0] = "admin";
+            System.arraycopy(command, 0, args, 1, command.length);
+            args[args.length - 1] = "--help";
+            Cli.Result help = Cli.run(env, args);
+            assertThat(help.exit()).as(String.join(" ", args) + ": " + help.err()).isZero();
+            assertThat(help.out()).startsWith("Usage: msgbubbles admin " + String.join(" ", command))
+                    .doesNotContain("<arg");
+        }
+        assertThat(Cli.run(env, "admin", "number", "add", "--help").out()).contains("--handle=E164", "--mode=MODE");
+    }
+
+    @Test
     void the_whole_admin_contract_works_on_sqlite() {
         Map<String, String> env = sqlite.environment();
         JsonNode account = ok(Cli.run(env, "admin", "account", "create", "--name", "acme"));
