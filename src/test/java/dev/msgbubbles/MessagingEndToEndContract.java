@@ -186,6 +186,11 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
             assertThat(resumed.next("id: ")).isEqualTo("id: " + cursors.get(2));
             assertThat(resumed.next("event: ")).isEqualTo("event: message.delivered");
         }
+        // an empty Last-Event-ID is no last event id: the stream resumes after the query's cursor
+        try (SseReader blank = new SseReader(app.port(), sender.testKey(), "?after=" + cursors.get(2), "")) {
+            assertThat(blank.response.statusCode()).isEqualTo(200);
+            assertThat(blank.next("id: ")).isEqualTo("id: " + cursors.get(3));
+        }
         try (SseReader reads = new SseReader(app.port(), sender.testKey(), "?types=message.read", null)) {
             assertThat(reads.next("event: ")).isEqualTo("event: message.read");
         }

@@ -377,6 +377,65 @@ public final class EventLog {
         return found;
     }
 
+    /**
+     * What a bounded read of the log found: the events that matched, oldest first, and {@code through}, the cursor up to
+     * which it looked at every event of the account and mode, matching or not ({@code after} when it looked at none).
+     * {@code complete} when it stopped only because the log ended; otherwise it stopped at its limit of events or of
+     * rows, and the events after {@code through} are still to be read.
+     */
+    public record Scan(List<Event> events, long through, boolean complete) {
+    }
+
+    /**
+     * Up to {@code limit} events of one account and mode after cursor {@code after}, oldest first, optionally only of
+     * {@code types} (null or empty: every type), looking at no more than {@code maxRows} rows. A reader that filters by
+     * type resumes after {@link Scan#through}, not after the last event it got: past the events of other types it has
+     * already looked at, which it would otherwise read again on every call (a stream of a rare type, polling, read the
+     * whole log from its last match five times a second). Resuming there is safe because cursors become visible in
+     * increasing order only (see {@link Batch}): nothing can appear below a cursor that was already visible. Without a
+     * type filter every row yields events, so the row limit never binds before {@code limit}.
+     */
+    public Scan scan(Handle h, UUID accountId, Mode mode, long after, java.util.Set<EventType> types, int limit,
+                     int maxRows) {
+        boolean anyType = types == null || types.isEmpty();
+        List<String> typeValues = anyType ? List.of() : types.stream().map(EventType::wire).sorted().toList();
+        // rows of one event of another type come back without their payload: they only move the scan on
+        String payload = anyType ? "payload" : "CASE WHEN span > 1 OR type IN (" + Sql.repeat("?", types.size())
+                + ") THEN payload END AS payload";
+        String sql = "SELECT " + Stored.COLUMNS.replace("payload", payload) + " FROM events WHERE account_id = ? "
+                + "AND mode = ? AND cursor > ? ORDER BY cursor LIMIT ?";
+        List<Event> found = new java.util.ArrayList<>();
+        long through = after;
+        int rowsLeft = maxRows;
+        while (rowsLeft > 0) {
+            int rowLimit = Math.min(rowsLeft, anyType ? limit - found.size() : SCAN_CHUNK);
+            List<Object> values = new java.util.ArrayList<>(typeValues);
+            values.addAll(List.of(accountId, mode.wire(), through, rowLimit));
+            List<Stored> rows = Sql.list(h, sql, row -> Stored.read(row, ""), values.toArray());
+            rowsLeft -= rows.size();
+            for (Stored row : rows) {
+                if (row.payload() != null) {
+                    for (Event e : row.events()) {
+                        if (e.cursor() > after && (anyType || types.contains(e.type()))) {
+                            found.add(e);
+                            if (found.size() == limit) {
+                                return new Scan(found, e.cursor(), false);
+                            }
+                        }
+                    }
+                }
+                through = row.cursor();
+            }
+            if (rows.size() < rowLimit) {
+                return new Scan(found, through, true);
+            }
+        }
+        return new Scan(found, through, false);
+    }
+
+    /** How many rows a filtered {@link #scan} asks for at a time (rows of other types come without their payload). */
+    static final int SCAN_CHUNK = 250;
+
     /** The newest cursor of an account and mode, 0 when it has no events. */
     public long lastCursor(Handle h, UUID accountId, Mode mode) {
         return Sql.one(h, "SELECT MAX(cursor) AS last FROM events WHERE account_id = ? AND mode = ?",

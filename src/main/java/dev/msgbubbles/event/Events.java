@@ -18,17 +18,29 @@ public final class Events implements AutoCloseable {
     /** How often a follower looks for new events when it has seen them all. */
     static final Duration POLL = Duration.ofMillis(200);
 
+    /**
+     * How many rows of the log one read looks at, at most: a {@code types} filter that matches few events would
+     * otherwise read the whole log in one request, and a stream would do so on every poll.
+     */
+    static final int MAX_SCAN_ROWS = 2_000;
+
     private final Database db;
     private final Duration heartbeat;
     private final EventLog log = new EventLog(EventLog.Fanout.NONE); // reads only
+    private final int maxScanRows;
     private volatile boolean open = true;
 
     public Events(Database db, Duration heartbeat) {
-        this.db = db;
-        this.heartbeat = heartbeat;
+        this(db, heartbeat, MAX_SCAN_ROWS);
     }
 
-    /** Up to {@code limit} events after {@code after}, and whether more follow. */
+    Events(Database db, Duration heartbeat, int maxScanRows) {
+        this.db = db;
+        this.heartbeat = heartbeat;
+        this.maxScanRows = maxScanRows;
+    }
+
+    /** A page of events, whether more may follow, and the cursor to resume after (see {@link #after}). */
     public record Page(List<Event> events, boolean hasMore, long nextAfter) {
     }
 
@@ -39,11 +51,20 @@ public final class Events implements AutoCloseable {
         void heartbeat() throws IOException;
     }
 
+    /**
+     * Up to {@code limit} events after {@code after}, whether more may follow, and where to resume. With a type filter
+     * a page can hold fewer than {@code limit} events, even none, and still say {@code hasMore}: its read stopped at
+     * {@link #MAX_SCAN_ROWS} rows; and {@code nextAfter} moves past the events of other types it looked at, so that the
+     * next read does not look at them again.
+     */
     public Page after(UUID accountId, Mode mode, long after, Set<EventType> types, int limit) {
-        List<Event> rows = db.read(h -> log.after(h, accountId, mode, after, types, limit + 1));
-        boolean more = rows.size() > limit;
-        List<Event> page = more ? rows.subList(0, limit) : rows;
-        return new Page(List.copyOf(page), more, page.isEmpty() ? after : page.getLast().cursor());
+        EventLog.Scan scan = db.read(h -> log.scan(h, accountId, mode, after, types, limit + 1, maxScanRows));
+        List<Event> found = scan.events();
+        if (found.size() > limit) {
+            List<Event> page = found.subList(0, limit);
+            return new Page(List.copyOf(page), true, page.getLast().cursor());
+        }
+        return new Page(List.copyOf(found), !scan.complete(), scan.through());
     }
 
     /**
@@ -55,16 +76,16 @@ public final class Events implements AutoCloseable {
         long quietSince = System.nanoTime();
         while (open) {
             Page page = after(accountId, mode, cursor, types, 100);
+            cursor = page.nextAfter(); // past events of other types too
             if (!page.events().isEmpty()) {
                 sink.events(page.events());
-                cursor = page.nextAfter();
                 quietSince = System.nanoTime();
-                if (page.hasMore()) {
-                    continue;
-                }
             } else if (System.nanoTime() - quietSince >= heartbeat.toNanos()) {
                 sink.heartbeat();
                 quietSince = System.nanoTime();
+            }
+            if (page.hasMore()) {
+                continue;
             }
             try {
                 TimeUnit.NANOSECONDS.sleep(POLL.toNanos());

@@ -43,10 +43,12 @@ final class EventsApi {
     /**
      * {@code GET /v1/events/stream}: Server-Sent Events. Each event is {@code id: <cursor>}, {@code event: <type>},
      * {@code data: <the event object>}; a comment line every heartbeat interval while idle. Resumes after the
-     * {@code Last-Event-ID} header (what browsers' EventSource sends on reconnect) or {@code after}.
+     * {@code Last-Event-ID} header (what browsers' EventSource sends on reconnect) or, without one or with an empty
+     * one, {@code after}.
      */
     ApiResponse stream(ApiRequest request) {
-        Optional<String> lastEventId = request.header("Last-Event-ID");
+        // an empty Last-Event-ID is no last event id (EventSource sends none then; other clients send it empty)
+        Optional<String> lastEventId = request.header("Last-Event-ID").filter(id -> !id.isBlank());
         long after = lastEventId.isPresent() ? lastEventId.map(EventsApi::lastEventId).get()
                 : request.query("after").map(EventsApi::cursor).orElse(0L);
         Set<EventType> types = request.query("types").map(EventsApi::types).orElse(null);

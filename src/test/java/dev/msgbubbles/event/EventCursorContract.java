@@ -273,6 +273,68 @@ abstract class EventCursorContract {
         assertThat(stretch).isEqualTo(read.subList(5, 31));
     }
 
+    /**
+     * A type filter that matches few events must not make every read look at the whole log after the consumer's last
+     * match: a page stops after a bounded number of rows (then {@code hasMore} with fewer events, even none) and resumes
+     * past the events of other types it looked at, and so does a stream.
+     */
+    @Test
+    void a_filtered_read_looks_at_a_bounded_number_of_rows_and_resumes_past_the_events_of_other_types_it_skipped()
+            throws Exception {
+        UUID other = UUID.randomUUID();
+        Instant now = Instant.now();
+        List<EventLog.Pending> batch = new ArrayList<>();
+        for (int i = 0; i < 120; i++) { // another account's events in between: a row per event
+            batch.add(EventLog.pending(account, Mode.TEST, i == 70 ? EventType.MESSAGE_READ : EventType.MESSAGE_SENT,
+                    null, Map.of("n", i), now));
+            batch.add(EventLog.pending(other, Mode.TEST, EventType.MESSAGE_READ, null, Map.of("n", i), now));
+        }
+        db.writeVoid(tx -> events.append(tx, batch));
+        db.writeVoid(tx -> events.append(tx, pending(16))); // and a packed row
+        long newest = db.read(h -> events.lastCursor(h, account, Mode.TEST));
+        Events reader = new Events(db, java.time.Duration.ofSeconds(15), 50);
+        Set<EventType> reads = Set.of(EventType.MESSAGE_READ);
+
+        Events.Page first = reader.after(account, Mode.TEST, 0, reads, 10);
+        assertThat(first.events()).as("no read event among the first 50 rows").isEmpty();
+        assertThat(first.hasMore()).isTrue();
+        assertThat(first.nextAfter()).as("past the rows it looked at").isGreaterThan(0);
+        List<Event> walked = new ArrayList<>();
+        int pages = 1;
+        Events.Page page = first;
+        while (page.hasMore()) {
+            page = reader.after(account, Mode.TEST, page.nextAfter(), reads, 10);
+            walked.addAll(page.events());
+            pages++;
+        }
+        assertThat(walked).extracting(Event::payload).containsExactly("{\"n\":70}");
+        assertThat(pages).as("121 rows, 50 a read").isEqualTo(3);
+        assertThat(page.nextAfter()).as("past the trailing events of other types").isEqualTo(newest);
+        assertThat(reader.after(account, Mode.TEST, newest, reads, 10))
+                .isEqualTo(new Events.Page(List.of(), false, newest));
+
+        // without a filter nothing changes: full pages, resumed after their last event
+        Events.Page unfiltered = reader.after(account, Mode.TEST, 0, null, 10);
+        assertThat(unfiltered.events()).hasSize(10);
+        assertThat(unfiltered.hasMore()).isTrue();
+        assertThat(unfiltered.nextAfter()).isEqualTo(unfiltered.events().getLast().cursor());
+
+        // a stream of the filtered type gets the one match, reading on past pages without one
+        List<Event> streamed = new ArrayList<>();
+        assertThatThrownBy(() -> reader.follow(account, Mode.TEST, 0, reads, new Events.Sink() {
+            @Override
+            public void events(List<Event> batch) throws java.io.IOException {
+                streamed.addAll(batch);
+                throw new java.io.IOException("the reader has what it came for");
+            }
+
+            @Override
+            public void heartbeat() {
+            }
+        })).isInstanceOf(java.io.IOException.class);
+        assertThat(streamed).isEqualTo(walked);
+    }
+
     private List<Event> page(long after, Set<EventType> types, int limit) {
         return db.read(h -> events.after(h, account, Mode.TEST, after, types, limit));
     }
