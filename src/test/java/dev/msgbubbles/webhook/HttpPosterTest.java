@@ -135,22 +135,22 @@ class HttpPosterTest {
                 .isInstanceOf(RetryPolicy.Answer.Response.class);
     }
 
+    /** A post with a timeout no slow first use of the client can reach: for answers judged on their content. */
+    private static RetryPolicy.Answer patiently(URI url) {
+        try (HttpPoster patient = new HttpPoster(Duration.ofSeconds(5), new UrlGuard(UrlGuard.systemResolver(), true), 8, 8)) {
+            return patient.post(url, Map.of("webhook-id", "evt_1"), "{\"type\":\"message.sent\"}");
+        }
+    }
+
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void an_answer_with_an_oversized_header_is_refused_not_buffered_whole() throws Exception {
-        // a header line of 4 MiB: without a limit the client keeps growing one buffer for it until the timeout (an
-        // endpoint on a fast link could fill the heap with it, times the attempts in flight)
-        URI url = serve((head, out) -> {
-            out.write("HTTP/1.1 200 OK\r\nX-Big: ".getBytes(StandardCharsets.US_ASCII));
-            byte[] block = new byte[64 * 1024];
-            java.util.Arrays.fill(block, (byte) 'a');
-            for (int i = 0; i < 64; i++) {
-                out.write(block);
-            }
-            out.write("\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        });
+        // a header line four times the limit: without one the client keeps growing one buffer for a line for as long
+        // as it comes, up to the timeout (an endpoint on a fast link could fill the heap, times the attempts in flight)
+        URI url = serve((head, out) -> out.write(("HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(4 * HttpPoster.MAX_LINE)
+                + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
 
-        assertThat(post(url)).isInstanceOfSatisfying(RetryPolicy.Answer.NoResponse.class,
+        assertThat(patiently(url)).isInstanceOfSatisfying(RetryPolicy.Answer.NoResponse.class,
                 none -> assertThat(none.error()).startsWith("no answer: ").containsIgnoringCase("line length"));
     }
 
@@ -159,13 +159,13 @@ class HttpPosterTest {
     void an_answer_with_too_many_headers_is_refused() throws Exception {
         URI url = serve((head, out) -> {
             StringBuilder answer = new StringBuilder("HTTP/1.1 200 OK\r\n");
-            for (int i = 0; i < 10_000; i++) {
+            for (int i = 0; i < 2 * HttpPoster.MAX_HEADERS; i++) {
                 answer.append("X-H").append(i).append(": v\r\n");
             }
             out.write(answer.append("Content-Length: 0\r\n\r\n").toString().getBytes(StandardCharsets.US_ASCII));
         });
 
-        assertThat(post(url)).isInstanceOfSatisfying(RetryPolicy.Answer.NoResponse.class,
+        assertThat(patiently(url)).isInstanceOfSatisfying(RetryPolicy.Answer.NoResponse.class,
                 none -> assertThat(none.error()).startsWith("no answer: ").containsIgnoringCase("header"));
     }
 
@@ -182,12 +182,12 @@ class HttpPosterTest {
             }
         });
         long start = System.nanoTime();
-        RetryPolicy.Answer answer = post(url);
+        RetryPolicy.Answer answer = patiently(url);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(answer).isEqualTo(new RetryPolicy.Answer.Response(200, java.util.Optional.empty(),
                 "z".repeat(HttpPoster.EXCERPT_BYTES)));
-        assertThat(took).isLessThan(LIMIT);
+        assertThat(took).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
