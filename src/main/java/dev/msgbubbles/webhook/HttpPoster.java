@@ -43,6 +43,9 @@ import org.apache.hc.core5.util.Timeout;
  * An answer's head is bounded too ({@link #MAX_LINE} per line, {@link #MAX_HEADERS} lines): the client would
  * otherwise grow one buffer for as long as an endpoint sends a header, up to the timeout, in every attempt in flight.
  *
+ * <p>What an endpoint sends is kept as text the store can hold ({@link #storable}): a NUL, which PostgreSQL's
+ * {@code text} refuses, becomes U+FFFD in the excerpt and in errors that quote the answer.
+ *
  * <p>The connections to one host and port are capped only by the total: endpoints are per URL, and several (of one
  * customer or many) often share a host; the per-endpoint limit is {@link DeliveryJob}'s, so one endpoint that hangs
  * does not take the connections another on the same host needs.
@@ -194,14 +197,23 @@ final class HttpPoster implements AutoCloseable {
         } else {
             post.cancel();
         }
-        String excerpt = new String(head, StandardCharsets.UTF_8);
+        String excerpt = storable(new String(head, StandardCharsets.UTF_8));
         return excerpt.isEmpty() ? null : excerpt;
+    }
+
+    /**
+     * {@code text} with each NUL replaced by U+FFFD. An answer's bytes (its body, or a malformed head an error quotes)
+     * become attempt records, and PostgreSQL refuses a NUL in text: the record failed, the delivery stayed pending
+     * without attempts, and its job sent the event again after every backoff, for ever.
+     */
+    static String storable(String text) {
+        return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
     private static String describe(Exception e) {
         String message = Optional.ofNullable(e.getMessage()).filter(m -> !m.isBlank())
                 .orElse(e.getClass().getSimpleName());
-        return message.length() <= 200 ? message : message.substring(0, 200);
+        return storable(message.length() <= 200 ? message : message.substring(0, 200));
     }
 
     @Override

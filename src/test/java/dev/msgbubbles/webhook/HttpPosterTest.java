@@ -156,6 +156,17 @@ class HttpPosterTest {
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void an_error_quoting_the_answer_never_carries_a_nul() throws Exception {
+        // a chunk size line holding a NUL: the client's error quotes it, and the error becomes the attempt's record
+        URI url = serve((head, out) -> out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nz\u0000\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1)));
+
+        assertThat(patiently(url)).isInstanceOfSatisfying(RetryPolicy.Answer.NoResponse.class,
+                none -> assertThat(none.error()).startsWith("no answer: ").doesNotContain("\u0000").contains("\uFFFD"));
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void an_answer_with_too_many_headers_is_refused() throws Exception {
         URI url = serve((head, out) -> {
             StringBuilder answer = new StringBuilder("HTTP/1.1 200 OK\r\n");
