@@ -403,6 +403,30 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
     }
 
     @Test
+    void an_answer_holding_nul_bytes_is_recorded_once_with_them_replaced() {
+        // PostgreSQL's text refuses NUL: the attempt could not be recorded, so the delivery stayed pending without
+        // attempts and its job sent the event again after every backoff, for ever; a test ping answered 500
+        Sender s = sender("nul");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        receiver.plan(hook.path(), Receiver.Answer.status(200).withBody("ok\u0000binary"));
+        sendFrom(s, to("1234"), "answered in binary");
+        deliver();
+        advance(Duration.ofMinutes(10)); // a job that failed would have run again by now
+
+        assertThat(received(hook)).hasSize(1);
+        JsonNode delivery = deliveries(hook).get(0);
+        assertThat(delivery.path("status").asText()).isEqualTo("succeeded");
+        assertThat(delivery.path("attempts").get(0).path("response_excerpt").asText()).isEqualTo("ok\uFFFDbinary");
+
+        receiver.plan(hook.path(), Receiver.Answer.status(500).withBody("\u0000"));
+        Http.Response ping = post("/v1/webhooks/" + hook.id() + "/test", s.testKey(), null);
+        assertThat(ping.status()).as(ping.text()).isEqualTo(200);
+        JsonNode attempt = ping.json().path("data").path("attempts").get(0);
+        assertThat(attempt.path("status_code").asInt()).isEqualTo(500);
+        assertThat(attempt.path("response_excerpt").asText()).isEqualTo("\uFFFD");
+    }
+
+    @Test
     void a_settled_delivery_can_be_sent_again_and_a_pending_one_cannot() {
         Sender s = sender("manual");
         Hook hook = hook(s.testKey(), "[\"message.queued\"]");

@@ -27,6 +27,16 @@ public enum Dialect {
     }
 
     /**
+     * The row-lock suffix for reading a row that the transaction then writes back whole (read, change, write).
+     * PostgreSQL runs READ COMMITTED, where two such transactions both read the old row and the later write undoes
+     * the earlier; {@code FOR UPDATE} makes the second wait and read the first's result. SQLite's write transactions
+     * are serialised already ({@code BEGIN IMMEDIATE}).
+     */
+    public String forUpdate() {
+        return this == POSTGRESQL ? " FOR UPDATE" : "";
+    }
+
+    /**
      * {@code column} among the keys {@code subquery} selects, for an UPDATE that changes the rows a subquery picked.
      * PostgreSQL gets {@code column = ANY(ARRAY(subquery))}: the keys become one value and the rows are fetched through
      * the primary key. With {@code IN (subquery)} its cached plan hashed the keys and scanned the whole table for them

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * (webhook_id, created_at) index, at most {@link #CHUNK} per transaction. Pending deliveries are never removed.
  * Without it the delivery log would grow by a row or more per event for good. One run removes at most
  * {@link #CHUNKS_PER_RUN} chunks and, when more are due, is due again at once (the worker takes it up between other
- * jobs), so a busy hour's log never holds a worker or SQLite's writer for long, nor outlives the job's lease.
+ * jobs), so a busy hour's log never holds a worker or SQLite's writer for long, nor outlives the job's lease. Only
+ * chunks that removed rows count towards that bound, so each run that stops early has made progress, and the runs end.
  */
 final class DeliveryLogPurge implements JobHandler {
     static final String KIND = "purge_webhook_deliveries";
@@ -61,11 +62,17 @@ final class DeliveryLogPurge implements JobHandler {
         for (UUID endpoint : endpoints) {
             int removed;
             do {
-                if (chunks++ == chunksPerRun) {
+                if (chunks == chunksPerRun) {
                     more = true;
                     break;
                 }
                 removed = db.write(tx -> purge(tx, endpoint, cutoff));
+                if (removed > 0) {
+                    // only a chunk that removed rows counts: the next run starts over with the first endpoints, which
+                    // then have nothing left, so counting those too made a run with more endpoints than chunks stop
+                    // short of the later ones every time, and be due again at once, for ever
+                    chunks++;
+                }
                 purged += removed;
             } while (removed == chunk);
             if (more) {

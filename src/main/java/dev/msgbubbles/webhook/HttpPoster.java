@@ -17,10 +17,12 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
@@ -36,11 +38,25 @@ import org.apache.hc.core5.util.Timeout;
  * aborts those past their deadline. Names are resolved through {@link UrlGuard#connectable},
  * so a connection only ever goes to an address the guard accepted at that moment. At most
  * {@link #EXCERPT_BYTES} of an answer's body is kept for the log; a small rest is read so the connection can be
- * reused, a large one closes it.
+ * reused, a large or unbounded one is not read at all: the exchange is aborted and its connection closed (closing
+ * the body's stream would read it to its end, and an answer whose status came in time would time out on its body).
+ * An answer's head is bounded too ({@link #MAX_LINE} per line, {@link #MAX_HEADERS} lines): the client would
+ * otherwise grow one buffer for as long as an endpoint sends a header, up to the timeout, in every attempt in flight.
+ *
+ * <p>What an endpoint sends is kept as text the store can hold ({@link #storable}): a NUL, which PostgreSQL's
+ * {@code text} refuses, becomes U+FFFD in the excerpt and in errors that quote the answer.
+ *
+ * <p>The connections to one host and port are capped only by the total: endpoints are per URL, and several (of one
+ * customer or many) often share a host; the per-endpoint limit is {@link DeliveryJob}'s, so one endpoint that hangs
+ * does not take the connections another on the same host needs.
  */
 final class HttpPoster implements AutoCloseable {
     static final int EXCERPT_BYTES = 1024;
     private static final long REUSE_LIMIT = 64 * 1024;
+    /** The longest line of an answer's head (Apache httpd's default for a request's, 8 KiB). */
+    static final int MAX_LINE = 8 * 1024;
+    /** The most header lines of an answer's head (Apache httpd's default for a request's, 100). */
+    static final int MAX_HEADERS = 100;
     private final CloseableHttpClient client;
     private final Duration timeout;
     private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -74,8 +90,12 @@ final class HttpPoster implements AutoCloseable {
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDnsResolver(resolver)
+                        .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                                .http1Config(Http1Config.custom().setMaxLineLength(MAX_LINE)
+                                        .setMaxHeaderCount(MAX_HEADERS).build())
+                                .build())
                         .setMaxConnTotal(connections)
-                        .setMaxConnPerRoute(perEndpoint)
+                        .setMaxConnPerRoute(connections) // not perEndpoint: see the class comment
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(limit)
                                 .setSocketTimeout(Timeout.DISABLED).setTimeToLive(TimeValue.ofMinutes(5)).build())
                         .build())
@@ -102,16 +122,31 @@ final class HttpPoster implements AutoCloseable {
         InFlight attempt = new InFlight(post, System.nanoTime() + timeout.toNanos(),
                 new java.util.concurrent.atomic.AtomicBoolean());
         inFlight.add(attempt);
-        try (ClassicHttpResponse response = client.executeOpen(null, post, null)) {
+        ClassicHttpResponse response = null;
+        try {
+            response = client.executeOpen(null, post, null);
             Header retryAfter = response.getFirstHeader("Retry-After");
             return new RetryPolicy.Answer.Response(response.getCode(),
-                    Optional.ofNullable(retryAfter).map(Header::getValue), excerpt(response.getEntity()));
+                    Optional.ofNullable(retryAfter).map(Header::getValue), excerpt(post, response.getEntity()));
         } catch (IOException e) {
             return attempt.expired().get() ? timedOut() : failed(e);
         } catch (IllegalArgumentException e) {
             return new RetryPolicy.Answer.NoResponse("cannot send: " + describe(e));
         } finally {
             inFlight.remove(attempt);
+            closeQuietly(response);
+        }
+    }
+
+    /** Releases an answer whose outcome is known: a failure to close it (an aborted exchange) changes nothing. */
+    private static void closeQuietly(ClassicHttpResponse response) {
+        if (response == null) {
+            return;
+        }
+        try {
+            response.close();
+        } catch (IOException e) {
+            // the connection is gone, which is all closing was for
         }
     }
 
@@ -144,26 +179,41 @@ final class HttpPoster implements AutoCloseable {
         }
     }
 
-    /** The start of the body; the rest is read (for reuse of the connection) only when it is small. */
-    private static String excerpt(HttpEntity entity) throws IOException {
+    /**
+     * The start of the body. The rest is read (for reuse of the connection) only when its declared length is small;
+     * otherwise {@code post} is aborted, which closes the connection without reading on.
+     */
+    private static String excerpt(HttpPost post, HttpEntity entity) throws IOException {
         if (entity == null) {
             return null;
         }
-        String excerpt;
-        try (InputStream in = entity.getContent()) {
-            excerpt = new String(in.readNBytes(EXCERPT_BYTES), StandardCharsets.UTF_8);
-            long length = entity.getContentLength();
-            if (length >= 0 && length <= REUSE_LIMIT) {
-                EntityUtils.consume(entity);
-            }
+        InputStream in = entity.getContent();
+        byte[] head = in.readNBytes(EXCERPT_BYTES);
+        long length = entity.getContentLength();
+        if (head.length < EXCERPT_BYTES) {
+            in.close(); // read to its end already: the connection can be reused
+        } else if (length >= 0 && length <= REUSE_LIMIT) {
+            EntityUtils.consume(entity);
+        } else {
+            post.cancel();
         }
+        String excerpt = storable(new String(head, StandardCharsets.UTF_8));
         return excerpt.isEmpty() ? null : excerpt;
+    }
+
+    /**
+     * {@code text} with each NUL replaced by U+FFFD. An answer's bytes (its body, or a malformed head an error quotes)
+     * become attempt records, and PostgreSQL refuses a NUL in text: the record failed, the delivery stayed pending
+     * without attempts, and its job sent the event again after every backoff, for ever.
+     */
+    static String storable(String text) {
+        return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
     private static String describe(Exception e) {
         String message = Optional.ofNullable(e.getMessage()).filter(m -> !m.isBlank())
                 .orElse(e.getClass().getSimpleName());
-        return message.length() <= 200 ? message : message.substring(0, 200);
+        return storable(message.length() <= 200 ? message : message.substring(0, 200));
     }
 
     @Override

@@ -2,10 +2,14 @@ package dev.msgbubbles.webhook;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
 
@@ -94,17 +98,42 @@ public record RetryPolicy(List<Duration> schedule, double jitter) {
         return new Verdict.Retry(delay, error);
     }
 
-    /** A {@code Retry-After} value, delay-seconds or an HTTP date, as a delay from {@code now}; empty if unreadable. */
+    /**
+     * A {@code Retry-After} value as a delay from {@code now}; empty if unreadable. Delay-seconds may have any number of
+     * digits (RFC 9110 bounds them by nothing): more than a {@code long} holds is read as the longest delay there is,
+     * which {@link #judge} caps at the longest step. An HTTP date may take any of its three forms (RFC 9110 5.6.7:
+     * recipients must accept them all); one already past is no delay.
+     */
     static Optional<Duration> retryAfter(String value, Instant now) {
         String text = value.strip();
-        if (text.matches("\\d{1,9}")) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(text)));
+        if (text.matches("\\d+")) {
+            String digits = text.replaceFirst("^0+(?=\\d)", "");
+            return Optional.of(digits.length() > 18 ? Duration.ofSeconds(Long.MAX_VALUE)
+                    : Duration.ofSeconds(Long.parseLong(digits)));
         }
-        try {
-            Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
+        for (DateTimeFormatter format : httpDates(now)) {
+            try {
+                Instant at = ZonedDateTime.parse(text, format).toInstant();
+                return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
+            } catch (DateTimeParseException e) {
+                // not this form: try the next
+            }
         }
+        return Optional.empty();
+    }
+
+    /**
+     * IMF-fixdate ({@code Sun, 06 Nov 1994 08:49:37 GMT}), RFC 850's ({@code Sunday, 06-Nov-94 08:49:37 GMT}, its
+     * two-digit year read as at most 50 years ahead of {@code now}, as RFC 9110 asks) and asctime's
+     * ({@code Sun Nov  6 08:49:37 1994}).
+     */
+    private static List<DateTimeFormatter> httpDates(Instant now) {
+        int year = now.atZone(ZoneOffset.UTC).getYear();
+        DateTimeFormatter rfc850 = new DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
+                .appendValueReduced(ChronoField.YEAR, 2, 2, year - 49).appendPattern(" HH:mm:ss 'GMT'")
+                .toFormatter(Locale.ENGLISH).withZone(ZoneOffset.UTC);
+        DateTimeFormatter asctime = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ENGLISH)
+                .withZone(ZoneOffset.UTC);
+        return List.of(DateTimeFormatter.RFC_1123_DATE_TIME, rfc850, asctime);
     }
 }

@@ -43,6 +43,15 @@ final class WebhookStore {
         return find(h, p.accountId(), p.mode(), id).orElseThrow(() -> ApiException.notFound("webhook"));
     }
 
+    /**
+     * {@link #require}, locking the row until {@code tx} ends: for a change that writes the endpoint back whole, so
+     * that a concurrent change (a PATCH of another field, a rotation, the courier disabling it) is read, not undone.
+     */
+    Webhook requireForUpdate(Handle tx, Principal p, UUID id) {
+        return Sql.one(tx, "SELECT " + COLUMNS + " FROM webhooks" + SCOPE + Sql.dialect(tx).forUpdate(), MAPPER, id,
+                p.accountId(), p.mode().wire()).orElseThrow(() -> ApiException.notFound("webhook"));
+    }
+
     /** Newest first by creation; stable across equal times, so pages never skip or repeat an endpoint. */
     PageQuery.Page<Webhook> list(Handle h, UUID accountId, Mode mode, PageQuery page) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM webhooks WHERE account_id = ? AND mode = ?");

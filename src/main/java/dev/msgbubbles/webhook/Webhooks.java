@@ -130,7 +130,7 @@ public final class Webhooks {
         String url = change.url().map(this::checkedUrl).orElse(null);
         Optional<Optional<List<String>>> events = change.events().map(e -> Optional.ofNullable(checkedEvents(e.orElse(null))));
         return db.write(tx -> {
-            Webhook w = store.require(tx, p, id);
+            Webhook w = store.requireForUpdate(tx, p, id);
             boolean enabled = change.enabled().orElse(w.enabled());
             Webhook changed = new Webhook(w.id(), w.accountId(), w.mode(), url != null ? url : w.url(),
                     events.isPresent() ? events.get().orElse(null) : w.events(), enabled,
@@ -163,7 +163,7 @@ public final class Webhooks {
         Instant now = clock.instant();
         String secret = newSecret();
         return db.write(tx -> {
-            Webhook w = store.require(tx, p, id);
+            Webhook w = store.requireForUpdate(tx, p, id);
             Webhook rotated = new Webhook(w.id(), w.accountId(), w.mode(), w.url(), w.events(), w.enabled(),
                     w.disabledReason(), secret, w.secret(), now.plus(ROTATION_OVERLAP), w.createdAt(), now);
             store.update(tx, rotated);

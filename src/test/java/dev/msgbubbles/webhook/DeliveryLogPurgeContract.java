@@ -92,4 +92,32 @@ abstract class DeliveryLogPurgeContract {
                 row -> row.instant("run_at"), DeliveryLogPurge.KIND));
         assertThat(next).containsExactly(clock.instant().plus(DeliveryLogPurge.EVERY));
     }
+
+    @Test
+    void more_endpoints_than_chunks_in_a_run_still_end_and_every_endpoint_is_purged() {
+        // a run counted each endpoint it looked at as a chunk, one with nothing to remove too: with more endpoints than
+        // chunks a run, every run started over with the first ones, stopped on "more is due" and was due again at
+        // once, for ever (the worker spun on it), and the later endpoints' logs were never purged
+        UUID account = new AccountAdmin(db, clock).create("many").account().id();
+        for (int i = 0; i < 5; i++) {
+            deliveries(account, endpoint(account), 1, DeliveryStatus.SUCCEEDED, START);
+        }
+        JobQueue queue = new JobQueue(db, "delivery_jobs");
+        DeliveryLogPurge purge = new DeliveryLogPurge(db, queue, Duration.ofDays(30), 10, 2);
+        purge.ensureScheduled(START);
+        Worker worker = new Worker(db, queue, Map.of(DeliveryLogPurge.KIND, purge), clock,
+                new Worker.Settings(16, Duration.ofMinutes(1), Duration.ofMillis(10)));
+
+        clock.advance(Duration.ofDays(31));
+        int runs = 0;
+        while (runs < 20 && worker.runOnce() > 0) {
+            runs++;
+        }
+
+        assertThat(runs).as("runs until the purge is done for the hour").isBetween(1, 5);
+        assertThat(left()).isEmpty();
+        List<Instant> next = db.read(h -> Sql.list(h, "SELECT run_at FROM delivery_jobs WHERE kind = ?",
+                row -> row.instant("run_at"), DeliveryLogPurge.KIND));
+        assertThat(next).containsExactly(clock.instant().plus(DeliveryLogPurge.EVERY));
+    }
 }

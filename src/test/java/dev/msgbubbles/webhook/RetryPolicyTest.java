@@ -82,6 +82,33 @@ class RetryPolicyTest {
         assertThat(judge(exact, junk, 0, 0.5)).isEqualTo(new RetryPolicy.Verdict.Retry(Duration.ofSeconds(5), "HTTP 503"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"9999999999", "18446744073709551616", "000000000000000000000000000000000086400"})
+    void retry_after_of_any_number_of_digits_is_read_and_capped_at_the_longest_step(String seconds) {
+        // RFC 9110 bounds delay-seconds by nothing; an endpoint asking for a very long pause gets the longest step,
+        // not the schedule's next (and shortest) one
+        var asked = new RetryPolicy.Answer.Response(503, Optional.of(seconds), null);
+        assertThat(judge(exact, asked, 0, 0.5)).isEqualTo(new RetryPolicy.Verdict.Retry(Duration.ofHours(24), "HTTP 503"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Mon, 23 Nov 2026 12:10:00 GMT", "Monday, 23-Nov-26 12:10:00 GMT", "Mon Nov 23 12:10:00 2026"})
+    void retry_after_is_read_in_each_of_the_three_http_date_formats(String date) {
+        // RFC 9110 5.6.7: a recipient MUST accept IMF-fixdate, the obsolete RFC 850 form and asctime's
+        var asked = new RetryPolicy.Answer.Response(503, Optional.of(date), null);
+        assertThat(judge(exact, asked, 0, 0.5)).isEqualTo(new RetryPolicy.Verdict.Retry(Duration.ofMinutes(10), "HTTP 503"));
+    }
+
+    @Test
+    void an_rfc_850_year_more_than_fifty_years_ahead_is_read_as_a_century_earlier() {
+        // "23-Nov-77" in 2026 is 1977 (2077 would be more than 50 years ahead), a date passed: the schedule's own delay stands
+        var old = new RetryPolicy.Answer.Response(503, Optional.of("Wednesday, 23-Nov-77 12:10:00 GMT"), null);
+        assertThat(RetryPolicy.retryAfter("Wednesday, 23-Nov-77 12:10:00 GMT", NOW)).contains(Duration.ZERO);
+        assertThat(judge(exact, old, 0, 0.5)).isEqualTo(new RetryPolicy.Verdict.Retry(Duration.ofSeconds(5), "HTTP 503"));
+        assertThat(RetryPolicy.retryAfter("Saturday, 23-Nov-75 12:10:00 GMT", NOW)).as("2075, 49 years ahead")
+                .contains(Duration.between(NOW, Instant.parse("2075-11-23T12:10:00Z")));
+    }
+
     @Test
     void without_retries_a_failure_is_final_at_once() {
         assertThat(exact.judge(status(503), 0, false, NOW, () -> 0.5)).isInstanceOfSatisfying(
