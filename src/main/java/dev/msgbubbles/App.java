@@ -1,6 +1,7 @@
 package dev.msgbubbles;
 
 import dev.msgbubbles.account.AccountAdmin;
+import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.Authenticator;
 import dev.msgbubbles.account.Bootstrap;
 import dev.msgbubbles.account.CreatedAccount;
@@ -22,6 +23,7 @@ import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.QueueVacuum;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.event.EventType;
 import dev.msgbubbles.event.EventPurge;
 import dev.msgbubbles.webhook.DeliveryPipeline;
 import dev.msgbubbles.webhook.RetryPolicy;
@@ -108,6 +110,24 @@ public final class App implements AutoCloseable {
         this.gcMetrics = gcMetrics;
     }
 
+    /** The table of webhook delivery jobs (the messages' jobs are in {@code jobs}). */
+    private static final String DELIVERY_QUEUE = "delivery_jobs";
+
+    /** A number's status change appends {@code number.status_changed} (the number object) to {@code log}. */
+    private static AccountNumber.StatusListener numberEvents(EventLog log) {
+        return (tx, number, at) -> log.append(tx, number.accountId(), number.mode(), EventType.NUMBER_STATUS_CHANGED,
+                null, number.view(), at);
+    }
+
+    /**
+     * The number directory of a process that serves no API and delivers nothing (the admin CLI): its status changes
+     * still append their events and write the webhook deliveries they cause, which the servers' workers then make.
+     */
+    public static NumberDirectory adminNumbers(Database database, Clock clock) {
+        EventLog log = new EventLog(DeliveryPipeline.fanoutAlone(clock, new JobQueue(database, DELIVERY_QUEUE)));
+        return new NumberDirectory(database, clock, numberEvents(log));
+    }
+
     public static App start(Config config, Clock clock) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
@@ -120,8 +140,6 @@ public final class App implements AutoCloseable {
         try {
             boolean unanalyzed = warnOfStatisticsGaps(database);
             AccountAdmin accounts = new AccountAdmin(database, clock);
-            NumberDirectory numbers = new NumberDirectory(database, clock);
-            Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
             JobQueue queue = new JobQueue(database);
             ChannelRouter router = new ChannelRouter(new SandboxChannel(config.sandbox().timeScale()), Map.of());
             // SQLite has one writer. On PostgreSQL several writers keep several transactions (and their commit
@@ -133,7 +151,7 @@ public final class App implements AutoCloseable {
             PurgeJob purge = new PurgeJob(database, queue, idempotency);
             purge.ensureScheduled(clock.instant());
             // webhook deliveries: their own queue and worker, so slow customer endpoints never hold up sends
-            JobQueue deliveryQueue = new JobQueue(database, "delivery_jobs");
+            JobQueue deliveryQueue = new JobQueue(database, DELIVERY_QUEUE);
             var deliveryWorkerRef = new java.util.concurrent.atomic.AtomicReference<Worker>();
             Runnable wakeDeliveries = () -> {
                 Worker w = deliveryWorkerRef.get();
@@ -169,8 +187,11 @@ public final class App implements AutoCloseable {
             attachmentPurge.ensureScheduled(clock.instant());
             EventPurge eventPurge = new EventPurge(database, queue, config.api().eventRetention());
             eventPurge.ensureScheduled(clock.instant());
+            EventLog eventLog = new EventLog(pipeline.fanout());
+            NumberDirectory numbers = new NumberDirectory(database, clock, numberEvents(eventLog));
+            Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
-                    idempotency, queue, router, new EventLog(pipeline.fanout()), attachments),
+                    idempotency, queue, router, eventLog, attachments),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
                             config.delivery().sandboxPacingPerMinute()));
             Map<String, JobHandler> handlers = new java.util.HashMap<>(messaging.jobHandlers());

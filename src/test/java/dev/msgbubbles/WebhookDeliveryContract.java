@@ -115,6 +115,46 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
         }
     }
 
+    /** Runs {@code admin number set-status} in its own JVM against this class's store, beside the running server. */
+    private void setStatus(String handle, String status) {
+        dev.msgbubbles.support.Cli.Result result = dev.msgbubbles.support.Cli.run(store.environment(), "admin", "number",
+                "set-status", "--handle", handle, "--status", status);
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(Http.parse(result.out()).path("status").asText()).isEqualTo(status);
+    }
+
+    @Test
+    void a_number_whose_status_admin_changes_emits_number_status_changed_to_its_account_and_webhooks() {
+        Sender s = sender("number-status");
+        Hook hook = hook(s.testKey(), "[\"number.status_changed\"]");
+        Hook all = hook(s.testKey(), null);
+
+        setStatus(s.handle(), "offline");
+        setStatus(s.handle(), "offline"); // no change: no event
+        setStatus(s.handle(), "online");
+        // the CLI's jobs are due at its own (real) time; this server's clock may lag it
+        Duration behind = Duration.between(clock.instant(), Instant.now());
+        advance(behind.isNegative() ? Duration.ZERO : behind.plusSeconds(1));
+
+        List<Receiver.Request> got = received(hook);
+        assertThat(types(got)).containsExactly("number.status_changed", "number.status_changed");
+        List<String> statuses = got.stream().map(r -> Http.parse(r.body()).path("data").path("status").asText()).toList();
+        assertThat(statuses).containsExactly("offline", "online");
+        JsonNode data = Http.parse(got.getFirst().body()).path("data");
+        assertThat(data.path("handle").asText()).isEqualTo(s.handle());
+        assertThat(data.path("channels")).hasSize(2);
+        got.forEach(request -> assertSigned(request, hook.secret()));
+        assertThat(types(received(all))).containsExactly("number.status_changed", "number.status_changed");
+
+        JsonNode events = http.get("/v1/events?types=number.status_changed", s.testKey()).json().path("data");
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0).path("data")).isEqualTo(data);
+        assertThat(http.get("/v1/events?types=number.status_changed", s.liveKey()).json().path("data"))
+                .as("the number is a test-mode number: nothing in live mode").isEmpty();
+        assertThat(http.get("/v1/events?types=number.status_changed", key).json().path("data"))
+                .as("nothing for another account").isEmpty();
+    }
+
     private JsonNode deliveries(Hook hook) {
         Http.Response response = http.get("/v1/webhooks/" + hook.id() + "/deliveries?limit=100", hook.key());
         assertThat(response.status()).as(response.text()).isEqualTo(200);

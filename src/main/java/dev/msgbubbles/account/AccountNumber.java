@@ -4,6 +4,7 @@ import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -14,4 +15,24 @@ public record AccountNumber(UUID id, UUID accountId, Mode mode, String handle, L
                             String label, Status status, Provider provider, Instant createdAt) {
 
     public enum Status { ONLINE, OFFLINE }
+
+    /** The documented number object ({@code GET /v1/numbers}, and the data of {@code number.status_changed}). */
+    public record View(String handle, List<String> channels, String label, String status) {
+    }
+
+    public View view() {
+        return new View(handle, channels.stream().map(ChannelType::wire).toList(), label,
+                status.name().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Told of a number whose status changed, inside the transaction that changes it, so that what it writes (the
+     * {@code number.status_changed} event and its webhook deliveries) commits with the change or not at all.
+     */
+    @FunctionalInterface
+    public interface StatusListener {
+        StatusListener NONE = (tx, number, at) -> { };
+
+        void changed(org.jdbi.v3.core.Handle tx, AccountNumber number, Instant at);
+    }
 }

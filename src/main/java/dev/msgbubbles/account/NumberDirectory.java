@@ -31,13 +31,21 @@ public final class NumberDirectory {
 
     private final Database db;
     private final Clock clock;
+    private final AccountNumber.StatusListener listener;
     private final AccountStore accounts = new AccountStore();
     private final NumberStore numbers = new NumberStore();
     private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<AccountNumber>> byHandle;
 
+    /** A directory whose status changes nobody is told of (tests, and reads). */
     public NumberDirectory(Database db, Clock clock) {
+        this(db, clock, AccountNumber.StatusListener.NONE);
+    }
+
+    /** {@code listener} is told of each status change in its transaction (the composition root appends the event). */
+    public NumberDirectory(Database db, Clock clock, AccountNumber.StatusListener listener) {
         this.db = db;
         this.clock = clock;
+        this.listener = listener;
         this.byHandle = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
                 .expireAfterWrite(CACHE_TTL)
                 .maximumSize(100_000)
@@ -83,11 +91,19 @@ public final class NumberDirectory {
                 .orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE, "handle must be an E.164 number", "handle"))
                 .value();
         return db.write(h -> {
-            if (!numbers.setStatus(h, canonical, status, clock.instant())) {
+            AccountNumber before = numbers.findByHandle(h, canonical)
+                    .orElseThrow(() -> ApiException.notFound("number " + canonical));
+            if (before.status() == status) {
+                return before; // no change, no event
+            }
+            Instant now = clock.instant();
+            if (!numbers.setStatus(h, canonical, status, now)) {
                 throw ApiException.notFound("number " + canonical);
             }
             byHandle.invalidate(canonical);
-            return numbers.findByHandle(h, canonical).orElseThrow();
+            AccountNumber after = numbers.findByHandle(h, canonical).orElseThrow();
+            listener.changed(h, after, now);
+            return after;
         });
     }
 

@@ -46,7 +46,7 @@ final class AdminContext {
         Logging.forAdmin();
         Clock clock = Clock.systemUTC();
         try (Database db = Database.open(config.storage(), null)) {
-            Object result = operation.apply(new Services(db, new AccountAdmin(db, clock), new NumberDirectory(db, clock)));
+            Object result = operation.apply(new Services(db, new AccountAdmin(db, clock), dev.msgbubbles.App.adminNumbers(db, clock)));
             out.println(JSON.writeValueAsString(result));
             out.flush();
             return 0;

@@ -77,6 +77,15 @@ public final class DeliveryPipeline implements AutoCloseable {
         return fanout;
     }
 
+    /**
+     * The fan-out alone, for a process that writes events but delivers nothing itself (the admin CLI): the deliveries
+     * and their jobs it writes into {@code queue} (the delivery queue) are made by the servers' delivery workers,
+     * which find them when they next look.
+     */
+    public static EventLog.Fanout fanoutAlone(Clock clock, JobQueue queue) {
+        return new DeliveryFanout(new SubscriberCache(), new DeliveryWriter(clock, queue, () -> { }), new NewDeliveries());
+    }
+
     public Map<String, JobHandler> handlers() {
         return handlers;
     }
