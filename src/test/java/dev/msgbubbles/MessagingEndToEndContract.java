@@ -305,6 +305,61 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
     }
 
     @Test
+    void a_scheduled_message_holds_up_no_message_of_its_thread_before_its_time() {
+        Instant at = clock.instant().plus(Duration.ofHours(1));
+        String later = accepted("{\"to\":\"" + to("1002") + "\",\"from_handle\":\"" + SANDBOX
+                + "\",\"text\":\"in an hour\",\"scheduled_at\":\"" + Timestamps.format(at) + "\"}").path("id").asText();
+        String meanwhile = sendText(to("1002"), "now");
+        assertThat(get(meanwhile).path("conversation_id").asText()).isEqualTo(get(later).path("conversation_id").asText());
+        tick(Duration.ZERO);
+        assertThat(status(meanwhile)).isEqualTo("sent");
+        assertThat(status(later)).isEqualTo("scheduled");
+
+        // at its time it joins the thread behind a message still held there (…0503: two transient failures)
+        String held = accepted("{\"to\":\"" + to("0503") + "\",\"from_handle\":\"" + SANDBOX
+                + "\",\"text\":\"at its time\",\"scheduled_at\":\"" + Timestamps.format(at) + "\"}").path("id").asText();
+        tick(Duration.ofMinutes(59));
+        String first = sendText(to("0503"), "first");
+        tick(Duration.ofSeconds(1)); // first: attempt 1 refused
+        tick(Duration.ofSeconds(59)); // the scheduled times come: attempt 2 of the first refused; the others join
+        assertThat(get(later).path("sent_at").isNull()).isFalse();
+        assertThat(status(first)).isEqualTo("queued");
+        assertThat(status(held)).isEqualTo("scheduled");
+        for (int i = 0; i < 4; i++) {
+            tick(Duration.ofSeconds(1));
+        }
+        assertThat(get(first).path("sent_at").isNull()).isFalse();
+        assertThat(get(held).path("sent_at").isNull()).isFalse();
+        assertThat(Instant.parse(get(held).path("sent_at").asText()))
+                .isAfter(Instant.parse(get(first).path("sent_at").asText()));
+    }
+
+    @Test
+    void a_retried_message_gets_a_whole_retry_window_of_its_own() {
+        Sender sender = newSender("retried", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        numbers.setStatus(sender.handle(), AccountNumber.Status.OFFLINE);
+        String id = send(sender.testKey(), "{\"to\":\"" + to("0503") + "\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"again\"}").json().path("data").path("id").asText();
+        tick(Duration.ZERO);
+        for (int i = 0; i < 5; i++) {
+            tick(Duration.ofSeconds(30));
+        }
+        JsonNode failed = http.get("/v1/messages/" + id, sender.testKey()).json().path("data");
+        assertThat(failed.path("error").path("code").asText()).isEqualTo("device_offline");
+
+        // long after the first window: the retry still waits out the backend's two transient refusals
+        tick(Duration.ofHours(1));
+        numbers.setStatus(sender.handle(), AccountNumber.Status.ONLINE);
+        assertThat(http.postJson("/v1/messages/" + id + "/retry", sender.testKey(), "{}").status()).isEqualTo(202);
+        tick(Duration.ZERO);
+        tick(Duration.ofSeconds(1));
+        tick(Duration.ofSeconds(1));
+        JsonNode retried = http.get("/v1/messages/" + id, sender.testKey()).json().path("data");
+        assertThat(retried.path("status").asText()).as(retried.toString()).isEqualTo("sent");
+        assertThat(retried.path("retry_count").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void whatsapp_is_used_only_when_asked_and_only_from_numbers_that_serve_it() {
         String id = accepted("{\"to\":\"+14155550998\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"hola\",\"channel\":\"whatsapp\"}")
                 .path("id").asText();

@@ -29,7 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * go out in the order they were accepted). Chooses the channel at send time: WhatsApp only when requested;
  * otherwise iMessage when the number serves it and the recipient is registered, else SMS. An iMessage send
  * refused as not registered falls back to SMS once. Transient refusals and an offline number are retried
- * until the retry window (from acceptance, or from the scheduled time) ends; then the message fails.
+ * until the retry window ends (counted from when the message was queued, by its acceptance or a retry, or from its
+ * scheduled time); then the message fails.
+ *
+ * <p>A scheduled message joins its thread's order at its time, not at its acceptance: its first job has no lane and
+ * only moves it into the lane when it comes due ({@link #joinThread}), so a message scheduled for next week never
+ * holds up the thread's messages sent meanwhile, and goes after those still waiting when its time comes.
  */
 final class SendJob implements JobHandler {
     static final String KIND = "send_message";
@@ -40,6 +45,16 @@ final class SendJob implements JobHandler {
      */
     static final String ACCEPTANCE = "acceptance";
     static final Duration OFFLINE_RECHECK = Duration.ofSeconds(30);
+
+    /**
+     * The job the accepting send enqueues: in the thread's lane, due now; for a scheduled message, outside any lane and
+     * due at its time (see {@link #joinThread}).
+     */
+    static JobQueue.NewJob firstJob(Message message, Instant now) {
+        return message.scheduledAt() == null
+                ? new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), ACCEPTANCE, now)
+                : new JobQueue.NewJob(KIND, message.id().toString(), null, ACCEPTANCE, message.scheduledAt());
+    }
 
     private final Database db;
     private final Writes writes;
@@ -107,7 +122,11 @@ final class SendJob implements JobHandler {
             return;
         }
         Message message = found.get();
-        Instant deadline = (message.scheduledAt() != null ? message.scheduledAt() : message.createdAt()).plus(retryWindow);
+        if (job.lane() == null && message.status() == MessageStatus.SCHEDULED) {
+            joinThread(job, message, now);
+            return;
+        }
+        Instant deadline = windowStart(message).plus(retryWindow);
         Optional<AccountNumber> number = numbers.owned(message.accountId(), message.mode(), message.fromHandle());
         if (number.isEmpty()) {
             fail(job, id, "invalid_from_handle", "the sending number is no longer assigned to the account", null, now);
@@ -156,6 +175,29 @@ final class SendJob implements JobHandler {
             media.release(forSms);
         }
         apply(job, message, result, detail, null, deadline, now);
+    }
+
+    /**
+     * A scheduled message whose time has come takes its place at the end of its thread's lane, behind the messages
+     * still waiting there (and cancellable until a worker claims it, as before its time): this job is replaced by one
+     * in the lane, due now, in one transaction.
+     */
+    private void joinThread(Job job, Message message, Instant now) {
+        writes.writeVoid(tx -> {
+            queue.complete(tx, job);
+            queue.enqueue(tx, new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), null,
+                    now), now);
+        });
+    }
+
+    /**
+     * Where a message's retry window starts: its scheduled time while scheduled; otherwise when it was last queued,
+     * which its {@code updated_at} says (nothing else changes a queued message: acceptance sets it, and a retry moves
+     * it there anew, so a retried message gets a whole window of its own, not what was left of the first one).
+     */
+    static Instant windowStart(Message message) {
+        Instant queued = message.updatedAt();
+        return message.scheduledAt() != null && message.scheduledAt().isAfter(queued) ? message.scheduledAt() : queued;
     }
 
     /**
@@ -244,8 +286,7 @@ final class SendJob implements JobHandler {
             writes.writeVoid(tx -> queue.complete(tx, job));
             return true;
         }
-        Message message = found.get();
-        Instant deadline = (message.scheduledAt() != null ? message.scheduledAt() : message.createdAt()).plus(retryWindow);
+        Instant deadline = windowStart(found.get()).plus(retryWindow);
         if (!now.isAfter(deadline)) {
             return false;
         }
