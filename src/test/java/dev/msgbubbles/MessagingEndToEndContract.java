@@ -272,6 +272,26 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
     }
 
     @Test
+    void an_offline_number_gets_the_whole_retry_window_whenever_its_checks_fall() {
+        Sender sender = newSender("late-check", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        numbers.setStatus(sender.handle(), AccountNumber.Status.OFFLINE);
+        String id = send(sender.testKey(), "{\"to\":\"+14155550113\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"hold on\"}").json().path("data").path("id").asText();
+        tick(Duration.ofSeconds(10)); // the first check comes 10 s after acceptance, the next ones every 30 s from there
+        for (int i = 0; i < 3; i++) {
+            tick(Duration.ofSeconds(30));
+        }
+        // 100 s of the 120 s window have passed: the message still waits, and goes once the number is back in time
+        assertThat(http.get("/v1/messages/" + id, sender.testKey()).json().path("data").path("status").asText())
+                .isEqualTo("queued");
+        tick(Duration.ofSeconds(10));
+        numbers.setStatus(sender.handle(), AccountNumber.Status.ONLINE);
+        tick(Duration.ofSeconds(10));
+        assertThat(http.get("/v1/messages/" + id, sender.testKey()).json().path("data").path("status").asText())
+                .isEqualTo("sent");
+    }
+
+    @Test
     void a_thread_sends_its_messages_in_the_order_they_were_accepted() {
         String first = sendText(to("0503"), "first"); // held back by two transient failures
         String second = sendText(to("0503"), "second");

@@ -295,13 +295,19 @@ final class SendJob implements JobHandler {
         return true;
     }
 
+    /**
+     * Tries again after {@code after}, but never past the deadline: the last try is at the deadline itself, so a number
+     * back (or a backend answering) at any moment of the window still gets the message out. Fails once the deadline
+     * has come.
+     */
     private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, Instant deadline, Instant now) {
-        Instant next = now.plus(after);
-        if (next.isAfter(deadline)) {
+        if (!now.isBefore(deadline)) {
             fail(job, id, code, reason + "; gave up after the retry window", null, now);
-        } else {
-            writes.writeVoid(tx -> queue.reschedule(tx, job, next, reason));
+            return;
         }
+        Instant next = now.plus(after);
+        Instant at = next.isAfter(deadline) ? deadline : next;
+        writes.writeVoid(tx -> queue.reschedule(tx, job, at, reason));
     }
 
     private void fail(Job job, UUID id, String code, String reason, ChannelType channel, Instant now) {
