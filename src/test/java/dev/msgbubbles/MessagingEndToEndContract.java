@@ -355,6 +355,29 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
     }
 
     @Test
+    void scheduled_messages_of_a_thread_go_out_in_the_order_of_their_times_then_of_their_acceptance() {
+        Instant at = clock.instant().plus(Duration.ofMinutes(5));
+        List<String> expected = new ArrayList<>();
+        String overdueLater = scheduled(to("1003"), "last", at.plus(Duration.ofMinutes(1)));
+        for (int i = 0; i < 12; i++) {
+            expected.add(scheduled(to("1003"), "part " + i, at));
+        }
+        expected.add(overdueLater);
+        tick(Duration.ofMinutes(10)); // all overdue at once, as after a restart
+        var principal = app.bootstrapped().orElseThrow();
+        List<String> sent = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h, principal.account().id(),
+                        Mode.TEST, 0, 100_000)).stream()
+                .filter(e -> e.type().wire().equals("message.sent")).map(e -> e.payload())
+                .flatMap(payload -> expected.stream().filter(payload::contains)).toList();
+        assertThat(sent).containsExactlyElementsOf(expected);
+    }
+
+    private String scheduled(String to, String text, Instant at) {
+        return accepted("{\"to\":\"" + to + "\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"" + text
+                + "\",\"scheduled_at\":\"" + Timestamps.format(at) + "\"}").path("id").asText();
+    }
+
+    @Test
     void a_retried_message_gets_a_whole_retry_window_of_its_own() {
         Sender sender = newSender("retried", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
         numbers.setStatus(sender.handle(), AccountNumber.Status.OFFLINE);

@@ -68,6 +68,7 @@ final class SendJob implements JobHandler {
     private final Duration retryWindow;
     private final Pacing pacing;
     private final AcceptedSends accepted;
+    private final java.time.Clock clock;
 
     /** Per-number pacers: one for real backends, one for the sandbox network. */
     record Pacing(Pacer providers, Pacer sandbox) {
@@ -86,6 +87,7 @@ final class SendJob implements JobHandler {
         this.retryWindow = retryWindow;
         this.pacing = pacing;
         this.accepted = accepted;
+        this.clock = d.clock();
     }
 
     /**
@@ -109,12 +111,48 @@ final class SendJob implements JobHandler {
         if (!unknown.isEmpty()) {
             db.read(h -> store.findByIds(h, unknown)).forEach(message -> prefetched.put(message.id(), message));
         }
+        joinDue(jobs);
+    }
+
+    /** Scheduled messages of the claimed batch that {@link #joinDue} moved into their threads: their runs only end. */
+    private final java.util.Set<UUID> joined = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Moves the batch's scheduled messages whose time has come into their threads' lanes (see {@link #joinThread}), in
+     * one transaction and in the order of their times, then of their acceptance: messages of a thread scheduled for
+     * the same moment (or overdue together after a restart) go out in that order, which joins made by the jobs' runs
+     * side by side did not keep. If this fails, each run joins its own message.
+     */
+    private void joinDue(List<Job> jobs) {
+        List<Job> due = new ArrayList<>();
+        for (Job job : jobs) {
+            Message message = prefetched.get(UUID.fromString(job.subject()));
+            if (job.lane() == null && message != null && message.status() == MessageStatus.SCHEDULED) {
+                due.add(job);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        due.sort(java.util.Comparator.comparing((Job job) -> prefetched.get(UUID.fromString(job.subject())).scheduledAt())
+                .thenComparingLong(Job::seq));
+        Instant now = clock.instant();
+        writes.writeVoid(tx -> {
+            for (Job job : due) {
+                queue.complete(tx, job);
+                queue.enqueue(tx, laneJob(prefetched.get(UUID.fromString(job.subject())), now), now);
+            }
+        });
+        due.forEach(job -> joined.add(UUID.fromString(job.subject())));
     }
 
     @Override
     public void handle(Job job, Instant now) {
         UUID id = UUID.fromString(job.subject());
         Message read = prefetched.remove(id);
+        if (job.lane() == null && joined.remove(id)) {
+            return; // moved into its thread by joinDue, with this job completed
+        }
         Optional<Message> found = read != null ? Optional.of(read) : db.read(h -> store.findById(h, id));
         if (found.isEmpty() || found.get().status().rank() > MessageStatus.QUEUED.rank()
                 || found.get().status() == MessageStatus.FAILED) {
@@ -180,14 +218,19 @@ final class SendJob implements JobHandler {
     /**
      * A scheduled message whose time has come takes its place at the end of its thread's lane, behind the messages
      * still waiting there (and cancellable until a worker claims it, as before its time): this job is replaced by one
-     * in the lane, due now, in one transaction.
+     * in the lane, due now, in one transaction. ({@link #joinDue} does this for a claimed batch at once; this is for a
+     * job it could not take.)
      */
     private void joinThread(Job job, Message message, Instant now) {
         writes.writeVoid(tx -> {
             queue.complete(tx, job);
-            queue.enqueue(tx, new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), null,
-                    now), now);
+            queue.enqueue(tx, laneJob(message, now), now);
         });
+    }
+
+    /** The job that sends a scheduled message from its place in its thread's lane, due at once. */
+    private static JobQueue.NewJob laneJob(Message message, Instant now) {
+        return new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), null, now);
     }
 
     /**
