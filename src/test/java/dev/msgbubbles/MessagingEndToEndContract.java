@@ -277,6 +277,26 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
     }
 
     @Test
+    void an_offline_number_gets_the_whole_retry_window_whenever_its_checks_fall() {
+        Sender sender = newSender("late-check", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        numbers.setStatus(sender.handle(), AccountNumber.Status.OFFLINE);
+        String id = send(sender.testKey(), "{\"to\":\"+14155550113\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"hold on\"}").json().path("data").path("id").asText();
+        tick(Duration.ofSeconds(10)); // the first check comes 10 s after acceptance, the next ones every 30 s from there
+        for (int i = 0; i < 3; i++) {
+            tick(Duration.ofSeconds(30));
+        }
+        // 100 s of the 120 s window have passed: the message still waits, and goes once the number is back in time
+        assertThat(http.get("/v1/messages/" + id, sender.testKey()).json().path("data").path("status").asText())
+                .isEqualTo("queued");
+        tick(Duration.ofSeconds(10));
+        numbers.setStatus(sender.handle(), AccountNumber.Status.ONLINE);
+        tick(Duration.ofSeconds(10));
+        assertThat(http.get("/v1/messages/" + id, sender.testKey()).json().path("data").path("status").asText())
+                .isEqualTo("sent");
+    }
+
+    @Test
     void a_thread_sends_its_messages_in_the_order_they_were_accepted() {
         String first = sendText(to("0503"), "first"); // held back by two transient failures
         String second = sendText(to("0503"), "second");
@@ -307,6 +327,84 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(status(id)).isEqualTo("scheduled");
         tick(Duration.ofMinutes(1));
         assertThat(status(id)).isEqualTo("sent");
+    }
+
+    @Test
+    void a_scheduled_message_holds_up_no_message_of_its_thread_before_its_time() {
+        Instant at = clock.instant().plus(Duration.ofHours(1));
+        String later = accepted("{\"to\":\"" + to("1002") + "\",\"from_handle\":\"" + SANDBOX
+                + "\",\"text\":\"in an hour\",\"scheduled_at\":\"" + Timestamps.format(at) + "\"}").path("id").asText();
+        String meanwhile = sendText(to("1002"), "now");
+        assertThat(get(meanwhile).path("conversation_id").asText()).isEqualTo(get(later).path("conversation_id").asText());
+        tick(Duration.ZERO);
+        assertThat(status(meanwhile)).isEqualTo("sent");
+        assertThat(status(later)).isEqualTo("scheduled");
+
+        // at its time it joins the thread behind a message still held there (…0503: two transient failures)
+        String held = accepted("{\"to\":\"" + to("0503") + "\",\"from_handle\":\"" + SANDBOX
+                + "\",\"text\":\"at its time\",\"scheduled_at\":\"" + Timestamps.format(at) + "\"}").path("id").asText();
+        tick(Duration.ofMinutes(59));
+        String first = sendText(to("0503"), "first");
+        tick(Duration.ofSeconds(1)); // first: attempt 1 refused
+        tick(Duration.ofSeconds(59)); // the scheduled times come: attempt 2 of the first refused; the others join
+        assertThat(get(later).path("sent_at").isNull()).isFalse();
+        assertThat(status(first)).isEqualTo("queued");
+        assertThat(status(held)).isEqualTo("scheduled");
+        for (int i = 0; i < 4; i++) {
+            tick(Duration.ofSeconds(1));
+        }
+        assertThat(get(first).path("sent_at").isNull()).isFalse();
+        assertThat(get(held).path("sent_at").isNull()).isFalse();
+        assertThat(Instant.parse(get(held).path("sent_at").asText()))
+                .isAfter(Instant.parse(get(first).path("sent_at").asText()));
+    }
+
+    @Test
+    void scheduled_messages_of_a_thread_go_out_in_the_order_of_their_times_then_of_their_acceptance() {
+        Instant at = clock.instant().plus(Duration.ofMinutes(5));
+        List<String> expected = new ArrayList<>();
+        String overdueLater = scheduled(to("1003"), "last", at.plus(Duration.ofMinutes(1)));
+        for (int i = 0; i < 12; i++) {
+            expected.add(scheduled(to("1003"), "part " + i, at));
+        }
+        expected.add(overdueLater);
+        tick(Duration.ofMinutes(10)); // all overdue at once, as after a restart
+        var principal = app.bootstrapped().orElseThrow();
+        List<String> sent = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h, principal.account().id(),
+                        Mode.TEST, 0, 100_000)).stream()
+                .filter(e -> e.type().wire().equals("message.sent")).map(e -> e.payload())
+                .flatMap(payload -> expected.stream().filter(payload::contains)).toList();
+        assertThat(sent).containsExactlyElementsOf(expected);
+    }
+
+    private String scheduled(String to, String text, Instant at) {
+        return accepted("{\"to\":\"" + to + "\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"" + text
+                + "\",\"scheduled_at\":\"" + Timestamps.format(at) + "\"}").path("id").asText();
+    }
+
+    @Test
+    void a_retried_message_gets_a_whole_retry_window_of_its_own() {
+        Sender sender = newSender("retried", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        numbers.setStatus(sender.handle(), AccountNumber.Status.OFFLINE);
+        String id = send(sender.testKey(), "{\"to\":\"" + to("0503") + "\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"again\"}").json().path("data").path("id").asText();
+        tick(Duration.ZERO);
+        for (int i = 0; i < 5; i++) {
+            tick(Duration.ofSeconds(30));
+        }
+        JsonNode failed = http.get("/v1/messages/" + id, sender.testKey()).json().path("data");
+        assertThat(failed.path("error").path("code").asText()).isEqualTo("device_offline");
+
+        // long after the first window: the retry still waits out the backend's two transient refusals
+        tick(Duration.ofHours(1));
+        numbers.setStatus(sender.handle(), AccountNumber.Status.ONLINE);
+        assertThat(http.postJson("/v1/messages/" + id + "/retry", sender.testKey(), "{}").status()).isEqualTo(202);
+        tick(Duration.ZERO);
+        tick(Duration.ofSeconds(1));
+        tick(Duration.ofSeconds(1));
+        JsonNode retried = http.get("/v1/messages/" + id, sender.testKey()).json().path("data");
+        assertThat(retried.path("status").asText()).as(retried.toString()).isEqualTo("sent");
+        assertThat(retried.path("retry_count").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -32,8 +32,9 @@ public final class CancelMessage {
                 throw new ApiException(ErrorCode.CONFLICT, "only a scheduled message can be cancelled; this one is "
                         + message.status().wire());
             }
-            if (queue.cancel(tx, SendJob.KIND, id.toString(), clock.instant()) == 0) {
-                // a worker holds the send job: the message may be reaching the backend right now (rolls back)
+            if (queue.cancel(tx, SendJob.KIND, id.toString()) == 0) {
+                // a worker claimed the send job: the message may be reaching the backend right now, or may have reached
+                // it before that worker died (an expired lease says nothing about which); rolls back
                 throw new ApiException(ErrorCode.CONFLICT, "this message is being sent right now and can no longer be cancelled");
             }
         });

@@ -29,7 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * go out in the order they were accepted). Chooses the channel at send time: WhatsApp only when requested;
  * otherwise iMessage when the number serves it and the recipient is registered, else SMS. An iMessage send
  * refused as not registered falls back to SMS once. Transient refusals and an offline number are retried
- * until the retry window (from acceptance, or from the scheduled time) ends; then the message fails.
+ * until the retry window ends (counted from when the message was queued, by its acceptance or a retry, or from its
+ * scheduled time); then the message fails.
+ *
+ * <p>A scheduled message joins its thread's order at its time, not at its acceptance: its first job has no lane and
+ * only moves it into the lane when it comes due ({@link #joinThread}), so a message scheduled for next week never
+ * holds up the thread's messages sent meanwhile, and goes after those still waiting when its time comes.
  */
 final class SendJob implements JobHandler {
     static final String KIND = "send_message";
@@ -40,6 +45,16 @@ final class SendJob implements JobHandler {
      */
     static final String ACCEPTANCE = "acceptance";
     static final Duration OFFLINE_RECHECK = Duration.ofSeconds(30);
+
+    /**
+     * The job the accepting send enqueues: in the thread's lane, due now; for a scheduled message, outside any lane and
+     * due at its time (see {@link #joinThread}).
+     */
+    static JobQueue.NewJob firstJob(Message message, Instant now) {
+        return message.scheduledAt() == null
+                ? new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), ACCEPTANCE, now)
+                : new JobQueue.NewJob(KIND, message.id().toString(), null, ACCEPTANCE, message.scheduledAt());
+    }
 
     private final Database db;
     private final Writes writes;
@@ -53,6 +68,7 @@ final class SendJob implements JobHandler {
     private final Duration retryWindow;
     private final Pacing pacing;
     private final AcceptedSends accepted;
+    private final java.time.Clock clock;
 
     /** Per-number pacers: one for real backends, one for the sandbox network. */
     record Pacing(Pacer providers, Pacer sandbox) {
@@ -71,6 +87,7 @@ final class SendJob implements JobHandler {
         this.retryWindow = retryWindow;
         this.pacing = pacing;
         this.accepted = accepted;
+        this.clock = d.clock();
     }
 
     /**
@@ -94,12 +111,48 @@ final class SendJob implements JobHandler {
         if (!unknown.isEmpty()) {
             db.read(h -> store.findByIds(h, unknown)).forEach(message -> prefetched.put(message.id(), message));
         }
+        joinDue(jobs);
+    }
+
+    /** Scheduled messages of the claimed batch that {@link #joinDue} moved into their threads: their runs only end. */
+    private final java.util.Set<UUID> joined = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Moves the batch's scheduled messages whose time has come into their threads' lanes (see {@link #joinThread}), in
+     * one transaction and in the order of their times, then of their acceptance: messages of a thread scheduled for
+     * the same moment (or overdue together after a restart) go out in that order, which joins made by the jobs' runs
+     * side by side did not keep. If this fails, each run joins its own message.
+     */
+    private void joinDue(List<Job> jobs) {
+        List<Job> due = new ArrayList<>();
+        for (Job job : jobs) {
+            Message message = prefetched.get(UUID.fromString(job.subject()));
+            if (job.lane() == null && message != null && message.status() == MessageStatus.SCHEDULED) {
+                due.add(job);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        due.sort(java.util.Comparator.comparing((Job job) -> prefetched.get(UUID.fromString(job.subject())).scheduledAt())
+                .thenComparingLong(Job::seq));
+        Instant now = clock.instant();
+        writes.writeVoid(tx -> {
+            for (Job job : due) {
+                queue.complete(tx, job);
+                queue.enqueue(tx, laneJob(prefetched.get(UUID.fromString(job.subject())), now), now);
+            }
+        });
+        due.forEach(job -> joined.add(UUID.fromString(job.subject())));
     }
 
     @Override
     public void handle(Job job, Instant now) {
         UUID id = UUID.fromString(job.subject());
         Message read = prefetched.remove(id);
+        if (job.lane() == null && joined.remove(id)) {
+            return; // moved into its thread by joinDue, with this job completed
+        }
         Optional<Message> found = read != null ? Optional.of(read) : db.read(h -> store.findById(h, id));
         if (found.isEmpty() || found.get().status().rank() > MessageStatus.QUEUED.rank()
                 || found.get().status() == MessageStatus.FAILED) {
@@ -107,7 +160,11 @@ final class SendJob implements JobHandler {
             return;
         }
         Message message = found.get();
-        Instant deadline = (message.scheduledAt() != null ? message.scheduledAt() : message.createdAt()).plus(retryWindow);
+        if (job.lane() == null && message.status() == MessageStatus.SCHEDULED) {
+            joinThread(job, message, now);
+            return;
+        }
+        Instant deadline = windowStart(message).plus(retryWindow);
         Optional<AccountNumber> number = numbers.owned(message.accountId(), message.mode(), message.fromHandle());
         if (number.isEmpty()) {
             fail(job, id, "invalid_from_handle", "the sending number is no longer assigned to the account", null, now);
@@ -156,6 +213,34 @@ final class SendJob implements JobHandler {
             media.release(forSms);
         }
         apply(job, message, result, detail, null, deadline, now);
+    }
+
+    /**
+     * A scheduled message whose time has come takes its place at the end of its thread's lane, behind the messages
+     * still waiting there (and cancellable until a worker claims it, as before its time): this job is replaced by one
+     * in the lane, due now, in one transaction. ({@link #joinDue} does this for a claimed batch at once; this is for a
+     * job it could not take.)
+     */
+    private void joinThread(Job job, Message message, Instant now) {
+        writes.writeVoid(tx -> {
+            queue.complete(tx, job);
+            queue.enqueue(tx, laneJob(message, now), now);
+        });
+    }
+
+    /** The job that sends a scheduled message from its place in its thread's lane, due at once. */
+    private static JobQueue.NewJob laneJob(Message message, Instant now) {
+        return new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), null, now);
+    }
+
+    /**
+     * Where a message's retry window starts: its scheduled time while scheduled; otherwise when it was last queued,
+     * which its {@code updated_at} says (nothing else changes a queued message: acceptance sets it, and a retry moves
+     * it there anew, so a retried message gets a whole window of its own, not what was left of the first one).
+     */
+    static Instant windowStart(Message message) {
+        Instant queued = message.updatedAt();
+        return message.scheduledAt() != null && message.scheduledAt().isAfter(queued) ? message.scheduledAt() : queued;
     }
 
     /**
@@ -244,8 +329,7 @@ final class SendJob implements JobHandler {
             writes.writeVoid(tx -> queue.complete(tx, job));
             return true;
         }
-        Message message = found.get();
-        Instant deadline = (message.scheduledAt() != null ? message.scheduledAt() : message.createdAt()).plus(retryWindow);
+        Instant deadline = windowStart(found.get()).plus(retryWindow);
         if (!now.isAfter(deadline)) {
             return false;
         }
@@ -254,13 +338,19 @@ final class SendJob implements JobHandler {
         return true;
     }
 
+    /**
+     * Tries again after {@code after}, but never past the deadline: the last try is at the deadline itself, so a number
+     * back (or a backend answering) at any moment of the window still gets the message out. Fails once the deadline
+     * has come.
+     */
     private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, Instant deadline, Instant now) {
-        Instant next = now.plus(after);
-        if (next.isAfter(deadline)) {
+        if (!now.isBefore(deadline)) {
             fail(job, id, code, reason + "; gave up after the retry window", null, now);
-        } else {
-            writes.writeVoid(tx -> queue.reschedule(tx, job, next, reason));
+            return;
         }
+        Instant next = now.plus(after);
+        Instant at = next.isAfter(deadline) ? deadline : next;
+        writes.writeVoid(tx -> queue.reschedule(tx, job, at, reason));
     }
 
     private void fail(Job job, UUID id, String code, String reason, ChannelType channel, Instant now) {

@@ -136,8 +136,7 @@ public final class SendMessage {
             Message message = creation.message();
             lifecycle.created(tx, creation);
             accepted.accepted(message); // for this process's worker; dropped below unless the transaction commits
-            queue.enqueue(tx, new JobQueue.NewJob(SendJob.KIND, id.toString(), message.conversationId().toString(),
-                    SendJob.ACCEPTANCE, message.scheduledAt() != null ? message.scheduledAt() : now), now);
+            queue.enqueue(tx, SendJob.firstJob(message, now), now);
             return creation;
         };
         Object outcome = null;

@@ -185,15 +185,15 @@ public final class JobQueue {
     }
 
     /**
-     * Removes jobs of {@code kind} about {@code subject} that no worker is running now (unleased, or leased by a
-     * worker whose lease has run out); returns how many. A job a live worker holds is left alone: its work may
-     * already be under way, so the caller should refuse to call it off.
+     * Removes jobs of {@code kind} about {@code subject} that no worker has claimed (never claimed, or released by a
+     * reschedule); returns how many. A claimed job is left alone, also once its lease has run out: its worker may have
+     * died, or may still be in the middle of the work (a backend slower than the lease), so whether the work happened
+     * is unknown until the next claim settles it, and the caller should refuse to call it off.
      */
-    public int cancel(Handle tx, String kind, String subject, Instant now) {
+    public int cancel(Handle tx, String kind, String subject) {
         int removed = tx.createUpdate("DELETE FROM " + table + " " + """
-                         WHERE kind = :kind AND subject = :subject
-                          AND (lease_owner IS NULL OR lease_until < :now)""")
-                .bind("kind", kind).bind("subject", subject).bind("now", now.toEpochMilli()).execute();
+                         WHERE kind = :kind AND subject = :subject AND lease_owner IS NULL""")
+                .bind("kind", kind).bind("subject", subject).execute();
         changes.addAndGet(removed);
         return removed;
     }
