@@ -28,16 +28,25 @@ public final class Events implements AutoCloseable {
     private final Duration heartbeat;
     private final EventLog log = new EventLog(EventLog.Fanout.NONE); // reads only
     private final int maxScanRows;
+    /**
+     * Followers reading and rendering a page at once, at most: one per processor. Followers that catch up from far
+     * behind (every EventSource client after a restart, say) each loop on reads and JSON with no pause, and the
+     * virtual-thread scheduler runs threads that wake each other before new ones, so fifty of them held every other
+     * request of the server up for 22 s on two cores (a send; by hand, 71,000 events each). Waiting for a slot they
+     * are parked, and carriers stay free for the rest. Never held while writing to a client, which may be slow.
+     */
+    private final java.util.concurrent.Semaphore slots;
     private volatile boolean open = true;
 
     public Events(Database db, Duration heartbeat) {
-        this(db, heartbeat, MAX_SCAN_ROWS);
+        this(db, heartbeat, MAX_SCAN_ROWS, Runtime.getRuntime().availableProcessors());
     }
 
-    Events(Database db, Duration heartbeat, int maxScanRows) {
+    Events(Database db, Duration heartbeat, int maxScanRows, int slots) {
         this.db = db;
         this.heartbeat = heartbeat;
         this.maxScanRows = maxScanRows;
+        this.slots = new java.util.concurrent.Semaphore(Math.max(1, slots), true);
     }
 
     /** A page of events, whether more may follow, and the cursor to resume after (see {@link #after}). */
@@ -46,7 +55,11 @@ public final class Events implements AutoCloseable {
 
     /** Where a follower delivers; an {@link IOException} means the reader is gone and ends the stream. */
     public interface Sink {
-        void events(List<Event> events) throws IOException;
+        /** What to write for {@code events}: rendering only, no I/O (it runs while the follower holds a slot). */
+        byte[] render(List<Event> events);
+
+        /** Writes what {@link #render} made. */
+        void write(byte[] rendered) throws IOException;
 
         void heartbeat() throws IOException;
     }
@@ -75,10 +88,23 @@ public final class Events implements AutoCloseable {
         long cursor = after;
         long quietSince = System.nanoTime();
         while (open) {
-            Page page = after(accountId, mode, cursor, types, 100);
+            Page page;
+            byte[] rendered;
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                page = after(accountId, mode, cursor, types, 100);
+                rendered = page.events().isEmpty() ? null : sink.render(page.events());
+            } finally {
+                slots.release();
+            }
             cursor = page.nextAfter(); // past events of other types too
-            if (!page.events().isEmpty()) {
-                sink.events(page.events());
+            if (rendered != null) {
+                sink.write(rendered);
                 quietSince = System.nanoTime();
             } else if (System.nanoTime() - quietSince >= heartbeat.toNanos()) {
                 sink.heartbeat();

@@ -58,14 +58,19 @@ final class EventsApi {
             out.flush();
             events.follow(principal.accountId(), principal.mode(), after, types, new Events.Sink() {
                 @Override
-                public void events(List<Event> batch) throws IOException {
+                public byte[] render(List<Event> batch) {
                     StringBuilder text = new StringBuilder();
                     for (Event event : batch) {
                         text.append("id: ").append(event.cursor()).append('\n')
                                 .append("event: ").append(event.type().wire()).append('\n')
                                 .append("data: ").append(WireJson.write(EventBody.of(event))).append("\n\n");
                     }
-                    out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+                    return text.toString().getBytes(StandardCharsets.UTF_8);
+                }
+
+                @Override
+                public void write(byte[] rendered) throws IOException {
+                    out.write(rendered);
                     out.flush();
                 }
 

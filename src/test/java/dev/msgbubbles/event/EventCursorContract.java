@@ -292,7 +292,7 @@ abstract class EventCursorContract {
         db.writeVoid(tx -> events.append(tx, batch));
         db.writeVoid(tx -> events.append(tx, pending(16))); // and a packed row
         long newest = db.read(h -> events.lastCursor(h, account, Mode.TEST));
-        Events reader = new Events(db, java.time.Duration.ofSeconds(15), 50);
+        Events reader = new Events(db, java.time.Duration.ofSeconds(15), 50, 1);
         Set<EventType> reads = Set.of(EventType.MESSAGE_READ);
 
         Events.Page first = reader.after(account, Mode.TEST, 0, reads, 10);
@@ -323,8 +323,13 @@ abstract class EventCursorContract {
         List<Event> streamed = new ArrayList<>();
         assertThatThrownBy(() -> reader.follow(account, Mode.TEST, 0, reads, new Events.Sink() {
             @Override
-            public void events(List<Event> batch) throws java.io.IOException {
+            public byte[] render(List<Event> batch) {
                 streamed.addAll(batch);
+                return new byte[0];
+            }
+
+            @Override
+            public void write(byte[] rendered) throws java.io.IOException {
                 throw new java.io.IOException("the reader has what it came for");
             }
 
@@ -333,6 +338,87 @@ abstract class EventCursorContract {
             }
         })).isInstanceOf(java.io.IOException.class);
         assertThat(streamed).isEqualTo(walked);
+    }
+
+    /**
+     * Followers catching up take turns for a slot to read and render a page (so that many of them cannot keep the
+     * server's carriers from everything else), and never hold it while writing to their client, which may be slow.
+     */
+    @Test
+    void followers_read_and_render_in_turns_for_a_slot_and_write_without_it() throws Exception {
+        db.writeVoid(tx -> events.append(tx, pending(3)));
+        Events reader = new Events(db, java.time.Duration.ofSeconds(15), 50, 1);
+        java.util.concurrent.CountDownLatch aRendering = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch aMayRender = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch aWriting = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch aMayWrite = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch bRendered = new java.util.concurrent.CountDownLatch(1);
+        Events.Sink a = new Events.Sink() {
+            @Override
+            public byte[] render(List<Event> batch) {
+                aRendering.countDown();
+                await(aMayRender);
+                return new byte[0];
+            }
+
+            @Override
+            public void write(byte[] rendered) throws java.io.IOException {
+                aWriting.countDown();
+                await(aMayWrite); // a client that does not read
+                throw new java.io.IOException("gone");
+            }
+
+            @Override
+            public void heartbeat() {
+            }
+        };
+        Events.Sink b = new Events.Sink() {
+            @Override
+            public byte[] render(List<Event> batch) {
+                bRendered.countDown();
+                return new byte[0];
+            }
+
+            @Override
+            public void write(byte[] rendered) throws java.io.IOException {
+                throw new java.io.IOException("done");
+            }
+
+            @Override
+            public void heartbeat() {
+            }
+        };
+        ExecutorService followers = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<?> first = followers.submit(() -> {
+                reader.follow(account, Mode.TEST, 0, null, a);
+                return null;
+            });
+            assertThat(aRendering.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> second = followers.submit(() -> {
+                reader.follow(account, Mode.TEST, 0, null, b);
+                return null;
+            });
+            assertThat(bRendered.await(300, TimeUnit.MILLISECONDS)).as("the slot is taken while a renders").isFalse();
+            aMayRender.countDown();
+            assertThat(aWriting.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(bRendered.await(10, TimeUnit.SECONDS)).as("a, writing, holds no slot").isTrue();
+            assertThatThrownBy(second::get).hasRootCauseMessage("done");
+            aMayWrite.countDown();
+            assertThatThrownBy(first::get).hasRootCauseMessage("gone");
+        } finally {
+            aMayRender.countDown();
+            aMayWrite.countDown();
+            followers.shutdownNow();
+        }
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private List<Event> page(long after, Set<EventType> types, int limit) {
