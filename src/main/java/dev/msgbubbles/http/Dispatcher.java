@@ -163,6 +163,11 @@ final class Dispatcher {
     }
 
     private void authenticate(ServerRequest req, Exchange exchange) {
+        if (req.headers().find(HeaderNames.AUTHORIZATION).map(io.helidon.http.Header::valueCount).orElse(0) > 1) {
+            // which one counts would be a guess, and a proxy that adds its own behind the client's would lose to it
+            charge("addr:" + clientAddress(req), exchange);
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "more than one Authorization header: send exactly one");
+        }
         String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         switch (authenticator.authenticate(authorization)) {
             case Authenticator.Result.Authenticated ok -> {

@@ -339,6 +339,18 @@ class RequestHandlingIT {
     }
 
     @Test
+    void a_request_with_two_authorization_headers_is_401_whichever_comes_first() {
+        for (String[] pair : new String[][] {{key, "sk_test_someoneelse"}, {"sk_test_someoneelse", key}, {key, key}}) {
+            String answer = exchangeUntilClosed(("GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + pair[0]
+                    + "\r\nAuthorization: Bearer " + pair[1] + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(answer).startsWith("HTTP/1.1 401").contains("\"error\":\"unauthorized\"")
+                    .contains("more than one Authorization header");
+        }
+        assertThat(http.get("/v1/numbers", key).status()).as("one header still works").isEqualTo(200);
+    }
+
+    @Test
     void connection_close_ends_the_connection_after_one_answer_so_an_unread_body_never_runs_as_a_request() {
         // refused before its body is read (the wrong content type), a request's body held a second request: with
         // Connection: close Helidon skipped draining the body but kept reading the connection, and ran it
