@@ -20,6 +20,11 @@ public record AccountNumber(UUID id, UUID accountId, Mode mode, String handle, L
     public record View(String handle, List<String> channels, String label, String status) {
     }
 
+    /** This number with {@code status}. */
+    public AccountNumber withStatus(Status status) {
+        return new AccountNumber(id, accountId, mode, handle, channels, label, status, provider, createdAt);
+    }
+
     public View view() {
         return new View(handle, channels.stream().map(ChannelType::wire).toList(), label,
                 status.name().toLowerCase(Locale.ROOT));

@@ -91,18 +91,16 @@ public final class NumberDirectory {
                 .orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE, "handle must be an E.164 number", "handle"))
                 .value();
         return db.write(h -> {
-            AccountNumber before = numbers.findByHandle(h, canonical)
+            AccountNumber found = numbers.findByHandle(h, canonical)
                     .orElseThrow(() -> ApiException.notFound("number " + canonical));
-            if (before.status() == status) {
-                return before; // no change, no event
-            }
+            AccountNumber after = found.withStatus(status);
             Instant now = clock.instant();
-            if (!numbers.setStatus(h, canonical, status, now)) {
-                throw ApiException.notFound("number " + canonical);
+            // the update changes only a status that differs, so of two concurrent changes to the same status one
+            // alone is a change (PostgreSQL re-checks the row once the first commits): no change, no event
+            if (numbers.setStatus(h, canonical, status, now)) {
+                byHandle.invalidate(canonical);
+                listener.changed(h, after, now);
             }
-            byHandle.invalidate(canonical);
-            AccountNumber after = numbers.findByHandle(h, canonical).orElseThrow();
-            listener.changed(h, after, now);
             return after;
         });
     }

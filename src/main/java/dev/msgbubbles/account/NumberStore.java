@@ -59,8 +59,10 @@ final class NumberStore {
                 .bind("handle", handle).map(MAPPER).findOne();
     }
 
+    /** Sets the status of {@code handle} unless it has it already; true when it changed. */
     boolean setStatus(Handle h, String handle, AccountNumber.Status status, Instant now) {
-        return h.createUpdate("UPDATE numbers SET status = :status, updated_at = :now WHERE handle = :handle")
+        return h.createUpdate("UPDATE numbers SET status = :status, updated_at = :now WHERE handle = :handle "
+                        + "AND status <> :status")
                 .bind("status", status.name().toLowerCase(Locale.ROOT)).bind("now", now.toEpochMilli())
                 .bind("handle", handle).execute() == 1;
     }

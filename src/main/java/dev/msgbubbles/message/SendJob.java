@@ -137,12 +137,7 @@ final class SendJob implements JobHandler {
         due.sort(java.util.Comparator.comparing((Job job) -> prefetched.get(UUID.fromString(job.subject())).scheduledAt())
                 .thenComparingLong(Job::seq));
         Instant now = clock.instant();
-        writes.writeVoid(tx -> {
-            for (Job job : due) {
-                queue.complete(tx, job);
-                queue.enqueue(tx, laneJob(prefetched.get(UUID.fromString(job.subject())), now), now);
-            }
-        });
+        writes.writeVoid(tx -> due.forEach(job -> join(tx, job, prefetched.get(UUID.fromString(job.subject())), now)));
         due.forEach(job -> joined.add(UUID.fromString(job.subject())));
     }
 
@@ -222,15 +217,14 @@ final class SendJob implements JobHandler {
      * job it could not take.)
      */
     private void joinThread(Job job, Message message, Instant now) {
-        writes.writeVoid(tx -> {
-            queue.complete(tx, job);
-            queue.enqueue(tx, laneJob(message, now), now);
-        });
+        writes.writeVoid(tx -> join(tx, job, message, now));
     }
 
-    /** The job that sends a scheduled message from its place in its thread's lane, due at once. */
-    private static JobQueue.NewJob laneJob(Message message, Instant now) {
-        return new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), null, now);
+    /** Replaces {@code job} (outside any lane) with one in its thread's lane, due at once, in {@code tx}. */
+    private void join(org.jdbi.v3.core.Handle tx, Job job, Message message, Instant now) {
+        queue.complete(tx, job);
+        queue.enqueue(tx, new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), null,
+                now), now);
     }
 
     /**
