@@ -172,4 +172,60 @@ abstract class CrashContract {
             }
         }
     }
+
+    @Test
+    void a_test_ping_in_flight_when_the_server_is_killed_is_made_after_restart() throws Exception {
+        try (TestStore store = newStore(); Receiver receiver = new Receiver()) {
+            ServerProcess first = ServerProcess.start(env(store));
+            String key = first.testKey();
+            Http http = new Http(first.port());
+            Http.Response hook = http.postJson("/v1/webhooks", key, "{\"url\":\"" + receiver.url("/ping") + "\"}");
+            assertThat(hook.status()).as(hook.text()).isEqualTo(201);
+            String hookId = hook.json().path("data").path("id").asText();
+            // slow enough to be killed in the middle of, fast enough to succeed within the 1.5 s timeout
+            receiver.plan("/ping", Receiver.Answer.status(200).after(Duration.ofMillis(1200)));
+            Thread pinging = Thread.ofVirtual().start(() -> {
+                try {
+                    http.send("POST", "/v1/webhooks/" + hookId + "/test", key, "application/json", new byte[0], Map.of());
+                } catch (UncheckedIOException e) {
+                    // the server died under this request, as planned
+                }
+            });
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (receiver.requests("/ping").isEmpty() && Instant.now().isBefore(deadline)) {
+                Thread.sleep(10); // the request reaching the endpoint is an outside event, not a retry
+            }
+            assertThat(receiver.requests("/ping")).hasSize(1);
+            first.kill();
+            pinging.join();
+
+            try (ServerProcess second = ServerProcess.start(env(store))) {
+                Http again = new Http(second.port());
+                String path = "/v1/webhooks/" + hookId + "/deliveries";
+                JsonNode ping = again.get(path, key).json().path("data").get(0);
+                deadline = Instant.now().plusSeconds(30); // the killed request's lease (3 s) ends, then a worker makes it
+                while (ping.path("status").asText().equals("pending") && Instant.now().isBefore(deadline)) {
+                    Thread.sleep(100);
+                    ping = again.get(path, key).json().path("data").get(0);
+                }
+                assertThat(ping.path("event_type").asText()).isEqualTo("webhook.test");
+                assertThat(ping.path("status").asText()).as(ping.toString()).isEqualTo("succeeded");
+                List<Receiver.Request> received = receiver.requests("/ping");
+                assertThat(received).hasSize(2);
+                assertThat(received.get(1).header("webhook-id")).isEqualTo(received.get(0).header("webhook-id"));
+
+                // a ping whose request lived needs no worker: its attempt's record removed the job written with it
+                Http.Response answered = again.send("POST", "/v1/webhooks/" + hookId + "/test", key, "application/json",
+                        new byte[0], Map.of());
+                assertThat(answered.json().path("data").path("status").asText()).as(answered.text()).isEqualTo("succeeded");
+                assertThat(second.stop()).isTrue();
+            }
+            try (Database db = store.open()) {
+                long left = db.read(h -> h.createQuery("SELECT COUNT(*) FROM delivery_jobs WHERE kind = 'webhook.deliver'")
+                        .mapTo(Long.class).one());
+                assertThat(left).isZero();
+            }
+            assertThat(receiver.requests("/ping")).hasSize(3);
+        }
+    }
 }

@@ -28,12 +28,15 @@ public final class Deliveries {
     private final JobQueue queue;
     private final Courier courier;
     private final Runnable wake;
+    private final java.time.Duration lease;
     private final WebhookStore webhooks = new WebhookStore();
     private final DeliveryStore deliveries = new DeliveryStore();
     private final EventLog events = new EventLog(EventLog.Fanout.NONE);
 
-    Deliveries(Database db, Clock clock, JobQueue queue, Courier courier, Runnable wake) {
+    /** {@code lease}: the job lease, after which a ping whose request's process died is made by a worker. */
+    Deliveries(Database db, Clock clock, JobQueue queue, Courier courier, Runnable wake, java.time.Duration lease) {
         this.db = db;
+        this.lease = lease;
         this.clock = clock;
         this.queue = queue;
         this.courier = courier;
@@ -110,7 +113,10 @@ public final class Deliveries {
 
     /**
      * Sends a {@value #TEST_EVENT} event to the endpoint now, once, and answers with the delivery and its attempt.
-     * Goes out even when the endpoint is disabled (to check it before enabling it again).
+     * Goes out even when the endpoint is disabled (to check it before enabling it again). The request makes the
+     * attempt itself, as if it held a job's lease: the ping is written with a job due when that lease would end, which
+     * the attempt's record removes. If the process dies first, a worker makes the attempt then (the ping may reach the
+     * endpoint twice, with one {@code webhook-id}, as any delivery may), so no ping is left pending for ever.
      */
     public DeliveryView test(Principal p, UUID webhookId) {
         Instant now = clock.instant();
@@ -122,9 +128,10 @@ public final class Deliveries {
             Delivery d = Delivery.pending(Ids.uuidV7(clock), w.id(), w.accountId(), w.mode(), eventId, null, TEST_EVENT, body,
                     now);
             deliveries.insertAll(tx, List.of(d));
+            queue.enqueue(tx, DeliveryJob.retry(d, now.plus(lease)), now);
             return d;
         });
-        courier.attempt(ping.id(), tx -> { });
+        courier.attempt(ping.id(), tx -> queue.cancel(tx, DeliveryJob.KIND, ping.id().toString()));
         return db.read(h -> view(h, webhookId, ping.id()));
     }
 

@@ -18,10 +18,11 @@ import java.util.Map;
 public final class DeliveryPipeline implements AutoCloseable {
     /**
      * How deliveries are made: retry policy, attempt timeout, attempts in flight in this process and to one
-     * endpoint at once; how long settled deliveries stay in the log.
+     * endpoint at once; how long settled deliveries stay in the log; the job lease (a test ping that a request was
+     * making when its process died is made by a worker once that long has passed).
      */
     public record Settings(RetryPolicy policy, Duration timeout, int concurrency, int perEndpoint,
-                           Duration logRetention) {
+                           Duration logRetention, Duration jobLease) {
     }
 
     private final SubscriberCache subscribers;
@@ -49,7 +50,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         this.purge = new DeliveryLogPurge(db, queue, settings.logRetention());
         this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
                 ReplayJob.KIND, new ReplayJob(db, clock, queue, writer), DeliveryLogPurge.KIND, purge);
-        this.deliveries = new Deliveries(db, clock, queue, courier, wake);
+        this.deliveries = new Deliveries(db, clock, queue, courier, wake, settings.jobLease());
         Gauge.builder("msgbubbles.webhook.backlog.age", () -> {
                     try {
                         return db.read(queue::nextDue)
