@@ -353,4 +353,23 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         Http.Response back = post("/v1/messages/" + thread.get(0).path("id").asText() + "/react", key, "{\"reaction\":\"laugh\"}");
         assertThat(back.status()).as(back.text()).isEqualTo(200);
     }
+
+    @Test
+    void a_0777_contact_echoing_a_passcode_back_is_suppressed_like_any_inbound_passcode() {
+        String contact = "+13125550777";
+        String id = sendText(contact, "Your verification code is 731-884");
+        String conversation = get(id).path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200)); // delivered
+        tick(Duration.ofMillis(100)); // typing
+        tick(Duration.ofMillis(900)); // read
+        tick(Duration.ofSeconds(1)); // the reply would be "echo: Your verification code is 731-884": a passcode
+        assertThat(status(id)).isEqualTo("read");
+        JsonNode thread = http.get("/v1/messages?conversation_id=" + conversation, key).json().path("data");
+        assertThat(thread).extracting(m -> m.path("direction").asText()).containsExactly("outbound");
+        assertThat(http.get("/v1/messages?direction=inbound&limit=100", key).text()).doesNotContain("echo: Your verification");
+        assertThat(events(conversation)).extracting(e -> e.type().wire()).doesNotContain("message.received")
+                .contains("message.reaction", "conversation.typing");
+        assertThat(events("echo: Your verification")).isEmpty();
+    }
 }

@@ -64,8 +64,13 @@ final class FollowUpJob implements JobHandler {
                             group, true, now);
                     case REPLY -> {
                         receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who, group, false, now);
-                        receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
-                                message.fromHandle(), who, group, "echo: " + message.text(), message.channel(), null), now);
+                        String echo = "echo: " + message.text();
+                        // a reply is an inbound message like any other: one that is a passcode (the echo of a code we
+                        // sent) is dropped before anything is stored, as ReceiveMessage#receive drops it
+                        if (!OneTimePasscodes.isPasscode(echo)) {
+                            receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
+                                    message.fromHandle(), who, group, echo, message.channel(), null), now);
+                        }
                     }
                     default -> receive.reactionIn(tx, message, who, "like", now);
                 }
