@@ -64,7 +64,8 @@ final class FollowUpJob implements JobHandler {
                             group, true, now);
                     case REPLY -> {
                         receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who, group, false, now);
-                        String echo = "echo: " + message.text();
+                        // a message of media only has no text: its echo is "echo: " with nothing after it
+                        String echo = "echo: " + (message.text() == null ? "" : message.text());
                         // a reply is an inbound message like any other: one that is a passcode (the echo of a code we
                         // sent) is dropped before anything is stored, as ReceiveMessage#receive drops it
                         if (!OneTimePasscodes.isPasscode(echo)) {
