@@ -372,4 +372,29 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
                 .contains("message.reaction", "conversation.typing");
         assertThat(events("echo: Your verification")).isEmpty();
     }
+
+    @Test
+    void a_0777_contact_reached_over_sms_replies_but_neither_types_nor_reacts() {
+        Sender sender = newSender("sms-only", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        Http.Response response = send(sender.testKey(), "{\"to\":\"" + to("0777") + "\",\"from_handle\":\""
+                + sender.handle() + "\",\"text\":\"over sms\"}");
+        assertThat(response.status()).as(response.text()).isEqualTo(202);
+        String id = response.json().path("data").path("id").asText();
+        String conversation = response.json().path("data").path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200)); // delivered
+        tick(Duration.ofMillis(100));
+        tick(Duration.ofMillis(900));
+        tick(Duration.ofSeconds(1)); // the reply
+        JsonNode thread = http.get("/v1/messages?conversation_id=" + conversation, sender.testKey()).json().path("data");
+        assertThat(thread.get(0).path("text").asText()).isEqualTo("echo: over sms");
+        assertThat(thread.get(0).path("channel").asText()).isEqualTo("sms");
+        assertThat(thread.get(1).path("id").asText()).isEqualTo(id);
+        assertThat(thread.get(1).path("channel").asText()).isEqualTo("sms");
+        List<String> types = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h,
+                        sender.account().account().id(), Mode.TEST, 0, 1000)).stream()
+                .filter(e -> e.payload().contains(conversation)).map(e -> e.type().wire()).toList();
+        assertThat(types).contains("message.delivered", "message.received")
+                .doesNotContain("conversation.typing", "message.reaction");
+    }
 }

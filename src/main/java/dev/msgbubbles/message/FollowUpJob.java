@@ -1,6 +1,7 @@
 package dev.msgbubbles.message;
 
 import dev.msgbubbles.channel.SendResult;
+import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.db.Writes;
 import org.jdbi.v3.core.Handle;
 import dev.msgbubbles.queue.Job;
@@ -63,7 +64,10 @@ final class FollowUpJob implements JobHandler {
                     case TYPING -> receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who,
                             group, true, now);
                     case REPLY -> {
-                        receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who, group, false, now);
+                        if (message.channel() != ChannelType.SMS) { // SMS has no typing indicator to take down
+                            receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who, group,
+                                    false, now);
+                        }
                         // a message of media only has no text: its echo is "echo: " with nothing after it
                         String echo = "echo: " + (message.text() == null ? "" : message.text());
                         // a reply is an inbound message like any other: one that is a passcode (the echo of a code we
