@@ -397,4 +397,27 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         assertThat(types).contains("message.delivered", "message.received")
                 .doesNotContain("conversation.typing", "message.reaction");
     }
+
+    @Test
+    void a_contact_types_only_where_typing_exists_and_never_into_a_thread_that_cannot_be() {
+        Sender sender = newSender("sms-typing", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        // SMS has no typing indicator
+        assertError(post("/v1/sandbox/typing", sender.testKey(), "{\"from\":\"+14155552013\",\"to_handle\":\""
+                + sender.handle() + "\",\"typing\":true}"), 409, "conflict", null);
+        // an email is not reachable over SMS at all: refused as a message from it is, and no thread appears
+        assertError(post("/v1/sandbox/inbound", sender.testKey(), "{\"from\":\"typist@example.com\",\"to_handle\":\""
+                + sender.handle() + "\",\"text\":\"hi\"}"), 400, "invalid_handle", "from");
+        assertError(post("/v1/sandbox/typing", sender.testKey(), "{\"from\":\"typist@example.com\",\"to_handle\":\""
+                + sender.handle() + "\",\"typing\":true}"), 400, "invalid_handle", "from");
+        assertThat(http.get("/v1/chats", sender.testKey()).json().path("data").size()).isZero();
+        List<Event> announced = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h,
+                sender.account().account().id(), Mode.TEST, 0, 1000));
+        assertThat(announced).isEmpty();
+        // a number with WhatsApp: an Android contact may type there
+        Sender both = newSender("sms-whatsapp-typing", EnumSet.of(ChannelType.SMS, ChannelType.WHATSAPP), Mode.TEST,
+                Provider.SANDBOX);
+        Http.Response typing = post("/v1/sandbox/typing", both.testKey(), "{\"from\":\"" + to("0213")
+                + "\",\"to_handle\":\"" + both.handle() + "\",\"typing\":true}");
+        assertThat(typing.status()).as(typing.text()).isEqualTo(202);
+    }
 }
