@@ -420,4 +420,24 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
                 + "\",\"to_handle\":\"" + both.handle() + "\",\"typing\":true}");
         assertThat(typing.status()).as(typing.text()).isEqualTo(202);
     }
+
+    @Test
+    void a_0777_contact_neither_echoes_nor_likes_a_message_unsent_before_it_answered() {
+        String id = sendText("+13125570777", "take this back");
+        String conversation = get(id).path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200)); // delivered
+        Http.Response unsent = post("/v1/messages/" + id + "/unsend", key, null);
+        assertThat(unsent.status()).as(unsent.text()).isEqualTo(200);
+        tick(Duration.ofMillis(100));
+        tick(Duration.ofMillis(900)); // the read receipt changes nothing now
+        tick(Duration.ofSeconds(1)); // when the reply and the like were due
+        assertThat(status(id)).isEqualTo("unsent");
+        JsonNode thread = http.get("/v1/messages?conversation_id=" + conversation, key).json().path("data");
+        assertThat(thread).extracting(m -> m.path("id").asText()).containsExactly(id);
+        assertThat(events("take this back")).extracting(e -> e.type().wire()).doesNotContain("message.received");
+        assertThat(events(conversation)).extracting(e -> e.type().wire()).doesNotContain("message.reaction");
+        // as a client would be refused reacting to it
+        assertError(post("/v1/messages/" + id + "/react", key, "{\"reaction\":\"like\"}"), 409, "conflict", null);
+    }
 }

@@ -60,6 +60,9 @@ final class FollowUpJob implements JobHandler {
             case TYPING, REPLY, LIKE -> store.findById(tx, id).ifPresent(message -> {
                 String who = contact != null ? contact : message.to();
                 UUID group = message.to() == null ? message.conversationId() : null;
+                // a message unsent before the contact answered it is gone from their device: they neither echo nor
+                // like it (as we cannot react to it either); they still stop typing
+                boolean gone = message.status() == MessageStatus.UNSENT;
                 switch (signal) {
                     case TYPING -> receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who,
                             group, true, now);
@@ -72,12 +75,16 @@ final class FollowUpJob implements JobHandler {
                         String echo = "echo: " + (message.text() == null ? "" : message.text());
                         // a reply is an inbound message like any other: one that is a passcode (the echo of a code we
                         // sent) is dropped before anything is stored, as ReceiveMessage#receive drops it
-                        if (!OneTimePasscodes.isPasscode(echo)) {
+                        if (!gone && !OneTimePasscodes.isPasscode(echo)) {
                             receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
                                     message.fromHandle(), who, group, echo, message.channel(), null), now);
                         }
                     }
-                    default -> receive.reactionIn(tx, message, who, "like", now);
+                    default -> {
+                        if (!gone) {
+                            receive.reactionIn(tx, message, who, "like", now);
+                        }
+                    }
                 }
             });
         }
