@@ -1,6 +1,7 @@
 package dev.msgbubbles.message;
 
 import dev.msgbubbles.channel.SendResult;
+import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.db.Writes;
 import org.jdbi.v3.core.Handle;
@@ -60,6 +61,9 @@ final class FollowUpJob implements JobHandler {
             case TYPING, REPLY, LIKE -> store.findById(tx, id).ifPresent(message -> {
                 String who = contact != null ? contact : message.to();
                 UUID group = message.to() == null ? message.conversationId() : null;
+                if (group != null && !ConversationStore.isMember(tx, group, who)) {
+                    return; // removed from the group since the message went out: they no longer write or type in it
+                }
                 // a message unsent before the contact answered it is gone from their device: they neither echo nor
                 // like it (as we cannot react to it either); they still stop typing
                 boolean gone = message.status() == MessageStatus.UNSENT;
