@@ -557,4 +557,18 @@ abstract class GroupsContract extends MessagingFixture {
         assertError(post("/v1/sandbox/inbound", key, "{\"from\":\"" + chatty + "\",\"conversation_id\":\"" + group
                 + "\",\"text\":\"still here?\"}"), 400, "invalid_request", "from");
     }
+
+    @Test
+    void members_cannot_write_or_type_into_a_group_the_network_never_created() {
+        // a 0666 member makes the network refuse the first message: the group is never established
+        String group = createGroup(key, SANDBOX, to("1951"), to("0666")).path("id").asText();
+        tick(Duration.ZERO);
+        assertThat(thread(key, group).get(0).path("status").asText()).isEqualTo("failed");
+        assertError(post("/v1/sandbox/inbound", key, "{\"from\":\"" + to("1951") + "\",\"conversation_id\":\"" + group
+                + "\",\"text\":\"anyone here?\"}"), 409, "not_a_group", null);
+        assertError(post("/v1/sandbox/typing", key, "{\"from\":\"" + to("1951") + "\",\"conversation_id\":\"" + group
+                + "\",\"typing\":true}"), 409, "not_a_group", null);
+        assertThat(thread(key, group)).extracting(m -> m.path("direction").asText()).containsOnly("outbound");
+        assertThat(types(events(group))).doesNotContain("message.received", "conversation.typing");
+    }
 }

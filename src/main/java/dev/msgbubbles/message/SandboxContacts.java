@@ -117,6 +117,9 @@ public final class SandboxContacts {
         if (!group.participants().contains(contact)) {
             throw ApiException.invalid("from", contact + " is not a member of this group");
         }
+        // the network creates a group with its first message: until it has accepted one, there is no group on the
+        // network for a member to write or type in (and rename and membership changes are refused the same way)
+        ThreadOperations.requireEstablishedGroup(group);
         if (toHandle != null && !toHandle.strip().equals(group.fromHandle())) {
             throw ApiException.invalid("to_handle", "to_handle must be the group's number, " + group.fromHandle());
         }
