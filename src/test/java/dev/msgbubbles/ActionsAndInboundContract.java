@@ -440,4 +440,22 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         // as a client would be refused reacting to it
         assertError(post("/v1/messages/" + id + "/react", key, "{\"reaction\":\"like\"}"), 409, "conflict", null);
     }
+
+    @Test
+    void a_0777_contact_echoing_a_message_of_the_longest_text_stays_within_the_text_limit() {
+        String longest = "\uD83D\uDD25".repeat(9_998) + "ab"; // 10,000 characters, most of them outside the BMP
+        String id = accepted("{\"to\":\"+13125590777\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"" + longest
+                + "\"}").path("id").asText();
+        String conversation = get(id).path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200));
+        tick(Duration.ofMillis(100));
+        tick(Duration.ofMillis(900));
+        tick(Duration.ofSeconds(1)); // the reply
+        String echo = http.get("/v1/messages?conversation_id=" + conversation, key).json().path("data").get(0)
+                .path("text").asText();
+        assertThat(echo).startsWith("echo: \uD83D\uDD25");
+        assertThat(echo.codePointCount(0, echo.length())).isEqualTo(10_000);
+        assertThat(Character.isHighSurrogate(echo.charAt(echo.length() - 1))).isFalse();
+    }
 }

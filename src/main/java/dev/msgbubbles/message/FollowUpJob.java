@@ -33,6 +33,18 @@ final class FollowUpJob implements JobHandler {
         this.receive = receive;
     }
 
+    /**
+     * A 0777 contact's reply to {@code text}: {@code echo: <text>}, cut to the longest text a message may have (an echo
+     * of a message at that limit would be longer than any the API accepts or documents), never in a surrogate pair.
+     */
+    static String echo(String text) {
+        String echo = "echo: " + (text == null ? "" : text);
+        if (echo.codePointCount(0, echo.length()) <= SendMessage.MAX_TEXT) {
+            return echo;
+        }
+        return echo.substring(0, echo.offsetByCodePoints(0, SendMessage.MAX_TEXT));
+    }
+
     /** The job payload of a follow-up. */
     static String payload(SendResult.FollowUp followUp) {
         return followUp.contact() == null ? followUp.signal().name() : followUp.signal().name() + "|" + followUp.contact();
@@ -76,7 +88,7 @@ final class FollowUpJob implements JobHandler {
                                     false, now);
                         }
                         // a message of media only has no text: its echo is "echo: " with nothing after it
-                        String echo = "echo: " + (message.text() == null ? "" : message.text());
+                        String echo = echo(message.text());
                         // a reply is an inbound message like any other: one that is a passcode (the echo of a code we
                         // sent) is dropped before anything is stored, as ReceiveMessage#receive drops it
                         if (!gone && !OneTimePasscodes.isPasscode(echo)) {
