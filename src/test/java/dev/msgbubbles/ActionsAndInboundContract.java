@@ -353,4 +353,109 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         Http.Response back = post("/v1/messages/" + thread.get(0).path("id").asText() + "/react", key, "{\"reaction\":\"laugh\"}");
         assertThat(back.status()).as(back.text()).isEqualTo(200);
     }
+
+    @Test
+    void a_0777_contact_echoing_a_passcode_back_is_suppressed_like_any_inbound_passcode() {
+        String contact = "+13125550777";
+        String id = sendText(contact, "Your verification code is 731-884");
+        String conversation = get(id).path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200)); // delivered
+        tick(Duration.ofMillis(100)); // typing
+        tick(Duration.ofMillis(900)); // read
+        tick(Duration.ofSeconds(1)); // the reply would be "echo: Your verification code is 731-884": a passcode
+        assertThat(status(id)).isEqualTo("read");
+        JsonNode thread = http.get("/v1/messages?conversation_id=" + conversation, key).json().path("data");
+        assertThat(thread).extracting(m -> m.path("direction").asText()).containsExactly("outbound");
+        assertThat(http.get("/v1/messages?direction=inbound&limit=100", key).text()).doesNotContain("echo: Your verification");
+        assertThat(events(conversation)).extracting(e -> e.type().wire()).doesNotContain("message.received")
+                .contains("message.reaction", "conversation.typing");
+        assertThat(events("echo: Your verification")).isEmpty();
+    }
+
+    @Test
+    void a_0777_contact_reached_over_sms_replies_but_neither_types_nor_reacts() {
+        Sender sender = newSender("sms-only", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        Http.Response response = send(sender.testKey(), "{\"to\":\"" + to("0777") + "\",\"from_handle\":\""
+                + sender.handle() + "\",\"text\":\"over sms\"}");
+        assertThat(response.status()).as(response.text()).isEqualTo(202);
+        String id = response.json().path("data").path("id").asText();
+        String conversation = response.json().path("data").path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200)); // delivered
+        tick(Duration.ofMillis(100));
+        tick(Duration.ofMillis(900));
+        tick(Duration.ofSeconds(1)); // the reply
+        JsonNode thread = http.get("/v1/messages?conversation_id=" + conversation, sender.testKey()).json().path("data");
+        assertThat(thread.get(0).path("text").asText()).isEqualTo("echo: over sms");
+        assertThat(thread.get(0).path("channel").asText()).isEqualTo("sms");
+        assertThat(thread.get(1).path("id").asText()).isEqualTo(id);
+        assertThat(thread.get(1).path("channel").asText()).isEqualTo("sms");
+        List<String> types = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h,
+                        sender.account().account().id(), Mode.TEST, 0, 1000)).stream()
+                .filter(e -> e.payload().contains(conversation)).map(e -> e.type().wire()).toList();
+        assertThat(types).contains("message.delivered", "message.received")
+                .doesNotContain("conversation.typing", "message.reaction");
+    }
+
+    @Test
+    void a_contact_types_only_where_typing_exists_and_never_into_a_thread_that_cannot_be() {
+        Sender sender = newSender("sms-typing", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        // SMS has no typing indicator
+        assertError(post("/v1/sandbox/typing", sender.testKey(), "{\"from\":\"+14155552013\",\"to_handle\":\""
+                + sender.handle() + "\",\"typing\":true}"), 409, "conflict", null);
+        // an email is not reachable over SMS at all: refused as a message from it is, and no thread appears
+        assertError(post("/v1/sandbox/inbound", sender.testKey(), "{\"from\":\"typist@example.com\",\"to_handle\":\""
+                + sender.handle() + "\",\"text\":\"hi\"}"), 400, "invalid_handle", "from");
+        assertError(post("/v1/sandbox/typing", sender.testKey(), "{\"from\":\"typist@example.com\",\"to_handle\":\""
+                + sender.handle() + "\",\"typing\":true}"), 400, "invalid_handle", "from");
+        assertThat(http.get("/v1/chats", sender.testKey()).json().path("data").size()).isZero();
+        List<Event> announced = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h,
+                sender.account().account().id(), Mode.TEST, 0, 1000));
+        assertThat(announced).isEmpty();
+        // a number with WhatsApp: an Android contact may type there
+        Sender both = newSender("sms-whatsapp-typing", EnumSet.of(ChannelType.SMS, ChannelType.WHATSAPP), Mode.TEST,
+                Provider.SANDBOX);
+        Http.Response typing = post("/v1/sandbox/typing", both.testKey(), "{\"from\":\"" + to("0213")
+                + "\",\"to_handle\":\"" + both.handle() + "\",\"typing\":true}");
+        assertThat(typing.status()).as(typing.text()).isEqualTo(202);
+    }
+
+    @Test
+    void a_0777_contact_neither_echoes_nor_likes_a_message_unsent_before_it_answered() {
+        String id = sendText("+13125570777", "take this back");
+        String conversation = get(id).path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200)); // delivered
+        Http.Response unsent = post("/v1/messages/" + id + "/unsend", key, null);
+        assertThat(unsent.status()).as(unsent.text()).isEqualTo(200);
+        tick(Duration.ofMillis(100));
+        tick(Duration.ofMillis(900)); // the read receipt changes nothing now
+        tick(Duration.ofSeconds(1)); // when the reply and the like were due
+        assertThat(status(id)).isEqualTo("unsent");
+        JsonNode thread = http.get("/v1/messages?conversation_id=" + conversation, key).json().path("data");
+        assertThat(thread).extracting(m -> m.path("id").asText()).containsExactly(id);
+        assertThat(events("take this back")).extracting(e -> e.type().wire()).doesNotContain("message.received");
+        assertThat(events(conversation)).extracting(e -> e.type().wire()).doesNotContain("message.reaction");
+        // as a client would be refused reacting to it
+        assertError(post("/v1/messages/" + id + "/react", key, "{\"reaction\":\"like\"}"), 409, "conflict", null);
+    }
+
+    @Test
+    void a_0777_contact_echoing_a_message_of_the_longest_text_stays_within_the_text_limit() {
+        String longest = "\uD83D\uDD25".repeat(9_998) + "ab"; // 10,000 characters, most of them outside the BMP
+        String id = accepted("{\"to\":\"+13125590777\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"" + longest
+                + "\"}").path("id").asText();
+        String conversation = get(id).path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200));
+        tick(Duration.ofMillis(100));
+        tick(Duration.ofMillis(900));
+        tick(Duration.ofSeconds(1)); // the reply
+        String echo = http.get("/v1/messages?conversation_id=" + conversation, key).json().path("data").get(0)
+                .path("text").asText();
+        assertThat(echo).startsWith("echo: \uD83D\uDD25");
+        assertThat(echo.codePointCount(0, echo.length())).isEqualTo(10_000);
+        assertThat(Character.isHighSurrogate(echo.charAt(echo.length() - 1))).isFalse();
+    }
 }

@@ -540,4 +540,19 @@ abstract class AttachmentsContract extends MessagingFixture {
         assertError(http.postJson("/v1/sandbox/inbound", key, "{\"from\":\"" + to("3501") + "\",\"to_handle\":\"" + SANDBOX
                 + "\",\"attachment_ids\":[\"nope\"]}"), 400, "invalid_attachments", "attachment_ids");
     }
+
+    @Test
+    void a_0777_contact_echoing_a_message_of_media_only_echoes_no_text() {
+        String photo = uploadedId(key, new FilePart("file", "for-echo.png", null, png(22)));
+        String id = sendWith(key, SANDBOX, "+13125560777", List.of(photo), "");
+        String conversation = get(id).path("conversation_id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200)); // delivered
+        tick(Duration.ofMillis(100)); // typing
+        tick(Duration.ofMillis(900)); // read
+        tick(Duration.ofSeconds(1)); // reply and like
+        JsonNode reply = http.get("/v1/messages?conversation_id=" + conversation, key).json().path("data").get(0);
+        assertThat(reply.path("direction").asText()).isEqualTo("inbound");
+        assertThat(reply.path("text").asText()).isEqualTo("echo: ");
+    }
 }

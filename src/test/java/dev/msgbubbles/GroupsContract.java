@@ -541,4 +541,34 @@ abstract class GroupsContract extends MessagingFixture {
                 "invalid_from_handle", "from_handle");
         assertThat(events(other, Mode.TEST, group)).isEmpty();
     }
+
+    @Test
+    void a_0777_member_removed_before_answering_neither_types_replies_nor_reacts_in_the_group() {
+        String chatty = "+13125580777";
+        String group = establishedGroup(key, SANDBOX, to("1801"), to("1802"), chatty); // "welcome" sent and delivered
+        tick(Duration.ofMillis(200));
+        Http.Response removed = call("DELETE", participantPath(group, chatty), key, null, Map.of());
+        assertThat(removed.status()).as(removed.text()).isEqualTo(200);
+        tick(Duration.ofMillis(100)); // typing was due
+        tick(Duration.ofSeconds(3)); // reply and like were due
+        assertThat(thread(key, group)).extracting(m -> m.path("direction").asText()).containsOnly("outbound");
+        assertThat(types(events(group))).doesNotContain("conversation.typing", "message.received", "message.reaction");
+        // as a non-member writing in through the sandbox helper is refused
+        assertError(post("/v1/sandbox/inbound", key, "{\"from\":\"" + chatty + "\",\"conversation_id\":\"" + group
+                + "\",\"text\":\"still here?\"}"), 400, "invalid_request", "from");
+    }
+
+    @Test
+    void members_cannot_write_or_type_into_a_group_the_network_never_created() {
+        // a 0666 member makes the network refuse the first message: the group is never established
+        String group = createGroup(key, SANDBOX, to("1951"), to("0666")).path("id").asText();
+        tick(Duration.ZERO);
+        assertThat(thread(key, group).get(0).path("status").asText()).isEqualTo("failed");
+        assertError(post("/v1/sandbox/inbound", key, "{\"from\":\"" + to("1951") + "\",\"conversation_id\":\"" + group
+                + "\",\"text\":\"anyone here?\"}"), 409, "not_a_group", null);
+        assertError(post("/v1/sandbox/typing", key, "{\"from\":\"" + to("1951") + "\",\"conversation_id\":\"" + group
+                + "\",\"typing\":true}"), 409, "not_a_group", null);
+        assertThat(thread(key, group)).extracting(m -> m.path("direction").asText()).containsOnly("outbound");
+        assertThat(types(events(group))).doesNotContain("message.received", "conversation.typing");
+    }
 }

@@ -160,6 +160,12 @@ public final class ConversationStore {
         }
     }
 
+    /** Whether {@code handle} is a member of group {@code id} now. */
+    public static boolean isMember(Handle h, UUID id, String handle) {
+        return Sql.one(h, "SELECT handle FROM conversation_participants WHERE conversation_id = ? AND handle = ?",
+                row -> row.string("handle"), id, handle).isPresent();
+    }
+
     /** Marks a group established (the first time only); true when this call did it. */
     public boolean establish(Handle tx, UUID id, Instant now) {
         return Sql.update(tx, "UPDATE conversations SET established_at = ? WHERE id = ? AND is_group = ? "

@@ -39,7 +39,10 @@ final class ActionJob implements JobHandler {
     public void handle(Job job, Instant now) {
         UUID id = UUID.fromString(job.subject());
         var message = db.read(h -> store.findById(h, id));
-        var number = message.flatMap(m -> numbers.owned(m.accountId(), m.mode(), m.fromHandle()));
+        // the number the action goes out from: ours, the sender of our own message or the recipient of a contact's (a
+        // reaction to a received message); the contact's handle names no number of ours
+        var number = message.flatMap(m -> numbers.owned(m.accountId(), m.mode(),
+                m.direction() == Message.Direction.OUTBOUND ? m.fromHandle() : m.to()));
         if (message.isEmpty() || number.isEmpty()) {
             db.writeVoid(tx -> queue.complete(tx, job));
             return;

@@ -1,6 +1,8 @@
 package dev.msgbubbles.message;
 
 import dev.msgbubbles.channel.SendResult;
+import dev.msgbubbles.chat.ConversationStore;
+import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.db.Writes;
 import org.jdbi.v3.core.Handle;
 import dev.msgbubbles.queue.Job;
@@ -31,6 +33,18 @@ final class FollowUpJob implements JobHandler {
         this.receive = receive;
     }
 
+    /**
+     * A 0777 contact's reply to {@code text}: {@code echo: <text>}, cut to the longest text a message may have (an echo
+     * of a message at that limit would be longer than any the API accepts or documents), never in a surrogate pair.
+     */
+    static String echo(String text) {
+        String echo = "echo: " + (text == null ? "" : text);
+        if (echo.codePointCount(0, echo.length()) <= SendMessage.MAX_TEXT) {
+            return echo;
+        }
+        return echo.substring(0, echo.offsetByCodePoints(0, SendMessage.MAX_TEXT));
+    }
+
     /** The job payload of a follow-up. */
     static String payload(SendResult.FollowUp followUp) {
         return followUp.contact() == null ? followUp.signal().name() : followUp.signal().name() + "|" + followUp.contact();
@@ -59,15 +73,34 @@ final class FollowUpJob implements JobHandler {
             case TYPING, REPLY, LIKE -> store.findById(tx, id).ifPresent(message -> {
                 String who = contact != null ? contact : message.to();
                 UUID group = message.to() == null ? message.conversationId() : null;
+                if (group != null && !ConversationStore.isMember(tx, group, who)) {
+                    return; // removed from the group since the message went out: they no longer write or type in it
+                }
+                // a message unsent before the contact answered it is gone from their device: they neither echo nor
+                // like it (as we cannot react to it either); they still stop typing
+                boolean gone = message.status() == MessageStatus.UNSENT;
                 switch (signal) {
                     case TYPING -> receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who,
                             group, true, now);
                     case REPLY -> {
-                        receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who, group, false, now);
-                        receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
-                                message.fromHandle(), who, group, "echo: " + message.text(), message.channel(), null), now);
+                        if (message.channel() != ChannelType.SMS) { // SMS has no typing indicator to take down
+                            receive.typingIn(tx, message.accountId(), message.mode(), message.fromHandle(), who, group,
+                                    false, now);
+                        }
+                        // a message of media only has no text: its echo is "echo: " with nothing after it
+                        String echo = echo(message.text());
+                        // a reply is an inbound message like any other: one that is a passcode (the echo of a code we
+                        // sent) is dropped before anything is stored, as ReceiveMessage#receive drops it
+                        if (!gone && !OneTimePasscodes.isPasscode(echo)) {
+                            receive.receiveIn(tx, new ReceiveMessage.Inbound(message.accountId(), message.mode(),
+                                    message.fromHandle(), who, group, echo, message.channel(), null), now);
+                        }
                     }
-                    default -> receive.reactionIn(tx, message, who, "like", now);
+                    default -> {
+                        if (!gone) {
+                            receive.reactionIn(tx, message, who, "like", now);
+                        }
+                    }
                 }
             });
         }

@@ -96,6 +96,9 @@ public final class SandboxContacts {
         if (typing == null) {
             throw ApiException.invalid("typing", "typing (true or false) is required");
         }
+        if (group == null) {
+            requireTypingChannel(number, contact);
+        }
         return receive.typing(p.accountId(), p.mode(), number.handle(), contact, group == null ? null : group.id(), typing);
     }
 
@@ -114,6 +117,9 @@ public final class SandboxContacts {
         if (!group.participants().contains(contact)) {
             throw ApiException.invalid("from", contact + " is not a member of this group");
         }
+        // the network creates a group with its first message: until it has accepted one, there is no group on the
+        // network for a member to write or type in (and rename and membership changes are refused the same way)
+        ThreadOperations.requireEstablishedGroup(group);
         if (toHandle != null && !toHandle.strip().equals(group.fromHandle())) {
             throw ApiException.invalid("to_handle", "to_handle must be the group's number, " + group.fromHandle());
         }
@@ -142,6 +148,20 @@ public final class SandboxContacts {
                 "to_handle must be an E.164 number", "to_handle")).value();
         return numbers.owned(p.accountId(), p.mode(), handle)
                 .orElseThrow(() -> ApiException.invalid("to_handle", "to_handle is not one of your test numbers"));
+    }
+
+    /**
+     * A contact types in a direct thread over iMessage or WhatsApp only. One whom none of the number's channels reaches
+     * cannot be in a thread with it (400 {@code invalid_handle}, as for a message from them: no thread is created);
+     * one it reaches only over SMS cannot type, since SMS has no typing indicator (409 {@code conflict}, as our own
+     * typing in an SMS thread is).
+     */
+    private void requireTypingChannel(AccountNumber number, String contact) {
+        boolean whatsapp = number.channels().contains(ChannelType.WHATSAPP) && Handle.parsePhone(contact).isPresent();
+        if (channel(number, contact) == ChannelType.SMS && !whatsapp) {
+            throw new ApiException(ErrorCode.CONFLICT, "typing indicators work on iMessage and WhatsApp; " + contact
+                    + " reaches " + number.handle() + " over SMS only");
+        }
     }
 
     private ChannelType channel(AccountNumber number, String contact) {

@@ -36,8 +36,12 @@ class RecordingChannel implements Channel {
         return new SendResult.Accepted(message.channel(), "ref-" + message.messageId(), List.of());
     }
 
+    /** The message actions (react, edit, unsend) the backend was told of, in order. */
+    final List<MessageAction> acted = new CopyOnWriteArrayList<>();
+
     @Override
     public ActionResult act(MessageAction action) {
+        acted.add(action);
         return new ActionResult.Done();
     }
 

@@ -126,7 +126,7 @@ public final class SandboxChannel implements Channel {
             followUps.add(new FollowUp(read, Signal.READ));
         }
         if (recipient == Recipient.CHATTY) {
-            chatter(followUps, delivered, read, null);
+            chatter(followUps, delivered, read, null, message.channel());
         }
         return new SendResult.Accepted(message.channel(), "sandbox-" + message.messageId(), followUps);
     }
@@ -157,7 +157,7 @@ public final class SandboxChannel implements Channel {
         followUps.add(new FollowUp(delivered, Signal.DELIVERED));
         for (String member : members) {
             if (recipient(member) == Recipient.CHATTY) {
-                chatter(followUps, delivered, read, member);
+                chatter(followUps, delivered, read, member, ChannelType.IMESSAGE);
             }
         }
         return new SendResult.Accepted(ChannelType.IMESSAGE, "sandbox-" + message.messageId(), followUps);
@@ -179,11 +179,19 @@ public final class SandboxChannel implements Channel {
         return null;
     }
 
-    /** A {@code 0777} contact types after delivery, then replies and reacts after reading. */
-    private void chatter(List<FollowUp> followUps, Duration delivered, Duration read, String contact) {
-        followUps.add(new FollowUp(delivered.plus(scaled(TYPING_AFTER_DELIVERED)), Signal.TYPING, contact));
+    /**
+     * A {@code 0777} contact types after delivery, then replies and reacts after reading. Over SMS, which has neither
+     * typing indicators nor reactions (the API refuses both there), the contact only replies.
+     */
+    private void chatter(List<FollowUp> followUps, Duration delivered, Duration read, String contact, ChannelType channel) {
+        boolean sms = channel == ChannelType.SMS;
+        if (!sms) {
+            followUps.add(new FollowUp(delivered.plus(scaled(TYPING_AFTER_DELIVERED)), Signal.TYPING, contact));
+        }
         followUps.add(new FollowUp(read.plus(scaled(REPLY_AFTER_READ)), Signal.REPLY, contact));
-        followUps.add(new FollowUp(read.plus(scaled(REPLY_AFTER_READ)), Signal.LIKE, contact));
+        if (!sms) {
+            followUps.add(new FollowUp(read.plus(scaled(REPLY_AFTER_READ)), Signal.LIKE, contact));
+        }
     }
 
     private SendResult unavailable(OutboundMessage message) {
