@@ -50,8 +50,12 @@ public final class MessageActions {
         }
         Instant now = clock.instant();
         db.writeVoid(tx -> {
-            Message m = owned(tx, p, id);
-            if (m.channel() != ChannelType.IMESSAGE && m.channel() != ChannelType.WHATSAPP) {
+            // locked: the reaction changes nothing on the message, so no guarded update would notice an unsend
+            // committing between this read and this commit (PostgreSQL), and the reaction would go to an unsent message
+            Message m = store.findForUpdate(tx, p.accountId(), p.mode(), id)
+                    .orElseThrow(() -> ApiException.notFound("message"));
+            // a message not carried yet (queued) or never (failed) has no channel: its status is what stands in the way
+            if (m.channel() != null && m.channel() != ChannelType.IMESSAGE && m.channel() != ChannelType.WHATSAPP) {
                 throw conflict("reactions work on iMessage and WhatsApp messages only");
             }
             boolean delivered = m.status() == MessageStatus.DELIVERED || m.status() == MessageStatus.READ

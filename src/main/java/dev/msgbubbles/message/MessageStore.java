@@ -84,6 +84,16 @@ final class MessageStore {
         return Sql.one(h, FIND, MAPPER, id, accountId, mode.wire());
     }
 
+    /**
+     * {@link #find}, locking the row until the transaction ends (PostgreSQL; SQLite's single writer serializes write
+     * transactions anyway): for an action that writes no change to the message but must not act on a state that a
+     * concurrent transaction is changing (a reaction beside an unsend).
+     */
+    Optional<Message> findForUpdate(Handle tx, UUID accountId, Mode mode, UUID id) {
+        settleHeld(tx);
+        return Sql.one(tx, FIND + Sql.dialect(tx).forUpdate(), MAPPER, id, accountId, mode.wire());
+    }
+
     /** The channel of the newest message of a thread that went over one (newest first by thread: see ThreadIndex). */
     Optional<ChannelType> latestChannel(Handle h, UUID conversationId) {
         settleHeld(h);

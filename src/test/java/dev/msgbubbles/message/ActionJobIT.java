@@ -1,6 +1,7 @@
 package dev.msgbubbles.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.msgbubbles.channel.MessageAction;
 import dev.msgbubbles.common.ChannelType;
@@ -36,6 +37,22 @@ class ActionJobIT {
             rig.messaging().actions().edit(rig.principal(), sent.id(), "ours, edited");
             rig.drain();
             assertThat(backend.acted).containsExactly(new MessageAction.Edit(sent.id(), "ours, edited"));
+        }
+    }
+
+    @Test
+    void a_reaction_to_a_message_not_carried_yet_is_refused_for_its_status_not_its_channel() {
+        try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
+            MessagingRig rig = MessagingRig.start(db, clock, new RecordingChannel(),
+                    EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null, Duration.ofHours(1));
+            MessageView queued = rig.messaging().send().send(new SendMessage.Command(rig.principal(), null, null,
+                    "+14155550009", MessagingRig.NUMBER, null, "not yet out", null, null, null, null, null, null, null)).message();
+            // queued: no channel yet, which is no reason to call it a message of the wrong kind
+            assertThatThrownBy(() -> rig.messaging().actions().react(rig.principal(), queued.id(), "love", false))
+                    .isInstanceOfSatisfying(dev.msgbubbles.common.ApiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(dev.msgbubbles.common.ErrorCode.CONFLICT);
+                        assertThat(e.getMessage()).contains("once delivered").contains("queued");
+                    });
         }
     }
 }
