@@ -623,4 +623,26 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertError(http.get(byThread + "&before=" + java.util.UUID.randomUUID(), apiKey), 400, "invalid_request", "before");
         assertError(http.get(byThread + "&limit=0", apiKey), 400, "invalid_request", "limit");
     }
+    @Test
+    void a_before_time_finer_than_a_millisecond_keeps_the_messages_of_its_own_millisecond() {
+        Sender sender = newSender("fine-before", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        clock.advance(Duration.ofMillis(1));
+        Instant at = clock.instant();
+        String id = send(sender.testKey(), "{\"to\":\"+14155550987\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"fine\"}").json().path("data").path("id").asText();
+        clock.advance(Duration.ofMillis(1));
+        // 0.4 ms after the message: it is older than that, so it is on the page
+        String finer = at.plusNanos(400_000).toString();
+        for (String query : List.of("/v1/messages?before=" + finer, "/v1/chats?before=" + finer)) {
+            JsonNode page = http.get(query, sender.testKey()).json().path("data");
+            assertThat(page).as(query).hasSize(1);
+        }
+        assertThat(http.get("/v1/messages?before=" + finer, sender.testKey()).json().path("data").get(0).path("id").asText())
+                .isEqualTo(id);
+        // at its very millisecond, it is not (exclusive), however the time is written
+        for (String exact : List.of(Timestamps.format(at), at.toString(), at.atOffset(java.time.ZoneOffset.ofHours(2)).toString())) {
+            assertThat(http.get("/v1/messages?before=" + exact.replace("+", "%2B"), sender.testKey()).json().path("data"))
+                    .as(exact).isEmpty();
+        }
+    }
 }

@@ -84,7 +84,7 @@ public record PageQuery(int limit, Optional<Before> before) {
         String value = text.strip();
         Optional<Instant> time = Timestamps.parse(value);
         if (time.isPresent()) {
-            return new BeforeTime(time.get());
+            return new BeforeTime(ceilToMillis(time.get()));
         }
         try {
             if (value.length() == 36) {
@@ -94,6 +94,16 @@ public record PageQuery(int limit, Optional<Before> before) {
             // reported below
         }
         throw ApiException.invalid("before", "before must be an ISO-8601 timestamp or an item id");
+    }
+
+    /**
+     * Items are stored in whole milliseconds, and a time is bound as its epoch milliseconds rounded down, so a
+     * {@code before} with a finer fraction ({@code 18:01.3781Z}) would leave out the items of its own millisecond
+     * ({@code 18:01.378Z}), which are older than it. Rounded up, {@code created_at < before} keeps exactly them.
+     */
+    static Instant ceilToMillis(Instant time) {
+        Instant millis = time.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return millis.equals(time) ? time : millis.plusMillis(1);
     }
 
     /** Trims a result fetched with {@code limit + 1} rows into a page; {@code id} gives each item's cursor. */
