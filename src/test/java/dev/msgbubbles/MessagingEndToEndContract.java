@@ -645,4 +645,15 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
                     .as(exact).isEmpty();
         }
     }
+    @Test
+    void metadata_limits_count_characters_as_text_does_not_utf16_units() {
+        String emoji = "\uD83D\uDE00"; // one character, two UTF-16 units
+        String from = "\"to\":\"+14155550986\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"meta\"";
+        JsonNode sent = accepted("{" + from + ",\"metadata\":{\"" + emoji.repeat(100) + "\":\"" + emoji.repeat(500) + "\"}}");
+        assertThat(sent.path("metadata").path(emoji.repeat(100)).asText()).isEqualTo(emoji.repeat(500));
+        assertError(send(key, "{" + from + ",\"metadata\":{\"k\":\"" + emoji.repeat(501) + "\"}}"), 400, "invalid_request",
+                "metadata.k");
+        assertError(send(key, "{" + from + ",\"metadata\":{\"" + emoji.repeat(101) + "\":\"v\"}}"), 400, "invalid_request",
+                "metadata");
+    }
 }

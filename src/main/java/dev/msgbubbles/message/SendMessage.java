@@ -308,10 +308,11 @@ public final class SendMessage {
                 throw ApiException.invalid("metadata", "metadata is limited to " + MAX_METADATA_KEYS + " keys");
             }
             c.metadata().forEach((key, value) -> {
-                if (key.isEmpty() || key.length() > MAX_METADATA_KEY) {
+                // characters as text counts them (code points): an emoji is one, not two UTF-16 units
+                if (key.isEmpty() || key.codePointCount(0, key.length()) > MAX_METADATA_KEY) {
                     throw ApiException.invalid("metadata", "metadata keys must be 1-" + MAX_METADATA_KEY + " characters");
                 }
-                if (value == null || value.length() > MAX_METADATA_VALUE) {
+                if (value == null || value.codePointCount(0, value.length()) > MAX_METADATA_VALUE) {
                     throw ApiException.invalid("metadata." + key, "metadata values must be strings of at most "
                             + MAX_METADATA_VALUE + " characters");
                 }
