@@ -656,4 +656,20 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertError(send(key, "{" + from + ",\"metadata\":{\"" + emoji.repeat(101) + "\":\"v\"}}"), 400, "invalid_request",
                 "metadata");
     }
+    @Test
+    void cancelling_takes_no_body_or_an_empty_object_and_a_refused_body_cancels_nothing() {
+        String at = Timestamps.format(clock.instant().plus(Duration.ofHours(1)));
+        String id = accepted("{\"to\":\"+14155550985\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"later\","
+                + "\"scheduled_at\":\"" + at + "\"}").path("id").asText();
+        String path = "/v1/messages/" + id;
+        assertError(http.send("DELETE", path, key, "application/json", "{\"force\":true}".getBytes(StandardCharsets.UTF_8),
+                Map.of()), 400, "invalid_request", "force");
+        assertError(http.send("DELETE", path, key, "text/plain", "cancel".getBytes(StandardCharsets.UTF_8), Map.of()),
+                400, "invalid_request", null);
+        assertThat(status(id)).isEqualTo("scheduled");
+        Http.Response canceled = http.send("DELETE", path, key, "application/json", "{}".getBytes(StandardCharsets.UTF_8),
+                Map.of());
+        assertThat(canceled.status()).as(canceled.text()).isEqualTo(200);
+        assertThat(canceled.json().path("data").path("status").asText()).isEqualTo("canceled");
+    }
 }

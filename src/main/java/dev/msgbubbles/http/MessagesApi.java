@@ -109,6 +109,7 @@ final class MessagesApi {
 
     ApiResponse cancel(ApiRequest request) {
         UUID id = idOrNotFound(request.pathParam("id"), "message");
+        optionalEmptyBody(request); // checked before cancelling: a refused request changes nothing
         return ApiResponse.ok(messaging.cancel().cancel(request.principal(), id));
     }
 
