@@ -672,4 +672,27 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(canceled.status()).as(canceled.text()).isEqualTo(200);
         assertThat(canceled.json().path("data").path("status").asText()).isEqualTo("canceled");
     }
+    @Test
+    void a_send_with_two_idempotency_key_headers_is_refused_whichever_comes_first() throws Exception {
+        String body = "{\"to\":\"+14155550984\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"two keys\"}";
+        for (String[] keys : new String[][] {{"pair-a", "pair-b"}, {"pair-b", "pair-a"}, {"pair-a", "pair-a"}}) {
+            String answer;
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                        + "\r\nContent-Type: application/json\r\nIdempotency-Key: " + keys[0] + "\r\nIdempotency-Key: "
+                        + keys[1] + "\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+                        .getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(answer).as(String.join(",", keys)).startsWith("HTTP/1.1 400")
+                    .contains("\"error\":\"invalid_request\"").contains("\"param\":\"Idempotency-Key\"");
+        }
+        assertThat(http.get("/v1/messages?to=%2B14155550984", key).json().path("data")).isEmpty();
+        // neither key was used up: each still creates the message once
+        assertThat(send(key, body, "pair-a").status()).isEqualTo(202);
+        assertThat(send(key, body, "pair-a").status()).isEqualTo(200);
+        assertThat(http.get("/v1/messages?to=%2B14155550984", key).json().path("data")).hasSize(1);
+    }
 }

@@ -36,13 +36,13 @@ final class ApiRequest {
     private final Principal principal;
     private final Map<String, String> pathParams;
     private final Map<String, List<String>> query;
-    private final Function<String, Optional<String>> headers;
+    private final Function<String, List<String>> headers;
     private final BodySource bodySource;
     private final long maxBodyBytes;
     private byte[] body;
 
     ApiRequest(String requestId, Principal principal, Map<String, String> pathParams, Map<String, List<String>> query,
-               Function<String, Optional<String>> headers, BodySource bodySource, long maxBodyBytes) {
+               Function<String, List<String>> headers, BodySource bodySource, long maxBodyBytes) {
         this.requestId = requestId;
         this.principal = principal;
         this.pathParams = pathParams;
@@ -81,7 +81,13 @@ final class ApiRequest {
         return Optional.of(values.getFirst());
     }
 
+    /** The first value of header {@code name}. */
     Optional<String> header(String name) {
+        return headers.apply(name).stream().findFirst();
+    }
+
+    /** Every value of header {@code name}, one per field line, in the order sent (empty when absent). */
+    List<String> headerValues(String name) {
         return headers.apply(name);
     }
 

@@ -35,7 +35,7 @@ final class MessagesApi {
     }
 
     ApiResponse send(ApiRequest request) {
-        Optional<String> key = IdempotencyKeyHeader.parse(request.header(IdempotencyKeyHeader.NAME));
+        Optional<String> key = IdempotencyKeyHeader.of(request);
         SendBody body = request.json(SendBody.class);
         // The canonical fingerprint only matters when there is a key to compare it under.
         String fingerprint = key.isPresent() ? Json.fingerprint(Json.readTree(request.body())) : null;
