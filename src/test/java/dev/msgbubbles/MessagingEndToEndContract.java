@@ -695,4 +695,26 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(send(key, body, "pair-a").status()).isEqualTo(200);
         assertThat(http.get("/v1/messages?to=%2B14155550984", key).json().path("data")).hasSize(1);
     }
+    @Test
+    void a_before_time_with_an_offset_sent_with_a_raw_plus_is_that_offset() {
+        Sender sender = newSender("raw-plus", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        clock.advance(Duration.ofMillis(1));
+        Instant at = clock.instant();
+        send(sender.testKey(), "{\"to\":\"+14155550981\",\"from_handle\":\"" + sender.handle() + "\",\"text\":\"plus\"}");
+        clock.advance(Duration.ofMillis(1));
+        java.time.OffsetDateTime local = at.plusMillis(1).atOffset(java.time.ZoneOffset.ofHours(2));
+        // "+02:00" unencoded: a query string's '+' decodes to a space
+        for (String written : List.of(local.toString(), local.toString().replace("+", "%2B"))) {
+            for (String list : List.of("/v1/messages", "/v1/chats")) {
+                Http.Response page = http.get(list + "?before=" + written, sender.testKey());
+                assertThat(page.status()).as(list + " " + written + " " + page.text()).isEqualTo(200);
+                assertThat(page.json().path("data")).as(list + " " + written).hasSize(1);
+            }
+        }
+        // and one millisecond earlier the message is not older than the cursor
+        String exact = at.atOffset(java.time.ZoneOffset.ofHours(2)).toString();
+        assertThat(http.get("/v1/messages?before=" + exact, sender.testKey()).json().path("data")).isEmpty();
+        assertError(http.get("/v1/messages?before=2026-11-23T10:00:00.000%200200", sender.testKey()), 400,
+                "invalid_request", "before");
+    }
 }

@@ -80,8 +80,18 @@ public record PageQuery(int limit, Optional<Before> before) {
         throw ApiException.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
     }
 
+    /** A time whose offset's {@code +} arrived as a space: {@code 2026-06-11T20:21:04.000 02:00}. */
+    private static final java.util.regex.Pattern RAW_PLUS_OFFSET =
+            java.util.regex.Pattern.compile("(\\S+T\\S+) (\\d{2}:\\d{2}(?::\\d{2})?)");
+
     private static Before parseBefore(String text) {
         String value = text.strip();
+        // A raw '+' in a query string decodes to a space (form encoding), so an offset such as +02:00 sent unencoded,
+        // as the docs allow a time to carry, arrives as " 02:00"; no timestamp has a space there (as with handles).
+        java.util.regex.Matcher rawPlus = RAW_PLUS_OFFSET.matcher(value);
+        if (rawPlus.matches()) {
+            value = rawPlus.group(1) + "+" + rawPlus.group(2);
+        }
         Optional<Instant> time = Timestamps.parse(value);
         if (time.isPresent()) {
             return new BeforeTime(ceilToMillis(time.get()));
