@@ -717,4 +717,22 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertError(http.get("/v1/messages?before=2026-11-23T10:00:00.000%200200", sender.testKey()), 400,
                 "invalid_request", "before");
     }
+    @Test
+    void an_empty_or_blank_id_is_a_wrong_format_not_an_absent_field() {
+        String from = "\"to\":\"+14155550980\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"ids\"";
+        Object[][] cases = {
+                {"\"reply_to\":\"\"", "reply_to"},
+                {"\"reply_to\":\"   \"", "reply_to"},
+                {"\"conversation_id\":\"\"", "conversation_id"},
+                {"\"attachment_ids\":[\"\"]", "attachment_ids[0]"},
+        };
+        for (Object[] c : cases) {
+            assertError(send(key, "{" + from + "," + c[0] + "}"), 400, "invalid_request", (String) c[1]);
+        }
+        assertError(send(key, "{\"conversation_id\":\"\",\"text\":\"ids\"}"), 400, "invalid_request", "conversation_id");
+        assertThat(http.get("/v1/messages?to=%2B14155550980", key).json().path("data")).isEmpty();
+        // an id with surrounding spaces is still that id
+        String first = accepted("{" + from + "}").path("id").asText();
+        assertThat(accepted("{" + from + ",\"reply_to\":\" " + first + " \"}").path("reply_to").asText()).isEqualTo(first);
+    }
 }
