@@ -718,13 +718,14 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
                 "invalid_request", "before");
     }
     @Test
-    void an_empty_or_blank_id_is_a_wrong_format_not_an_absent_field() {
+    void an_empty_blank_or_null_id_is_a_wrong_format_not_an_absent_or_unknown_one() {
         String from = "\"to\":\"+14155550980\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"ids\"";
         Object[][] cases = {
                 {"\"reply_to\":\"\"", "reply_to"},
                 {"\"reply_to\":\"   \"", "reply_to"},
                 {"\"conversation_id\":\"\"", "conversation_id"},
                 {"\"attachment_ids\":[\"\"]", "attachment_ids[0]"},
+                {"\"attachment_ids\":[null]", "attachment_ids[0]"},
         };
         for (Object[] c : cases) {
             assertError(send(key, "{" + from + "," + c[0] + "}"), 400, "invalid_request", (String) c[1]);

@@ -291,6 +291,14 @@ public final class SendMessage {
         if (c.attachmentIds() != null && c.attachmentIds().size() > MAX_ATTACHMENTS) {
             throw ApiException.invalid("attachment_ids", "at most " + MAX_ATTACHMENTS + " attachments per message");
         }
+        if (c.attachmentIds() != null) {
+            // a null in the list is a wrong type, like any other non-id there (not an unknown attachment)
+            for (int i = 0; i < c.attachmentIds().size(); i++) {
+                if (c.attachmentIds().get(i) == null) {
+                    throw ApiException.invalid("attachment_ids[" + i + "]", "attachment_ids must hold attachment ids");
+                }
+            }
+        }
         if (Boolean.TRUE.equals(c.voiceMemo()) && !hasAttachments) {
             throw ApiException.invalid("voice_memo", "voice_memo needs an audio attachment");
         }
