@@ -736,4 +736,24 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         String first = accepted("{" + from + "}").path("id").asText();
         assertThat(accepted("{" + from + ",\"reply_to\":\" " + first + " \"}").path("reply_to").asText()).isEqualTo(first);
     }
+    @Test
+    void an_id_in_a_path_or_query_is_read_only_in_its_canonical_form() {
+        JsonNode message = accepted("{\"to\":\"+14155550979\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"alias\"}");
+        String id = message.path("id").asText();
+        String thread = message.path("conversation_id").asText();
+        // the same 128 bits with the first group one digit short and the second one digit long
+        String alias = id.substring(1, 8) + "-0" + id.substring(9);
+        assertThat(id).startsWith("0"); // so that the alias names the same bits
+        assertThat(alias).hasSize(36).isNotEqualTo(id);
+        String threadAlias = thread.substring(1, 8) + "-0" + thread.substring(9);
+        assertError(http.get("/v1/messages/" + alias, key), 404, "not_found", null);
+        assertError(http.send("DELETE", "/v1/messages/" + alias, key, null, null, Map.of()), 404, "not_found", null);
+        assertError(http.get("/v1/chats/" + threadAlias, key), 404, "not_found", null);
+        assertError(http.get("/v1/messages?before=" + alias, key), 400, "invalid_request", "before");
+        assertError(http.get("/v1/messages?conversation_id=" + threadAlias, key), 400, "invalid_request", "conversation_id");
+        // upper case is the same id
+        assertThat(http.get("/v1/messages/" + id.toUpperCase(java.util.Locale.ROOT), key).status()).isEqualTo(200);
+        assertThat(http.get("/v1/messages?conversation_id=" + thread.toUpperCase(java.util.Locale.ROOT), key).status())
+                .isEqualTo(200);
+    }
 }

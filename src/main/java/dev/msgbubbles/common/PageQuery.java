@@ -96,14 +96,8 @@ public record PageQuery(int limit, Optional<Before> before) {
         if (time.isPresent()) {
             return new BeforeTime(ceilToMillis(time.get()));
         }
-        try {
-            if (value.length() == 36) {
-                return new BeforeItem(UUID.fromString(value));
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw ApiException.invalid("before", "before must be an ISO-8601 timestamp or an item id");
+        return Ids.parse(value).<Before>map(BeforeItem::new).orElseThrow(() ->
+                ApiException.invalid("before", "before must be an ISO-8601 timestamp or an item id"));
     }
 
     /**

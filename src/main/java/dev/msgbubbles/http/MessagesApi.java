@@ -3,6 +3,7 @@ package dev.msgbubbles.http;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Handle;
+import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.common.Timestamps;
 import dev.msgbubbles.message.Message;
@@ -125,25 +126,12 @@ final class MessagesApi {
     }
 
     static UUID idOrNotFound(String text, String what) {
-        try {
-            if (text.length() == 36) {
-                return UUID.fromString(text);
-            }
-        } catch (IllegalArgumentException e) {
-            // an id that cannot exist is simply not found
-        }
-        throw ApiException.notFound(what);
+        // an id that cannot exist is simply not found
+        return Ids.parse(text).orElseThrow(() -> ApiException.notFound(what));
     }
 
     static UUID uuid(String text, String param) {
-        try {
-            if (text.strip().length() == 36) {
-                return UUID.fromString(text.strip());
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw ApiException.invalid(param, param + " must be a UUID");
+        return Ids.parse(text.strip()).orElseThrow(() -> ApiException.invalid(param, param + " must be a UUID"));
     }
 
     /**
