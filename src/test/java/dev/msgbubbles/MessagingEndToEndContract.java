@@ -756,4 +756,23 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(http.get("/v1/messages?conversation_id=" + thread.toUpperCase(java.util.Locale.ROOT), key).status())
                 .isEqualTo(200);
     }
+    @Test
+    void a_send_with_two_content_type_headers_is_refused_whichever_comes_first() throws Exception {
+        String body = "{\"to\":\"+14155550978\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"two types\"}";
+        for (String[] types : new String[][] {{"application/json", "text/plain"}, {"text/plain", "application/json"},
+                {"application/json", "application/json"}}) {
+            String answer;
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                        + "\r\nContent-Type: " + types[0] + "\r\nContent-Type: " + types[1] + "\r\nContent-Length: "
+                        + body.length() + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(answer).as(String.join(",", types)).startsWith("HTTP/1.1 400").contains("\"error\":\"invalid_request\"")
+                    .contains("Content-Type");
+        }
+        assertThat(http.get("/v1/messages?to=%2B14155550978", key).json().path("data")).isEmpty();
+    }
 }

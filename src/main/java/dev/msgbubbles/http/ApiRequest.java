@@ -107,7 +107,7 @@ final class ApiRequest {
      * the next part skips what is left of the current one. A malformed body is a 400 as it is met.
      */
     java.util.Iterator<Part> parts() {
-        String[] params = header("Content-Type").orElse("").split(";");
+        String[] params = contentType().split(";");
         String boundary = null;
         for (int i = 1; i < params.length; i++) {
             String[] param = params[i].split("=", 2);
@@ -162,8 +162,20 @@ final class ApiRequest {
         return Json.readTree(body());
     }
 
+    /**
+     * The one {@code Content-Type} of the body ("" when absent). Two are refused rather than read by the first: the
+     * body would be JSON or not depending on their order.
+     */
+    private String contentType() {
+        List<String> values = headerValues("Content-Type");
+        if (values.size() > 1) {
+            throw ApiException.invalid(null, "send exactly one Content-Type header");
+        }
+        return values.isEmpty() ? "" : values.getFirst();
+    }
+
     private void requireJson() {
-        String contentType = header("Content-Type").orElse("");
+        String contentType = contentType();
         String[] parts = contentType.split(";");
         String media = parts[0].strip().toLowerCase(Locale.ROOT);
         if (!media.equals("application/json")) {
