@@ -623,4 +623,156 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertError(http.get(byThread + "&before=" + java.util.UUID.randomUUID(), apiKey), 400, "invalid_request", "before");
         assertError(http.get(byThread + "&limit=0", apiKey), 400, "invalid_request", "limit");
     }
+    @Test
+    void a_before_time_finer_than_a_millisecond_keeps_the_messages_of_its_own_millisecond() {
+        Sender sender = newSender("fine-before", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        clock.advance(Duration.ofMillis(1));
+        Instant at = clock.instant();
+        String id = send(sender.testKey(), "{\"to\":\"+14155550987\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"fine\"}").json().path("data").path("id").asText();
+        clock.advance(Duration.ofMillis(1));
+        // 0.4 ms after the message: it is older than that, so it is on the page
+        String finer = at.plusNanos(400_000).toString();
+        for (String query : List.of("/v1/messages?before=" + finer, "/v1/chats?before=" + finer)) {
+            JsonNode page = http.get(query, sender.testKey()).json().path("data");
+            assertThat(page).as(query).hasSize(1);
+        }
+        assertThat(http.get("/v1/messages?before=" + finer, sender.testKey()).json().path("data").get(0).path("id").asText())
+                .isEqualTo(id);
+        // at its very millisecond, it is not (exclusive), however the time is written
+        for (String exact : List.of(Timestamps.format(at), at.toString(), at.atOffset(java.time.ZoneOffset.ofHours(2)).toString())) {
+            assertThat(http.get("/v1/messages?before=" + exact.replace("+", "%2B"), sender.testKey()).json().path("data"))
+                    .as(exact).isEmpty();
+        }
+    }
+    @Test
+    void metadata_limits_count_characters_as_text_does_not_utf16_units() {
+        String emoji = "\uD83D\uDE00"; // one character, two UTF-16 units
+        String from = "\"to\":\"+14155550986\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"meta\"";
+        JsonNode sent = accepted("{" + from + ",\"metadata\":{\"" + emoji.repeat(100) + "\":\"" + emoji.repeat(500) + "\"}}");
+        assertThat(sent.path("metadata").path(emoji.repeat(100)).asText()).isEqualTo(emoji.repeat(500));
+        assertError(send(key, "{" + from + ",\"metadata\":{\"k\":\"" + emoji.repeat(501) + "\"}}"), 400, "invalid_request",
+                "metadata.k");
+        assertError(send(key, "{" + from + ",\"metadata\":{\"" + emoji.repeat(101) + "\":\"v\"}}"), 400, "invalid_request",
+                "metadata");
+    }
+    @Test
+    void cancelling_takes_no_body_or_an_empty_object_and_a_refused_body_cancels_nothing() {
+        String at = Timestamps.format(clock.instant().plus(Duration.ofHours(1)));
+        String id = accepted("{\"to\":\"+14155550985\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"later\","
+                + "\"scheduled_at\":\"" + at + "\"}").path("id").asText();
+        String path = "/v1/messages/" + id;
+        assertError(http.send("DELETE", path, key, "application/json", "{\"force\":true}".getBytes(StandardCharsets.UTF_8),
+                Map.of()), 400, "invalid_request", "force");
+        assertError(http.send("DELETE", path, key, "text/plain", "cancel".getBytes(StandardCharsets.UTF_8), Map.of()),
+                400, "invalid_request", null);
+        assertThat(status(id)).isEqualTo("scheduled");
+        Http.Response canceled = http.send("DELETE", path, key, "application/json", "{}".getBytes(StandardCharsets.UTF_8),
+                Map.of());
+        assertThat(canceled.status()).as(canceled.text()).isEqualTo(200);
+        assertThat(canceled.json().path("data").path("status").asText()).isEqualTo("canceled");
+    }
+    @Test
+    void a_send_with_two_idempotency_key_headers_is_refused_whichever_comes_first() throws Exception {
+        String body = "{\"to\":\"+14155550984\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"two keys\"}";
+        for (String[] keys : new String[][] {{"pair-a", "pair-b"}, {"pair-b", "pair-a"}, {"pair-a", "pair-a"}}) {
+            String answer;
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                        + "\r\nContent-Type: application/json\r\nIdempotency-Key: " + keys[0] + "\r\nIdempotency-Key: "
+                        + keys[1] + "\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+                        .getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(answer).as(String.join(",", keys)).startsWith("HTTP/1.1 400")
+                    .contains("\"error\":\"invalid_request\"").contains("\"param\":\"Idempotency-Key\"");
+        }
+        assertThat(http.get("/v1/messages?to=%2B14155550984", key).json().path("data")).isEmpty();
+        // neither key was used up: each still creates the message once
+        assertThat(send(key, body, "pair-a").status()).isEqualTo(202);
+        assertThat(send(key, body, "pair-a").status()).isEqualTo(200);
+        assertThat(http.get("/v1/messages?to=%2B14155550984", key).json().path("data")).hasSize(1);
+    }
+    @Test
+    void a_before_time_with_an_offset_sent_with_a_raw_plus_is_that_offset() {
+        Sender sender = newSender("raw-plus", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        clock.advance(Duration.ofMillis(1));
+        Instant at = clock.instant();
+        send(sender.testKey(), "{\"to\":\"+14155550981\",\"from_handle\":\"" + sender.handle() + "\",\"text\":\"plus\"}");
+        clock.advance(Duration.ofMillis(1));
+        java.time.OffsetDateTime local = at.plusMillis(1).atOffset(java.time.ZoneOffset.ofHours(2));
+        // "+02:00" unencoded: a query string's '+' decodes to a space
+        for (String written : List.of(local.toString(), local.toString().replace("+", "%2B"))) {
+            for (String list : List.of("/v1/messages", "/v1/chats")) {
+                Http.Response page = http.get(list + "?before=" + written, sender.testKey());
+                assertThat(page.status()).as(list + " " + written + " " + page.text()).isEqualTo(200);
+                assertThat(page.json().path("data")).as(list + " " + written).hasSize(1);
+            }
+        }
+        // and one millisecond earlier the message is not older than the cursor
+        String exact = at.atOffset(java.time.ZoneOffset.ofHours(2)).toString();
+        assertThat(http.get("/v1/messages?before=" + exact, sender.testKey()).json().path("data")).isEmpty();
+        assertError(http.get("/v1/messages?before=2026-11-23T10:00:00.000%200200", sender.testKey()), 400,
+                "invalid_request", "before");
+    }
+    @Test
+    void an_empty_blank_or_null_id_is_a_wrong_format_not_an_absent_or_unknown_one() {
+        String from = "\"to\":\"+14155550980\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"ids\"";
+        Object[][] cases = {
+                {"\"reply_to\":\"\"", "reply_to"},
+                {"\"reply_to\":\"   \"", "reply_to"},
+                {"\"conversation_id\":\"\"", "conversation_id"},
+                {"\"attachment_ids\":[\"\"]", "attachment_ids[0]"},
+                {"\"attachment_ids\":[null]", "attachment_ids[0]"},
+        };
+        for (Object[] c : cases) {
+            assertError(send(key, "{" + from + "," + c[0] + "}"), 400, "invalid_request", (String) c[1]);
+        }
+        assertError(send(key, "{\"conversation_id\":\"\",\"text\":\"ids\"}"), 400, "invalid_request", "conversation_id");
+        assertThat(http.get("/v1/messages?to=%2B14155550980", key).json().path("data")).isEmpty();
+        // an id with surrounding spaces is still that id
+        String first = accepted("{" + from + "}").path("id").asText();
+        assertThat(accepted("{" + from + ",\"reply_to\":\" " + first + " \"}").path("reply_to").asText()).isEqualTo(first);
+    }
+    @Test
+    void an_id_in_a_path_or_query_is_read_only_in_its_canonical_form() {
+        JsonNode message = accepted("{\"to\":\"+14155550979\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"alias\"}");
+        String id = message.path("id").asText();
+        String thread = message.path("conversation_id").asText();
+        // the same 128 bits with the first group one digit short and the second one digit long
+        String alias = id.substring(1, 8) + "-0" + id.substring(9);
+        assertThat(id).startsWith("0"); // so that the alias names the same bits
+        assertThat(alias).hasSize(36).isNotEqualTo(id);
+        String threadAlias = thread.substring(1, 8) + "-0" + thread.substring(9);
+        assertError(http.get("/v1/messages/" + alias, key), 404, "not_found", null);
+        assertError(http.send("DELETE", "/v1/messages/" + alias, key, null, null, Map.of()), 404, "not_found", null);
+        assertError(http.get("/v1/chats/" + threadAlias, key), 404, "not_found", null);
+        assertError(http.get("/v1/messages?before=" + alias, key), 400, "invalid_request", "before");
+        assertError(http.get("/v1/messages?conversation_id=" + threadAlias, key), 400, "invalid_request", "conversation_id");
+        // upper case is the same id
+        assertThat(http.get("/v1/messages/" + id.toUpperCase(java.util.Locale.ROOT), key).status()).isEqualTo(200);
+        assertThat(http.get("/v1/messages?conversation_id=" + thread.toUpperCase(java.util.Locale.ROOT), key).status())
+                .isEqualTo(200);
+    }
+    @Test
+    void a_send_with_two_content_type_headers_is_refused_whichever_comes_first() throws Exception {
+        String body = "{\"to\":\"+14155550978\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"two types\"}";
+        for (String[] types : new String[][] {{"application/json", "text/plain"}, {"text/plain", "application/json"},
+                {"application/json", "application/json"}}) {
+            String answer;
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                        + "\r\nContent-Type: " + types[0] + "\r\nContent-Type: " + types[1] + "\r\nContent-Length: "
+                        + body.length() + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(answer).as(String.join(",", types)).startsWith("HTTP/1.1 400").contains("\"error\":\"invalid_request\"")
+                    .contains("Content-Type");
+        }
+        assertThat(http.get("/v1/messages?to=%2B14155550978", key).json().path("data")).isEmpty();
+    }
 }

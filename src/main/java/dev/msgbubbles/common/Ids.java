@@ -18,6 +18,20 @@ public final class Ids {
     private Ids() {
     }
 
+    /** An id as the API writes it: 8-4-4-4-12 hexadecimal digits (either case). */
+    private static final java.util.regex.Pattern CANONICAL =
+            java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    /**
+     * An id a client sent (a path segment, a query parameter), in the canonical form only. {@link UUID#fromString}
+     * also reads groups of other lengths ({@code 1a25039-09740-…} as {@code 01a25039-9740-…}), so one resource would
+     * answer under many spellings of its id; bodies are read strictly (by Jackson) already.
+     */
+    public static java.util.Optional<UUID> parse(String text) {
+        return text != null && CANONICAL.matcher(text).matches() ? java.util.Optional.of(UUID.fromString(text))
+                : java.util.Optional.empty();
+    }
+
     /** How far ids may run ahead of the clock when more than 4096 are made in one millisecond. */
     private static final long MAX_BORROW_MILLIS = 10;
     /** The last (millisecond << 12 | counter) handed out. */

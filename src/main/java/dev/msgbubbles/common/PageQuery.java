@@ -80,20 +80,34 @@ public record PageQuery(int limit, Optional<Before> before) {
         throw ApiException.invalid("limit", "limit must be a whole number from 1 to " + MAX_LIMIT);
     }
 
+    /** A time whose offset's {@code +} arrived as a space: {@code 2026-06-11T20:21:04.000 02:00}. */
+    private static final java.util.regex.Pattern RAW_PLUS_OFFSET =
+            java.util.regex.Pattern.compile("(\\S+T\\S+) (\\d{2}:\\d{2}(?::\\d{2})?)");
+
     private static Before parseBefore(String text) {
         String value = text.strip();
+        // A raw '+' in a query string decodes to a space (form encoding), so an offset such as +02:00 sent unencoded,
+        // as the docs allow a time to carry, arrives as " 02:00"; no timestamp has a space there (as with handles).
+        java.util.regex.Matcher rawPlus = RAW_PLUS_OFFSET.matcher(value);
+        if (rawPlus.matches()) {
+            value = rawPlus.group(1) + "+" + rawPlus.group(2);
+        }
         Optional<Instant> time = Timestamps.parse(value);
         if (time.isPresent()) {
-            return new BeforeTime(time.get());
+            return new BeforeTime(ceilToMillis(time.get()));
         }
-        try {
-            if (value.length() == 36) {
-                return new BeforeItem(UUID.fromString(value));
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw ApiException.invalid("before", "before must be an ISO-8601 timestamp or an item id");
+        return Ids.parse(value).<Before>map(BeforeItem::new).orElseThrow(() ->
+                ApiException.invalid("before", "before must be an ISO-8601 timestamp or an item id"));
+    }
+
+    /**
+     * Items are stored in whole milliseconds, and a time is bound as its epoch milliseconds rounded down, so a
+     * {@code before} with a finer fraction ({@code 18:01.3781Z}) would leave out the items of its own millisecond
+     * ({@code 18:01.378Z}), which are older than it. Rounded up, {@code created_at < before} keeps exactly them.
+     */
+    static Instant ceilToMillis(Instant time) {
+        Instant millis = time.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return millis.equals(time) ? time : millis.plusMillis(1);
     }
 
     /** Trims a result fetched with {@code limit + 1} rows into a page; {@code id} gives each item's cursor. */

@@ -36,13 +36,13 @@ final class ApiRequest {
     private final Principal principal;
     private final Map<String, String> pathParams;
     private final Map<String, List<String>> query;
-    private final Function<String, Optional<String>> headers;
+    private final Function<String, List<String>> headers;
     private final BodySource bodySource;
     private final long maxBodyBytes;
     private byte[] body;
 
     ApiRequest(String requestId, Principal principal, Map<String, String> pathParams, Map<String, List<String>> query,
-               Function<String, Optional<String>> headers, BodySource bodySource, long maxBodyBytes) {
+               Function<String, List<String>> headers, BodySource bodySource, long maxBodyBytes) {
         this.requestId = requestId;
         this.principal = principal;
         this.pathParams = pathParams;
@@ -81,7 +81,13 @@ final class ApiRequest {
         return Optional.of(values.getFirst());
     }
 
+    /** The first value of header {@code name}. */
     Optional<String> header(String name) {
+        return headers.apply(name).stream().findFirst();
+    }
+
+    /** Every value of header {@code name}, one per field line, in the order sent (empty when absent). */
+    List<String> headerValues(String name) {
         return headers.apply(name);
     }
 
@@ -101,7 +107,7 @@ final class ApiRequest {
      * the next part skips what is left of the current one. A malformed body is a 400 as it is met.
      */
     java.util.Iterator<Part> parts() {
-        String[] params = header("Content-Type").orElse("").split(";");
+        String[] params = contentType().split(";");
         String boundary = null;
         for (int i = 1; i < params.length; i++) {
             String[] param = params[i].split("=", 2);
@@ -156,8 +162,20 @@ final class ApiRequest {
         return Json.readTree(body());
     }
 
+    /**
+     * The one {@code Content-Type} of the body ("" when absent). Two are refused rather than read by the first: the
+     * body would be JSON or not depending on their order.
+     */
+    private String contentType() {
+        List<String> values = headerValues("Content-Type");
+        if (values.size() > 1) {
+            throw ApiException.invalid(null, "send exactly one Content-Type header");
+        }
+        return values.isEmpty() ? "" : values.getFirst();
+    }
+
     private void requireJson() {
-        String contentType = header("Content-Type").orElse("");
+        String contentType = contentType();
         String[] parts = contentType.split(";");
         String media = parts[0].strip().toLowerCase(Locale.ROOT);
         if (!media.equals("application/json")) {

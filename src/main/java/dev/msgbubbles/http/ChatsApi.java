@@ -48,7 +48,7 @@ final class ChatsApi {
     }
 
     ApiResponse create(ApiRequest request) {
-        Optional<String> key = IdempotencyKeyHeader.parse(request.header(IdempotencyKeyHeader.NAME));
+        Optional<String> key = IdempotencyKeyHeader.of(request);
         CreateBody body = request.json(CreateBody.class);
         String fingerprint = key.isPresent() ? Json.fingerprint(Json.readTree(request.body())) : null;
         GroupChats.Result result = messaging.groups().create(new GroupChats.Create(request.principal(), key.orElse(null),

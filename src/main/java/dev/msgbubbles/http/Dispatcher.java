@@ -145,7 +145,7 @@ final class Dispatcher {
             }
         }
         ApiRequest request = new ApiRequest(exchange.requestId, exchange.principal, found.params(), query,
-                name -> header(req, name), body(req), maxBodyBytes);
+                name -> req.headers().all(HeaderNames.create(name), List::of), body(req), maxBodyBytes);
         return found.route().endpoint().handle(request);
     }
 
@@ -325,9 +325,5 @@ final class Dispatcher {
                 return req.content().hasEntity() ? ClientBody.guard(req.content().inputStream()) : InputStream.nullInputStream();
             }
         };
-    }
-
-    static Optional<String> header(ServerRequest req, String name) {
-        return req.headers().first(HeaderNames.create(name));
     }
 }

@@ -1,6 +1,7 @@
 package dev.msgbubbles.http;
 
 import dev.msgbubbles.common.ApiException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,6 +13,19 @@ final class IdempotencyKeyHeader {
     static final int MAX_LENGTH = 255;
 
     private IdempotencyKeyHeader() {
+    }
+
+    /**
+     * The key of {@code request}. A request with two {@code Idempotency-Key} headers is refused rather than read by
+     * its first: which one the client meant is a guess, and a guess that differs between a request and its retry
+     * (a proxy that adds its own key, headers reordered) would send the message twice.
+     */
+    static Optional<String> of(ApiRequest request) {
+        List<String> values = request.headerValues(NAME);
+        if (values.size() > 1) {
+            throw ApiException.invalid(NAME, "send exactly one " + NAME + " header");
+        }
+        return parse(values.stream().findFirst());
     }
 
     static Optional<String> parse(Optional<String> header) {

@@ -246,6 +246,11 @@ final class Json {
                 coercion.setCoercion(shape, CoercionAction.Fail);
             }
         }
+        // Ids (UUIDs) are read from their text, and Jackson reads an empty or blank one as null, i.e. as absent: a
+        // "reply_to": "" went out as no reply, a "conversation_id": "" beside to + from_handle was ignored. Refused.
+        mapper.coercionConfigFor(LogicalType.OtherScalar)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                .setAcceptBlankAsEmpty(true);
         return mapper;
     }
 }

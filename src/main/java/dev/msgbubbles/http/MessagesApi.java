@@ -3,6 +3,7 @@ package dev.msgbubbles.http;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Handle;
+import dev.msgbubbles.common.Ids;
 import dev.msgbubbles.common.PageQuery;
 import dev.msgbubbles.common.Timestamps;
 import dev.msgbubbles.message.Message;
@@ -35,7 +36,7 @@ final class MessagesApi {
     }
 
     ApiResponse send(ApiRequest request) {
-        Optional<String> key = IdempotencyKeyHeader.parse(request.header(IdempotencyKeyHeader.NAME));
+        Optional<String> key = IdempotencyKeyHeader.of(request);
         SendBody body = request.json(SendBody.class);
         // The canonical fingerprint only matters when there is a key to compare it under.
         String fingerprint = key.isPresent() ? Json.fingerprint(Json.readTree(request.body())) : null;
@@ -109,6 +110,7 @@ final class MessagesApi {
 
     ApiResponse cancel(ApiRequest request) {
         UUID id = idOrNotFound(request.pathParam("id"), "message");
+        optionalEmptyBody(request); // checked before cancelling: a refused request changes nothing
         return ApiResponse.ok(messaging.cancel().cancel(request.principal(), id));
     }
 
@@ -124,25 +126,12 @@ final class MessagesApi {
     }
 
     static UUID idOrNotFound(String text, String what) {
-        try {
-            if (text.length() == 36) {
-                return UUID.fromString(text);
-            }
-        } catch (IllegalArgumentException e) {
-            // an id that cannot exist is simply not found
-        }
-        throw ApiException.notFound(what);
+        // an id that cannot exist is simply not found
+        return Ids.parse(text).orElseThrow(() -> ApiException.notFound(what));
     }
 
     static UUID uuid(String text, String param) {
-        try {
-            if (text.strip().length() == 36) {
-                return UUID.fromString(text.strip());
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw ApiException.invalid(param, param + " must be a UUID");
+        return Ids.parse(text.strip()).orElseThrow(() -> ApiException.invalid(param, param + " must be a UUID"));
     }
 
     /**

@@ -30,7 +30,7 @@ final class WebhooksApi {
     }
 
     ApiResponse create(ApiRequest request) {
-        Optional<String> key = IdempotencyKeyHeader.parse(request.header(IdempotencyKeyHeader.NAME));
+        Optional<String> key = IdempotencyKeyHeader.of(request);
         CreateBody body = request.json(CreateBody.class);
         String fingerprint = key.isPresent() ? Json.fingerprint(Json.readTree(request.body())) : null;
         if (body.url() == null) {

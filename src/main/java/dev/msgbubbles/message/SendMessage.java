@@ -291,6 +291,14 @@ public final class SendMessage {
         if (c.attachmentIds() != null && c.attachmentIds().size() > MAX_ATTACHMENTS) {
             throw ApiException.invalid("attachment_ids", "at most " + MAX_ATTACHMENTS + " attachments per message");
         }
+        if (c.attachmentIds() != null) {
+            // a null in the list is a wrong type, like any other non-id there (not an unknown attachment)
+            for (int i = 0; i < c.attachmentIds().size(); i++) {
+                if (c.attachmentIds().get(i) == null) {
+                    throw ApiException.invalid("attachment_ids[" + i + "]", "attachment_ids must hold attachment ids");
+                }
+            }
+        }
         if (Boolean.TRUE.equals(c.voiceMemo()) && !hasAttachments) {
             throw ApiException.invalid("voice_memo", "voice_memo needs an audio attachment");
         }
@@ -308,10 +316,11 @@ public final class SendMessage {
                 throw ApiException.invalid("metadata", "metadata is limited to " + MAX_METADATA_KEYS + " keys");
             }
             c.metadata().forEach((key, value) -> {
-                if (key.isEmpty() || key.length() > MAX_METADATA_KEY) {
+                // characters as text counts them (code points): an emoji is one, not two UTF-16 units
+                if (key.isEmpty() || key.codePointCount(0, key.length()) > MAX_METADATA_KEY) {
                     throw ApiException.invalid("metadata", "metadata keys must be 1-" + MAX_METADATA_KEY + " characters");
                 }
-                if (value == null || value.length() > MAX_METADATA_VALUE) {
+                if (value == null || value.codePointCount(0, value.length()) > MAX_METADATA_VALUE) {
                     throw ApiException.invalid("metadata." + key, "metadata values must be strings of at most "
                             + MAX_METADATA_VALUE + " characters");
                 }

@@ -63,7 +63,7 @@ class RequestHandlingIT {
                 Route.api("POST", "/v1/_probe/json", Set.of(), r -> ApiResponse.status(201, r.json(Probe.class))),
                 Route.api("POST", "/v1/_probe/tree", Set.of(), r -> ApiResponse.ok(Map.of("fingerprint", Json.fingerprint(r.jsonTree())))),
                 Route.api("POST", "/v1/_probe/idempotency", Set.of(), r -> ApiResponse.ok(Map.of("key",
-                        IdempotencyKeyHeader.parse(r.header(IdempotencyKeyHeader.NAME)).orElse("none")))),
+                        IdempotencyKeyHeader.of(r).orElse("none")))),
                 Route.api("GET", "/v1/_probe/boom", Set.of(), r -> {
                     throw new IllegalStateException("secret internal detail at com.example.Secret");
                 }),
