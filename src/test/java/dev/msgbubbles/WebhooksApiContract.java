@@ -237,6 +237,9 @@ abstract class WebhooksApiContract {
     void deleting_removes_the_endpoint_and_a_second_delete_is_404() {
         String key = newKey();
         String id = create(key, "{\"url\":\"" + PUBLIC_URL + "\"}").json().path("data").path("id").asText();
+        // a body it does not take is refused before anything is deleted, as on every bodyless action
+        assertError(send("DELETE", "/v1/webhooks/" + id, key, "{\"x\":1}", Map.of()), 400, "invalid_request", null);
+        assertThat(http.get("/v1/webhooks/" + id, key).status()).isEqualTo(200);
         Http.Response deleted = send("DELETE", "/v1/webhooks/" + id, key, null, Map.of());
 
         assertThat(deleted.status()).isEqualTo(200);

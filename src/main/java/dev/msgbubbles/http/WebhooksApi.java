@@ -107,6 +107,7 @@ final class WebhooksApi {
 
     ApiResponse delete(ApiRequest request) {
         var id = MessagesApi.idOrNotFound(request.pathParam("id"), "webhook");
+        MessagesApi.optionalEmptyBody(request); // checked before deleting: a refused request changes nothing
         webhooks.delete(request.principal(), id);
         return ApiResponse.ok(Map.of("id", id, "deleted", true));
     }
