@@ -107,8 +107,8 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
 
         assertThat(http.get("/v1/events", sender.account().liveKey().key()).json().path("data")).isEmpty();
         assertThat(http.get("/v1/events?limit=100", key).json().path("data").toString()).doesNotContain(id);
-        for (String bad : List.of("after=-1", "after=x", "after=99999999999999999999", "types=message.nope",
-                "types=", "limit=0", "limit=101", "cursor=1")) {
+        for (String bad : List.of("after=-1", "after=x", "after=99999999999999999999", "after=%D9%A3", "after=%2B3",
+                "types=message.nope", "types=", "limit=0", "limit=101", "cursor=1")) {
             Http.Response refused = http.get("/v1/events?" + bad, sender.testKey());
             assertThat(refused.status()).as(bad).isEqualTo(400);
             assertThat(refused.json().path("error").asText()).isEqualTo("invalid_request");
@@ -603,6 +603,9 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(byTime.path("data")).hasSize(7);
         assertError(http.get("/v1/messages?limit=0", apiKey), 400, "invalid_request", "limit");
         assertError(http.get("/v1/messages?limit=101", apiKey), 400, "invalid_request", "limit");
+        // a whole number in ASCII digits, as documented: not another script's digits (Arabic-Indic 3), not a sign
+        assertError(http.get("/v1/messages?limit=%D9%A3", apiKey), 400, "invalid_request", "limit");
+        assertError(http.get("/v1/messages?limit=%2B5", apiKey), 400, "invalid_request", "limit");
         assertError(http.get("/v1/messages?before=yesterday", apiKey), 400, "invalid_request", "before");
         Http.Response lost = http.get("/v1/messages?status=lost", apiKey);
         assertError(lost, 400, "invalid_request", "status");

@@ -70,7 +70,12 @@ public record PageQuery(int limit, Optional<Before> before) {
 
     private static int parseLimit(String text) {
         try {
-            int value = Integer.parseInt(text.strip());
+            // ASCII digits only: parseInt also takes a sign and any script's digits (limit=%D9%A3 read as 3)
+            String digits = text.strip();
+            if (!digits.matches("[0-9]+")) {
+                throw new NumberFormatException(digits);
+            }
+            int value = Integer.parseInt(digits);
             if (value >= 1 && value <= MAX_LIMIT) {
                 return value;
             }

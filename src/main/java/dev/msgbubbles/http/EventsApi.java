@@ -95,7 +95,12 @@ final class EventsApi {
 
     static long cursor(String text) {
         try {
-            long value = Long.parseLong(text.strip());
+            // ASCII digits only: parseLong also takes a sign and any script's digits
+            String digits = text.strip();
+            if (!digits.matches("[0-9]+")) {
+                throw new NumberFormatException(digits);
+            }
+            long value = Long.parseLong(digits);
             if (value >= 0) {
                 return value;
             }
