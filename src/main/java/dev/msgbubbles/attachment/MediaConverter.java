@@ -56,10 +56,17 @@ public final class MediaConverter {
 
     private final String ffmpeg;
     private final BlobStore blobs;
+    private final Duration timeout;
 
     public MediaConverter(String ffmpeg, BlobStore blobs) {
+        this(ffmpeg, blobs, TIMEOUT);
+    }
+
+    /** {@code timeout}: how long one ffmpeg run may take before it is killed (tests shorten it). */
+    MediaConverter(String ffmpeg, BlobStore blobs, Duration timeout) {
         this.ffmpeg = ffmpeg;
         this.blobs = blobs;
+        this.timeout = timeout;
     }
 
     /** Converts blob {@code sha256} for {@code target}; for {@link Target#MMS_IMAGE} into at most {@code maxBytes}. */
@@ -100,35 +107,45 @@ public final class MediaConverter {
         }
     }
 
+    /**
+     * Runs ffmpeg once. Its output goes to a scratch file, not a pipe: a pipe would have to be read to its end, which
+     * comes only when ffmpeg exits, so a run that hangs would never reach the timeout.
+     */
     private void run(Path input, Path output, List<String> options) throws Failure, IOException {
         List<String> command = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                 "-i", input.toString()));
         command.addAll(options);
         command.add(output.toString());
-        Process process;
+        Path log = Files.createTempFile(blobs.scratch(), "ffmpeg-", ".log");
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close(); // ffmpeg reads nothing from us (-nostdin)
-        } catch (IOException e) {
-            throw new Failure("ffmpeg is not available (" + ffmpeg + "): install it (apt-get install ffmpeg) or set "
-                    + "MSGBUBBLES_FFMPEG");
-        }
-        String log;
-        try (InputStream out = process.getInputStream()) {
-            log = new String(out.readNBytes(4096), StandardCharsets.UTF_8);
-            out.transferTo(java.io.OutputStream.nullOutputStream());
-            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new Failure("ffmpeg took longer than " + TIMEOUT.toSeconds() + " s");
+            Process process;
+            try {
+                process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                process.getOutputStream().close(); // ffmpeg reads nothing from us (-nostdin)
+            } catch (IOException e) {
+                throw new Failure("ffmpeg is not available (" + ffmpeg + "): install it (apt-get install ffmpeg) or set "
+                        + "MSGBUBBLES_FFMPEG");
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new Failure("interrupted");
-        }
-        if (process.exitValue() != 0) {
-            String first = log.strip().lines().findFirst().orElse("no output");
-            throw new Failure("ffmpeg could not convert the file: " + first);
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new Failure("ffmpeg took longer than " + timeout.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new Failure("interrupted");
+            }
+            if (process.exitValue() != 0) {
+                String first;
+                try (InputStream in = Files.newInputStream(log)) {
+                    first = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip().lines().findFirst()
+                            .orElse("no output");
+                }
+                throw new Failure("ffmpeg could not convert the file: " + first);
+            }
+        } finally {
+            Files.deleteIfExists(log);
         }
     }
 }
