@@ -344,6 +344,27 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void a_file_name_never_gives_unrecognised_bytes_a_type() {
+        byte[] unknown = new byte[2_000];
+        new Random(7).nextBytes(unknown);
+        unknown[0] = 0x13; // no magic number of any type
+        // bytes Tika cannot place are application/octet-stream, whatever the name claims, so a narrowed list refuses them
+        for (String name : List.of("photo.png", "clip.mp4", "voice.mp3", "doc.pdf")) {
+            assertError(upload(key, new FilePart("file", name, "image/png", unknown)), 400, "invalid_request", "file");
+        }
+        // the same through a presigned upload, whose declared type is the client's word too
+        Http.Response presign = http.postJson("/v1/attachments/presign", key,
+                "{\"filename\":\"photo.png\",\"content_type\":\"image/png\"}");
+        assertThat(presign.status()).as(presign.text()).isEqualTo(201);
+        assertError(http.send("PUT", local(presign.json().path("data").path("upload_url").asText()), null, "image/png",
+                unknown, Map.of()), 400, "invalid_request", "body");
+        // a name still refines what the bytes are: text named .txt stays text, a PNG named .png a PNG
+        JsonNode files = uploaded(key, new FilePart("file", "notes.txt", null, "plain words\n".getBytes(StandardCharsets.UTF_8)),
+                new FilePart("file", "photo.png", null, png(14)));
+        assertThat(files.findValuesAsText("mime_type")).containsExactly("text/plain", "image/png");
+    }
+
+    @Test
     void a_presigned_upload_is_put_with_its_signed_link_and_then_sent() {
         Http.Response presign = http.postJson("/v1/attachments/presign", key,
                 "{\"filename\":\"demo.mp4\",\"content_type\":\"video/mp4\"}");

@@ -62,6 +62,7 @@ public final class Attachments {
     }
 
     private static final int SNIFF_BYTES = 64 * 1024;
+    private static final String OCTET_STREAM = "application/octet-stream";
     private static final int MAX_FILENAME = 255;
 
     private final Database db;
@@ -348,10 +349,7 @@ public final class Attachments {
         String name = sanitise(filename);
         try {
             BufferedInputStream in = new BufferedInputStream(raw, SNIFF_BYTES);
-            in.mark(SNIFF_BYTES);
-            String sniffed = tika.detect(in, name);
-            in.reset();
-            String media = mediaType(sniffed).orElse("application/octet-stream");
+            String media = sniff(in, name);
             if (!allowed(media)) {
                 throw ApiException.invalid(field, "content type " + media + " (from the file's bytes) is not accepted; "
                         + "allowed: " + String.join(", ", limits.allowedTypes()));
@@ -367,6 +365,25 @@ public final class Attachments {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The type of the bytes at the start of {@code in} (left unread). The name may only refine a type the bytes
+     * already show (text that is CSV, a ZIP that is a DOCX): bytes Tika cannot place stay
+     * {@code application/octet-stream}, since Tika would otherwise take the type from the name alone, and the name
+     * is the client's word, as a declared type is.
+     */
+    private String sniff(BufferedInputStream in, String name) throws IOException {
+        in.mark(SNIFF_BYTES);
+        String byBytes = tika.detect(in);
+        in.reset();
+        if (byBytes.equals(OCTET_STREAM)) {
+            return OCTET_STREAM;
+        }
+        in.mark(SNIFF_BYTES);
+        String byBytesAndName = tika.detect(in, name);
+        in.reset();
+        return mediaType(byBytesAndName).or(() -> mediaType(byBytes)).orElse(OCTET_STREAM);
     }
 
     private boolean allowed(String media) {
