@@ -336,6 +336,18 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void a_download_names_its_file_in_rfc_8187_characters_only() {
+        String name = "a*b'c (1)%;,=.png";
+        JsonNode file = uploaded(key, new FilePart("file", name, null, png(21))).get(0);
+        assertThat(file.path("filename").asText()).isEqualTo(name);
+        String disposition = fetch(file.path("url").asText(), Map.of()).header("Content-Disposition").orElseThrow();
+        // RFC 8187 attr-char: ALPHA DIGIT ! # $ & + - . ^ _ ` | ~; everything else, '*' too, is percent-encoded
+        assertThat(disposition).isEqualTo("attachment; filename*=UTF-8''a%2Ab%27c%20%281%29%25%3B%2C%3D.png");
+        String value = disposition.substring(disposition.indexOf("''") + 2);
+        assertThat(value).matches("([A-Za-z0-9!#$&+\\-.^_`|~]|%[0-9A-F]{2})+");
+    }
+
+    @Test
     void file_names_are_cleaned_of_paths_and_control_characters() {
         JsonNode files = uploaded(key, new FilePart("file", "../../etc/passwd.png", null, png(9)),
                 new FilePart("file", "..\\\\windows\\\\evil.png", null, png(10)),

@@ -92,6 +92,14 @@ final class AttachmentsApi {
                 request.query("signature").orElse(null), request.declaredLength(), request::bodyStream));
     }
 
+    /**
+     * A file name as an RFC 8187 {@code value-chars}: only attr-chars stay as they are. URLEncoder's form encoding is
+     * close but not that: it writes a space as {@code +} and leaves {@code *}, which is no attr-char, as it is.
+     */
+    static String rfc8187(String filename) {
+        return URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
+    }
+
     /** {@code GET /media/attachments/:id?expires&signature}: the bytes, or the one range asked for (206). */
     ApiResponse download(ApiRequest request) {
         UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
@@ -108,8 +116,7 @@ final class AttachmentsApi {
         headers.put("Accept-Ranges", "bytes");
         headers.put("Cache-Control", "private, max-age=300");
         headers.put("X-Content-Type-Options", "nosniff");
-        headers.put("Content-Disposition", "attachment; filename*=UTF-8''"
-                + URLEncoder.encode(download.filename(), StandardCharsets.UTF_8).replace("+", "%20"));
+        headers.put("Content-Disposition", "attachment; filename*=UTF-8''" + rfc8187(download.filename()));
         if (download.partial()) {
             headers.put("Content-Range", "bytes " + download.offset() + "-" + (download.offset() + download.length() - 1)
                     + "/" + download.totalSize());
