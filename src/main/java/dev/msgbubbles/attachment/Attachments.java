@@ -434,40 +434,46 @@ public final class Attachments {
         return result.isEmpty() ? "file" : result;
     }
 
-    /** {@code [first, last]} of a single satisfiable byte range, null for none (the whole file). */
+    /** One byte-range-spec, RFC 9110 section 14.1.2: {@code first-last}, {@code first-} or {@code -suffix}, digits only. */
+    private static final java.util.regex.Pattern BYTE_RANGE = java.util.regex.Pattern.compile("(\\d*)-(\\d*)");
+
+    /**
+     * {@code [first, last]} of a single satisfiable byte range, null for none (the whole file). The unit is compared
+     * case-insensitively and positions are digits only (RFC 9110 section 14.1); a position too large for a long is as
+     * good as the largest one (past any file's end). Anything malformed is ignored rather than refused.
+     */
     static long[] range(String header, long size) {
-        if (header == null || !header.startsWith("bytes=") || header.indexOf(',') >= 0) {
+        if (header == null || !header.regionMatches(true, 0, "bytes=", 0, 6) || header.indexOf(',') >= 0) {
             return null;
         }
-        String spec = header.substring(6).strip();
-        int dash = spec.indexOf('-');
-        if (dash < 0) {
+        java.util.regex.Matcher spec = BYTE_RANGE.matcher(header.substring(6).strip());
+        if (!spec.matches() || (spec.group(1).isEmpty() && spec.group(2).isEmpty())) {
             return null;
         }
-        try {
-            String from = spec.substring(0, dash).strip();
-            String to = spec.substring(dash + 1).strip();
-            if (from.isEmpty()) {
-                if (to.isEmpty()) {
-                    return null;
-                }
-                long suffix = Long.parseLong(to);
-                if (suffix <= 0 || size == 0) {
-                    throw new RangeNotSatisfiable(size);
-                }
-                return new long[] {Math.max(0, size - suffix), size - 1};
-            }
-            long first = Long.parseLong(from);
-            long last = to.isEmpty() ? size - 1 : Math.min(Long.parseLong(to), size - 1);
-            if (first < 0 || (!to.isEmpty() && Long.parseLong(to) < first)) {
-                return null;
-            }
-            if (first >= size) {
+        if (spec.group(1).isEmpty()) {
+            long suffix = position(spec.group(2));
+            if (suffix == 0 || size == 0) {
                 throw new RangeNotSatisfiable(size);
             }
-            return new long[] {first, last};
-        } catch (NumberFormatException e) {
+            return new long[] {Math.max(0, size - suffix), size - 1};
+        }
+        long first = position(spec.group(1));
+        long last = spec.group(2).isEmpty() ? Long.MAX_VALUE : position(spec.group(2));
+        if (last < first) {
             return null;
+        }
+        if (first >= size) {
+            throw new RangeNotSatisfiable(size);
+        }
+        return new long[] {first, Math.min(last, size - 1)};
+    }
+
+    /** A range position (digits), saturated at {@link Long#MAX_VALUE}. */
+    private static long position(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException tooLarge) {
+            return Long.MAX_VALUE;
         }
     }
 }
