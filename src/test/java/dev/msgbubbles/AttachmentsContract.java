@@ -523,6 +523,23 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void a_range_under_an_if_range_is_ignored_since_downloads_carry_no_validator() {
+        byte[] bytes = png(32);
+        String url = uploaded(key, new FilePart("file", "resume.png", null, bytes)).get(0).path("url").asText();
+        Http.Bytes ranged = fetch(url, Map.of("Range", "Bytes=0-9"));
+        assertThat(ranged.status()).isEqualTo(206);
+        assertThat(ranged.body()).isEqualTo(Arrays.copyOfRange(bytes, 0, 10));
+        // a download sends no ETag or Last-Modified, so no If-Range can match it: the Range must be ignored
+        // (RFC 9110 section 13.1.5), and the whole file answered, lest a resumed download splice two files
+        for (String validator : List.of("\"0123abcd\"", "Mon, 07 Dec 2026 10:00:00 GMT")) {
+            Http.Bytes whole = fetch(url, Map.of("Range", "bytes=0-9", "If-Range", validator));
+            assertThat(whole.status()).as(validator).isEqualTo(200);
+            assertThat(whole.body()).isEqualTo(bytes);
+            assertThat(whole.header("Content-Range")).isEmpty();
+        }
+    }
+
+    @Test
     void messages_list_their_attachments_in_order_in_every_snapshot_and_carry_them_through_the_network() {
         String a = uploadedId(key, new FilePart("file", "a.png", null, png(19)));
         String b = uploadedId(key, new FilePart("file", "b.pdf", null, PDF));

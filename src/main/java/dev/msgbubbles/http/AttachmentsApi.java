@@ -100,13 +100,19 @@ final class AttachmentsApi {
         return URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
     }
 
-    /** {@code GET /media/attachments/:id?expires&signature}: the bytes, or the one range asked for (206). */
+    /**
+     * {@code GET /media/attachments/:id?expires&signature}: the bytes, or the one range asked for (206) unless an
+     * {@code If-Range} comes with it.
+     */
     ApiResponse download(ApiRequest request) {
         UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
+        // A download carries no validator (no ETag, no Last-Modified), so no If-Range can match it: RFC 9110 section
+        // 13.1.5 then has the Range ignored, and the whole file is the answer.
+        String range = request.header("If-Range").isPresent() ? null : request.header("Range").orElse(null);
         Attachments.Download download;
         try {
             download = attachments.download(id, request.query("expires").orElse(null),
-                    request.query("signature").orElse(null), request.header("Range").orElse(null));
+                    request.query("signature").orElse(null), range);
         } catch (Attachments.RangeNotSatisfiable e) {
             return ApiResponse.error(new ApiException(ErrorCode.RANGE_NOT_SATISFIABLE,
                     "the file has " + e.size() + " bytes")).withHeader("Content-Range", "bytes */" + e.size());
