@@ -493,6 +493,22 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void what_a_crash_left_half_written_in_the_scratch_directory_is_removed_by_the_purge() throws IOException {
+        // a process killed mid-upload (or mid-conversion) leaves its temporary file behind: nothing else removes it
+        Path tmp = blobs().resolve("tmp");
+        Path stale = Files.write(tmp.resolve("upload-crashed.part"), new byte[4_096]);
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofDays(2))));
+        Path live = Files.write(tmp.resolve("upload-in-progress.part"), new byte[16]);
+        tick(Duration.ofMinutes(11)); // the purge's next run
+        assertThat(stale).doesNotExist();
+        // one still being written (touched within the day) is left to its writer
+        Files.setLastModifiedTime(live, java.nio.file.attribute.FileTime.from(clock.instant()));
+        tick(Duration.ofMinutes(11));
+        assertThat(live).exists();
+        Files.delete(live);
+    }
+
+    @Test
     void download_links_expire_refuse_tampering_and_serve_ranges() {
         byte[] bytes = png(30);
         String id = uploadedId(key, new FilePart("file", "range.png", null, bytes));

@@ -304,6 +304,18 @@ public final class Attachments {
         return removed.size();
     }
 
+    /**
+     * Removes scratch files untouched since {@code before} (left by a process that died writing them); a write in
+     * progress touches its file all along.
+     */
+    public int sweepScratch(Instant before) {
+        try {
+            return blobs.sweepScratch(before);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Drops bytes converted for one send once the backend has taken them (kept if an attachment has the same). */
     public void discardConverted(String sha256) {
         releaseBlob(sha256);

@@ -37,6 +37,12 @@ public interface BlobStore {
     /** A directory for scratch files next to the blobs (removed by whoever makes them). */
     java.nio.file.Path scratch();
 
+    /**
+     * Removes scratch files last changed before {@code before}: what a process that died mid-write (an upload, a
+     * conversion) left there, since nothing else will. Answers how many it removed.
+     */
+    int sweepScratch(java.time.Instant before) throws IOException;
+
     /** Removes a blob no attachment refers to any more (absent is fine). */
     void delete(String sha256) throws IOException;
 }

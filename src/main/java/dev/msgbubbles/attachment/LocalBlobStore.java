@@ -166,6 +166,24 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     @Override
+    public int sweepScratch(java.time.Instant before) throws IOException {
+        int removed = 0;
+        try (var files = Files.newDirectoryStream(tmp)) {
+            for (Path file : files) {
+                try {
+                    if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).toInstant().isBefore(before)
+                            && Files.deleteIfExists(file)) {
+                        removed++;
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // its writer finished and removed it meanwhile
+                }
+            }
+        }
+        return removed;
+    }
+
+    @Override
     public boolean exists(String sha256) {
         return Files.isRegularFile(path(sha256));
     }
