@@ -48,6 +48,29 @@ class MediaConverterTest {
 
     @Test
     @Timeout(20)
+    void the_timeout_bounds_a_whole_conversion_not_each_of_its_runs() throws IOException {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        String sha = blobs.put(new ByteArrayInputStream("an image, say".getBytes(StandardCharsets.UTF_8)), 1_000).sha256();
+        // every run takes 0.5 s and makes a JPEG too large for MMS: the conversion tries each of its 7 widths
+        MediaConverter converter = new MediaConverter(script("for a; do out=\"$a\"; done; sleep 0.5; "
+                + "head -c 10000 /dev/zero > \"$out\"").toString(), blobs, Duration.ofMillis(1_200));
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> converter.convert(sha, MediaConverter.Target.MMS_IMAGE, 100))
+                .isInstanceOf(MediaConverter.Failure.class).hasMessageContaining("took longer than");
+
+        // a send job holds its lease for the whole conversion: the budget is the whole of it, not 7 times it
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2_500));
+    }
+
+    @Test
+    void the_budget_leaves_the_send_job_half_its_lease() {
+        assertThat(MediaConverter.budget(Duration.ofSeconds(60))).isEqualTo(Duration.ofSeconds(30));
+        assertThat(MediaConverter.budget(Duration.ofMinutes(10))).isEqualTo(MediaConverter.TIMEOUT);
+    }
+
+    @Test
+    @Timeout(20)
     void a_failing_ffmpeg_is_a_failure_naming_its_first_line() throws IOException {
         LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
         String sha = blobs.put(new ByteArrayInputStream("not really audio".getBytes(StandardCharsets.UTF_8)), 1_000).sha256();
