@@ -509,6 +509,38 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void storage_that_cannot_be_written_is_503_and_keeps_nothing() throws IOException {
+        Sender sender = newSender("att-unwritable", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST,
+                Provider.SANDBOX);
+        Http.Response presign = http.postJson("/v1/attachments/presign", sender.testKey(),
+                "{\"filename\":\"later.png\",\"content_type\":\"image/png\"}");
+        String uploadUrl = presign.json().path("data").path("upload_url").asText();
+        // the scratch directory turned into a file: every write fails as on a full or failing disk (tests run as
+        // root, so permissions cannot make it unwritable)
+        Path tmp = blobs().resolve("tmp");
+        Path aside = blobs().resolve("tmp-aside");
+        Files.move(tmp, aside);
+        Files.write(tmp, new byte[0]);
+        try {
+            Http.Response multipart = upload(sender.testKey(), new FilePart("file", "full.png", null, png(22)));
+            assertError(multipart, 503, "unavailable", null);
+            assertThat(multipart.header("Retry-After")).contains("1");
+            Http.Response put = http.send("PUT", local(uploadUrl), null, "image/png", png(23), Map.of());
+            assertError(put, 503, "unavailable", null);
+            assertThat(put.header("Retry-After")).contains("1");
+        } finally {
+            Files.delete(tmp);
+            Files.move(aside, tmp);
+        }
+        long ready = app.database().read(h -> h.createQuery("SELECT COUNT(*) FROM attachments WHERE account_id = :a "
+                + "AND state = 'ready'").bind("a", sender.account().account().id()).mapTo(Long.class).one());
+        assertThat(ready).isZero();
+        // once the disk has room again, the same link takes the bytes: nothing was used up
+        Http.Response retried = http.send("PUT", local(uploadUrl), null, "image/png", png(23), Map.of());
+        assertThat(retried.status()).as(retried.text()).isEqualTo(200);
+    }
+
+    @Test
     void download_links_expire_refuse_tampering_and_serve_ranges() {
         byte[] bytes = png(30);
         String id = uploadedId(key, new FilePart("file", "range.png", null, bytes));

@@ -47,6 +47,16 @@ public final class Attachments {
                            InputStream body) {
     }
 
+    /**
+     * The blob store could not write an upload's bytes (a full disk, an I/O error): nothing of the upload was kept,
+     * and the same request can be made again once there is room (503 {@code unavailable}, as for the database).
+     */
+    public static final class StorageUnavailable extends RuntimeException {
+        StorageUnavailable(BlobStore.Unwritable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** A {@code Range} header that no part of the file satisfies (416). */
     public static final class RangeNotSatisfiable extends RuntimeException {
         private final long size;
@@ -371,6 +381,8 @@ public final class Attachments {
                 throw ApiException.invalid(field, "the file is empty");
             }
             return new Stored(blob.sha256(), blob.size(), media, name);
+        } catch (BlobStore.Unwritable e) {
+            throw new StorageUnavailable(e);
         } catch (BlobStore.TooLarge e) {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a file is limited to " + limits.maxFileBytes()
                     + " bytes and a request to " + limits.maxRequestBytes(), field);

@@ -21,6 +21,16 @@ public interface BlobStore {
         }
     }
 
+    /**
+     * Thrown by {@link #put} when the store itself cannot write (a full disk, an I/O error, a missing directory):
+     * an outage, not the client's doing and not a bug. Nothing is kept. Failures reading {@code in} are not this.
+     */
+    final class Unwritable extends IOException {
+        public Unwritable(IOException cause) {
+            super("the blob store cannot write: " + cause.getMessage(), cause);
+        }
+    }
+
     /** Stores everything {@code in} holds, up to {@code maxBytes}. */
     Blob put(InputStream in, long maxBytes) throws IOException;
 

@@ -20,6 +20,7 @@ import java.util.UUID;
  */
 final class AttachmentsApi {
     static final Set<String> SIGNED_QUERY = Set.of("expires", "signature");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AttachmentsApi.class);
 
     record PresignBody(String filename, String contentType) {
     }
@@ -38,6 +39,14 @@ final class AttachmentsApi {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "an upload is limited to " + limits.maxRequestBytes() + " bytes");
         }
         Iterator<ApiRequest.Part> parts = request.parts();
+        try {
+            return store(request, parts);
+        } catch (Attachments.StorageUnavailable e) {
+            return storageUnavailable(e);
+        }
+    }
+
+    private ApiResponse store(ApiRequest request, Iterator<ApiRequest.Part> parts) {
         try (Attachments.Upload upload = attachments.upload(request.principal().accountId(), request.principal().mode())) {
             while (parts.hasNext()) {
                 ApiRequest.Part part = parts.next();
@@ -65,6 +74,16 @@ final class AttachmentsApi {
         }
     }
 
+    /**
+     * The bytes could not be written (a full disk): an outage like the database's, one log line and no stack trace,
+     * and an answer the client may retry as it is, since nothing of the request was kept.
+     */
+    private static ApiResponse storageUnavailable(Attachments.StorageUnavailable e) {
+        LOG.warn("attachment storage unavailable: {}", e.getMessage());
+        return ApiResponse.error(new ApiException(ErrorCode.UNAVAILABLE, "the file could not be stored (no room or an "
+                + "I/O error on the server); nothing was kept. Retry later")).withHeader("Retry-After", "1");
+    }
+
     private static boolean noBytes(InputStream in) {
         try {
             return in.read() < 0;
@@ -88,8 +107,12 @@ final class AttachmentsApi {
     /** {@code PUT /media/uploads/:id?expires&signature}: the bytes of a presigned attachment. */
     ApiResponse receive(ApiRequest request) {
         UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
-        return ApiResponse.ok(attachments.receiveUpload(id, request.query("expires").orElse(null),
-                request.query("signature").orElse(null), request.declaredLength(), request::bodyStream));
+        try {
+            return ApiResponse.ok(attachments.receiveUpload(id, request.query("expires").orElse(null),
+                    request.query("signature").orElse(null), request.declaredLength(), request::bodyStream));
+        } catch (Attachments.StorageUnavailable e) {
+            return storageUnavailable(e);
+        }
     }
 
     /**
