@@ -476,6 +476,43 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void concurrent_repeats_of_one_send_with_media_all_answer_its_message() throws Exception {
+        Sender sender = newSender("att-repeat", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            for (int round = 0; round < 12; round++) {
+                String id = uploadedId(sender.testKey(), new FilePart("file", "repeat.png", null, png(40 + round)));
+                String json = "{\"to\":\"" + to("33" + (10 + round)) + "\",\"from_handle\":\"" + sender.handle()
+                        + "\",\"attachment_ids\":[\"" + id + "\"]}";
+                String idempotencyKey = "repeat-" + round;
+                List<Callable<Http.Response>> repeats = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    long stagger = i;
+                    repeats.add(() -> {
+                        Thread.sleep(stagger); // spread over the first one's commit, as retries after a timeout are
+                        return send(sender.testKey(), json, idempotencyKey);
+                    });
+                }
+                java.util.Set<String> messages = new java.util.HashSet<>();
+                for (Future<Http.Response> answer : pool.invokeAll(repeats)) {
+                    Http.Response response = answer.get();
+                    // the original (202), a replay of it (200), or one still being made (409): never a refusal of the
+                    // attachment that its own original claimed
+                    assertThat(response.status()).as(response.text()).isIn(200, 202, 409);
+                    if (response.status() != 409) {
+                        messages.add(response.json().path("data").path("id").asText());
+                    } else {
+                        assertThat(response.json().path("error").asText()).isEqualTo("idempotency_in_progress");
+                    }
+                }
+                assertThat(messages).hasSize(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void unclaimed_uploads_expire_and_are_removed_with_their_bytes() {
         Sender sender = newSender("att-expiry", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
         byte[] bytes = png(17);
