@@ -84,10 +84,13 @@ public final class Attachments {
     private final Tika tika = new Tika();
     private final MediaConverter converter;
     /**
-     * Blobs an upload in this process has written but not yet recorded: never deleted meanwhile, so a refused upload
-     * cannot remove the bytes of an identical upload that is about to be recorded.
+     * Blobs an upload in this process has written but not yet recorded, and blobs converted for sends not yet done
+     * with them (counted): never deleted meanwhile, so a refused upload cannot remove the bytes of an identical upload
+     * that is about to be recorded, nor one send the converted bytes another send is handing over.
      */
     private final java.util.concurrent.ConcurrentHashMap<String, Integer> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Taken to delete a blob, and by a conversion to hold the blob it made only if it is still there. */
+    private final Object releasing = new Object();
 
     public Attachments(Database db, Clock clock, BlobStore blobs, LinkSigner links, Limits limits, MediaConverter converter) {
         this.converter = converter;
@@ -297,9 +300,26 @@ public final class Attachments {
         return db.read(h -> store.ofMessage(h, messageId));
     }
 
-    /** Converts an attachment's bytes for a channel (see {@link MediaConverter}); images to at most the MMS limit. */
+    /**
+     * Converts an attachment's bytes for a channel (see {@link MediaConverter}); images to at most the MMS limit. The
+     * result is held for the caller until it {@link #discardConverted discards} it: conversions are deterministic, so
+     * sends of the same media (a voice memo sent to many contacts) make the same blob, and one send done with it must
+     * not remove it under another.
+     */
     public BlobStore.Blob convert(Attachment attachment, MediaConverter.Target target) throws MediaConverter.Failure {
-        return converter.convert(attachment.sha256(), target, limits.mmsMaxBytes());
+        for (int attempt = 1; ; attempt++) {
+            BlobStore.Blob blob = converter.convert(attachment.sha256(), target, limits.mmsMaxBytes());
+            synchronized (releasing) {
+                hold(blob.sha256());
+                if (blobs.exists(blob.sha256())) {
+                    return blob;
+                }
+                unhold(blob.sha256()); // removed by a send done with it between its conversion and the hold: again
+            }
+            if (attempt == 2) {
+                throw new MediaConverter.Failure("the converted file was removed while it was being made");
+            }
+        }
     }
 
     /** The bytes of a blob (an attachment's, or one converted from it). */
@@ -326,8 +346,12 @@ public final class Attachments {
         }
     }
 
-    /** Drops bytes converted for one send once the backend has taken them (kept if an attachment has the same). */
+    /**
+     * Drops bytes converted for one send once the backend has taken them (kept while another send holds the same, or
+     * an attachment has them).
+     */
     public void discardConverted(String sha256) {
+        unhold(sha256);
         releaseBlob(sha256);
     }
 
@@ -339,13 +363,21 @@ public final class Attachments {
         inFlight.computeIfPresent(sha, (key, count) -> count == 1 ? null : count - 1);
     }
 
-    /** Deletes a blob unless an attachment refers to it or an upload in this process is about to. */
+    /**
+     * Deletes a blob unless an attachment refers to it or an upload or a send in this process holds it. The holds are
+     * checked again at the delete, under the lock a conversion takes its hold under.
+     */
     private void releaseBlob(String sha) {
         if (!inFlight.containsKey(sha) && !db.read(h -> store.referenced(h, sha))) {
-            try {
-                blobs.delete(sha);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            synchronized (releasing) {
+                if (inFlight.containsKey(sha)) {
+                    return;
+                }
+                try {
+                    blobs.delete(sha);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
     }

@@ -191,9 +191,13 @@ final class SendJob implements JobHandler {
             fail(job, id, failed.code(), failed.message(), null, now);
             return;
         }
-        SendResult result = channel.send(outbound(message, choice.get(), job.attempts(), null,
-                ((MediaPreparation.Ready) prepared).media()));
-        media.release(prepared);
+        SendResult result;
+        try {
+            result = channel.send(outbound(message, choice.get(), job.attempts(), null,
+                    ((MediaPreparation.Ready) prepared).media()));
+        } finally {
+            media.release(prepared); // also when the backend threw: what was converted is held until released
+        }
         String detail = null;
         if (result instanceof SendResult.Rejected rejected && rejected.code().equals("not_registered")
                 && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number.get())) {
@@ -203,9 +207,12 @@ final class SendJob implements JobHandler {
                 fail(job, id, failed.code(), failed.message(), null, now);
                 return;
             }
-            result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null,
-                    ((MediaPreparation.Ready) forSms).media()));
-            media.release(forSms);
+            try {
+                result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null,
+                        ((MediaPreparation.Ready) forSms).media()));
+            } finally {
+                media.release(forSms);
+            }
         }
         apply(job, message, result, detail, null, deadline, now);
     }
@@ -256,9 +263,13 @@ final class SendJob implements JobHandler {
             fail(job, message.id(), failed.code(), failed.message(), null, now);
             return;
         }
-        SendResult result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients,
-                ((MediaPreparation.Ready) prepared).media()));
-        media.release(prepared);
+        SendResult result;
+        try {
+            result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients,
+                    ((MediaPreparation.Ready) prepared).media()));
+        } finally {
+            media.release(prepared);
+        }
         apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
     }
 
