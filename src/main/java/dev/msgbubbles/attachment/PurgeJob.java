@@ -46,9 +46,14 @@ public final class PurgeJob implements JobHandler {
         if (removed > 0) {
             LOG.info("removed {} expired attachments", removed);
         }
-        int scratch = attachments.sweepScratch(now.minus(SCRATCH_AGE));
-        if (scratch > 0) {
-            LOG.info("removed {} scratch files left by an interrupted upload or conversion", scratch);
+        try {
+            int scratch = attachments.sweepScratch(now.minus(SCRATCH_AGE));
+            if (scratch > 0) {
+                LOG.info("removed {} scratch files left by an interrupted upload or conversion", scratch);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            // the scratch directory cannot be read (uploads fail too, and say so): the purge itself still counts
+            LOG.warn("could not sweep the attachment scratch directory: {}", e.getMessage());
         }
         db.writeVoid(tx -> queue.reschedule(tx, job, now.plus(EVERY), null));
     }
