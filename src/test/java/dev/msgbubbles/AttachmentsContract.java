@@ -608,6 +608,27 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void a_download_link_answers_head_with_the_headers_of_its_get() {
+        byte[] bytes = png(33);
+        String url = uploaded(key, new FilePart("file", "head.png", null, bytes)).get(0).path("url").asText();
+        Http.Bytes head = http.sendForBytes("HEAD", local(url), null, null, null, Map.of());
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.header("Content-Length")).contains(Integer.toString(bytes.length));
+        assertThat(head.header("Accept-Ranges")).contains("bytes");
+        assertThat(head.header("Content-Type")).contains("image/png");
+        assertThat(head.header("Content-Disposition")).contains("attachment; filename*=UTF-8''head.png");
+        Http.Bytes ranged = http.sendForBytes("HEAD", local(url), null, null, null, Map.of("Range", "bytes=-5"));
+        assertThat(ranged.status()).isEqualTo(206);
+        assertThat(ranged.header("Content-Range")).contains("bytes " + (bytes.length - 5) + "-" + (bytes.length - 1) + "/"
+                + bytes.length);
+        String tampered = local(url).replaceAll("signature=[^&]+", "signature=AAAA");
+        assertThat(http.sendForBytes("HEAD", tampered, null, null, null, Map.of()).status()).isEqualTo(403);
+        // the same connection carries on after a HEAD: no body was expected or sent
+        assertThat(fetch(url, Map.of()).body()).isEqualTo(bytes);
+    }
+
+    @Test
     void a_range_under_an_if_range_is_ignored_since_downloads_carry_no_validator() {
         byte[] bytes = png(32);
         String url = uploaded(key, new FilePart("file", "resume.png", null, bytes)).get(0).path("url").asText();

@@ -116,6 +116,15 @@ final class AttachmentsApi {
     }
 
     /**
+     * {@code HEAD /media/attachments/:id?expires&signature}: what the {@code GET} would answer, headers only (RFC 9110
+     * section 9.3.2: every general-purpose server supports HEAD where it supports GET). Download managers ask it for
+     * the size and {@code Accept-Ranges} before they fetch the file in ranges.
+     */
+    ApiResponse head(ApiRequest request) {
+        return download(request, false);
+    }
+
+    /**
      * A file name as an RFC 8187 {@code value-chars}: only attr-chars stay as they are. URLEncoder's form encoding is
      * close but not that: it writes a space as {@code +} and leaves {@code *}, which is no attr-char, as it is.
      */
@@ -128,6 +137,11 @@ final class AttachmentsApi {
      * {@code If-Range} comes with it.
      */
     ApiResponse download(ApiRequest request) {
+        return download(request, true);
+    }
+
+    /** The answer to a download, with its bytes or (for {@code HEAD}) without them. */
+    private ApiResponse download(ApiRequest request, boolean withBody) {
         UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
         // A download carries no validator (no ETag, no Last-Modified), so no If-Range can match it: RFC 9110 section
         // 13.1.5 then has the Range ignored, and the whole file is the answer.
@@ -151,6 +165,14 @@ final class AttachmentsApi {
                     + "/" + download.totalSize());
         }
         InputStream body = download.body();
+        if (!withBody) {
+            try (body) {
+                return new ApiResponse(download.partial() ? 206 : 200, new ApiResponse.Raw(download.mimeType(),
+                        new byte[0]), headers);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return new ApiResponse(download.partial() ? 206 : 200, new ApiResponse.Streaming(download.mimeType(), out -> {
             try (body) {
                 body.transferTo(out);
