@@ -71,6 +71,7 @@ public final class Attachments {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Attachments.class);
     private static final int SNIFF_BYTES = 64 * 1024;
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final int MAX_FILENAME = 255;
@@ -128,8 +129,7 @@ public final class Attachments {
                 throw ApiException.invalid(field, "at most " + limits.maxFiles() + " files per request");
             }
             long allowance = Math.min(limits.maxFileBytes(), limits.maxRequestBytes() - total);
-            Stored stored = store(field, filename, in, allowance);
-            hold(stored.sha256());
+            Stored stored = store(field, filename, in, allowance); // held until the upload ends
             total += stored.size();
             Instant now = clock.instant();
             staged.add(new Attachment(Ids.uuidV7(clock), accountId, mode, false, stored.filename(), stored.mimeType(),
@@ -202,8 +202,7 @@ public final class Attachments {
         if (declaredLength.isPresent() && declaredLength.getAsLong() > limits.maxFileBytes()) {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a file is limited to " + limits.maxFileBytes() + " bytes");
         }
-        Stored stored = store("body", pending.filename(), body.get(), limits.maxFileBytes());
-        hold(stored.sha256());
+        Stored stored = store("body", pending.filename(), body.get(), limits.maxFileBytes()); // held
         boolean completed;
         try {
             completed = db.write(tx -> store.complete(tx, id, stored.mimeType(), stored.size(), stored.sha256(),
@@ -365,9 +364,10 @@ public final class Attachments {
 
     /**
      * Deletes a blob unless an attachment refers to it or an upload or a send in this process holds it. The holds are
-     * checked again at the delete, under the lock a conversion takes its hold under.
+     * checked again at the delete, under the lock uploads and conversions take their holds under. Package-private
+     * for a test that runs it between an upload's write and its hold.
      */
-    private void releaseBlob(String sha) {
+    void releaseBlob(String sha) {
         if (!inFlight.containsKey(sha) && !db.read(h -> store.referenced(h, sha))) {
             synchronized (releasing) {
                 if (inFlight.containsKey(sha)) {
@@ -399,8 +399,16 @@ public final class Attachments {
     private record Stored(String sha256, long size, String mimeType, String filename) {
     }
 
+    /**
+     * Sniffs and stores one file. The stored blob comes back held (see {@link #inFlight}): the hold is taken before
+     * the store looks for the blob or moves it into place, under the lock a removal deletes under, so a removal of
+     * the same bytes running at that moment either deletes before (and the store moves the new bytes in) or sees
+     * the hold. A refused file gives its hold back and its bytes are removed unless something else has them.
+     */
     private Stored store(String field, String filename, InputStream raw, long allowance) {
         String name = sanitise(filename);
+        String[] held = {null};
+        boolean kept = false;
         try {
             BufferedInputStream in = new BufferedInputStream(raw, SNIFF_BYTES);
             String media = sniff(in, name);
@@ -408,10 +416,16 @@ public final class Attachments {
                 throw ApiException.invalid(field, "content type " + media + " (from the file's bytes) is not accepted; "
                         + "allowed: " + String.join(", ", limits.allowedTypes()));
             }
-            BlobStore.Blob blob = blobs.put(in, allowance);
+            BlobStore.Blob blob = blobs.put(in, allowance, sha -> {
+                synchronized (releasing) {
+                    hold(sha);
+                }
+                held[0] = sha;
+            });
             if (blob.size() == 0) {
                 throw ApiException.invalid(field, "the file is empty");
             }
+            kept = true;
             return new Stored(blob.sha256(), blob.size(), media, name);
         } catch (BlobStore.Unwritable e) {
             throw new StorageUnavailable(e);
@@ -420,6 +434,16 @@ public final class Attachments {
                     + " bytes and a request to " + limits.maxRequestBytes(), field);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            if (!kept && held[0] != null) {
+                unhold(held[0]);
+                try {
+                    releaseBlob(held[0]);
+                } catch (RuntimeException e) {
+                    // the refusal is the answer; bytes that could not be removed now only take room
+                    LOG.warn("could not remove the bytes of a refused upload: {}", e.toString());
+                }
+            }
         }
     }
 

@@ -32,7 +32,16 @@ public interface BlobStore {
     }
 
     /** Stores everything {@code in} holds, up to {@code maxBytes}. */
-    Blob put(InputStream in, long maxBytes) throws IOException;
+    default Blob put(InputStream in, long maxBytes) throws IOException {
+        return put(in, maxBytes, sha256 -> { });
+    }
+
+    /**
+     * Stores everything {@code in} holds, up to {@code maxBytes}; {@code taking} is called with the digest once every
+     * byte is in and before the store looks for that blob or moves it into place (the caller marks the blob in use
+     * there, so that no removal of the same bytes can come between its arrival and the mark).
+     */
+    Blob put(InputStream in, long maxBytes, java.util.function.Consumer<String> taking) throws IOException;
 
     /** Reads {@code length} bytes from {@code offset} of a stored blob. */
     InputStream open(String sha256, long offset, long length) throws IOException;

@@ -74,7 +74,7 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     @Override
-    public Blob put(InputStream in, long maxBytes) throws IOException {
+    public Blob put(InputStream in, long maxBytes, java.util.function.Consumer<String> taking) throws IOException {
         Path staging = written(() -> Files.createTempFile(tmp, "upload-", ".part"));
         try {
             MessageDigest digest = sha256();
@@ -100,6 +100,7 @@ public final class LocalBlobStore implements BlobStore {
                 });
             }
             String sha = HexFormat.of().formatHex(digest.digest());
+            taking.accept(sha);
             Path target = path(sha);
             written(() -> {
                 if (!Files.exists(target)) {
