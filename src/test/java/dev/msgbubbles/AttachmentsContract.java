@@ -678,6 +678,28 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void a_voice_memo_waits_out_a_full_disk_instead_of_failing() throws IOException {
+        String voice = uploadedId(key, new FilePart("file", "wait.wav", null, wav(8000)));
+        // the conversion's scratch space cannot be written (a file in place of blobs/tmp, as on a full disk)
+        Path tmp = blobs().resolve("tmp");
+        Path aside = blobs().resolve("tmp-aside");
+        Files.move(tmp, aside);
+        Files.write(tmp, new byte[0]);
+        String memo;
+        try {
+            memo = sendWith(key, SANDBOX, to("3601"), List.of(voice), ",\"voice_memo\":true");
+            tick(Duration.ZERO);
+            // an outage of the server's own storage, like the database's: the send waits, it is not the media's fault
+            assertThat(status(memo)).isEqualTo("queued");
+        } finally {
+            Files.delete(tmp);
+            Files.move(aside, tmp);
+        }
+        tick(Duration.ofMinutes(1));
+        assertThat(status(memo)).isEqualTo("sent");
+    }
+
+    @Test
     void contacts_send_media_that_is_stored_and_exposed_the_same_way() {
         byte[] bytes = png(21);
         String id = uploadedId(key, new FilePart("file", "from-contact.png", null, bytes));

@@ -316,7 +316,7 @@ public final class Attachments {
                 unhold(blob.sha256()); // removed by a send done with it between its conversion and the hold: again
             }
             if (attempt == 2) {
-                throw new MediaConverter.Failure("the converted file was removed while it was being made");
+                throw new MediaConverter.Failure("the converted file was removed while it was being made", true);
             }
         }
     }

@@ -57,10 +57,24 @@ public final class MediaConverter {
         }
     }
 
-    /** A conversion that could not be done; {@code getMessage()} says why, for the message's error. */
+    /**
+     * A conversion that could not be done; {@code getMessage()} says why, for the message's error. {@link #storage}:
+     * the server's own storage failed (a full disk), not the media, and the same conversion may work later.
+     */
     public static final class Failure extends Exception {
+        private final boolean storage;
+
         Failure(String message) {
+            this(message, false);
+        }
+
+        Failure(String message, boolean storage) {
             super(message, null, false, false);
+            this.storage = storage;
+        }
+
+        public boolean storage() {
+            return storage;
         }
     }
 
@@ -106,7 +120,8 @@ public final class MediaConverter {
                 return blobs.put(in, Long.MAX_VALUE);
             }
         } catch (IOException e) {
-            throw new Failure("conversion failed: " + e.getMessage());
+            // scratch files, the output's size, storing the result: the server's own files, never the media's fault
+            throw new Failure("conversion failed: " + e.getMessage(), true);
         } finally {
             if (output != null) {
                 try {

@@ -188,7 +188,7 @@ final class SendJob implements JobHandler {
         }
         MediaPreparation.Result prepared = media.prepare(message, choice.get());
         if (prepared instanceof MediaPreparation.Failed failed) {
-            fail(job, id, failed.code(), failed.message(), null, now);
+            mediaFailed(job, id, failed, deadline, now);
             return;
         }
         SendResult result;
@@ -204,7 +204,7 @@ final class SendJob implements JobHandler {
             detail = "fallback from imessage: " + rejected.message();
             MediaPreparation.Result forSms = media.prepare(message, ChannelType.SMS);
             if (forSms instanceof MediaPreparation.Failed failed) {
-                fail(job, id, failed.code(), failed.message(), null, now);
+                mediaFailed(job, id, failed, deadline, now);
                 return;
             }
             try {
@@ -260,7 +260,7 @@ final class SendJob implements JobHandler {
                 group.established());
         MediaPreparation.Result prepared = media.prepare(message, ChannelType.IMESSAGE);
         if (prepared instanceof MediaPreparation.Failed failed) {
-            fail(job, message.id(), failed.code(), failed.message(), null, now);
+            mediaFailed(job, message.id(), failed, deadline, now);
             return;
         }
         SendResult result;
@@ -356,6 +356,18 @@ final class SendJob implements JobHandler {
         Instant next = now.plus(after);
         Instant at = next.isAfter(deadline) ? deadline : next;
         writes.writeVoid(tx -> queue.reschedule(tx, job, at, reason));
+    }
+
+    /**
+     * Media that could not be prepared: the message fails with the reason, unless it was the server's storage (a full
+     * disk), which is waited out like an offline number, until the retry window ends.
+     */
+    private void mediaFailed(Job job, UUID id, MediaPreparation.Failed failed, Instant deadline, Instant now) {
+        if (failed.retry()) {
+            retryOrFail(job, id, failed.code(), failed.message(), OFFLINE_RECHECK, deadline, now);
+        } else {
+            fail(job, id, failed.code(), failed.message(), null, now);
+        }
     }
 
     private void fail(Job job, UUID id, String code, String reason, ChannelType channel, Instant now) {
