@@ -181,7 +181,8 @@ public final class App implements AutoCloseable {
                             MAX_FILES_PER_UPLOAD, config.attachments().allowedTypes(), config.attachments().staging(),
                             config.attachments().linkTtl(), config.attachments().messageLinkTtl(),
                             config.attachments().mmsMaxBytes()),
-                    new MediaConverter(config.attachments().ffmpeg(), blobs));
+                    new MediaConverter(config.attachments().ffmpeg(), blobs,
+                            MediaConverter.budget(config.delivery().jobLease())));
             dev.msgbubbles.attachment.PurgeJob attachmentPurge = new dev.msgbubbles.attachment.PurgeJob(database, queue,
                     attachments);
             attachmentPurge.ensureScheduled(clock.instant());

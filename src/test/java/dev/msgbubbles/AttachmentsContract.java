@@ -336,11 +336,44 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void a_download_names_its_file_in_rfc_8187_characters_only() {
+        String name = "a*b'c (1)%;,=.png";
+        JsonNode file = uploaded(key, new FilePart("file", name, null, png(21))).get(0);
+        assertThat(file.path("filename").asText()).isEqualTo(name);
+        String disposition = fetch(file.path("url").asText(), Map.of()).header("Content-Disposition").orElseThrow();
+        // RFC 8187 attr-char: ALPHA DIGIT ! # $ & + - . ^ _ ` | ~; everything else, '*' too, is percent-encoded
+        assertThat(disposition).isEqualTo("attachment; filename*=UTF-8''a%2Ab%27c%20%281%29%25%3B%2C%3D.png");
+        String value = disposition.substring(disposition.indexOf("''") + 2);
+        assertThat(value).matches("([A-Za-z0-9!#$&+\\-.^_`|~]|%[0-9A-F]{2})+");
+    }
+
+    @Test
     void file_names_are_cleaned_of_paths_and_control_characters() {
         JsonNode files = uploaded(key, new FilePart("file", "../../etc/passwd.png", null, png(9)),
                 new FilePart("file", "..\\\\windows\\\\evil.png", null, png(10)),
                 new FilePart("file", "...", null, png(11)));
         assertThat(files.findValuesAsText("filename")).containsExactly("passwd.png", "evil.png", "file");
+    }
+
+    @Test
+    void a_file_name_never_gives_unrecognised_bytes_a_type() {
+        byte[] unknown = new byte[2_000];
+        new Random(7).nextBytes(unknown);
+        unknown[0] = 0x13; // no magic number of any type
+        // bytes Tika cannot place are application/octet-stream, whatever the name claims, so a narrowed list refuses them
+        for (String name : List.of("photo.png", "clip.mp4", "voice.mp3", "doc.pdf")) {
+            assertError(upload(key, new FilePart("file", name, "image/png", unknown)), 400, "invalid_request", "file");
+        }
+        // the same through a presigned upload, whose declared type is the client's word too
+        Http.Response presign = http.postJson("/v1/attachments/presign", key,
+                "{\"filename\":\"photo.png\",\"content_type\":\"image/png\"}");
+        assertThat(presign.status()).as(presign.text()).isEqualTo(201);
+        assertError(http.send("PUT", local(presign.json().path("data").path("upload_url").asText()), null, "image/png",
+                unknown, Map.of()), 400, "invalid_request", "body");
+        // a name still refines what the bytes are: text named .txt stays text, a PNG named .png a PNG
+        JsonNode files = uploaded(key, new FilePart("file", "notes.txt", null, "plain words\n".getBytes(StandardCharsets.UTF_8)),
+                new FilePart("file", "photo.png", null, png(14)));
+        assertThat(files.findValuesAsText("mime_type")).containsExactly("text/plain", "image/png");
     }
 
     @Test
@@ -443,6 +476,43 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void concurrent_repeats_of_one_send_with_media_all_answer_its_message() throws Exception {
+        Sender sender = newSender("att-repeat", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        try {
+            for (int round = 0; round < 12; round++) {
+                String id = uploadedId(sender.testKey(), new FilePart("file", "repeat.png", null, png(40 + round)));
+                String json = "{\"to\":\"" + to("33" + (10 + round)) + "\",\"from_handle\":\"" + sender.handle()
+                        + "\",\"attachment_ids\":[\"" + id + "\"]}";
+                String idempotencyKey = "repeat-" + round;
+                List<Callable<Http.Response>> repeats = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    long stagger = i;
+                    repeats.add(() -> {
+                        Thread.sleep(stagger); // spread over the first one's commit, as retries after a timeout are
+                        return send(sender.testKey(), json, idempotencyKey);
+                    });
+                }
+                java.util.Set<String> messages = new java.util.HashSet<>();
+                for (Future<Http.Response> answer : pool.invokeAll(repeats)) {
+                    Http.Response response = answer.get();
+                    // the original (202), a replay of it (200), or one still being made (409): never a refusal of the
+                    // attachment that its own original claimed
+                    assertThat(response.status()).as(response.text()).isIn(200, 202, 409);
+                    if (response.status() != 409) {
+                        messages.add(response.json().path("data").path("id").asText());
+                    } else {
+                        assertThat(response.json().path("error").asText()).isEqualTo("idempotency_in_progress");
+                    }
+                }
+                assertThat(messages).hasSize(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void unclaimed_uploads_expire_and_are_removed_with_their_bytes() {
         Sender sender = newSender("att-expiry", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
         byte[] bytes = png(17);
@@ -457,6 +527,54 @@ abstract class AttachmentsContract extends MessagingFixture {
         assertThat(http.get("/v1/attachments/" + kept, sender.testKey()).status()).isEqualTo(200);
         String sha = java.util.HexFormat.of().formatHex(dev.msgbubbles.common.Secrets.sha256(bytes));
         assertThat(blobFiles()).noneMatch(p -> p.getFileName().toString().equals(sha));
+    }
+
+    @Test
+    void what_a_crash_left_half_written_in_the_scratch_directory_is_removed_by_the_purge() throws IOException {
+        // a process killed mid-upload (or mid-conversion) leaves its temporary file behind: nothing else removes it
+        Path tmp = blobs().resolve("tmp");
+        Path stale = Files.write(tmp.resolve("upload-crashed.part"), new byte[4_096]);
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofDays(2))));
+        Path live = Files.write(tmp.resolve("upload-in-progress.part"), new byte[16]);
+        tick(Duration.ofMinutes(11)); // the purge's next run
+        assertThat(stale).doesNotExist();
+        // one still being written (touched within the day) is left to its writer
+        Files.setLastModifiedTime(live, java.nio.file.attribute.FileTime.from(clock.instant()));
+        tick(Duration.ofMinutes(11));
+        assertThat(live).exists();
+        Files.delete(live);
+    }
+
+    @Test
+    void storage_that_cannot_be_written_is_503_and_keeps_nothing() throws IOException {
+        Sender sender = newSender("att-unwritable", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST,
+                Provider.SANDBOX);
+        Http.Response presign = http.postJson("/v1/attachments/presign", sender.testKey(),
+                "{\"filename\":\"later.png\",\"content_type\":\"image/png\"}");
+        String uploadUrl = presign.json().path("data").path("upload_url").asText();
+        // the scratch directory turned into a file: every write fails as on a full or failing disk (tests run as
+        // root, so permissions cannot make it unwritable)
+        Path tmp = blobs().resolve("tmp");
+        Path aside = blobs().resolve("tmp-aside");
+        Files.move(tmp, aside);
+        Files.write(tmp, new byte[0]);
+        try {
+            Http.Response multipart = upload(sender.testKey(), new FilePart("file", "full.png", null, png(22)));
+            assertError(multipart, 503, "unavailable", null);
+            assertThat(multipart.header("Retry-After")).contains("1");
+            Http.Response put = http.send("PUT", local(uploadUrl), null, "image/png", png(23), Map.of());
+            assertError(put, 503, "unavailable", null);
+            assertThat(put.header("Retry-After")).contains("1");
+        } finally {
+            Files.delete(tmp);
+            Files.move(aside, tmp);
+        }
+        long ready = app.database().read(h -> h.createQuery("SELECT COUNT(*) FROM attachments WHERE account_id = :a "
+                + "AND state = 'ready'").bind("a", sender.account().account().id()).mapTo(Long.class).one());
+        assertThat(ready).isZero();
+        // once the disk has room again, the same link takes the bytes: nothing was used up
+        Http.Response retried = http.send("PUT", local(uploadUrl), null, "image/png", png(23), Map.of());
+        assertThat(retried.status()).as(retried.text()).isEqualTo(200);
     }
 
     @Test
@@ -490,6 +608,44 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void a_download_link_answers_head_with_the_headers_of_its_get() {
+        byte[] bytes = png(33);
+        String url = uploaded(key, new FilePart("file", "head.png", null, bytes)).get(0).path("url").asText();
+        Http.Bytes head = http.sendForBytes("HEAD", local(url), null, null, null, Map.of());
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.header("Content-Length")).contains(Integer.toString(bytes.length));
+        assertThat(head.header("Accept-Ranges")).contains("bytes");
+        assertThat(head.header("Content-Type")).contains("image/png");
+        assertThat(head.header("Content-Disposition")).contains("attachment; filename*=UTF-8''head.png");
+        Http.Bytes ranged = http.sendForBytes("HEAD", local(url), null, null, null, Map.of("Range", "bytes=-5"));
+        assertThat(ranged.status()).isEqualTo(206);
+        assertThat(ranged.header("Content-Range")).contains("bytes " + (bytes.length - 5) + "-" + (bytes.length - 1) + "/"
+                + bytes.length);
+        String tampered = local(url).replaceAll("signature=[^&]+", "signature=AAAA");
+        assertThat(http.sendForBytes("HEAD", tampered, null, null, null, Map.of()).status()).isEqualTo(403);
+        // the same connection carries on after a HEAD: no body was expected or sent
+        assertThat(fetch(url, Map.of()).body()).isEqualTo(bytes);
+    }
+
+    @Test
+    void a_range_under_an_if_range_is_ignored_since_downloads_carry_no_validator() {
+        byte[] bytes = png(32);
+        String url = uploaded(key, new FilePart("file", "resume.png", null, bytes)).get(0).path("url").asText();
+        Http.Bytes ranged = fetch(url, Map.of("Range", "Bytes=0-9"));
+        assertThat(ranged.status()).isEqualTo(206);
+        assertThat(ranged.body()).isEqualTo(Arrays.copyOfRange(bytes, 0, 10));
+        // a download sends no ETag or Last-Modified, so no If-Range can match it: the Range must be ignored
+        // (RFC 9110 section 13.1.5), and the whole file answered, lest a resumed download splice two files
+        for (String validator : List.of("\"0123abcd\"", "Mon, 07 Dec 2026 10:00:00 GMT")) {
+            Http.Bytes whole = fetch(url, Map.of("Range", "bytes=0-9", "If-Range", validator));
+            assertThat(whole.status()).as(validator).isEqualTo(200);
+            assertThat(whole.body()).isEqualTo(bytes);
+            assertThat(whole.header("Content-Range")).isEmpty();
+        }
+    }
+
+    @Test
     void messages_list_their_attachments_in_order_in_every_snapshot_and_carry_them_through_the_network() {
         String a = uploadedId(key, new FilePart("file", "a.png", null, png(19)));
         String b = uploadedId(key, new FilePart("file", "b.pdf", null, PDF));
@@ -518,6 +674,28 @@ abstract class AttachmentsContract extends MessagingFixture {
         String voice = uploadedId(key, new FilePart("file", "memo.wav", null, wav(8000)));
         String memo = sendWith(key, SANDBOX, to("3403"), List.of(voice), ",\"voice_memo\":true");
         tick(Duration.ZERO); // converted to Opus in CAF by ffmpeg in the send job, then carried by the sandbox
+        assertThat(status(memo)).isEqualTo("sent");
+    }
+
+    @Test
+    void a_voice_memo_waits_out_a_full_disk_instead_of_failing() throws IOException {
+        String voice = uploadedId(key, new FilePart("file", "wait.wav", null, wav(8000)));
+        // the conversion's scratch space cannot be written (a file in place of blobs/tmp, as on a full disk)
+        Path tmp = blobs().resolve("tmp");
+        Path aside = blobs().resolve("tmp-aside");
+        Files.move(tmp, aside);
+        Files.write(tmp, new byte[0]);
+        String memo;
+        try {
+            memo = sendWith(key, SANDBOX, to("3601"), List.of(voice), ",\"voice_memo\":true");
+            tick(Duration.ZERO);
+            // an outage of the server's own storage, like the database's: the send waits, it is not the media's fault
+            assertThat(status(memo)).isEqualTo("queued");
+        } finally {
+            Files.delete(tmp);
+            Files.move(aside, tmp);
+        }
+        tick(Duration.ofMinutes(1));
         assertThat(status(memo)).isEqualTo("sent");
     }
 

@@ -47,6 +47,16 @@ public final class Attachments {
                            InputStream body) {
     }
 
+    /**
+     * The blob store could not write an upload's bytes (a full disk, an I/O error): nothing of the upload was kept,
+     * and the same request can be made again once there is room (503 {@code unavailable}, as for the database).
+     */
+    public static final class StorageUnavailable extends RuntimeException {
+        StorageUnavailable(BlobStore.Unwritable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** A {@code Range} header that no part of the file satisfies (416). */
     public static final class RangeNotSatisfiable extends RuntimeException {
         private final long size;
@@ -61,7 +71,9 @@ public final class Attachments {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Attachments.class);
     private static final int SNIFF_BYTES = 64 * 1024;
+    private static final String OCTET_STREAM = "application/octet-stream";
     private static final int MAX_FILENAME = 255;
 
     private final Database db;
@@ -73,10 +85,13 @@ public final class Attachments {
     private final Tika tika = new Tika();
     private final MediaConverter converter;
     /**
-     * Blobs an upload in this process has written but not yet recorded: never deleted meanwhile, so a refused upload
-     * cannot remove the bytes of an identical upload that is about to be recorded.
+     * Blobs an upload in this process has written but not yet recorded, and blobs converted for sends not yet done
+     * with them (counted): never deleted meanwhile, so a refused upload cannot remove the bytes of an identical upload
+     * that is about to be recorded, nor one send the converted bytes another send is handing over.
      */
     private final java.util.concurrent.ConcurrentHashMap<String, Integer> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Taken to delete a blob, and by a conversion to hold the blob it made only if it is still there. */
+    private final Object releasing = new Object();
 
     public Attachments(Database db, Clock clock, BlobStore blobs, LinkSigner links, Limits limits, MediaConverter converter) {
         this.converter = converter;
@@ -114,8 +129,7 @@ public final class Attachments {
                 throw ApiException.invalid(field, "at most " + limits.maxFiles() + " files per request");
             }
             long allowance = Math.min(limits.maxFileBytes(), limits.maxRequestBytes() - total);
-            Stored stored = store(field, filename, in, allowance);
-            hold(stored.sha256());
+            Stored stored = store(field, filename, in, allowance); // held until the upload ends
             total += stored.size();
             Instant now = clock.instant();
             staged.add(new Attachment(Ids.uuidV7(clock), accountId, mode, false, stored.filename(), stored.mimeType(),
@@ -188,8 +202,7 @@ public final class Attachments {
         if (declaredLength.isPresent() && declaredLength.getAsLong() > limits.maxFileBytes()) {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a file is limited to " + limits.maxFileBytes() + " bytes");
         }
-        Stored stored = store("body", pending.filename(), body.get(), limits.maxFileBytes());
-        hold(stored.sha256());
+        Stored stored = store("body", pending.filename(), body.get(), limits.maxFileBytes()); // held
         boolean completed;
         try {
             completed = db.write(tx -> store.complete(tx, id, stored.mimeType(), stored.size(), stored.sha256(),
@@ -286,9 +299,26 @@ public final class Attachments {
         return db.read(h -> store.ofMessage(h, messageId));
     }
 
-    /** Converts an attachment's bytes for a channel (see {@link MediaConverter}); images to at most the MMS limit. */
+    /**
+     * Converts an attachment's bytes for a channel (see {@link MediaConverter}); images to at most the MMS limit. The
+     * result is held for the caller until it {@link #discardConverted discards} it: conversions are deterministic, so
+     * sends of the same media (a voice memo sent to many contacts) make the same blob, and one send done with it must
+     * not remove it under another.
+     */
     public BlobStore.Blob convert(Attachment attachment, MediaConverter.Target target) throws MediaConverter.Failure {
-        return converter.convert(attachment.sha256(), target, limits.mmsMaxBytes());
+        for (int attempt = 1; ; attempt++) {
+            BlobStore.Blob blob = converter.convert(attachment.sha256(), target, limits.mmsMaxBytes());
+            synchronized (releasing) {
+                hold(blob.sha256());
+                if (blobs.exists(blob.sha256())) {
+                    return blob;
+                }
+                unhold(blob.sha256()); // removed by a send done with it between its conversion and the hold: again
+            }
+            if (attempt == 2) {
+                throw new MediaConverter.Failure("the converted file was removed while it was being made", true);
+            }
+        }
     }
 
     /** The bytes of a blob (an attachment's, or one converted from it). */
@@ -303,8 +333,24 @@ public final class Attachments {
         return removed.size();
     }
 
-    /** Drops bytes converted for one send once the backend has taken them (kept if an attachment has the same). */
+    /**
+     * Removes scratch files untouched since {@code before} (left by a process that died writing them); a write in
+     * progress touches its file all along.
+     */
+    public int sweepScratch(Instant before) {
+        try {
+            return blobs.sweepScratch(before);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Drops bytes converted for one send once the backend has taken them (kept while another send holds the same, or
+     * an attachment has them).
+     */
     public void discardConverted(String sha256) {
+        unhold(sha256);
         releaseBlob(sha256);
     }
 
@@ -316,13 +362,22 @@ public final class Attachments {
         inFlight.computeIfPresent(sha, (key, count) -> count == 1 ? null : count - 1);
     }
 
-    /** Deletes a blob unless an attachment refers to it or an upload in this process is about to. */
-    private void releaseBlob(String sha) {
+    /**
+     * Deletes a blob unless an attachment refers to it or an upload or a send in this process holds it. The holds are
+     * checked again at the delete, under the lock uploads and conversions take their holds under. Package-private
+     * for a test that runs it between an upload's write and its hold.
+     */
+    void releaseBlob(String sha) {
         if (!inFlight.containsKey(sha) && !db.read(h -> store.referenced(h, sha))) {
-            try {
-                blobs.delete(sha);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            synchronized (releasing) {
+                if (inFlight.containsKey(sha)) {
+                    return;
+                }
+                try {
+                    blobs.delete(sha);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
     }
@@ -344,29 +399,71 @@ public final class Attachments {
     private record Stored(String sha256, long size, String mimeType, String filename) {
     }
 
+    /**
+     * Sniffs and stores one file. The stored blob comes back held (see {@link #inFlight}): the hold is taken before
+     * the store looks for the blob or moves it into place, under the lock a removal deletes under, so a removal of
+     * the same bytes running at that moment either deletes before (and the store moves the new bytes in) or sees
+     * the hold. A refused file gives its hold back and its bytes are removed unless something else has them.
+     */
     private Stored store(String field, String filename, InputStream raw, long allowance) {
         String name = sanitise(filename);
+        String[] held = {null};
+        boolean kept = false;
         try {
             BufferedInputStream in = new BufferedInputStream(raw, SNIFF_BYTES);
-            in.mark(SNIFF_BYTES);
-            String sniffed = tika.detect(in, name);
-            in.reset();
-            String media = mediaType(sniffed).orElse("application/octet-stream");
+            String media = sniff(in, name);
             if (!allowed(media)) {
                 throw ApiException.invalid(field, "content type " + media + " (from the file's bytes) is not accepted; "
                         + "allowed: " + String.join(", ", limits.allowedTypes()));
             }
-            BlobStore.Blob blob = blobs.put(in, allowance);
+            BlobStore.Blob blob = blobs.put(in, allowance, sha -> {
+                synchronized (releasing) {
+                    hold(sha);
+                }
+                held[0] = sha;
+            });
             if (blob.size() == 0) {
                 throw ApiException.invalid(field, "the file is empty");
             }
+            kept = true;
             return new Stored(blob.sha256(), blob.size(), media, name);
+        } catch (BlobStore.Unwritable e) {
+            throw new StorageUnavailable(e);
         } catch (BlobStore.TooLarge e) {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a file is limited to " + limits.maxFileBytes()
                     + " bytes and a request to " + limits.maxRequestBytes(), field);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            if (!kept && held[0] != null) {
+                unhold(held[0]);
+                try {
+                    releaseBlob(held[0]);
+                } catch (RuntimeException e) {
+                    // the refusal is the answer; bytes that could not be removed now only take room
+                    LOG.warn("could not remove the bytes of a refused upload: {}", e.toString());
+                }
+            }
         }
+    }
+
+    /**
+     * The type of the bytes at the start of {@code in} (left unread). The name may only refine a type the bytes
+     * already show (text that is CSV, a ZIP that is a DOCX): bytes Tika cannot place stay
+     * {@code application/octet-stream}, since Tika would otherwise take the type from the name alone, and the name
+     * is the client's word, as a declared type is.
+     */
+    private String sniff(BufferedInputStream in, String name) throws IOException {
+        in.mark(SNIFF_BYTES);
+        String byBytes = tika.detect(in);
+        in.reset();
+        if (byBytes.equals(OCTET_STREAM)) {
+            return OCTET_STREAM;
+        }
+        in.mark(SNIFF_BYTES);
+        String byBytesAndName = tika.detect(in, name);
+        in.reset();
+        return mediaType(byBytesAndName).or(() -> mediaType(byBytes)).orElse(OCTET_STREAM);
     }
 
     private boolean allowed(String media) {
@@ -417,40 +514,46 @@ public final class Attachments {
         return result.isEmpty() ? "file" : result;
     }
 
-    /** {@code [first, last]} of a single satisfiable byte range, null for none (the whole file). */
+    /** One byte-range-spec, RFC 9110 section 14.1.2: {@code first-last}, {@code first-} or {@code -suffix}, digits only. */
+    private static final java.util.regex.Pattern BYTE_RANGE = java.util.regex.Pattern.compile("(\\d*)-(\\d*)");
+
+    /**
+     * {@code [first, last]} of a single satisfiable byte range, null for none (the whole file). The unit is compared
+     * case-insensitively and positions are digits only (RFC 9110 section 14.1); a position too large for a long is as
+     * good as the largest one (past any file's end). Anything malformed is ignored rather than refused.
+     */
     static long[] range(String header, long size) {
-        if (header == null || !header.startsWith("bytes=") || header.indexOf(',') >= 0) {
+        if (header == null || !header.regionMatches(true, 0, "bytes=", 0, 6) || header.indexOf(',') >= 0) {
             return null;
         }
-        String spec = header.substring(6).strip();
-        int dash = spec.indexOf('-');
-        if (dash < 0) {
+        java.util.regex.Matcher spec = BYTE_RANGE.matcher(header.substring(6).strip());
+        if (!spec.matches() || (spec.group(1).isEmpty() && spec.group(2).isEmpty())) {
             return null;
         }
-        try {
-            String from = spec.substring(0, dash).strip();
-            String to = spec.substring(dash + 1).strip();
-            if (from.isEmpty()) {
-                if (to.isEmpty()) {
-                    return null;
-                }
-                long suffix = Long.parseLong(to);
-                if (suffix <= 0 || size == 0) {
-                    throw new RangeNotSatisfiable(size);
-                }
-                return new long[] {Math.max(0, size - suffix), size - 1};
-            }
-            long first = Long.parseLong(from);
-            long last = to.isEmpty() ? size - 1 : Math.min(Long.parseLong(to), size - 1);
-            if (first < 0 || (!to.isEmpty() && Long.parseLong(to) < first)) {
-                return null;
-            }
-            if (first >= size) {
+        if (spec.group(1).isEmpty()) {
+            long suffix = position(spec.group(2));
+            if (suffix == 0 || size == 0) {
                 throw new RangeNotSatisfiable(size);
             }
-            return new long[] {first, last};
-        } catch (NumberFormatException e) {
+            return new long[] {Math.max(0, size - suffix), size - 1};
+        }
+        long first = position(spec.group(1));
+        long last = spec.group(2).isEmpty() ? Long.MAX_VALUE : position(spec.group(2));
+        if (last < first) {
             return null;
+        }
+        if (first >= size) {
+            throw new RangeNotSatisfiable(size);
+        }
+        return new long[] {first, Math.min(last, size - 1)};
+    }
+
+    /** A range position (digits), saturated at {@link Long#MAX_VALUE}. */
+    private static long position(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException tooLarge) {
+            return Long.MAX_VALUE;
         }
     }
 }

@@ -21,8 +21,27 @@ public interface BlobStore {
         }
     }
 
+    /**
+     * Thrown by {@link #put} when the store itself cannot write (a full disk, an I/O error, a missing directory):
+     * an outage, not the client's doing and not a bug. Nothing is kept. Failures reading {@code in} are not this.
+     */
+    final class Unwritable extends IOException {
+        public Unwritable(IOException cause) {
+            super("the blob store cannot write: " + cause.getMessage(), cause);
+        }
+    }
+
     /** Stores everything {@code in} holds, up to {@code maxBytes}. */
-    Blob put(InputStream in, long maxBytes) throws IOException;
+    default Blob put(InputStream in, long maxBytes) throws IOException {
+        return put(in, maxBytes, sha256 -> { });
+    }
+
+    /**
+     * Stores everything {@code in} holds, up to {@code maxBytes}; {@code taking} is called with the digest once every
+     * byte is in and before the store looks for that blob or moves it into place (the caller marks the blob in use
+     * there, so that no removal of the same bytes can come between its arrival and the mark).
+     */
+    Blob put(InputStream in, long maxBytes, java.util.function.Consumer<String> taking) throws IOException;
 
     /** Reads {@code length} bytes from {@code offset} of a stored blob. */
     InputStream open(String sha256, long offset, long length) throws IOException;
@@ -36,6 +55,12 @@ public interface BlobStore {
 
     /** A directory for scratch files next to the blobs (removed by whoever makes them). */
     java.nio.file.Path scratch();
+
+    /**
+     * Removes scratch files last changed before {@code before}: what a process that died mid-write (an upload, a
+     * conversion) left there, since nothing else will. Answers how many it removed.
+     */
+    int sweepScratch(java.time.Instant before) throws IOException;
 
     /** Removes a blob no attachment refers to any more (absent is fine). */
     void delete(String sha256) throws IOException;

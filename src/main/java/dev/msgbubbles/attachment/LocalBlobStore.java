@@ -74,39 +74,65 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     @Override
-    public Blob put(InputStream in, long maxBytes) throws IOException {
-        Path staging = Files.createTempFile(tmp, "upload-", ".part");
+    public Blob put(InputStream in, long maxBytes, java.util.function.Consumer<String> taking) throws IOException {
+        Path staging = written(() -> Files.createTempFile(tmp, "upload-", ".part"));
         try {
             MessageDigest digest = sha256();
             long size = 0;
             byte[] buffer = new byte[BUFFER];
-            try (FileChannel file = FileChannel.open(staging, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(file)) {
-                for (int read; (read = in.read(buffer)) >= 0; ) {
+            try (FileChannel file = written(() -> FileChannel.open(staging, StandardOpenOption.WRITE))) {
+                OutputStream out = Channels.newOutputStream(file);
+                for (int read; (read = in.read(buffer)) >= 0; ) { // the client's failures pass as they are
                     size += read;
                     if (size > maxBytes) {
                         throw new TooLarge(maxBytes);
                     }
                     digest.update(buffer, 0, read);
-                    out.write(buffer, 0, read);
+                    int length = read;
+                    written(() -> {
+                        out.write(buffer, 0, length);
+                        return null;
+                    });
                 }
-                sync.file(file);
+                written(() -> {
+                    sync.file(file);
+                    return null;
+                });
             }
             String sha = HexFormat.of().formatHex(digest.digest());
+            taking.accept(sha);
             Path target = path(sha);
-            if (!Files.exists(target)) {
-                createDirectories(target.getParent());
-                try {
-                    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
-                    // the same bytes arrived at once in another request: theirs is as good as ours
+            written(() -> {
+                if (!Files.exists(target)) {
+                    createDirectories(target.getParent());
+                    try {
+                        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException raced) {
+                        // the same bytes arrived at once in another request: theirs is as good as ours
+                    }
                 }
-            }
-            // also when the blob was already there: another request may have moved it in and not yet forced its name
-            sync.directory(target.getParent());
+                // also when the blob was already there: another request may have moved it in and not yet forced its name
+                sync.directory(target.getParent());
+                return null;
+            });
             return new Blob(sha, size);
         } finally {
             Files.deleteIfExists(staging);
+        }
+    }
+
+    /** A write to the store: its failure is the store's ({@link Unwritable}), never the client's. */
+    private interface Write<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T written(Write<T> write) throws Unwritable {
+        try {
+            return write.run();
+        } catch (Unwritable e) {
+            throw e;
+        } catch (IOException e) {
+            throw new Unwritable(e);
         }
     }
 
@@ -163,6 +189,24 @@ public final class LocalBlobStore implements BlobStore {
     @Override
     public Path scratch() {
         return tmp;
+    }
+
+    @Override
+    public int sweepScratch(java.time.Instant before) throws IOException {
+        int removed = 0;
+        try (var files = Files.newDirectoryStream(tmp)) {
+            for (Path file : files) {
+                try {
+                    if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).toInstant().isBefore(before)
+                            && Files.deleteIfExists(file)) {
+                        removed++;
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // its writer finished and removed it meanwhile
+                }
+            }
+        }
+        return removed;
     }
 
     @Override

@@ -14,10 +14,20 @@ import java.util.concurrent.TimeUnit;
  * Prepares media for a channel with ffmpeg (the {@code ffmpeg} on the PATH, or {@code MSGBUBBLES_FFMPEG}): voice
  * notes become Opus in CAF (iMessage) or Opus in OGG (WhatsApp); images too large for MMS are scaled down to JPEG.
  * Each result is stored as a blob of its own. Runs in the send job, never in a request. A missing ffmpeg, a file
- * it cannot read, or a run over {@link #TIMEOUT} is a {@link Failure} naming the cause.
+ * it cannot read, or a conversion over its {@link #budget} is a {@link Failure} naming the cause.
  */
 public final class MediaConverter {
     static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * How long one conversion (all its ffmpeg runs) may take: {@link #TIMEOUT}, or half the send job's lease when
+     * that is shorter. The send job holds its lease through the conversion and the send after it; a job whose lease
+     * runs out is claimed by another worker, which would convert and send again beside it.
+     */
+    public static Duration budget(Duration jobLease) {
+        Duration half = jobLease.dividedBy(2);
+        return half.compareTo(TIMEOUT) < 0 ? half : TIMEOUT;
+    }
     /** Widths tried in turn until an image fits the MMS limit. */
     private static final int[] WIDTHS = {1600, 1280, 1024, 800, 640, 480, 320};
 
@@ -47,33 +57,55 @@ public final class MediaConverter {
         }
     }
 
-    /** A conversion that could not be done; {@code getMessage()} says why, for the message's error. */
+    /**
+     * A conversion that could not be done; {@code getMessage()} says why, for the message's error. {@link #storage}:
+     * the server's own storage failed (a full disk), not the media, and the same conversion may work later.
+     */
     public static final class Failure extends Exception {
+        private final boolean storage;
+
         Failure(String message) {
+            this(message, false);
+        }
+
+        Failure(String message, boolean storage) {
             super(message, null, false, false);
+            this.storage = storage;
+        }
+
+        public boolean storage() {
+            return storage;
         }
     }
 
     private final String ffmpeg;
     private final BlobStore blobs;
+    private final Duration timeout;
 
     public MediaConverter(String ffmpeg, BlobStore blobs) {
+        this(ffmpeg, blobs, TIMEOUT);
+    }
+
+    /** {@code timeout}: how long one conversion, all its ffmpeg runs together, may take (see {@link #budget}). */
+    public MediaConverter(String ffmpeg, BlobStore blobs, Duration timeout) {
         this.ffmpeg = ffmpeg;
         this.blobs = blobs;
+        this.timeout = timeout;
     }
 
     /** Converts blob {@code sha256} for {@code target}; for {@link Target#MMS_IMAGE} into at most {@code maxBytes}. */
     public BlobStore.Blob convert(String sha256, Target target, long maxBytes) throws Failure {
         Path input = blobs.file(sha256).orElseThrow(() -> new Failure("the attachment's bytes are missing"));
         Path output = null;
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             output = Files.createTempFile(blobs.scratch(), "convert-", "." + target.extension());
             switch (target) {
-                case IMESSAGE_VOICE -> run(input, output, List.of("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", "32k", "-f", "caf"));
-                case WHATSAPP_VOICE -> run(input, output, List.of("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", "32k", "-f", "ogg"));
+                case IMESSAGE_VOICE -> run(input, output, deadline, List.of("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", "32k", "-f", "caf"));
+                case WHATSAPP_VOICE -> run(input, output, deadline, List.of("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", "32k", "-f", "ogg"));
                 case MMS_IMAGE -> {
                     for (int width : WIDTHS) {
-                        run(input, output, List.of("-frames:v", "1", "-vf", "scale='min(" + width + ",iw)':-2", "-q:v", "5",
+                        run(input, output, deadline, List.of("-frames:v", "1", "-vf", "scale='min(" + width + ",iw)':-2", "-q:v", "5",
                                 "-f", "image2", "-c:v", "mjpeg"));
                         if (Files.size(output) <= maxBytes) {
                             break;
@@ -88,7 +120,8 @@ public final class MediaConverter {
                 return blobs.put(in, Long.MAX_VALUE);
             }
         } catch (IOException e) {
-            throw new Failure("conversion failed: " + e.getMessage());
+            // scratch files, the output's size, storing the result: the server's own files, never the media's fault
+            throw new Failure("conversion failed: " + e.getMessage(), true);
         } finally {
             if (output != null) {
                 try {
@@ -100,35 +133,46 @@ public final class MediaConverter {
         }
     }
 
-    private void run(Path input, Path output, List<String> options) throws Failure, IOException {
+    /**
+     * Runs ffmpeg once, killed at {@code deadline} ({@link System#nanoTime}). Its output goes to a scratch file, not
+     * a pipe: a pipe would have to be read to its end, which comes only when ffmpeg exits, so a run that hangs would
+     * never reach the deadline.
+     */
+    private void run(Path input, Path output, long deadline, List<String> options) throws Failure, IOException {
         List<String> command = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                 "-i", input.toString()));
         command.addAll(options);
         command.add(output.toString());
-        Process process;
+        Path log = Files.createTempFile(blobs.scratch(), "ffmpeg-", ".log");
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close(); // ffmpeg reads nothing from us (-nostdin)
-        } catch (IOException e) {
-            throw new Failure("ffmpeg is not available (" + ffmpeg + "): install it (apt-get install ffmpeg) or set "
-                    + "MSGBUBBLES_FFMPEG");
-        }
-        String log;
-        try (InputStream out = process.getInputStream()) {
-            log = new String(out.readNBytes(4096), StandardCharsets.UTF_8);
-            out.transferTo(java.io.OutputStream.nullOutputStream());
-            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new Failure("ffmpeg took longer than " + TIMEOUT.toSeconds() + " s");
+            Process process;
+            try {
+                process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                process.getOutputStream().close(); // ffmpeg reads nothing from us (-nostdin)
+            } catch (IOException e) {
+                throw new Failure("ffmpeg is not available (" + ffmpeg + "): install it (apt-get install ffmpeg) or set "
+                        + "MSGBUBBLES_FFMPEG");
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new Failure("interrupted");
-        }
-        if (process.exitValue() != 0) {
-            String first = log.strip().lines().findFirst().orElse("no output");
-            throw new Failure("ffmpeg could not convert the file: " + first);
+            try {
+                if (!process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    process.destroyForcibly();
+                    throw new Failure("ffmpeg took longer than " + timeout.toMillis() / 1000.0 + " s");
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new Failure("interrupted");
+            }
+            if (process.exitValue() != 0) {
+                String first;
+                try (InputStream in = Files.newInputStream(log)) {
+                    first = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip().lines().findFirst()
+                            .orElse("no output");
+                }
+                throw new Failure("ffmpeg could not convert the file: " + first);
+            }
+        } finally {
+            Files.deleteIfExists(log);
         }
     }
 }

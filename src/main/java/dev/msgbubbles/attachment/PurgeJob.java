@@ -11,12 +11,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes attachments that were never claimed by a message once their staging time is over, with the bytes no
- * other attachment shares (job kind {@value #KIND}, every {@link #EVERY}, in batches until none is left).
+ * other attachment shares (job kind {@value #KIND}, every {@link #EVERY}, in batches until none is left); and the
+ * scratch files a crashed process left half-written, once untouched for {@link #SCRATCH_AGE}.
  */
 public final class PurgeJob implements JobHandler {
     public static final String KIND = "purge_attachments";
     public static final Duration EVERY = Duration.ofMinutes(10);
     static final int BATCH = 500;
+    /** Far longer than any upload or conversion in progress goes without writing to its scratch file. */
+    static final Duration SCRATCH_AGE = Duration.ofDays(1);
     private static final Logger LOG = LoggerFactory.getLogger(PurgeJob.class);
 
     private final Database db;
@@ -42,6 +45,15 @@ public final class PurgeJob implements JobHandler {
         }
         if (removed > 0) {
             LOG.info("removed {} expired attachments", removed);
+        }
+        try {
+            int scratch = attachments.sweepScratch(now.minus(SCRATCH_AGE));
+            if (scratch > 0) {
+                LOG.info("removed {} scratch files left by an interrupted upload or conversion", scratch);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            // the scratch directory cannot be read (uploads fail too, and say so): the purge itself still counts
+            LOG.warn("could not sweep the attachment scratch directory: {}", e.getMessage());
         }
         db.writeVoid(tx -> queue.reschedule(tx, job, now.plus(EVERY), null));
     }

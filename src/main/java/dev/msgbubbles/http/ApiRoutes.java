@@ -57,6 +57,7 @@ final class ApiRoutes {
                 Route.api("POST", "/v1/attachments/presign", Set.of(), attachments::presign),
                 Route.api("GET", "/v1/attachments/{id}", Set.of(), attachments::get),
                 Route.signed("GET", "/media/attachments/{id}", AttachmentsApi.SIGNED_QUERY, attachments::download),
+                Route.signed("HEAD", "/media/attachments/{id}", AttachmentsApi.SIGNED_QUERY, attachments::head),
                 Route.signed("PUT", "/media/uploads/{id}", AttachmentsApi.SIGNED_QUERY, attachments::receive).asUpload(),
                 Route.api("GET", "/v1/events", EventsApi.QUERY, events::list),
                 Route.api("GET", "/v1/events/stream", EventsApi.STREAM_QUERY, events::stream));

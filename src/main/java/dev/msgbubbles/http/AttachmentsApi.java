@@ -20,6 +20,7 @@ import java.util.UUID;
  */
 final class AttachmentsApi {
     static final Set<String> SIGNED_QUERY = Set.of("expires", "signature");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AttachmentsApi.class);
 
     record PresignBody(String filename, String contentType) {
     }
@@ -38,6 +39,14 @@ final class AttachmentsApi {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "an upload is limited to " + limits.maxRequestBytes() + " bytes");
         }
         Iterator<ApiRequest.Part> parts = request.parts();
+        try {
+            return store(request, parts);
+        } catch (Attachments.StorageUnavailable e) {
+            return storageUnavailable(e);
+        }
+    }
+
+    private ApiResponse store(ApiRequest request, Iterator<ApiRequest.Part> parts) {
         try (Attachments.Upload upload = attachments.upload(request.principal().accountId(), request.principal().mode())) {
             while (parts.hasNext()) {
                 ApiRequest.Part part = parts.next();
@@ -65,6 +74,16 @@ final class AttachmentsApi {
         }
     }
 
+    /**
+     * The bytes could not be written (a full disk): an outage like the database's, one log line and no stack trace,
+     * and an answer the client may retry as it is, since nothing of the request was kept.
+     */
+    private static ApiResponse storageUnavailable(Attachments.StorageUnavailable e) {
+        LOG.warn("attachment storage unavailable: {}", e.getMessage());
+        return ApiResponse.error(new ApiException(ErrorCode.UNAVAILABLE, "the file could not be stored (no room or an "
+                + "I/O error on the server); nothing was kept. Retry later")).withHeader("Retry-After", "1");
+    }
+
     private static boolean noBytes(InputStream in) {
         try {
             return in.read() < 0;
@@ -88,17 +107,49 @@ final class AttachmentsApi {
     /** {@code PUT /media/uploads/:id?expires&signature}: the bytes of a presigned attachment. */
     ApiResponse receive(ApiRequest request) {
         UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
-        return ApiResponse.ok(attachments.receiveUpload(id, request.query("expires").orElse(null),
-                request.query("signature").orElse(null), request.declaredLength(), request::bodyStream));
+        try {
+            return ApiResponse.ok(attachments.receiveUpload(id, request.query("expires").orElse(null),
+                    request.query("signature").orElse(null), request.declaredLength(), request::bodyStream));
+        } catch (Attachments.StorageUnavailable e) {
+            return storageUnavailable(e);
+        }
     }
 
-    /** {@code GET /media/attachments/:id?expires&signature}: the bytes, or the one range asked for (206). */
+    /**
+     * {@code HEAD /media/attachments/:id?expires&signature}: what the {@code GET} would answer, headers only (RFC 9110
+     * section 9.3.2: every general-purpose server supports HEAD where it supports GET). Download managers ask it for
+     * the size and {@code Accept-Ranges} before they fetch the file in ranges.
+     */
+    ApiResponse head(ApiRequest request) {
+        return download(request, false);
+    }
+
+    /**
+     * A file name as an RFC 8187 {@code value-chars}: only attr-chars stay as they are. URLEncoder's form encoding is
+     * close but not that: it writes a space as {@code +} and leaves {@code *}, which is no attr-char, as it is.
+     */
+    static String rfc8187(String filename) {
+        return URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
+    }
+
+    /**
+     * {@code GET /media/attachments/:id?expires&signature}: the bytes, or the one range asked for (206) unless an
+     * {@code If-Range} comes with it.
+     */
     ApiResponse download(ApiRequest request) {
+        return download(request, true);
+    }
+
+    /** The answer to a download, with its bytes or (for {@code HEAD}) without them. */
+    private ApiResponse download(ApiRequest request, boolean withBody) {
         UUID id = MessagesApi.idOrNotFound(request.pathParam("id"), "attachment");
+        // A download carries no validator (no ETag, no Last-Modified), so no If-Range can match it: RFC 9110 section
+        // 13.1.5 then has the Range ignored, and the whole file is the answer.
+        String range = request.header("If-Range").isPresent() ? null : request.header("Range").orElse(null);
         Attachments.Download download;
         try {
             download = attachments.download(id, request.query("expires").orElse(null),
-                    request.query("signature").orElse(null), request.header("Range").orElse(null));
+                    request.query("signature").orElse(null), range);
         } catch (Attachments.RangeNotSatisfiable e) {
             return ApiResponse.error(new ApiException(ErrorCode.RANGE_NOT_SATISFIABLE,
                     "the file has " + e.size() + " bytes")).withHeader("Content-Range", "bytes */" + e.size());
@@ -108,13 +159,20 @@ final class AttachmentsApi {
         headers.put("Accept-Ranges", "bytes");
         headers.put("Cache-Control", "private, max-age=300");
         headers.put("X-Content-Type-Options", "nosniff");
-        headers.put("Content-Disposition", "attachment; filename*=UTF-8''"
-                + URLEncoder.encode(download.filename(), StandardCharsets.UTF_8).replace("+", "%20"));
+        headers.put("Content-Disposition", "attachment; filename*=UTF-8''" + rfc8187(download.filename()));
         if (download.partial()) {
             headers.put("Content-Range", "bytes " + download.offset() + "-" + (download.offset() + download.length() - 1)
                     + "/" + download.totalSize());
         }
         InputStream body = download.body();
+        if (!withBody) {
+            try (body) {
+                return new ApiResponse(download.partial() ? 206 : 200, new ApiResponse.Raw(download.mimeType(),
+                        new byte[0]), headers);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return new ApiResponse(download.partial() ? 206 : 200, new ApiResponse.Streaming(download.mimeType(), out -> {
             try (body) {
                 body.transferTo(out);

@@ -24,7 +24,8 @@ final class MediaPreparation {
     record Ready(List<OutboundMessage.Media> media, List<String> converted) implements Result {
     }
 
-    record Failed(String code, String message) implements Result {
+    /** {@code retry}: the server's storage failed, not the media: the send waits and tries again. */
+    record Failed(String code, String message, boolean retry) implements Result {
     }
 
     static final String FAILED = "media_conversion_failed";
@@ -54,7 +55,7 @@ final class MediaPreparation {
                         target != MediaConverter.Target.MMS_IMAGE));
             } catch (MediaConverter.Failure e) {
                 converted.forEach(attachments::discardConverted);
-                return new Failed(FAILED, a.filename() + ": " + e.getMessage());
+                return new Failed(FAILED, a.filename() + ": " + e.getMessage(), e.storage());
             }
         }
         return new Ready(media, converted);

@@ -188,24 +188,31 @@ final class SendJob implements JobHandler {
         }
         MediaPreparation.Result prepared = media.prepare(message, choice.get());
         if (prepared instanceof MediaPreparation.Failed failed) {
-            fail(job, id, failed.code(), failed.message(), null, now);
+            mediaFailed(job, id, failed, deadline, now);
             return;
         }
-        SendResult result = channel.send(outbound(message, choice.get(), job.attempts(), null,
-                ((MediaPreparation.Ready) prepared).media()));
-        media.release(prepared);
+        SendResult result;
+        try {
+            result = channel.send(outbound(message, choice.get(), job.attempts(), null,
+                    ((MediaPreparation.Ready) prepared).media()));
+        } finally {
+            media.release(prepared); // also when the backend threw: what was converted is held until released
+        }
         String detail = null;
         if (result instanceof SendResult.Rejected rejected && rejected.code().equals("not_registered")
                 && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number.get())) {
             detail = "fallback from imessage: " + rejected.message();
             MediaPreparation.Result forSms = media.prepare(message, ChannelType.SMS);
             if (forSms instanceof MediaPreparation.Failed failed) {
-                fail(job, id, failed.code(), failed.message(), null, now);
+                mediaFailed(job, id, failed, deadline, now);
                 return;
             }
-            result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null,
-                    ((MediaPreparation.Ready) forSms).media()));
-            media.release(forSms);
+            try {
+                result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null,
+                        ((MediaPreparation.Ready) forSms).media()));
+            } finally {
+                media.release(forSms);
+            }
         }
         apply(job, message, result, detail, null, deadline, now);
     }
@@ -253,12 +260,16 @@ final class SendJob implements JobHandler {
                 group.established());
         MediaPreparation.Result prepared = media.prepare(message, ChannelType.IMESSAGE);
         if (prepared instanceof MediaPreparation.Failed failed) {
-            fail(job, message.id(), failed.code(), failed.message(), null, now);
+            mediaFailed(job, message.id(), failed, deadline, now);
             return;
         }
-        SendResult result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients,
-                ((MediaPreparation.Ready) prepared).media()));
-        media.release(prepared);
+        SendResult result;
+        try {
+            result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients,
+                    ((MediaPreparation.Ready) prepared).media()));
+        } finally {
+            media.release(prepared);
+        }
         apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
     }
 
@@ -345,6 +356,18 @@ final class SendJob implements JobHandler {
         Instant next = now.plus(after);
         Instant at = next.isAfter(deadline) ? deadline : next;
         writes.writeVoid(tx -> queue.reschedule(tx, job, at, reason));
+    }
+
+    /**
+     * Media that could not be prepared: the message fails with the reason, unless it was the server's storage (a full
+     * disk), which is waited out like an offline number, until the retry window ends.
+     */
+    private void mediaFailed(Job job, UUID id, MediaPreparation.Failed failed, Instant deadline, Instant now) {
+        if (failed.retry()) {
+            retryOrFail(job, id, failed.code(), failed.message(), OFFLINE_RECHECK, deadline, now);
+        } else {
+            fail(job, id, failed.code(), failed.message(), null, now);
+        }
     }
 
     private void fail(Job job, UUID id, String code, String reason, ChannelType channel, Instant now) {

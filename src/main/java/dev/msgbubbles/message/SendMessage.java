@@ -114,7 +114,18 @@ public final class SendMessage {
                         .orElse(null);
         List<UUID> attachmentIds = c.attachmentIds() == null ? List.of() : c.attachmentIds();
         if (!attachmentIds.isEmpty()) {
-            checkAttachments(c, attachmentIds);
+            try {
+                checkAttachments(c, attachmentIds);
+            } catch (ApiException refused) {
+                // A repeat of a send that committed since the lookup above finds its attachments claimed, by the very
+                // message it repeats: it is answered that message, as any repeat is, not refused for them.
+                Optional<IdempotencyStore.Outcome> original = c.idempotencyKey() == null ? Optional.empty()
+                        : db.read(h -> idempotency.lookup(h, scope, c.idempotencyKey(), c.fingerprint()));
+                if (original.isPresent()) {
+                    return answer(p, original.get());
+                }
+                throw refused;
+            }
         }
         Lifecycle.Creation prepared = knownThread == null || !attachmentIds.isEmpty() ? null
                 : Lifecycle.creation(draft(c, id, knownThread, target, null, now));

@@ -1,0 +1,87 @@
+package dev.msgbubbles.attachment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ffmpeg runs of {@link MediaConverter}, with a stand-in ffmpeg: how they end when ffmpeg does not. */
+class MediaConverterTest {
+    @TempDir
+    Path dir;
+
+    /** An executable shell script standing in for ffmpeg. */
+    private Path script(String body) throws IOException {
+        Path script = dir.resolve("fake-ffmpeg");
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    @Test
+    @Timeout(20)
+    void an_ffmpeg_that_hangs_with_its_output_open_is_stopped_at_the_timeout() throws IOException {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        String sha = blobs.put(new ByteArrayInputStream("not really audio".getBytes(StandardCharsets.UTF_8)), 1_000).sha256();
+        // writes a line, then hangs holding its output open (as an ffmpeg stuck on its input does)
+        MediaConverter converter = new MediaConverter(script("echo converting; exec sleep 60").toString(), blobs,
+                Duration.ofSeconds(1));
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> converter.convert(sha, MediaConverter.Target.WHATSAPP_VOICE, 1_000))
+                .isInstanceOf(MediaConverter.Failure.class).hasMessageContaining("took longer than");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        try (var scratch = Files.list(blobs.scratch())) {
+            assertThat(scratch.toList()).as("no scratch file left").isEmpty();
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void the_timeout_bounds_a_whole_conversion_not_each_of_its_runs() throws IOException {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        String sha = blobs.put(new ByteArrayInputStream("an image, say".getBytes(StandardCharsets.UTF_8)), 1_000).sha256();
+        // every run takes 0.5 s and makes a JPEG too large for MMS: the conversion tries each of its 7 widths
+        MediaConverter converter = new MediaConverter(script("for a; do out=\"$a\"; done; sleep 0.5; "
+                + "head -c 10000 /dev/zero > \"$out\"").toString(), blobs, Duration.ofMillis(1_200));
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> converter.convert(sha, MediaConverter.Target.MMS_IMAGE, 100))
+                .isInstanceOf(MediaConverter.Failure.class).hasMessageContaining("took longer than");
+
+        // a send job holds its lease for the whole conversion: the budget is the whole of it, not 7 times it
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2_500));
+    }
+
+    @Test
+    void the_budget_leaves_the_send_job_half_its_lease() {
+        assertThat(MediaConverter.budget(Duration.ofSeconds(60))).isEqualTo(Duration.ofSeconds(30));
+        assertThat(MediaConverter.budget(Duration.ofMinutes(10))).isEqualTo(MediaConverter.TIMEOUT);
+    }
+
+    @Test
+    @Timeout(20)
+    void a_failing_ffmpeg_is_a_failure_naming_its_first_line() throws IOException {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        String sha = blobs.put(new ByteArrayInputStream("not really audio".getBytes(StandardCharsets.UTF_8)), 1_000).sha256();
+        MediaConverter converter = new MediaConverter(script("echo 'Invalid data found when processing input' >&2; exit 1")
+                .toString(), blobs, Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> converter.convert(sha, MediaConverter.Target.IMESSAGE_VOICE, 1_000))
+                .isInstanceOf(MediaConverter.Failure.class)
+                .hasMessage("ffmpeg could not convert the file: Invalid data found when processing input");
+        try (var scratch = Files.list(blobs.scratch())) {
+            assertThat(scratch.toList()).as("no scratch file left").isEmpty();
+        }
+    }
+}
