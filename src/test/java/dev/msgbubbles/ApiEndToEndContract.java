@@ -151,8 +151,36 @@ abstract class ApiEndToEndContract {
         for (String method : new String[] {"POST", "PUT", "PATCH", "DELETE"}) {
             Http.Response response = http.send(method, "/v1/numbers", key, "application/json", "{}".getBytes(), Map.of());
             assertErrorShape(response, 405, "method_not_allowed");
-            assertThat(response.header("Allow")).contains("GET");
+            assertThat(response.header("Allow")).contains("GET, HEAD");
         }
+    }
+
+    @Test
+    void head_is_answered_wherever_get_is_with_its_headers_and_no_body() {
+        String key = defaults.testKey().key();
+        Http.Bytes get = http.sendForBytes("GET", "/v1/numbers", key, null, null, Map.of());
+        Http.Bytes head = http.sendForBytes("HEAD", "/v1/numbers", key, null, null, Map.of());
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.header("Content-Type")).contains("application/json");
+        // the length of what the GET sent (request ids are all of one length)
+        assertThat(head.header("Content-Length")).contains(Integer.toString(get.body().length));
+        assertThat(head.header("X-RateLimit-Limit")).isPresent();
+        assertThat(http.sendForBytes("HEAD", "/healthz", null, null, null, Map.of()).status()).isEqualTo(200);
+        // the GET's refusals too, without their bodies
+        Http.Bytes unauthorized = http.sendForBytes("HEAD", "/v1/numbers", null, null, null, Map.of());
+        assertThat(unauthorized.status()).isEqualTo(401);
+        assertThat(unauthorized.body()).isEmpty();
+        assertThat(http.sendForBytes("HEAD", "/v1/nope", key, null, null, Map.of()).status()).isEqualTo(404);
+        Http.Bytes postOnly = http.sendForBytes("HEAD", "/v1/sandbox/inbound", key, null, null, Map.of());
+        assertThat(postOnly.status()).isEqualTo(405);
+        assertThat(postOnly.header("Allow")).contains("POST");
+        // an event stream's headers, without running it
+        Http.Bytes stream = http.sendForBytes("HEAD", "/v1/events/stream", key, null, null, Map.of());
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.header("Content-Type").orElseThrow()).startsWith("text/event-stream");
+        // and the connection carries on after them
+        assertThat(http.get("/v1/numbers", key).status()).isEqualTo(200);
     }
 
     @Test

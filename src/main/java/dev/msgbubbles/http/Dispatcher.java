@@ -99,7 +99,11 @@ final class Dispatcher {
                         "internal error; quote the request_id when reporting it"));
             }
             status = response.status();
-            write(res, response, exchange);
+            if (method.equals("HEAD")) {
+                writeHead(res, response, exchange);
+            } else {
+                write(res, response, exchange);
+            }
             if (exchange.endConnection || asksToClose(req)) {
                 // A Connection: close header, the client's or ours, does not end Helidon's connection loop: it then
                 // skips draining an unread body and reads its bytes as the next request, and runs it (a request hidden
@@ -226,6 +230,32 @@ final class Dispatcher {
                 res.send(Json.write(response.body(exchange.requestId)));
             }
         }
+    }
+
+    /**
+     * The answer to a {@code HEAD}: the status and headers the {@code GET} would have, {@code Content-Length} that of
+     * the body it would send (none for a stream, whose length is unknown until it ends), and no body; a stream's
+     * writer never runs. A route that answers {@code HEAD} itself (a download) sets its own {@code Content-Length}.
+     */
+    private void writeHead(ServerResponse res, ApiResponse response, Exchange exchange) {
+        res.status(response.status());
+        res.header("X-Request-Id", exchange.requestId);
+        exchange.headers.forEach(res::header);
+        response.headers().forEach(res::header);
+        switch (response.payload()) {
+            case ApiResponse.Raw raw -> {
+                res.header("Content-Type", raw.contentType());
+                if (!response.headers().containsKey("Content-Length")) {
+                    res.header("Content-Length", Integer.toString(raw.bytes().length));
+                }
+            }
+            case ApiResponse.Streaming streaming -> res.header("Content-Type", streaming.contentType());
+            default -> {
+                res.header("Content-Type", "application/json");
+                res.header("Content-Length", Integer.toString(Json.write(response.body(exchange.requestId)).length));
+            }
+        }
+        res.send(new byte[0]);
     }
 
     /** The request's {@code Connection} header lists {@code close} (RFC 9112 §9.6). */

@@ -35,8 +35,14 @@ final class Router {
         return routes;
     }
 
+    /**
+     * The route of {@code method} on {@code path}. {@code HEAD} is served wherever {@code GET} is (RFC 9110 §9.1): a
+     * path without a {@code HEAD} route of its own is answered by its {@code GET} route (the caller sends no body), and
+     * {@code HEAD} is listed in a 405's {@code Allow} beside every {@code GET}.
+     */
     Match match(String method, List<String> path) {
         TreeSet<String> allowed = new TreeSet<>();
+        Found get = null;
         for (int i = 0; i < routes.size(); i++) {
             Map<String, String> params = bind(segments.get(i), path);
             if (params == null) {
@@ -46,7 +52,14 @@ final class Router {
             if (route.method().equals(method)) {
                 return new Found(route, params);
             }
+            if (route.method().equals("GET")) {
+                get = get == null ? new Found(route, params) : get;
+                allowed.add("HEAD");
+            }
             allowed.add(route.method());
+        }
+        if (get != null && method.equals("HEAD")) {
+            return get;
         }
         return allowed.isEmpty() ? new NotFound() : new WrongMethod(String.join(", ", allowed));
     }

@@ -62,13 +62,22 @@ class RouterTest {
     void wrong_method_lists_every_allowed_method_sorted_and_comma_separated() {
         Router.Match match = router.match("POST", path("v1", "chats", "abc", "participants", "+15555550123"));
 
-        assertThat(match).isEqualTo(new Router.WrongMethod("DELETE, GET, PUT"));
+        assertThat(match).isEqualTo(new Router.WrongMethod("DELETE, GET, HEAD, PUT"));
     }
 
     @Test
     void wrong_method_on_a_path_with_two_routes() {
-        assertThat(router.match("PATCH", path("v1", "chats"))).isEqualTo(new Router.WrongMethod("GET, POST"));
-        assertThat(router.match("POST", path("v1", "chats", "c1"))).isEqualTo(new Router.WrongMethod("GET"));
+        assertThat(router.match("PATCH", path("v1", "chats"))).isEqualTo(new Router.WrongMethod("GET, HEAD, POST"));
+        assertThat(router.match("POST", path("v1", "chats", "c1"))).isEqualTo(new Router.WrongMethod("GET, HEAD"));
+    }
+
+    @Test
+    void head_takes_the_get_route_of_a_path_that_has_no_head_route_of_its_own() {
+        assertThat(router.match("HEAD", path("health")))
+                .isInstanceOfSatisfying(Router.Found.class, f -> assertThat(f.route()).isSameAs(HEALTH));
+        assertThat(router.match("HEAD", path("v1", "chats", "c1")))
+                .isInstanceOfSatisfying(Router.Found.class, f -> assertThat(f.params()).containsEntry("id", "c1"));
+        assertThat(router.match("HEAD", path("v1", "nowhere"))).isInstanceOf(Router.NotFound.class);
     }
 
     @Test
