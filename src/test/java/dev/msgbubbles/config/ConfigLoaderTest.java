@@ -153,6 +153,10 @@ class ConfigLoaderTest {
             "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:5432/",
             "MSGBUBBLES_DATABASE_URL|sqlite:",
             "MSGBUBBLES_HOST|' '",
+            "MSGBUBBLES_HOST|not a host!",
+            "MSGBUBBLES_HOST|http://example.com",
+            "MSGBUBBLES_HOST|[::1]",
+            "MSGBUBBLES_HOST|under_score",
     })
     void an_invalid_value_is_rejected_with_a_problem_naming_its_key(String key, String value) {
         ConfigException e = rejected(Map.of(key, value));
