@@ -345,8 +345,10 @@ public final class ConfigLoader {
         }
         try {
             URI uri = new URI(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+            // java.net.URI takes any digits for a port: 99999 would be handed out in every signed link
+            boolean portInRange = uri.getPort() == -1 || (uri.getPort() >= 1 && uri.getPort() <= 65_535);
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                    && portInRange && uri.getRawQuery() == null && uri.getRawFragment() == null) {
                 return uri;
             }
         } catch (URISyntaxException e) {

@@ -148,6 +148,8 @@ class ConfigLoaderTest {
             "MSGBUBBLES_PUBLIC_URL|not a url",
             "MSGBUBBLES_PUBLIC_URL|/relative/path",
             "MSGBUBBLES_PUBLIC_URL|https://example.com/?a=1",
+            "MSGBUBBLES_PUBLIC_URL|https://example.com:99999",
+            "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:99999/db",
             "MSGBUBBLES_DATABASE_URL|mysql://x",
             "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:5432",
             "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:5432/",
