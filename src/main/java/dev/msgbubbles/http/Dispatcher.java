@@ -64,6 +64,8 @@ final class Dispatcher {
         Principal principal;
         /** The request body could not be read: end the connection after the answer (the rest cannot be framed). */
         boolean endConnection;
+        /** A HEAD request: its answer has a head only (RFC 9110 §9.3.2). */
+        boolean head;
     }
 
     void handle(ServerRequest req, ServerResponse res) {
@@ -71,6 +73,7 @@ final class Dispatcher {
         Exchange exchange = new Exchange();
         MDC.put("request_id", exchange.requestId);
         String method = req.prologue().method().text();
+        exchange.head = method.equals("HEAD");
         int status = 500;
         try {
             ApiResponse response;
@@ -201,6 +204,18 @@ final class Dispatcher {
         res.header("X-Request-Id", exchange.requestId);
         exchange.headers.forEach(res::header);
         response.headers().forEach(res::header);
+        if (exchange.head) {
+            // No content, whatever the answer: Helidon sends the entity it is given even to a HEAD request, and a
+            // client, which reads no content after the head of a HEAD answer, took those bytes for the start of its
+            // next response on the connection.
+            res.header("Content-Type", switch (response.payload()) {
+                case ApiResponse.Raw raw -> raw.contentType();
+                case ApiResponse.Streaming streaming -> streaming.contentType();
+                default -> "application/json";
+            });
+            res.send();
+            return;
+        }
         switch (response.payload()) {
             case ApiResponse.Raw raw -> {
                 res.header("Content-Type", raw.contentType());

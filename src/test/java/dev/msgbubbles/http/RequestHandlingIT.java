@@ -335,6 +335,24 @@ class RequestHandlingIT {
         }
     }
 
+    /**
+     * The answer to a HEAD request has no content (RFC 9110 §9.3.2; a client reads none after its head): the next
+     * response on the connection follows the head directly. It used to carry the JSON error body, which the client
+     * then read as the beginning of the next answer.
+     */
+    @Test
+    void an_answer_to_head_has_no_content_and_the_connection_stays_in_step() {
+        for (String path : List.of("/healthz", "/v1/numbers", "/nowhere")) {
+            String answer = exchangeUntilClosed(("HEAD " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                    + "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String[] parts = answer.split("\r\n\r\n", 2);
+            assertThat(parts).as(answer).hasSize(2);
+            assertThat(parts[0]).as(path).startsWith("HTTP/1.1 4");
+            assertThat(parts[1]).as(path + ": what follows the head of the HEAD answer").startsWith("HTTP/1.1 200 ");
+        }
+    }
+
     @Test
     void documented_refusals_keep_their_code_and_param() {
         Http.Response response = http.get("/v1/_probe/api-error?q=field", key);
