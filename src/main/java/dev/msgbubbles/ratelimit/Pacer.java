@@ -38,8 +38,11 @@ public final class Pacer {
                 wait[0] = 0;
                 return now + intervalNanos;
             }
-            wait[0] = next - now;
-            return next;
+            // a slot is taken at most one interval ahead of the clock: further ahead, the wall clock stepped back
+            // (an NTP correction, a resumed VM) since it was taken, and the number would sit out the whole step
+            long ahead = Math.min(next - now, intervalNanos);
+            wait[0] = ahead;
+            return now + ahead;
         });
         return Duration.ofNanos(wait[0]);
     }

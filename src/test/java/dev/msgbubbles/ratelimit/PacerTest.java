@@ -58,4 +58,15 @@ class PacerTest {
         }
         assertThat(sent).isPositive().isLessThanOrEqualTo(45_000);
     }
+
+    @Test
+    void a_wall_clock_stepping_back_makes_a_number_wait_one_slot_not_the_step() {
+        Pacer pacer = new Pacer(clock, 60);
+        assertThat(pacer.acquire("k")).isZero();
+        clock.advance(Duration.ofHours(-1)); // an NTP correction, a resumed VM
+        assertThat(pacer.acquire("k")).isEqualTo(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(pacer.acquire("k")).isZero();
+        assertThat(pacer.acquire("k")).isEqualTo(Duration.ofSeconds(1));
+    }
 }
