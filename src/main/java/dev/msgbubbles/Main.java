@@ -26,6 +26,10 @@ public final class Main implements Runnable {
                 command.getErr().println("msgbubbles: " + e.getMessage());
                 return 2;
             }
+            if (e instanceof Database.CannotOpen) { // the database is down or refuses us: a line, not a stack trace
+                command.getErr().println("msgbubbles: " + e.getMessage());
+                return 1;
+            }
             throw e;
         });
         System.exit(cli.execute(args));

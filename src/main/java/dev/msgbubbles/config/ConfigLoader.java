@@ -101,7 +101,7 @@ public final class ConfigLoader {
     }
 
     private Config build() {
-        String host = text("MSGBUBBLES_HOST");
+        String host = host("MSGBUBBLES_HOST");
         int port = integer("MSGBUBBLES_PORT", 0, 65_535);
         long maxBody = integer("MSGBUBBLES_MAX_BODY_BYTES", 1024, Integer.MAX_VALUE);
         Path dataDir = path("MSGBUBBLES_DATA_DIR");
@@ -314,6 +314,29 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * A host name or an IP address (IPv6 without brackets): what the listener binds to and what the derived public URL
+     * is built from, so it must make a URL's host. Anything else used to get past here and end the start in a stack
+     * trace from building that URL.
+     */
+    private String host(String key) {
+        String value = text(key);
+        if (value.isEmpty()) {
+            return value; // reported by text()
+        }
+        try {
+            String shown = value.contains(":") ? "[" + value + "]" : value;
+            if (new URI("http://" + shown + ":1").getHost() != null) {
+                return value;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        problems.add(key + ": must be a host name or an IP address such as 127.0.0.1, 0.0.0.0 or ::1 (IPv6 without "
+                + "brackets), got '" + value + "'");
+        return "";
+    }
+
     private URI publicUrl(String host, int port) {
         String value = raw("MSGBUBBLES_PUBLIC_URL");
         if (value.isEmpty()) {
@@ -322,8 +345,10 @@ public final class ConfigLoader {
         }
         try {
             URI uri = new URI(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+            // java.net.URI takes any digits for a port: 99999 would be handed out in every signed link
+            boolean portInRange = uri.getPort() == -1 || (uri.getPort() >= 1 && uri.getPort() <= 65_535);
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                    && portInRange && uri.getRawQuery() == null && uri.getRawFragment() == null) {
                 return uri;
             }
         } catch (URISyntaxException e) {

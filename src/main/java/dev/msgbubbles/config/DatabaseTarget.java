@@ -34,6 +34,9 @@ public record DatabaseTarget(Kind kind, String jdbcUrl, String user, String pass
             return Optional.of(sqliteFile(Path.of(url.substring("sqlite:".length()))));
         }
         if (url.startsWith("jdbc:postgresql://")) {
+            if (!portInRange(url.substring("jdbc:".length()))) {
+                return Optional.empty();
+            }
             return Optional.of(new DatabaseTarget(Kind.POSTGRESQL, url, null, null, url.replaceAll("password=[^&]*", "password=***")));
         }
         if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
@@ -71,12 +74,30 @@ public record DatabaseTarget(Kind kind, String jdbcUrl, String user, String pass
             user = decode(parts[0]);
             password = parts.length == 2 ? decode(parts[1]) : null;
         }
+        if (!portInRange(url)) {
+            return Optional.empty();
+        }
         int port = uri.getPort() == -1 ? 5432 : uri.getPort();
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
         String jdbc = "jdbc:postgresql://" + host + ":" + port + path + query;
         String display = "postgresql://" + (user == null ? "" : user + (password == null ? "" : ":***") + "@")
                 + host + ":" + port + path;
         return Optional.of(new DatabaseTarget(Kind.POSTGRESQL, jdbc, user, password, display));
+    }
+
+    /**
+     * Whether the port of {@code url} ({@code postgresql://…}), if it names one, is a TCP port (1–65535). Out of range,
+     * the driver refuses the URL only when the pool starts, with a stack trace, instead of the configuration check
+     * naming the key. A URL this cannot read as one (the driver's list of hosts, {@code h1:5432,h2:5432}) is left to
+     * the driver.
+     */
+    private static boolean portInRange(String url) {
+        try {
+            int port = new URI(url).getPort();
+            return port == -1 || (port >= 1 && port <= 65_535);
+        } catch (URISyntaxException e) {
+            return true;
+        }
     }
 
     private static String decode(String value) {

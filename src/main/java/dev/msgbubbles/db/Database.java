@@ -79,8 +79,46 @@ public final class Database implements Writes, AutoCloseable {
         this.readJdbi = reader == writer ? writeJdbi : configure(Jdbi.create(reader), dialect);
     }
 
-    /** Opens the pools and applies pending migrations; fails fast when the store is unreachable. */
+    /**
+     * Opens the pools and applies pending migrations; fails fast when the store is unreachable, with
+     * {@link CannotOpen} (or {@link NewerSchemaException}).
+     */
     public static Database open(Config.Storage storage, MeterRegistry registry) {
+        try {
+            return connect(storage, registry);
+        } catch (NewerSchemaException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CannotOpen(storage.database().display(), e);
+        }
+    }
+
+    /**
+     * The store could not be opened: PostgreSQL does not answer or refuses the connection (no such database, wrong
+     * password), the SQLite file or its directory cannot be created or opened, a migration failed. An operator's
+     * matter, not a bug: {@code serve} and {@code admin} print the message, one line naming the database and the
+     * reason, without a stack trace. The display never holds the password.
+     */
+    public static final class CannotOpen extends RuntimeException {
+        CannotOpen(String display, RuntimeException failure) {
+            super("cannot open the database " + display + ": " + reasons(failure), failure);
+        }
+
+        /** The messages along the cause chain, each once ("Failed to initialize pool: FATAL: …" holds its cause's). */
+        private static String reasons(Throwable failure) {
+            StringBuilder text = new StringBuilder();
+            int depth = 0;
+            for (Throwable t = failure; t != null && depth < 8; t = t.getCause(), depth++) {
+                String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().strip();
+                if (!text.toString().contains(message)) {
+                    text.append(text.isEmpty() ? "" : ": ").append(message);
+                }
+            }
+            return text.toString().replaceAll("\\s*\\R\\s*", " ");
+        }
+    }
+
+    private static Database connect(Config.Storage storage, MeterRegistry registry) {
         DatabaseTarget target = storage.database();
         if (target.kind() == DatabaseTarget.Kind.POSTGRESQL) {
             HikariConfig config = base("msgbubbles-pg", storage.poolSize(), storage.connectionWait(), registry);
@@ -631,7 +669,7 @@ public final class Database implements Writes, AutoCloseable {
         try {
             Files.createDirectories(parent);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + parent, e);
+            throw new UncheckedIOException("cannot create the data directory " + parent + " (" + e + ")", e);
         }
     }
 

@@ -22,10 +22,19 @@ import java.util.Map;
 public final class ApiServer implements AutoCloseable {
     /** Room for multipart boundaries and part headers on top of the attachment bytes of an upload. */
     static final long MULTIPART_OVERHEAD = 1 << 20;
-    private final WebServer server;
+    /**
+     * How long a client may send nothing in the middle of a request (between its request line and the end of its head,
+     * or while a body read waits) before its connection is closed; see {@link SilentClients}. As nginx's
+     * {@code client_header_timeout} and {@code client_body_timeout}.
+     */
+    static final java.time.Duration CLIENT_SILENCE = java.time.Duration.ofSeconds(60);
 
-    private ApiServer(WebServer server) {
+    private final WebServer server;
+    private final SilentClients silence;
+
+    private ApiServer(WebServer server, SilentClients silence) {
         this.server = server;
+        this.silence = silence;
     }
 
     public static ApiServer start(Config.Server config, ApiServices services) {
@@ -34,10 +43,17 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts with extra routes appended to the table (tests add probes for the shared request handling). */
     static ApiServer start(Config.Server config, ApiServices services, List<Route> extraRoutes) {
+        return start(config, services, extraRoutes, CLIENT_SILENCE);
+    }
+
+    /** Starts with {@code clientSilence} in place of {@link #CLIENT_SILENCE} (tests shorten it). */
+    static ApiServer start(Config.Server config, ApiServices services, List<Route> extraRoutes,
+                           java.time.Duration clientSilence) {
         List<Route> routes = new ArrayList<>(ApiRoutes.all(services));
         routes.addAll(extraRoutes);
+        SilentClients silence = new SilentClients(clientSilence);
         Dispatcher dispatcher = new Dispatcher(new Router(routes), services.authenticator(), services.rateLimiter(),
-                new HttpTelemetry(services.metrics()), config.maxBodyBytes());
+                new HttpTelemetry(services.metrics()), config.maxBodyBytes(), silence);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -46,15 +62,21 @@ public final class ApiServer implements AutoCloseable {
                 // the body limit by ApiRequest
                 .maxPayloadSize(Math.max(config.maxBodyBytes(),
                         services.features().attachments().limits().maxRequestBytes() + MULTIPART_OVERHEAD))
+                // HTTP/1.1 with the defaults it is discovered with, plus the watch on silent clients: in place of the
+                // discovered one, since a second HTTP/1 protocol beside it makes Helidon unable to pick either for a
+                // request it refuses (an HTTP/1.0 request got no answer at all)
+                .protocolsDiscoverServices(false)
+                .addProtocol(io.helidon.webserver.http1.Http1Config.builder().addReceiveListener(silence).build())
                 .directHandlers(directHandlers())
                 .routing(HttpRouting.builder().any(dispatcher::handle))
                 .build()
                 .start();
         if (!server.isRunning()) { // Helidon logs why and returns a server that is not listening, instead of throwing
             server.stop();
+            silence.close();
             throw new CannotListen(config.host(), config.port());
         }
-        return new ApiServer(server);
+        return new ApiServer(server, silence);
     }
 
     /** The server could not listen on its configured address: the port is taken, or the host is not this machine's. */
@@ -73,6 +95,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        silence.close();
     }
 
     private static DirectHandlers directHandlers() {

@@ -46,24 +46,33 @@ final class ClientBody {
         return new Unreadable(reason, failure);
     }
 
-    /** {@code in}, whose read failures are {@link #translate}d. */
-    static InputStream guard(InputStream in) {
+    /**
+     * {@code in}, whose read failures are {@link #translate}d, and whose reads are watched by {@code silence}: a client
+     * that sends nothing for its limit in the middle of the body loses its connection, and the read fails.
+     */
+    static InputStream guard(InputStream in, SilentClients silence) {
         return new InputStream() {
             @Override
             public int read() {
+                silence.watch();
                 try {
                     return in.read();
                 } catch (IOException | RuntimeException e) {
                     throw translate(e);
+                } finally {
+                    silence.unwatch();
                 }
             }
 
             @Override
             public int read(byte[] b, int off, int len) {
+                silence.watch();
                 try {
                     return in.read(b, off, len);
                 } catch (IOException | RuntimeException e) {
                     throw translate(e);
+                } finally {
+                    silence.unwatch();
                 }
             }
 

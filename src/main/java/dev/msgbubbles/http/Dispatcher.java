@@ -44,14 +44,16 @@ final class Dispatcher {
     private final RateLimiter rateLimiter;
     private final HttpTelemetry telemetry;
     private final long maxBodyBytes;
+    private final SilentClients silence;
 
     Dispatcher(Router router, Authenticator authenticator, RateLimiter rateLimiter, HttpTelemetry telemetry,
-               long maxBodyBytes) {
+               long maxBodyBytes, SilentClients silence) {
         this.router = router;
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
         this.telemetry = telemetry;
         this.maxBodyBytes = maxBodyBytes;
+        this.silence = silence;
     }
 
     /** Per-request state the pipeline fills in as it goes, read by the response writer and the access log. */
@@ -149,7 +151,7 @@ final class Dispatcher {
             }
         }
         ApiRequest request = new ApiRequest(exchange.requestId, exchange.principal, found.params(), query,
-                name -> req.headers().all(HeaderNames.create(name), List::of), body(req), maxBodyBytes);
+                name -> req.headers().all(HeaderNames.create(name), List::of), body(req, silence), maxBodyBytes);
         return found.route().endpoint().handle(request);
     }
 
@@ -342,7 +344,7 @@ final class Dispatcher {
                 : "unknown";
     }
 
-    static ApiRequest.BodySource body(ServerRequest req) {
+    static ApiRequest.BodySource body(ServerRequest req, SilentClients silence) {
         return new ApiRequest.BodySource() {
             @Override
             public OptionalLong declaredLength() {
@@ -352,7 +354,7 @@ final class Dispatcher {
             @Override
             public InputStream open() {
                 // a request without a body (no Content-Length, nor chunked) reads as empty
-                return req.content().hasEntity() ? ClientBody.guard(req.content().inputStream()) : InputStream.nullInputStream();
+                return req.content().hasEntity() ? ClientBody.guard(req.content().inputStream(), silence) : InputStream.nullInputStream();
             }
         };
     }

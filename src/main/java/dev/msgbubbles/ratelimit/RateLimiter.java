@@ -28,12 +28,40 @@ public final class RateLimiter {
     private final TimeMeter time;
     private final Cache<String, Bucket> buckets;
 
+    /**
+     * The injected clock's time made monotonic: a step back of the wall clock (an NTP correction, a resumed VM) is
+     * absorbed, and time goes on from where it was at the clock's rate. Bucket4j refills nothing until its time passes
+     * the last refill again, so a step back of an hour left every caller that had spent its budget refused for that
+     * hour, told each time to retry after a few seconds. (The time between the step and the next request, of any caller,
+     * is not counted: on a busy server a moment.)
+     */
+    private static final class MonotonicTime {
+        private final Clock clock;
+        private long offset;
+        private long last = Long.MIN_VALUE;
+
+        MonotonicTime(Clock clock) {
+            this.clock = clock;
+        }
+
+        synchronized long nanos() {
+            long now = TimeUnit.MILLISECONDS.toNanos(clock.millis()) + offset;
+            if (now < last) {
+                offset += last - now;
+                now = last;
+            }
+            last = now;
+            return now;
+        }
+    }
+
     public RateLimiter(Clock clock, int perMinute) {
         this.perMinute = perMinute;
+        MonotonicTime monotonic = new MonotonicTime(clock);
         this.time = new TimeMeter() {
             @Override
             public long currentTimeNanos() {
-                return TimeUnit.MILLISECONDS.toNanos(clock.millis());
+                return monotonic.nanos();
             }
 
             @Override
@@ -43,7 +71,7 @@ public final class RateLimiter {
         };
         this.buckets = Caffeine.newBuilder()
                 .expireAfterAccess(Duration.ofMinutes(10))
-                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .ticker(monotonic::nanos)
                 .maximumSize(1_000_000)
                 // the cache's upkeep (draining its record of reads, expiring) runs on the request thread that triggers
                 // it: by default it is handed to the common pool, and under the send load that hand-over, which wakes

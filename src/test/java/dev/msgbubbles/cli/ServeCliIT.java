@@ -95,6 +95,29 @@ class ServeCliIT {
     }
 
     @Test
+    void serve_and_admin_that_cannot_open_the_database_say_why_in_a_line_and_no_stack_trace(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createFile(dir.resolve("not-a-directory"));
+        Map<Map<String, String>, String> unusable = Map.of(
+                // PostgreSQL does not answer (nothing listens on port 1)
+                Map.of("MSGBUBBLES_DATABASE_URL", "postgresql://postgres:secret@127.0.0.1:1/nowhere"),
+                "cannot open the database postgresql://postgres:***@127.0.0.1:1/nowhere: ",
+                // the SQLite data directory cannot be created: a file is in its way
+                Map.of("MSGBUBBLES_DATA_DIR", file.resolve("data").toString()),
+                "cannot open the database jdbc:sqlite:" + file.resolve("data").resolve("msgbubbles.db") + ": ");
+        for (Map.Entry<Map<String, String>, String> store : unusable.entrySet()) {
+            Map<String, String> env = new java.util.HashMap<>(store.getKey());
+            env.put("MSGBUBBLES_PORT", "0");
+            for (String[] command : new String[][] {{"serve"}, {"admin", "account", "list"}}) {
+                Cli.Result result = Cli.run(env, command);
+                assertThat(result.exit()).as(result.err()).isEqualTo(1);
+                assertThat(result.err()).contains(store.getValue()).doesNotContain("\tat ").doesNotContain("secret");
+                assertThat(result.err().strip().lines()).as(result.err()).hasSize(1);
+            }
+        }
+    }
+
+    @Test
     void serve_and_admin_refuse_a_database_that_a_newer_version_migrated_with_a_message_and_no_stack_trace() {
         try (TestStore store = TestStore.sqlite()) {
             try (dev.msgbubbles.db.Database db = store.open()) {

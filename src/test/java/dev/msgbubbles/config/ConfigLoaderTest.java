@@ -148,11 +148,17 @@ class ConfigLoaderTest {
             "MSGBUBBLES_PUBLIC_URL|not a url",
             "MSGBUBBLES_PUBLIC_URL|/relative/path",
             "MSGBUBBLES_PUBLIC_URL|https://example.com/?a=1",
+            "MSGBUBBLES_PUBLIC_URL|https://example.com:99999",
+            "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:99999/db",
             "MSGBUBBLES_DATABASE_URL|mysql://x",
             "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:5432",
             "MSGBUBBLES_DATABASE_URL|postgresql://postgres@127.0.0.1:5432/",
             "MSGBUBBLES_DATABASE_URL|sqlite:",
             "MSGBUBBLES_HOST|' '",
+            "MSGBUBBLES_HOST|not a host!",
+            "MSGBUBBLES_HOST|http://example.com",
+            "MSGBUBBLES_HOST|[::1]",
+            "MSGBUBBLES_HOST|under_score",
     })
     void an_invalid_value_is_rejected_with_a_problem_naming_its_key(String key, String value) {
         ConfigException e = rejected(Map.of(key, value));

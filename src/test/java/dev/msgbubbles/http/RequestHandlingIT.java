@@ -296,6 +296,65 @@ class RequestHandlingIT {
         }
     }
 
+    /**
+     * A client that sends part of a request and then nothing (slowloris) loses its connection once it has been silent
+     * for the server's limit, instead of holding the connection and the
+     * thread reading it for ever. The limit is 60 s ({@code ApiServer.CLIENT_SILENCE}); this server has 1 s.
+     */
+    @Test
+    void a_client_silent_in_the_middle_of_a_request_loses_its_connection() throws Exception {
+        Config config = store.config(Map.of("MSGBUBBLES_MAX_BODY_BYTES", Integer.toString(MAX_BODY)));
+        ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
+                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+        try (ApiServer strict = ApiServer.start(config.server(), services, List.of(), java.time.Duration.ofSeconds(1))) {
+            Map<String, String> partial = Map.of(
+                    "half a head", "GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n",
+                    "half a body", "POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"url\":");
+            for (Map.Entry<String, String> request : partial.entrySet()) {
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", strict.port())) {
+                    socket.setSoTimeout(15_000);
+                    long started = System.nanoTime();
+                    socket.getOutputStream().write(request.getValue().getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().flush(); // and then nothing, the connection left open
+                    String answer;
+                    try {
+                        answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                    } catch (java.net.SocketTimeoutException e) {
+                        throw new AssertionError(request.getKey() + ": the server kept a silent client's connection", e);
+                    } catch (java.net.SocketException e) {
+                        answer = "reset"; // closed under unread bytes: gone all the same
+                    }
+                    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as(request.getKey())
+                            .isBetween(java.time.Duration.ofMillis(900), java.time.Duration.ofSeconds(10));
+                    assertThat(answer).as(request.getKey()).doesNotContain(" 500 ");
+                }
+            }
+            // a client that keeps talking is served as before
+            assertThat(new Http(strict.port()).get("/v1/numbers", key).status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * The answer to a HEAD request has no content (RFC 9110 §9.3.2; a client reads none after its head): the next
+     * response on the connection follows the head directly. It used to carry the JSON error body, which the client
+     * then read as the beginning of the next answer.
+     */
+    @Test
+    void an_answer_to_head_has_no_content_and_the_connection_stays_in_step() {
+        // HEAD is answered wherever GET is (the GET's head, its Content-Length included), and refused where it is not
+        for (Map.Entry<String, String> path : Map.of("/healthz", "HTTP/1.1 200 ", "/v1/numbers", "HTTP/1.1 200 ",
+                "/nowhere", "HTTP/1.1 404 ", "/v1/sandbox/inbound", "HTTP/1.1 405 ").entrySet()) {
+            String answer = exchangeUntilClosed(("HEAD " + path.getKey() + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                    + key + "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String[] parts = answer.split("\r\n\r\n", 2);
+            assertThat(parts).as(answer).hasSize(2);
+            assertThat(parts[0]).as(path.getKey()).startsWith(path.getValue());
+            assertThat(parts[1]).as(path.getKey() + ": what follows the head of the HEAD answer").startsWith("HTTP/1.1 200 ");
+        }
+    }
+
     @Test
     void documented_refusals_keep_their_code_and_param() {
         Http.Response response = http.get("/v1/_probe/api-error?q=field", key);

@@ -41,4 +41,32 @@ class PacerTest {
         assertThat(pacer.acquire("k")).isZero();
         assertThat(pacer.acquire("k")).isEqualTo(Duration.ofMillis(500));
     }
+
+    @Test
+    void a_rate_that_does_not_divide_a_minute_into_whole_milliseconds_is_never_exceeded() {
+        Pacer pacer = new Pacer(clock, 45_000); // a slot every 1.333 ms; it was every 1 ms (60,000 a minute)
+        assertThat(pacer.acquire("k")).isZero();
+        assertThat(pacer.acquire("k")).isEqualTo(Duration.ofNanos(1_333_333));
+        int sent = 1;
+        Instant end = clock.instant().plus(Duration.ofMinutes(1));
+        while (clock.instant().isBefore(end)) {
+            if (pacer.acquire("k").isZero()) {
+                sent++;
+            } else {
+                clock.advance(Duration.ofMillis(1)); // the clock moves in milliseconds, as the system clock does
+            }
+        }
+        assertThat(sent).isPositive().isLessThanOrEqualTo(45_000);
+    }
+
+    @Test
+    void a_wall_clock_stepping_back_makes_a_number_wait_one_slot_not_the_step() {
+        Pacer pacer = new Pacer(clock, 60);
+        assertThat(pacer.acquire("k")).isZero();
+        clock.advance(Duration.ofHours(-1)); // an NTP correction, a resumed VM
+        assertThat(pacer.acquire("k")).isEqualTo(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(pacer.acquire("k")).isZero();
+        assertThat(pacer.acquire("k")).isEqualTo(Duration.ofSeconds(1));
+    }
 }

@@ -136,4 +136,19 @@ class RateLimiterTest {
             assertThat(limiter.tryAcquire(caller).allowed()).as("acquisition %d", i + 1).isTrue();
         }
     }
+
+    @Test
+    void a_wall_clock_stepping_back_does_not_lock_a_caller_out_for_the_step() {
+        for (int i = 0; i < 5; i++) {
+            limiter.tryAcquire("k");
+        }
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+        clock.advance(Duration.ofHours(-1)); // an NTP correction, a resumed VM
+        limiter.tryAcquire("another caller"); // the limiter sees the step (any request does; time up to then is lost)
+        clock.advance(Duration.ofSeconds(12)); // then time goes on: one token's worth
+        assertThat(limiter.tryAcquire("k").allowed()).isTrue();
+        assertThat(limiter.tryAcquire("k").allowed()).isFalse();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(limiter.tryAcquire("k").remaining()).isEqualTo(4);
+    }
 }
