@@ -101,18 +101,27 @@ final class Dispatcher {
                         "internal error; quote the request_id when reporting it"));
             }
             status = response.status();
+            boolean unread = !exchange.endConnection && req.content().hasEntity() && !req.content().consumed();
+            if (unread) {
+                // A body the endpoint did not read (it refused the request first, or takes none): to reach the next
+                // request, Helidon would read the rest of it after the answer, as slowly as the client sends it and for
+                // as long as it is silent, unwatched (SilentClients watches only reads made here). The connection
+                // ends after the answer instead; a client reconnects, and never waits on a body nobody wanted.
+                exchange.headers.put("Connection", "close");
+            }
             if (method.equals("HEAD")) {
                 writeHead(res, response, exchange);
             } else {
                 write(res, response, exchange);
             }
-            if (exchange.endConnection || asksToClose(req)) {
+            if (exchange.endConnection || unread || asksToClose(req)) {
                 // A Connection: close header, the client's or ours, does not end Helidon's connection loop: it then
                 // skips draining an unread body and reads its bytes as the next request, and runs it (a request hidden
                 // in a refused request's body, past any filtering proxy), and otherwise keeps the connection open
                 // until the client gives up. This exception is Helidon's way to close it once the response is out.
                 throw new io.helidon.webserver.CloseConnectionException(exchange.endConnection
-                        ? "the request body could not be read" : "the client asked to close the connection");
+                        ? "the request body could not be read" : unread ? "the request body was not read"
+                        : "the client asked to close the connection");
             }
         } finally {
             telemetry.record(KNOWN_METHODS.contains(method) ? method : "OTHER", exchange.route, status,

@@ -336,6 +336,41 @@ class RequestHandlingIT {
     }
 
     /**
+     * A body the endpoint never reads (a GET's, or one of a request refused before its body) ends the connection after
+     * the answer: Helidon would otherwise read the rest of it, unwatched, as slowly as the client sends it, and a client
+     * that sent part of it and went silent held the connection for ever. A body that is read keeps the connection.
+     */
+    @Test
+    void a_body_left_unread_ends_the_connection_after_the_answer_and_a_read_one_keeps_it() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Length: 100\r\n\r\nabc").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush(); // and then nothing: the other 97 bytes never come
+            String answer;
+            try {
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("the server kept waiting for a body it does not read", e);
+            }
+            assertThat(answer).startsWith("HTTP/1.1 200 ").containsIgnoringCase("connection: close");
+        }
+        // refused before its body: answered, and the connection ends, so nothing in that body is read as a request
+        String refused = exchangeUntilClosed(("POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                + "\r\nContent-Length: 2\r\n\r\n{}GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(refused).startsWith("HTTP/1.1 401 ").containsIgnoringCase("connection: close");
+        assertThat(refused.split("HTTP/1.1 ", -1)).as(refused).hasSize(2);
+        // read bodies keep the connection: two requests with bodies, then one that asks to close, all answered
+        String body = "{\"url\":\"http://127.0.0.1/hook\"}";
+        String post = "POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        String kept = exchangeUntilClosed((post + post + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(kept.split("HTTP/1.1 ", -1)).as(kept).hasSize(4);
+        assertThat(kept.split("HTTP/1.1 200 ")[0]).as(kept).doesNotContainIgnoringCase("connection: close");
+    }
+
+    /**
      * The answer to a HEAD request has no content (RFC 9110 §9.3.2; a client reads none after its head): the next
      * response on the connection follows the head directly. It used to carry the JSON error body, which the client
      * then read as the beginning of the next answer.
