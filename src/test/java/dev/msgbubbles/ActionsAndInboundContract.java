@@ -65,6 +65,33 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
     }
 
     @Test
+    void availability_says_sms_only_when_a_number_of_the_key_s_mode_serves_sms() {
+        // an iMessage-only number: a contact not on iMessage cannot be reached (a send fails recipient_unreachable)
+        Sender blueOnly = newSender("avail-blue", EnumSet.of(ChannelType.IMESSAGE), Mode.TEST, Provider.SANDBOX);
+        JsonNode unreachable = http.get("/v1/handles/availability?handle=%2B14155550201", blueOnly.testKey()).json().path("data");
+        assertThat(unreachable.path("imessage").asBoolean()).isFalse();
+        assertThat(unreachable.path("channel").isNull()).as(unreachable.toString()).isTrue();
+        assertThat(http.get("/v1/handles/availability?handle=%2B14155551234", blueOnly.testKey()).json().path("data")
+                .path("channel").asText()).isEqualTo("imessage");
+        // no number at all in the key's mode (this account's live key): nothing reaches anyone
+        JsonNode none = http.get("/v1/handles/availability?handle=%2B14155551234", blueOnly.liveKey()).json().path("data");
+        assertThat(none.path("imessage").asBoolean()).isFalse();
+        assertThat(none.path("channel").isNull()).as(none.toString()).isTrue();
+        // an SMS-only number reaches every phone number over SMS, and no email
+        Sender greenOnly = newSender("avail-green", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        assertThat(http.get("/v1/handles/availability?handle=%2B14155551234", greenOnly.testKey()).json().path("data")
+                .path("channel").asText()).isEqualTo("sms");
+        assertThat(http.get("/v1/handles/availability?handle=bob@example.com", greenOnly.testKey()).json().path("data")
+                .path("channel").isNull()).isTrue();
+        // what it says is what a send does
+        String id = send(blueOnly.testKey(), "{\"to\":\"+14155550201\",\"from_handle\":\"" + blueOnly.handle()
+                + "\",\"text\":\"hi\"}").json().path("data").path("id").asText();
+        tick(Duration.ZERO);
+        assertThat(http.get("/v1/messages/" + id, blueOnly.testKey()).json().path("data").path("error").path("code").asText())
+                .isEqualTo("recipient_unreachable");
+    }
+
+    @Test
     void a_scheduled_message_can_be_cancelled_and_then_never_goes_out() {
         String id = accepted("{\"to\":\"+14155552001\",\"from_handle\":\"" + SANDBOX + "\",\"text\":\"soon\",\"scheduled_at\":\""
                 + Timestamps.format(clock.instant().plus(Duration.ofMinutes(5))) + "\"}").path("id").asText();

@@ -571,4 +571,23 @@ abstract class GroupsContract extends MessagingFixture {
         assertThat(thread(key, group)).extracting(m -> m.path("direction").asText()).containsOnly("outbound");
         assertThat(types(events(group))).doesNotContain("message.received", "conversation.typing");
     }
+
+    @Test
+    void our_read_receipts_and_typing_need_a_group_the_network_created() {
+        // never established (a 0666 member), and not yet established (its first message still queued): no chat on
+        // the network to show a typing bubble or read receipts to, as for rename and membership
+        String never = createGroup(key, SANDBOX, to("1961"), to("0666")).path("id").asText();
+        tick(Duration.ZERO);
+        String pending = createGroup(key, SANDBOX, to("1962"), to("1963")).path("id").asText();
+        for (String group : List.of(never, pending)) {
+            assertError(post("/v1/chats/" + group + "/typing", key, "{\"typing\":true}"), 409, "not_a_group", null);
+            assertError(post("/v1/chats/" + group + "/read", key, null), 409, "not_a_group", null);
+            // the body is still checked first
+            assertError(post("/v1/chats/" + group + "/typing", key, "{}"), 400, "invalid_request", "typing");
+        }
+        tick(Duration.ZERO); // the network takes the pending group's first message: the group exists there now
+        assertThat(post("/v1/chats/" + pending + "/typing", key, "{\"typing\":true}").status()).isEqualTo(200);
+        assertThat(post("/v1/chats/" + pending + "/read", key, null).status()).isEqualTo(200);
+        assertError(post("/v1/chats/" + never + "/typing", key, "{\"typing\":true}"), 409, "not_a_group", null);
+    }
 }

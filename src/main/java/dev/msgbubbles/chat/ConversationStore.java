@@ -131,6 +131,16 @@ public final class ConversationStore {
                 id, accountId, mode.wire()).map(c -> withMembers(h, List.of(c)).getFirst());
     }
 
+    /**
+     * The caller's thread, like {@link #find}, with its row locked until {@code tx} ends on PostgreSQL (another
+     * transaction locking it waits; SQLite's single writer already excludes every other).
+     */
+    public Optional<Conversation> findLocked(Handle tx, UUID accountId, Mode mode, UUID id) {
+        boolean exists = Sql.one(tx, "SELECT id FROM conversations WHERE id = ? AND account_id = ? AND mode = ?"
+                + Sql.dialect(tx).forUpdate(), row -> row.uuid("id"), id, accountId, mode.wire()).isPresent();
+        return exists ? find(tx, accountId, mode, id) : Optional.empty();
+    }
+
     /** Any thread by id, whoever owns it (for workers that already hold a message of it). */
     public Optional<Conversation> findById(Handle h, UUID id) {
         return Sql.one(h, "SELECT " + columns(h) + " FROM conversations WHERE id = ?", MAPPER, id)

@@ -5,6 +5,7 @@ import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Principal;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Handle;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,11 +26,17 @@ public final class Availability {
         this.router = router;
     }
 
+    /**
+     * What a send to {@code handle} would do: iMessage as the backend says; otherwise SMS for a phone number only if
+     * a number of the key's mode serves SMS (a send from a number without it fails {@code recipient_unreachable},
+     * and a mode without numbers sends nothing), else null.
+     */
     public Answer check(Principal principal, Handle handle) {
-        Optional<AccountNumber> number = numbers.list(principal).stream()
-                .filter(n -> n.channels().contains(ChannelType.IMESSAGE)).findFirst();
+        List<AccountNumber> mine = numbers.list(principal);
+        Optional<AccountNumber> number = mine.stream().filter(n -> n.channels().contains(ChannelType.IMESSAGE)).findFirst();
         boolean imessage = number.map(n -> router.forNumber(n)).map(c -> c.onIMessage(handle.value())).orElse(false);
-        String channel = imessage ? "imessage" : handle instanceof Handle.Phone ? "sms" : null;
+        boolean sms = handle instanceof Handle.Phone && mine.stream().anyMatch(n -> n.channels().contains(ChannelType.SMS));
+        String channel = imessage ? "imessage" : sms ? "sms" : null;
         return new Answer(handle.value(), imessage, channel);
     }
 

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import org.jdbi.v3.core.HandleCallback;
 
 /**
  * iMessage groups: {@code POST /v1/chats} creates one by queueing its first message (the network creates the group
@@ -133,12 +135,12 @@ public final class GroupChats {
             AccountNumber number = operations.number(group);
             operations.perform(number, new ChatAction.Rename(ThreadOperations.backendView(group, ChannelType.IMESSAGE), name),
                     ErrorCode.RENAME_FAILED);
-            return db.write(tx -> {
+            return tx -> {
                 conversations.rename(tx, group.id(), name, clock.instant());
                 ChatView view = ChatView.of(conversations.findById(tx, group.id()).orElseThrow());
                 events.append(tx, group.accountId(), group.mode(), EventType.CHAT_UPDATED, group.id(), view, clock.instant());
                 return view;
-            });
+            };
         });
     }
 
@@ -193,22 +195,24 @@ public final class GroupChats {
 
     /**
      * Runs a group operation on the caller's thread {@code id} (404 if there is none), read once with no other
-     * operation on it running in this process: the checks the operation makes still hold when it writes.
+     * change to it running in any server process (see {@link ThreadOperations#change}): the checks the operation
+     * makes still hold when what it returns is written.
      */
-    private ChatView onGroup(Principal p, UUID id, java.util.function.Function<Conversation, ChatView> operation) {
-        return operations.serialised(id, () -> operation.apply(operations.thread(p, id)));
+    private ChatView onGroup(Principal p, UUID id,
+                             Function<Conversation, HandleCallback<ChatView, RuntimeException>> operation) {
+        return operations.change(p, id, operation);
     }
 
     /** Stores a membership change the network made, with its event: {@code conversation_id}, {@code handle}, {@code chat}. */
-    private ChatView membershipChanged(Conversation group, String member, EventType type) {
-        return db.write(tx -> {
+    private HandleCallback<ChatView, RuntimeException> membershipChanged(Conversation group, String member, EventType type) {
+        return tx -> {
             Instant now = clock.instant();
             boolean changed = type == EventType.CHAT_PARTICIPANT_ADDED
                     ? conversations.addMember(tx, group.id(), member, now)
                     : conversations.removeMember(tx, group.id(), member, now);
             ChatView view = ChatView.of(conversations.findById(tx, group.id()).orElseThrow());
             if (!changed) {
-                return view; // another server process made the same change a moment ago and announced it
+                return view; // nothing changed, nothing to announce (changes to one group do not overlap: see onGroup)
             }
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("conversation_id", group.id());
@@ -216,7 +220,7 @@ public final class GroupChats {
             data.put("chat", view);
             events.append(tx, group.accountId(), group.mode(), type, group.id(), data, now);
             return view;
-        });
+        };
     }
 
     private AccountNumber sender(Principal p, String fromHandle) {

@@ -51,6 +51,7 @@ public final class ThreadControls {
     /** Marks everything received in the thread read, once the network has sent the read receipts. */
     public ChatView markRead(Principal p, UUID id) {
         Conversation thread = operations.thread(p, id);
+        requireGroupOnTheNetwork(thread);
         AccountNumber number = operations.number(thread);
         ChannelType channel = supported(thread, number, "read receipts");
         operations.perform(number, new ChatAction.MarkRead(ThreadOperations.backendView(thread, channel)),
@@ -67,6 +68,7 @@ public final class ThreadControls {
         if (typing == null) {
             throw ApiException.invalid("typing", "typing (true or false) is required");
         }
+        requireGroupOnTheNetwork(thread);
         AccountNumber number = operations.number(thread);
         Instant now = clock.instant();
         Told last = told.get(thread.id());
@@ -87,6 +89,18 @@ public final class ThreadControls {
         answer.put("handle", thread.fromHandle());
         answer.put("typing", typing);
         return answer;
+    }
+
+    /**
+     * A group exists on the network only once it is established (its first message accepted): before that there is
+     * no chat there to send read receipts or a typing bubble to (nor anything received to mark read: its members
+     * cannot write into it either), so both are 409 {@code not_a_group}, as rename and membership changes are, rather
+     * than a 200 for something nobody was shown. Direct threads are always there.
+     */
+    private static void requireGroupOnTheNetwork(Conversation thread) {
+        if (thread.group()) {
+            ThreadOperations.requireEstablishedGroup(thread);
+        }
     }
 
     private ChannelType supported(Conversation thread, AccountNumber number, String feature) {

@@ -13,15 +13,18 @@ import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.ErrorCode;
 import dev.msgbubbles.common.Handle;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.Dialect;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jdbi.v3.core.HandleCallback;
 
 /**
- * What every synchronous operation on a thread shares: finding the caller's thread, serialising operations on one
- * thread (in this process), and asking its number's backend, whose verdict is the answer: an offline number is
- * 503 {@code device_offline} before the backend is asked; a refusal or an unavailable backend is 502 with the
- * operation's {@code *_failed} code (safe to retry).
+ * What every synchronous operation on a thread shares: finding the caller's thread, serialising changes to one
+ * thread (across server processes on PostgreSQL), and asking its number's backend, whose verdict is the answer: an
+ * offline number is 503 {@code device_offline} before the backend is asked; a refusal or an unavailable backend is
+ * 502 with the operation's {@code *_failed} code (safe to retry).
  */
 final class ThreadOperations {
     private static final int STRIPES = 64;
@@ -49,11 +52,34 @@ final class ThreadOperations {
     }
 
     /**
-     * Runs {@code operation} with no other operation on thread {@code id} running in this process: a check made
-     * in it (membership, size) still holds when its change is written, and the backend never sees two changes to
-     * one group at once.
+     * Runs a change to the caller's thread {@code id} (404 if there is none): {@code operation} gets the thread as it
+     * is, checks it, has the network make the change, and returns what to store, which is written in one
+     * transaction. No other change to the thread runs meanwhile, neither in this process (a lock) nor, on
+     * PostgreSQL, in another server process sharing the database: there the thread's row is locked
+     * ({@code FOR UPDATE}) from the read to the commit, so the transaction spans the backend's answer. A check made
+     * in the operation (membership, size) thus still holds when its change is written, and the backend never sees
+     * two changes to one group at once. (SQLite serves one server process, whose lock is enough; its single writer
+     * is not held while the backend answers.)
      */
-    <T> T serialised(UUID id, Supplier<T> operation) {
+    <T> T change(Principal p, UUID id, Function<Conversation, HandleCallback<T, RuntimeException>> operation) {
+        return serialised(id, () -> {
+            if (db.dialect() != Dialect.POSTGRESQL) {
+                HandleCallback<T, RuntimeException> store = operation.apply(thread(p, id));
+                return db.write(store);
+            }
+            return db.write(tx -> {
+                Conversation thread = conversations.findLocked(tx, p.accountId(), p.mode(), id)
+                        .orElseThrow(() -> ApiException.notFound("chat"));
+                return operation.apply(thread).withHandle(tx);
+            });
+        });
+    }
+
+    /**
+     * Runs {@code operation} with no other operation on thread {@code id} running in this process (see
+     * {@link #change} for what also holds off other processes).
+     */
+    private <T> T serialised(UUID id, Supplier<T> operation) {
         ReentrantLock lock = locks[Math.floorMod(id.hashCode(), STRIPES)];
         lock.lock();
         try {
