@@ -84,8 +84,9 @@ public final class Worker implements AutoCloseable {
 
     /** Claims one batch and runs it to the end; returns how many jobs ran. */
     public int runOnce() {
-        Instant now = clock.instant();
-        List<Job> jobs = claims.write(tx -> queue.claim(tx, owner, settings.batch(), now, settings.lease()));
+        Claimed claimed = claim(settings.batch());
+        List<Job> jobs = claimed.jobs();
+        Instant now = claimed.at();
         if (jobs.isEmpty()) {
             return 0;
         }
@@ -105,6 +106,25 @@ public final class Worker implements AutoCloseable {
             }
         }
         return jobs.size();
+    }
+
+    /** Jobs claimed, and the time the claim took them at (their leases count from it; their handlers get it). */
+    private record Claimed(List<Job> jobs, Instant at) {
+    }
+
+    /**
+     * Claims up to {@code limit} jobs, reading the clock inside the claiming transaction, not before asking for it: a
+     * claim can wait for the store (SQLite's write lock while another process holds it, a free connection, the group
+     * commit's turn), and a time read before that wait gave leases that ended that much early (already over when the
+     * wait outlasted the lease, so another worker took the job again beside this one) and a "now" for the handler,
+     * e.g. a send's recorded time, from before the job could be claimed at all (before the previous message of its
+     * thread had gone out, seen with two processes on one SQLite store).
+     */
+    private Claimed claim(int limit) {
+        return claims.write(tx -> {
+            Instant now = clock.instant();
+            return new Claimed(queue.claim(tx, owner, limit, now, settings.lease()), now);
+        });
     }
 
     private void prepare(List<Job> jobs) {
@@ -247,9 +267,9 @@ public final class Worker implements AutoCloseable {
                     free.release(slots - settings.batch());
                     slots = settings.batch();
                 }
-                Instant now = clock.instant();
-                int limit = slots;
-                List<Job> jobs = claims.write(tx -> queue.claim(tx, owner, limit, now, settings.lease()));
+                Claimed claimed = claim(slots);
+                List<Job> jobs = claimed.jobs();
+                Instant now = claimed.at();
                 free.release(slots - jobs.size());
                 slots = 0;
                 if (jobs.isEmpty()) {

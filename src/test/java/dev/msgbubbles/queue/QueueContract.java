@@ -180,6 +180,38 @@ abstract class QueueContract {
     }
 
     @Test
+    void a_claim_that_waited_for_the_store_leases_from_when_it_ran_and_its_job_runs_once() {
+        enqueue("slow", "x", null, clock.instant());
+        Instant asked = clock.instant();
+        // a claim that waits for the store longer than a lease (e.g. SQLite's write lock, held by another process)
+        dev.msgbubbles.db.Writes waiting = new dev.msgbubbles.db.Writes() {
+            @Override
+            public <R> R write(org.jdbi.v3.core.HandleCallback<R, RuntimeException> work) {
+                clock.advance(LEASE.plusSeconds(1));
+                return db.write(work);
+            }
+        };
+        List<Instant> ranAt = new CopyOnWriteArrayList<>();
+        AtomicInteger runs = new AtomicInteger();
+        try (Worker other = new Worker(db, queue, Map.of("slow", (job, now) -> runs.incrementAndGet()), clock,
+                new Worker.Settings(8, LEASE, Duration.ofMillis(50)))) {
+            JobHandler handler = (job, now) -> {
+                ranAt.add(now);
+                runs.incrementAndGet();
+                assertThat(other.runOnce()).as("the job is leased while it runs").isZero();
+                db.writeVoid(tx -> queue.complete(tx, job));
+            };
+            try (Worker worker = new Worker(db, waiting, queue, Map.of("slow", handler), clock,
+                    new Worker.Settings(8, LEASE, Duration.ofMillis(50)))) {
+                assertThat(worker.runOnce()).isEqualTo(1);
+            }
+        }
+        assertThat(runs.get()).isEqualTo(1);
+        assertThat(ranAt).containsExactly(asked.plus(LEASE).plusSeconds(1)); // the claim's time, not the asking's
+        assertThat(pending()).isZero();
+    }
+
+    @Test
     void a_handler_that_throws_is_retried_later_with_backoff() {
         enqueue("boom", "x", null, clock.instant());
         AtomicInteger calls = new AtomicInteger();
