@@ -13,6 +13,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -171,24 +172,23 @@ final class Dispatcher {
     private void authenticate(ServerRequest req, Exchange exchange) {
         if (req.headers().find(HeaderNames.AUTHORIZATION).map(io.helidon.http.Header::valueCount).orElse(0) > 1) {
             // which one counts would be a guess, and a proxy that adds its own behind the client's would lose to it
-            charge("addr:" + clientAddress(req), exchange);
+            charge(rateLimiter.chargeAddress(clientAddress(req)), exchange);
             throw new ApiException(ErrorCode.UNAUTHORIZED, "more than one Authorization header: send exactly one");
         }
         String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         switch (authenticator.authenticate(authorization)) {
             case Authenticator.Result.Authenticated ok -> {
                 exchange.principal = ok.principal();
-                charge("key:" + ok.principal().keyId(), exchange);
+                charge(rateLimiter.chargeKey(ok.principal().keyId()), exchange);
             }
             case Authenticator.Result.Rejected rejected -> {
-                charge("addr:" + clientAddress(req), exchange);
+                charge(rateLimiter.chargeAddress(clientAddress(req)), exchange);
                 throw new ApiException(rejected.code(), rejected.message());
             }
         }
     }
 
-    private void charge(String bucket, Exchange exchange) {
-        RateLimiter.Decision decision = rateLimiter.tryAcquire(bucket);
+    private static void charge(RateLimiter.Decision decision, Exchange exchange) {
         exchange.headers.put("X-RateLimit-Limit", Long.toString(decision.limit()));
         exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
         exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
@@ -338,10 +338,9 @@ final class Dispatcher {
         return printable;
     }
 
-    private static String clientAddress(ServerRequest req) {
-        return req.remotePeer().address() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress()
-                : "unknown";
+    /** The client's address, or null when the connection has none (the rate limiter shares one bucket for those). */
+    private static InetAddress clientAddress(ServerRequest req) {
+        return req.remotePeer().address() instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
     static ApiRequest.BodySource body(ServerRequest req, SilentClients silence) {
