@@ -31,7 +31,8 @@ import org.slf4j.MDC;
 /**
  * The single request pipeline. For every request: a request id ({@code X-Request-Id}); for {@code /v1/…}
  * the key is authenticated (401/403) and the caller's bucket charged (429, {@code X-RateLimit-*} headers),
- * failed authentications are charged to the client address; then the route table is consulted (404/405),
+ * failed authentications are charged to the client address (over its budget, a key not known to the authenticator is
+ * refused before it is looked up); then the route table is consulted (404/405),
  * query parameters are checked against the route's list, the endpoint runs, and its result is wrapped in the
  * envelope. Every failure becomes the flat error body here and nowhere else; an unexpected exception is
  * logged with the request id and answered with a bare 500.
@@ -176,7 +177,10 @@ final class Dispatcher {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "more than one Authorization header: send exactly one");
         }
         String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        switch (authenticator.authenticate(authorization)) {
+        // the address's budget is asked only when the key is not in the authenticator's cache (the common path
+        // never asks): over it, an unknown key is refused here without its lookup
+        switch (authenticator.authenticate(authorization, () -> rateLimiter.peekAddress(clientAddress(req)).allowed())) {
+            case Authenticator.Result.NotLookedUp ignored -> refuse(rateLimiter.peekAddress(clientAddress(req)), exchange);
             case Authenticator.Result.Authenticated ok -> {
                 exchange.principal = ok.principal();
                 charge(rateLimiter.chargeKey(ok.principal().keyId()), exchange);
@@ -193,11 +197,19 @@ final class Dispatcher {
         exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
         exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
         if (!decision.allowed()) {
-            exchange.headers.put("Retry-After", Long.toString(decision.retryAfterSeconds()));
-            throw new ApiException(ErrorCode.RATE_LIMITED,
-                    "rate limit of " + decision.limit() + " requests per minute exceeded; retry after "
-                            + decision.retryAfterSeconds() + " s");
+            refuse(decision, exchange);
         }
+    }
+
+    /** The 429: {@code decision} gives the figures (a peek may find a token refilled since: retry after a second). */
+    private static void refuse(RateLimiter.Decision decision, Exchange exchange) {
+        long retryAfter = Math.max(1, decision.retryAfterSeconds());
+        exchange.headers.put("X-RateLimit-Limit", Long.toString(decision.limit()));
+        exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
+        exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        exchange.headers.put("Retry-After", Long.toString(retryAfter));
+        throw new ApiException(ErrorCode.RATE_LIMITED,
+                "rate limit of " + decision.limit() + " requests per minute exceeded; retry after " + retryAfter + " s");
     }
 
     private void write(ServerResponse res, ApiResponse response, Exchange exchange) {

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -118,6 +119,22 @@ public final class RateLimiter {
         return take(addresses.get(addressKey(address), ignored -> newBucket()));
     }
 
+    /**
+     * Whether the client {@code address} has a token left, taking none: asked before a key from it is looked up, so
+     * that an address over its budget of failed authentications is refused without the lookup. {@code allowed} false
+     * means over budget, with the headers' figures and the wait as {@link #chargeAddress} would give them.
+     */
+    public Decision peekAddress(InetAddress address) {
+        Bucket bucket = addresses.getIfPresent(addressKey(address));
+        if (bucket == null) {
+            return new Decision(true, perMinute, perMinute, 0, 0);
+        }
+        EstimationProbe probe = bucket.estimateAbilityToConsume(1);
+        long remaining = probe.getRemainingTokens();
+        return new Decision(probe.canBeConsumed(), perMinute, remaining, resetSeconds(remaining),
+                probe.canBeConsumed() ? 0 : Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill())));
+    }
+
     /** The bucket an address is charged to: IPv4 whole, IPv6 by its first 64 bits. */
     static String addressKey(InetAddress address) {
         if (address == null) {
@@ -144,10 +161,13 @@ public final class RateLimiter {
     private Decision take(Bucket bucket) {
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         long remaining = probe.getRemainingTokens();
-        long nanosPerToken = Duration.ofMinutes(1).toNanos() / perMinute;
-        long resetNanos = (perMinute - remaining) * nanosPerToken;
-        return new Decision(probe.isConsumed(), perMinute, remaining, ceilSeconds(resetNanos),
+        return new Decision(probe.isConsumed(), perMinute, remaining, resetSeconds(remaining),
                 probe.isConsumed() ? 0 : Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill())));
+    }
+
+    private long resetSeconds(long remaining) {
+        long nanosPerToken = Duration.ofMinutes(1).toNanos() / perMinute;
+        return ceilSeconds((perMinute - remaining) * nanosPerToken);
     }
 
     private static long ceilSeconds(long nanos) {

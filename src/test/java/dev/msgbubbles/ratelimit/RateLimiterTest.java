@@ -192,4 +192,23 @@ class RateLimiterTest {
         assertThat(RateLimiter.addressKey(InetAddress.getByName("192.0.2.7"))).isEqualTo("192.0.2.7");
         assertThat(limiter.chargeAddress(InetAddress.getByName("192.0.2.7")).allowed()).isTrue();
     }
+
+    @Test
+    void peeking_at_an_address_takes_no_token_and_says_when_it_is_over_budget() throws UnknownHostException {
+        InetAddress address = InetAddress.getByName("192.0.2.9");
+        assertThat(limiter.peekAddress(address).allowed()).as("never charged").isTrue();
+        for (int i = 0; i < 5; i++) {
+            assertThat(limiter.peekAddress(address).allowed()).isTrue();
+            limiter.chargeAddress(address);
+        }
+        RateLimiter.Decision over = limiter.peekAddress(address);
+        assertThat(over.allowed()).isFalse();
+        assertThat(over.remaining()).isZero();
+        assertThat(over.retryAfterSeconds()).isEqualTo(12);
+        clock.advance(Duration.ofSeconds(12));
+        assertThat(limiter.peekAddress(address).allowed()).isTrue();
+        assertThat(limiter.peekAddress(address).allowed()).as("peeking took nothing").isTrue();
+        assertThat(limiter.chargeAddress(address).allowed()).isTrue();
+        assertThat(limiter.peekAddress(address).allowed()).isFalse();
+    }
 }
