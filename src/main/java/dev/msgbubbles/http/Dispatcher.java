@@ -129,8 +129,11 @@ final class Dispatcher {
         Router.Match matched = router.match(method, path);
         refuseDeclaredOversize(req, matched);
         boolean api = !path.isEmpty() && path.getFirst().equals("v1");
-        if (matched instanceof Router.Found known) {
-            exchange.route = known.route().template(); // known before authentication, for its log lines too
+        // known before authentication, for its log lines too; a 405 is counted under the template its path matched
+        switch (matched) {
+            case Router.Found known -> exchange.route = known.route().template();
+            case Router.WrongMethod wrong -> exchange.route = wrong.template();
+            case Router.NotFound ignored -> { }
         }
         if (api) {
             authenticate(req, exchange);

@@ -426,6 +426,16 @@ class RequestHandlingIT {
     }
 
     @Test
+    void a_405_is_counted_and_logged_under_the_route_template_its_path_matched() {
+        Http.Response refused = http.send("DELETE", "/v1/_probe/json", key, null, new byte[0], Map.of());
+        assertThat(refused.status()).isEqualTo(405);
+
+        String metrics = http.get("/metrics", null).text();
+        assertThat(metrics).contains("http_server_requests_seconds_count{method=\"DELETE\",route=\"/v1/_probe/json\",status=\"405\"}");
+        assertThat(metrics).doesNotContain("method=\"DELETE\",route=\"unmatched\"");
+    }
+
+    @Test
     void a_request_with_two_authorization_headers_is_401_whichever_comes_first() {
         for (String[] pair : new String[][] {{key, "sk_test_someoneelse"}, {"sk_test_someoneelse", key}, {key, key}}) {
             String answer = exchangeUntilClosed(("GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + pair[0]
