@@ -17,6 +17,7 @@ import dev.msgbubbles.event.Events;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.idempotency.PurgeJob;
 import dev.msgbubbles.message.ChannelRouter;
+import dev.msgbubbles.message.HeldSends;
 import dev.msgbubbles.message.Messaging;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
@@ -113,10 +114,15 @@ public final class App implements AutoCloseable {
     /** The table of webhook delivery jobs (the messages' jobs are in {@code jobs}). */
     private static final String DELIVERY_QUEUE = "delivery_jobs";
 
-    /** A number's status change appends {@code number.status_changed} (the number object) to {@code log}. */
-    private static AccountNumber.StatusListener numberEvents(EventLog log) {
-        return (tx, number, at) -> log.append(tx, number.accountId(), number.mode(), EventType.NUMBER_STATUS_CHANGED,
-                null, number.view(), at);
+    /**
+     * A number's status change appends {@code number.status_changed} (the number object) to {@code log}, and a number
+     * back online wakes the sends held for it in {@code sends} ({@link HeldSends}).
+     */
+    private static AccountNumber.StatusListener numberEvents(EventLog log, JobQueue sends) {
+        return (tx, number, at) -> {
+            log.append(tx, number.accountId(), number.mode(), EventType.NUMBER_STATUS_CHANGED, null, number.view(), at);
+            HeldSends.wake(tx, sends, number, at);
+        };
     }
 
     /**
@@ -125,7 +131,7 @@ public final class App implements AutoCloseable {
      */
     public static NumberDirectory adminNumbers(Database database, Clock clock) {
         EventLog log = new EventLog(DeliveryPipeline.fanoutAlone(clock, new JobQueue(database, DELIVERY_QUEUE)));
-        return new NumberDirectory(database, clock, numberEvents(log));
+        return new NumberDirectory(database, clock, numberEvents(log, new JobQueue(database)));
     }
 
     public static App start(Config config, Clock clock) {
@@ -189,7 +195,7 @@ public final class App implements AutoCloseable {
             EventPurge eventPurge = new EventPurge(database, queue, config.api().eventRetention());
             eventPurge.ensureScheduled(clock.instant());
             EventLog eventLog = new EventLog(pipeline.fanout());
-            NumberDirectory numbers = new NumberDirectory(database, clock, numberEvents(eventLog));
+            NumberDirectory numbers = new NumberDirectory(database, clock, numberEvents(eventLog, queue));
             Optional<CreatedAccount> bootstrapped = new Bootstrap(database, accounts, numbers).ensureDefaultAccount();
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
                     idempotency, queue, router, eventLog, attachments),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.msgbubbles.account.AccountNumber;
 import dev.msgbubbles.account.CreatedAccount;
+import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.account.Provider;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
@@ -274,6 +275,36 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         JsonNode lost = http.get("/v1/messages/" + lostId, account.testKey().key()).json().path("data");
         assertThat(lost.path("status").asText()).isEqualTo("failed");
         assertThat(lost.path("error").path("code").asText()).isEqualTo("device_offline");
+    }
+
+    /**
+     * The admin CLI sets a number back online from a process of its own ({@link App#adminNumbers}, as here): the
+     * server's held sends go out once its cached copy of the number has expired, not at their next 30-s recheck.
+     */
+    @Test
+    void a_number_set_back_online_sends_what_it_held_within_seconds_not_at_the_next_recheck() {
+        Sender sender = newSender("back-online", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        Sender other = newSender("still-offline", EnumSet.of(ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        NumberDirectory cli = App.adminNumbers(app.database(), clock);
+        cli.setStatus(sender.handle(), AccountNumber.Status.OFFLINE);
+        cli.setStatus(other.handle(), AccountNumber.Status.OFFLINE);
+        String id = send(sender.testKey(), "{\"to\":\"+14155550114\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"back soon\"}").json().path("data").path("id").asText();
+        String otherId = send(other.testKey(), "{\"to\":\"+14155550115\",\"from_handle\":\"" + other.handle()
+                + "\",\"text\":\"not yet\"}").json().path("data").path("id").asText();
+        tick(Duration.ofSeconds(3)); // both held: the server has seen the numbers offline and waits its 30 s
+        assertThat(status(sender.testKey(), id)).isEqualTo("queued");
+
+        cli.setStatus(sender.handle(), AccountNumber.Status.ONLINE);
+        tick(Duration.ofSeconds(1));
+        assertThat(status(sender.testKey(), id)).as("the server's copy of the number may still say offline").isEqualTo("queued");
+        tick(Duration.ofMillis(1_500));
+        assertThat(status(sender.testKey(), id)).isEqualTo("sent");
+        assertThat(status(other.testKey(), otherId)).as("another number's sends still wait").isEqualTo("queued");
+    }
+
+    private String status(String key, String id) {
+        return http.get("/v1/messages/" + id, key).json().path("data").path("status").asText();
     }
 
     @Test

@@ -49,6 +49,12 @@ final class ApiKeyStore {
         return h.createQuery(SELECT + "WHERE k.prefix = :prefix").bind("prefix", prefix).map(MAPPER).list();
     }
 
+    /** The public prefixes of the keys not revoked. */
+    java.util.Set<String> activePrefixes(Handle h) {
+        return h.createQuery("SELECT prefix FROM api_keys WHERE revoked_at IS NULL").mapTo(String.class)
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+    }
+
     /** Marks the key revoked; false when it was already revoked or does not exist. */
     boolean revoke(Handle h, UUID id, Instant now) {
         return h.createUpdate("UPDATE api_keys SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL")

@@ -9,11 +9,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns an {@code Authorization} header into a {@link Principal}. The key's public prefix finds its row; the
  * stored SHA-256 is compared in constant time. Lookups are cached for {@link #CACHE_TTL} (time taken from the
  * injected clock), so a revocation or suspension made with {@code admin} takes effect within that time.
+ *
+ * <p>A caller may hold back the database lookup ({@link #authenticate(String, BooleanSupplier)}): the rate limiter
+ * does, for an address that has spent its budget of failed authentications, so that a key guesser over its budget
+ * costs no lookup. A key whose public prefix is that of a key not revoked ({@link KeyPrefixes}, read at most once per
+ * {@link #CACHE_TTL}) is looked up whatever the caller says, so a client whose address a neighbour (behind the same
+ * NAT, in the same /64) spends on guesses keeps working on its own key's budget; a guess hits a real prefix (8 random
+ * base62 characters) once in some 2 × 10^14 tries per key, unless the guesser knows one (prefixes are shown, as in {@code admin key revoke}), and then its
+ * guesses are looked up and charged as before. A key created within the last {@link #CACHE_TTL}, presented from such
+ * an address, may wait that long, as a revocation may take that long to count.
  */
 public final class Authenticator {
     public static final Duration CACHE_TTL = Duration.ofSeconds(2);
@@ -27,11 +37,18 @@ public final class Authenticator {
         /** 401 for bad keys, 403 for a suspended account; {@code message} is safe to return. */
         record Rejected(ErrorCode code, String message) implements Result {
         }
+
+        /** The key was not looked up: the caller's gate refused the lookup (an address over its budget). */
+        record NotLookedUp() implements Result {
+        }
     }
+
+    private static final BooleanSupplier ALWAYS = () -> true;
 
     private final Database db;
     private final ApiKeyStore keys = new ApiKeyStore();
     private final Cache<String, List<ApiKeyStore.KeyRow>> cache;
+    private final KeyPrefixes prefixes;
 
     public Authenticator(Database db, Clock clock) {
         this.db = db;
@@ -41,9 +58,19 @@ public final class Authenticator {
                 .ticker(() -> clock.millis() * 1_000_000L)
                 .executor(Runnable::run) // upkeep on the reading thread, not handed to the common pool (see RateLimiter)
                 .build();
+        this.prefixes = new KeyPrefixes(db, clock, CACHE_TTL);
     }
 
     public Result authenticate(String authorization) {
+        return authenticate(authorization, ALWAYS);
+    }
+
+    /**
+     * As {@link #authenticate(String)}, but a key that would need a database lookup (not in the cache) is looked up
+     * only if {@code mayLookUp} says so or its prefix is a real key's, else the answer is {@link Result.NotLookedUp}.
+     * {@code mayLookUp} is not asked on the common path (a key in the cache).
+     */
+    public Result authenticate(String authorization, BooleanSupplier mayLookUp) {
         if (authorization == null || authorization.isBlank()) {
             return unauthorized("missing API key: send 'Authorization: Bearer sk_live_…' or sk_test_…");
         }
@@ -55,8 +82,18 @@ public final class Authenticator {
             return unauthorized("malformed API key: expected sk_live_… or sk_test_…");
         }
         String hash = Secrets.sha256Hex(key);
-        List<ApiKeyStore.KeyRow> rows = cache.get(ApiKeyFormat.prefix(key) + ":" + hash,
-                ignored -> db.read(h -> keys.findByPrefix(h, ApiKeyFormat.prefix(key))));
+        String cacheKey = ApiKeyFormat.prefix(key) + ":" + hash;
+        List<ApiKeyStore.KeyRow> rows = cache.getIfPresent(cacheKey);
+        if (rows == null) {
+            if (!mayLookUp.getAsBoolean() && !prefixes.contains(ApiKeyFormat.prefix(key))) {
+                return new Result.NotLookedUp();
+            }
+            rows = cache.get(cacheKey, ignored -> db.read(h -> keys.findByPrefix(h, ApiKeyFormat.prefix(key))));
+        }
+        return judge(rows, hash);
+    }
+
+    private static Result judge(List<ApiKeyStore.KeyRow> rows, String hash) {
         Optional<ApiKeyStore.KeyRow> match = rows.stream()
                 .filter(row -> Secrets.constantTimeEquals(row.secretHash(), hash))
                 .findFirst();

@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Prepares media for a channel with ffmpeg (the {@code ffmpeg} on the PATH, or {@code MSGBUBBLES_FFMPEG}): voice
  * notes become Opus in CAF (iMessage) or Opus in OGG (WhatsApp); images too large for MMS are scaled down to JPEG.
  * Each result is stored as a blob of its own. Runs in the send job, never in a request. A missing ffmpeg, a file
- * it cannot read, or a conversion over its {@link #budget} is a {@link Failure} naming the cause.
+ * it cannot read, a picture over {@link #MAX_PIXELS}, or a conversion over its {@link #budget} is a {@link Failure}
+ * naming the cause.
  */
 public final class MediaConverter {
     static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -28,6 +31,17 @@ public final class MediaConverter {
         Duration half = jobLease.dividedBy(2);
         return half.compareTo(TIMEOUT) < 0 ? half : TIMEOUT;
     }
+    /**
+     * The most pixels (width × height) ffmpeg is let decode in one picture: 100 megapixels, well over any phone
+     * camera's photo (12–50 MP) and a 10,000 × 10,000 scan. A picture's size is declared in its header, so a file of a
+     * few kilobytes (a PNG of one colour) can declare 16,000 × 16,000 and have ffmpeg allocate gigabytes to decode it
+     * (the most ffmpeg decodes of itself is about 268 megapixels, at up to 8 bytes each). Given as the decoder's
+     * {@code -max_pixels}, before {@code -i}, so the check comes before the allocation; a larger picture is a
+     * {@link Failure} saying so.
+     */
+    public static final long MAX_PIXELS = 100_000_000L;
+    /** How ffmpeg reports a picture over {@code -max_pixels}: "Picture size 12000x10000 exceeds specified max pixel count". */
+    private static final Pattern OVER_MAX_PIXELS = Pattern.compile("Picture size (\\d+x\\d+) exceeds specified max pixel count");
     /** Widths tried in turn until an image fits the MMS limit. */
     private static final int[] WIDTHS = {1600, 1280, 1024, 800, 640, 480, 320};
 
@@ -140,7 +154,7 @@ public final class MediaConverter {
      */
     private void run(Path input, Path output, long deadline, List<String> options) throws Failure, IOException {
         List<String> command = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-                "-i", input.toString()));
+                "-max_pixels", Long.toString(MAX_PIXELS), "-i", input.toString()));
         command.addAll(options);
         command.add(output.toString());
         Path log = Files.createTempFile(blobs.scratch(), "ffmpeg-", ".log");
@@ -164,12 +178,16 @@ public final class MediaConverter {
                 throw new Failure("interrupted");
             }
             if (process.exitValue() != 0) {
-                String first;
+                String said;
                 try (InputStream in = Files.newInputStream(log)) {
-                    first = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip().lines().findFirst()
-                            .orElse("no output");
+                    said = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip();
                 }
-                throw new Failure("ffmpeg could not convert the file: " + first);
+                Matcher over = OVER_MAX_PIXELS.matcher(said);
+                if (over.find()) {
+                    throw new Failure("the image is " + over.group(1) + " pixels, over the " + MAX_PIXELS / 1_000_000
+                            + " megapixels this server decodes");
+                }
+                throw new Failure("ffmpeg could not convert the file: " + said.lines().findFirst().orElse("no output"));
             }
         } finally {
             Files.deleteIfExists(log);

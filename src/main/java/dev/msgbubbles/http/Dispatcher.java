@@ -13,6 +13,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,8 @@ import org.slf4j.MDC;
 /**
  * The single request pipeline. For every request: a request id ({@code X-Request-Id}); for {@code /v1/…}
  * the key is authenticated (401/403) and the caller's bucket charged (429, {@code X-RateLimit-*} headers),
- * failed authentications are charged to the client address; then the route table is consulted (404/405),
+ * failed authentications are charged to the client address (over its budget, a key not known to the authenticator is
+ * refused before it is looked up); then the route table is consulted (404/405),
  * query parameters are checked against the route's list, the endpoint runs, and its result is wrapped in the
  * envelope. Every failure becomes the flat error body here and nowhere else; an unexpected exception is
  * logged with the request id and answered with a bare 500.
@@ -136,8 +138,11 @@ final class Dispatcher {
         Router.Match matched = router.match(method, path);
         refuseDeclaredOversize(req, matched);
         boolean api = !path.isEmpty() && path.getFirst().equals("v1");
-        if (matched instanceof Router.Found known) {
-            exchange.route = known.route().template(); // known before authentication, for its log lines too
+        // known before authentication, for its log lines too; a 405 is counted under the template its path matched
+        switch (matched) {
+            case Router.Found known -> exchange.route = known.route().template();
+            case Router.WrongMethod wrong -> exchange.route = wrong.template();
+            case Router.NotFound ignored -> { }
         }
         if (api) {
             authenticate(req, exchange);
@@ -180,33 +185,43 @@ final class Dispatcher {
     private void authenticate(ServerRequest req, Exchange exchange) {
         if (req.headers().find(HeaderNames.AUTHORIZATION).map(io.helidon.http.Header::valueCount).orElse(0) > 1) {
             // which one counts would be a guess, and a proxy that adds its own behind the client's would lose to it
-            charge("addr:" + clientAddress(req), exchange);
+            charge(rateLimiter.chargeAddress(clientAddress(req)), exchange);
             throw new ApiException(ErrorCode.UNAUTHORIZED, "more than one Authorization header: send exactly one");
         }
         String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-        switch (authenticator.authenticate(authorization)) {
+        // the address's budget is asked only when the key is not in the authenticator's cache (the common path
+        // never asks): over it, an unknown key is refused here without its lookup
+        switch (authenticator.authenticate(authorization, () -> rateLimiter.peekAddress(clientAddress(req)).allowed())) {
+            case Authenticator.Result.NotLookedUp ignored -> refuse(rateLimiter.peekAddress(clientAddress(req)), exchange);
             case Authenticator.Result.Authenticated ok -> {
                 exchange.principal = ok.principal();
-                charge("key:" + ok.principal().keyId(), exchange);
+                charge(rateLimiter.chargeKey(ok.principal().keyId()), exchange);
             }
             case Authenticator.Result.Rejected rejected -> {
-                charge("addr:" + clientAddress(req), exchange);
+                charge(rateLimiter.chargeAddress(clientAddress(req)), exchange);
                 throw new ApiException(rejected.code(), rejected.message());
             }
         }
     }
 
-    private void charge(String bucket, Exchange exchange) {
-        RateLimiter.Decision decision = rateLimiter.tryAcquire(bucket);
+    private static void charge(RateLimiter.Decision decision, Exchange exchange) {
         exchange.headers.put("X-RateLimit-Limit", Long.toString(decision.limit()));
         exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
         exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
         if (!decision.allowed()) {
-            exchange.headers.put("Retry-After", Long.toString(decision.retryAfterSeconds()));
-            throw new ApiException(ErrorCode.RATE_LIMITED,
-                    "rate limit of " + decision.limit() + " requests per minute exceeded; retry after "
-                            + decision.retryAfterSeconds() + " s");
+            refuse(decision, exchange);
         }
+    }
+
+    /** The 429: {@code decision} gives the figures (a peek may find a token refilled since: retry after a second). */
+    private static void refuse(RateLimiter.Decision decision, Exchange exchange) {
+        long retryAfter = Math.max(1, decision.retryAfterSeconds());
+        exchange.headers.put("X-RateLimit-Limit", Long.toString(decision.limit()));
+        exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
+        exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        exchange.headers.put("Retry-After", Long.toString(retryAfter));
+        throw new ApiException(ErrorCode.RATE_LIMITED,
+                "rate limit of " + decision.limit() + " requests per minute exceeded; retry after " + retryAfter + " s");
     }
 
     private void write(ServerResponse res, ApiResponse response, Exchange exchange) {
@@ -347,10 +362,9 @@ final class Dispatcher {
         return printable;
     }
 
-    private static String clientAddress(ServerRequest req) {
-        return req.remotePeer().address() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress()
-                : "unknown";
+    /** The client's address, or null when the connection has none (the rate limiter shares one bucket for those). */
+    private static InetAddress clientAddress(ServerRequest req) {
+        return req.remotePeer().address() instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
     static ApiRequest.BodySource body(ServerRequest req, SilentClients silence) {

@@ -15,7 +15,11 @@ final class Router {
     record Found(Route route, Map<String, String> params) implements Match {
     }
 
-    record WrongMethod(String allow) implements Match {
+    /**
+     * The path is served, not with this method. {@code template}: the first route (in table order) whose path it
+     * matched, for the access log and the request metrics; {@code allow}: the methods it is served with.
+     */
+    record WrongMethod(String template, String allow) implements Match {
     }
 
     record NotFound() implements Match {
@@ -43,6 +47,7 @@ final class Router {
     Match match(String method, List<String> path) {
         TreeSet<String> allowed = new TreeSet<>();
         Found get = null;
+        String template = null;
         for (int i = 0; i < routes.size(); i++) {
             Map<String, String> params = bind(segments.get(i), path);
             if (params == null) {
@@ -52,6 +57,7 @@ final class Router {
             if (route.method().equals(method)) {
                 return new Found(route, params);
             }
+            template = template == null ? route.template() : template;
             if (route.method().equals("GET")) {
                 get = get == null ? new Found(route, params) : get;
                 allowed.add("HEAD");
@@ -61,7 +67,7 @@ final class Router {
         if (get != null && method.equals("HEAD")) {
             return get;
         }
-        return allowed.isEmpty() ? new NotFound() : new WrongMethod(String.join(", ", allowed));
+        return allowed.isEmpty() ? new NotFound() : new WrongMethod(template, String.join(", ", allowed));
     }
 
     private static Map<String, String> bind(List<String> template, List<String> path) {

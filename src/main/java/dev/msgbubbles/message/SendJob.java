@@ -44,7 +44,16 @@ final class SendJob implements JobHandler {
      * process (failed there, then retried), which this process's entry from the acceptance does not show.
      */
     static final String ACCEPTANCE = "acceptance";
+    /**
+     * How often a send held for an offline number looks at it again. Seldom, since a number may hold thousands of sends
+     * for hours; a number set back online wakes its held sends at once instead ({@link HeldSends}).
+     */
     static final Duration OFFLINE_RECHECK = Duration.ofSeconds(30);
+
+    /** The job's note while it is held for its offline number {@code handle}: what {@link HeldSends} wakes. */
+    static String heldFor(String handle) {
+        return "the sending number " + handle + " is offline";
+    }
 
     /**
      * The job the accepting send enqueues: in the thread's lane, due now; for a scheduled message, outside any lane and
@@ -166,7 +175,8 @@ final class SendJob implements JobHandler {
             return;
         }
         if (number.get().status() == AccountNumber.Status.OFFLINE) {
-            retryOrFail(job, id, "device_offline", "the sending number is offline", OFFLINE_RECHECK, deadline, now);
+            retryOrFail(job, id, "device_offline", "the sending number is offline", heldFor(number.get().handle()),
+                    OFFLINE_RECHECK, deadline, now);
             return;
         }
         Pacer pacer = ChannelRouter.usesSandbox(number.get()) ? pacing.sandbox() : pacing.providers();
@@ -349,13 +359,19 @@ final class SendJob implements JobHandler {
      * has come.
      */
     private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, Instant deadline, Instant now) {
+        retryOrFail(job, id, code, reason, reason, after, deadline, now);
+    }
+
+    /** As above, the job noted {@code note} while it waits. */
+    private void retryOrFail(Job job, UUID id, String code, String reason, String note, Duration after, Instant deadline,
+                             Instant now) {
         if (!now.isBefore(deadline)) {
             fail(job, id, code, reason + "; gave up after the retry window", null, now);
             return;
         }
         Instant next = now.plus(after);
         Instant at = next.isAfter(deadline) ? deadline : next;
-        writes.writeVoid(tx -> queue.reschedule(tx, job, at, reason));
+        writes.writeVoid(tx -> queue.reschedule(tx, job, at, note));
     }
 
     /**

@@ -185,6 +185,19 @@ public final class JobQueue {
     }
 
     /**
+     * Makes due at {@code at} the jobs of {@code kind} that a reschedule left noted {@code note} (its {@code error}),
+     * that no worker holds and that are due later; returns how many. For jobs held for a condition that has just
+     * changed (a number back online), so that they need not wait for their next recheck. Scans the table: for rare
+     * events, never per job.
+     */
+    public int wake(Handle tx, String kind, String note, Instant at) {
+        int woken = Sql.update(tx, "UPDATE " + table + " SET run_at = ? WHERE kind = ? AND last_error = ? "
+                + "AND lease_owner IS NULL AND run_at > ?", at, kind, truncate(note), at);
+        changes.addAndGet(woken);
+        return woken;
+    }
+
+    /**
      * Removes jobs of {@code kind} about {@code subject} that no worker has claimed (never claimed, or released by a
      * reschedule); returns how many. A claimed job is left alone, also once its lease has run out: its worker may have
      * died, or may still be in the middle of the work (a backend slower than the lease), so whether the work happened

@@ -122,6 +122,47 @@ abstract class AccountsContract {
     }
 
     @Test
+    void a_lookup_the_gate_refuses_is_made_only_for_a_key_with_a_real_prefix() {
+        CreatedAccount created = admin.create(unique("gate"));
+        String used = "Bearer " + created.testKey().key();
+        String neverUsed = "Bearer " + created.liveKey().key();
+        String guess = "Bearer sk_test_" + "Q".repeat(40);
+        String knownPrefixGuess = "Bearer " + created.testKey().key().substring(0, 16) + "Q".repeat(32);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.BooleanSupplier overBudget = () -> {
+            asked.incrementAndGet();
+            return false;
+        };
+        assertThat(auth.authenticate(used)).isInstanceOf(Authenticator.Result.Authenticated.class);
+        assertThat(auth.authenticate(used, overBudget)).as("in the cache: the gate is not asked")
+                .isInstanceOf(Authenticator.Result.Authenticated.class);
+        assertThat(asked).hasValue(0);
+
+        clock.advance(Authenticator.CACHE_TTL.plusSeconds(1));
+        assertThat(auth.authenticate(guess, overBudget)).as("a guess over budget costs no lookup")
+                .isInstanceOf(Authenticator.Result.NotLookedUp.class);
+        assertThat(asked).hasValue(1);
+        assertThat(auth.authenticate(used, overBudget)).as("a real key is looked up all the same")
+                .isInstanceOf(Authenticator.Result.Authenticated.class);
+        assertThat(auth.authenticate(neverUsed, overBudget)).as("used or not")
+                .isInstanceOf(Authenticator.Result.Authenticated.class);
+        assertThat(auth.authenticate(knownPrefixGuess, overBudget)).as("a guess on a known prefix is looked up")
+                .isInstanceOf(Authenticator.Result.Rejected.class);
+        assertThat(auth.authenticate("Bearer nonsense", overBudget)).as("refused without a lookup anyway")
+                .isInstanceOf(Authenticator.Result.Rejected.class);
+
+        CreatedAccount later = admin.create(unique("gate-later"));
+        clock.advance(Authenticator.CACHE_TTL);
+        assertThat(auth.authenticate("Bearer " + later.testKey().key(), overBudget)).as("a key created since, within the TTL")
+                .isInstanceOf(Authenticator.Result.Authenticated.class);
+        admin.revoke(created.testKey().key());
+        clock.advance(Authenticator.CACHE_TTL);
+        assertThat(auth.authenticate(used, overBudget)).as("a revoked key is a guess like any other")
+                .isInstanceOf(Authenticator.Result.NotLookedUp.class);
+        assertThat(auth.authenticate(used)).isInstanceOf(Authenticator.Result.Rejected.class);
+    }
+
+    @Test
     void the_bearer_scheme_is_case_insensitive() {
         CreatedAccount created = admin.create(unique("scheme"));
         assertThat(auth.authenticate("bearer " + created.testKey().key()))

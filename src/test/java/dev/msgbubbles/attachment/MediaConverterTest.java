@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The ffmpeg runs of {@link MediaConverter}, with a stand-in ffmpeg: how they end when ffmpeg does not. */
+/**
+ * The ffmpeg runs of {@link MediaConverter}, with a stand-in ffmpeg: how they end when ffmpeg does not; and with the
+ * real ffmpeg where its own refusal is the point.
+ */
 class MediaConverterTest {
     @TempDir
     Path dir;
@@ -83,5 +86,26 @@ class MediaConverterTest {
         try (var scratch = Files.list(blobs.scratch())) {
             assertThat(scratch.toList()).as("no scratch file left").isEmpty();
         }
+    }
+
+    @Test
+    @Timeout(30)
+    void an_image_over_the_pixel_limit_is_refused_before_ffmpeg_decodes_it() throws Exception {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        // 12,000 × 10,000 = 120 megapixels in some 120 KB: ffmpeg would decode it to 120 MB (to gigabytes, in colour
+        // and near ffmpeg's own limit); small enough that, without the limit, this test converts it quickly and fails
+        byte[] bomb = dev.msgbubbles.support.TestImages.grayPng(12_000, 10_000, 0);
+        assertThat(bomb.length).isLessThan(200_000);
+        String sha = blobs.put(new ByteArrayInputStream(bomb), bomb.length).sha256();
+        MediaConverter converter = new MediaConverter("ffmpeg", blobs, Duration.ofSeconds(20));
+
+        assertThatThrownBy(() -> converter.convert(sha, MediaConverter.Target.MMS_IMAGE, 100_000))
+                .isInstanceOf(MediaConverter.Failure.class)
+                .hasMessage("the image is 12000x10000 pixels, over the 100 megapixels this server decodes");
+
+        // a picture within the limit converts as before
+        byte[] fine = dev.msgbubbles.support.TestImages.grayPng(2_000, 1_000, 1_000);
+        String fineSha = blobs.put(new ByteArrayInputStream(fine), fine.length).sha256();
+        assertThat(converter.convert(fineSha, MediaConverter.Target.MMS_IMAGE, 2_000_000).size()).isPositive();
     }
 }

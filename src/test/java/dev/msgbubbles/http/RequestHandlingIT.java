@@ -432,6 +432,44 @@ class RequestHandlingIT {
         }
     }
 
+    /**
+     * A key guesser over its address's budget costs no database lookup: the authenticator here has a database of its
+     * own, closed after the address's budget is spent (and the first refusal has read the keys' prefixes), and the next
+     * guess is still answered 429 (a lookup would fail). A key in use from that address is judged by its own budget
+     * (see AccountsContract for keys past the cache).
+     */
+    @Test
+    void an_address_over_its_budget_of_failed_keys_is_429_before_any_lookup_while_a_key_in_use_goes_on() {
+        Config config = store.config(Map.of());
+        Database lookups = Database.open(config.storage(), null);
+        ApiServices services = new ApiServices(new Authenticator(lookups, clock), new RateLimiter(clock, 3),
+                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+        try (ApiServer limited = ApiServer.start(config.server(), services)) {
+            Http client = new Http(limited.port());
+            assertThat(client.get("/v1/numbers", key).status()).isEqualTo(200);
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.get("/v1/numbers", "sk_test_guess" + "x".repeat(34) + i).status()).isEqualTo(401);
+            }
+            assertThat(client.get("/v1/numbers", "sk_test_guess" + "x".repeat(34) + "y").status()).isEqualTo(429);
+            lookups.close();
+            Http.Response refused = client.get("/v1/numbers", "sk_test_guess" + "x".repeat(34) + "z");
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.json().path("error").asText()).isEqualTo("rate_limited");
+            assertThat(refused.header("Retry-After")).isPresent();
+            assertThat(client.get("/v1/numbers", key).status()).as("the key's own budget judges it").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a_405_is_counted_and_logged_under_the_route_template_its_path_matched() {
+        Http.Response refused = http.send("DELETE", "/v1/_probe/json", key, null, new byte[0], Map.of());
+        assertThat(refused.status()).isEqualTo(405);
+
+        String metrics = http.get("/metrics", null).text();
+        assertThat(metrics).contains("http_server_requests_seconds_count{method=\"DELETE\",route=\"/v1/_probe/json\",status=\"405\"}");
+        assertThat(metrics).doesNotContain("method=\"DELETE\",route=\"unmatched\"");
+    }
+
     @Test
     void a_request_with_two_authorization_headers_is_401_whichever_comes_first() {
         for (String[] pair : new String[][] {{key, "sk_test_someoneelse"}, {"sk_test_someoneelse", key}, {key, key}}) {

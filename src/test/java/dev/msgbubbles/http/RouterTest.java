@@ -62,13 +62,13 @@ class RouterTest {
     void wrong_method_lists_every_allowed_method_sorted_and_comma_separated() {
         Router.Match match = router.match("POST", path("v1", "chats", "abc", "participants", "+15555550123"));
 
-        assertThat(match).isEqualTo(new Router.WrongMethod("DELETE, GET, HEAD, PUT"));
+        assertThat(match).isEqualTo(new Router.WrongMethod("/v1/chats/{id}/participants/{handle}", "DELETE, GET, HEAD, PUT"));
     }
 
     @Test
     void wrong_method_on_a_path_with_two_routes() {
-        assertThat(router.match("PATCH", path("v1", "chats"))).isEqualTo(new Router.WrongMethod("GET, HEAD, POST"));
-        assertThat(router.match("POST", path("v1", "chats", "c1"))).isEqualTo(new Router.WrongMethod("GET, HEAD"));
+        assertThat(router.match("PATCH", path("v1", "chats"))).isEqualTo(new Router.WrongMethod("/v1/chats", "GET, HEAD, POST"));
+        assertThat(router.match("POST", path("v1", "chats", "c1"))).isEqualTo(new Router.WrongMethod("/v1/chats/{id}", "GET, HEAD"));
     }
 
     @Test

@@ -235,4 +235,18 @@ class MediaConversionIT {
         assertThat(failed.error().message()).contains("ffmpeg is not available");
         assertThat(s.backend().sends()).isEmpty();
     }
+
+    @Test
+    void an_image_declaring_too_many_pixels_fails_the_send_over_mms_without_being_decoded() {
+        Setup s = setup("ffmpeg");
+        byte[] bomb = dev.msgbubbles.support.TestImages.grayPng(12_000, 10_000, 20); // 120 MP; some rows of noise
+        assertThat(bomb.length).isGreaterThan((int) MMS_MAX).isLessThan(1_000_000);
+
+        MessageView failed = send(s, "+14155550207", upload(s, "bomb.png", bomb), false, null);
+
+        assertThat(failed.status()).isEqualTo("failed");
+        assertThat(failed.error().code()).isEqualTo("media_conversion_failed");
+        assertThat(failed.error().message()).contains("12000x10000").contains("100 megapixels");
+        assertThat(s.backend().sends()).isEmpty();
+    }
 }

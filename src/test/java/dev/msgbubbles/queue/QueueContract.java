@@ -107,6 +107,32 @@ abstract class QueueContract {
     }
 
     @Test
+    void wake_makes_due_only_the_released_jobs_noted_so_that_are_due_later() {
+        for (String subject : List.of("held", "held-claimed", "other-note", "other-kind", "due-sooner")) {
+            enqueue(subject.equals("other-kind") ? "j" : "k", subject, null, clock.instant());
+        }
+        List<Job> jobs = claim("w1", 10);
+        Instant later = clock.instant().plusSeconds(30);
+        db.writeVoid(tx -> {
+            for (Job job : jobs) {
+                switch (job.subject()) {
+                    case "held", "other-kind" -> queue.reschedule(tx, job, later, "number +1 offline");
+                    case "other-note" -> queue.reschedule(tx, job, later, "number +2 offline");
+                    case "due-sooner" -> queue.reschedule(tx, job, clock.instant().plusSeconds(1), "number +1 offline");
+                    default -> { } // held-claimed stays with its worker
+                }
+            }
+        });
+
+        Instant at = clock.instant().plusSeconds(2);
+        int woken = db.write(tx -> queue.wake(tx, "k", "number +1 offline", at));
+        assertThat(woken).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(claim("w2", 10)).extracting(Job::subject).containsExactlyInAnyOrder("held", "due-sooner");
+    }
+
+    @Test
     void jobs_in_one_lane_run_one_at_a_time_in_order() {
         enqueue("k", "a1", "lane-a", clock.instant());
         enqueue("k", "a2", "lane-a", clock.instant());
