@@ -103,28 +103,20 @@ final class Dispatcher {
                         "internal error; quote the request_id when reporting it"));
             }
             status = response.status();
-            boolean unread = !exchange.endConnection && req.content().hasEntity() && !req.content().consumed();
-            if (unread) {
-                // A body the endpoint did not read (it refused the request first, or takes none): to reach the next
-                // request, Helidon would read the rest of it after the answer, as slowly as the client sends it and for
-                // as long as it is silent, unwatched (SilentClients watches only reads made here). The connection
-                // ends after the answer instead; a client reconnects, and never waits on a body nobody wanted.
-                exchange.headers.put("Connection", "close");
-            }
             if (method.equals("HEAD")) {
                 writeHead(res, response, exchange);
             } else {
                 write(res, response, exchange);
             }
-            if (exchange.endConnection || unread || asksToClose(req)) {
+            if (exchange.endConnection || asksToClose(req)) {
                 // A Connection: close header, the client's or ours, does not end Helidon's connection loop: it then
                 // skips draining an unread body and reads its bytes as the next request, and runs it (a request hidden
                 // in a refused request's body, past any filtering proxy), and otherwise keeps the connection open
                 // until the client gives up. This exception is Helidon's way to close it once the response is out.
                 throw new io.helidon.webserver.CloseConnectionException(exchange.endConnection
-                        ? "the request body could not be read" : unread ? "the request body was not read"
-                        : "the client asked to close the connection");
+                        ? "the request body could not be read" : "the client asked to close the connection");
             }
+            drainUnread(req);
         } finally {
             telemetry.record(KNOWN_METHODS.contains(method) ? method : "OTHER", exchange.route, status,
                     System.nanoTime() - started,
@@ -282,6 +274,31 @@ final class Dispatcher {
             }
         }
         res.send(new byte[0]);
+    }
+
+    /**
+     * Reads, after the answer, the rest of a body the endpoint did not read (it refused the request first, or takes
+     * none), so that the connection reaches the next request. Helidon would do the same, but unwatched: a client that
+     * sent part of such a body and went silent held the connection for ever. Read here, it is watched as a body read
+     * is ({@link SilentClients}), as a whole: not done within the limit, the connection ends. The client has its answer
+     * by then, and reading rather than closing at once keeps that answer from being lost to a reset of a connection
+     * closed under bytes still arriving.
+     */
+    private void drainUnread(ServerRequest req) {
+        if (!req.content().hasEntity() || req.content().consumed()) {
+            return;
+        }
+        // the whole rest within the limit (a body left part-read, such as a multipart's epilogue, included): a client
+        // still sending it after that long has had its answer, and loses the connection
+        silence.watch();
+        try {
+            req.content().consume();
+        } catch (RuntimeException e) {
+            // the client fell silent (the watch closed the connection under the read) or broke off
+            throw new io.helidon.webserver.CloseConnectionException("the rest of the request body did not come", e);
+        } finally {
+            silence.unwatch();
+        }
     }
 
     /** The request's {@code Connection} header lists {@code close} (RFC 9112 §9.6). */

@@ -310,7 +310,10 @@ class RequestHandlingIT {
             Map<String, String> partial = Map.of(
                     "half a head", "GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n",
                     "half a body", "POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
-                            + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"url\":");
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"url\":",
+                    // a body the endpoint does not read: answered, then its rest is waited for as any body is
+                    "half a body nobody reads", "GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                            + "\r\nContent-Length: 100\r\n\r\nabc");
             for (Map.Entry<String, String> request : partial.entrySet()) {
                 try (java.net.Socket socket = new java.net.Socket("127.0.0.1", strict.port())) {
                     socket.setSoTimeout(15_000);
@@ -336,30 +339,19 @@ class RequestHandlingIT {
     }
 
     /**
-     * A body the endpoint never reads (a GET's, or one of a request refused before its body) ends the connection after
-     * the answer: Helidon would otherwise read the rest of it, unwatched, as slowly as the client sends it, and a client
-     * that sent part of it and went silent held the connection for ever. A body that is read keeps the connection.
+     * A body the endpoint never reads (a GET's, or one of a request refused before its body) is read after the answer,
+     * so the connection reaches the next request, framed by the body's length; a body that is read keeps the
+     * connection too. (A client silent in the middle of such a body: see the test of silent clients.)
      */
     @Test
-    void a_body_left_unread_ends_the_connection_after_the_answer_and_a_read_one_keeps_it() throws Exception {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout(5_000);
-            socket.getOutputStream().write(("GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
-                    + "\r\nContent-Length: 100\r\n\r\nabc").getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().flush(); // and then nothing: the other 97 bytes never come
-            String answer;
-            try {
-                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            } catch (java.net.SocketTimeoutException e) {
-                throw new AssertionError("the server kept waiting for a body it does not read", e);
-            }
-            assertThat(answer).startsWith("HTTP/1.1 200 ").containsIgnoringCase("connection: close");
-        }
-        // refused before its body: answered, and the connection ends, so nothing in that body is read as a request
+    void a_body_left_unread_is_read_after_the_answer_and_the_connection_carries_on() {
+        // refused before its body: answered, then the body is read past, and the next request is served as such
         String refused = exchangeUntilClosed(("POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-                + "\r\nContent-Length: 2\r\n\r\n{}GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        assertThat(refused).startsWith("HTTP/1.1 401 ").containsIgnoringCase("connection: close");
-        assertThat(refused.split("HTTP/1.1 ", -1)).as(refused).hasSize(2);
+                + "\r\nContent-Length: 2\r\n\r\n{}GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(refused).startsWith("HTTP/1.1 401 ");
+        assertThat(refused.split("HTTP/1.1 ", -1)).as(refused).hasSize(3);
+        assertThat(refused).contains("HTTP/1.1 200 ");
         // read bodies keep the connection: two requests with bodies, then one that asks to close, all answered
         String body = "{\"url\":\"http://127.0.0.1/hook\"}";
         String post = "POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
