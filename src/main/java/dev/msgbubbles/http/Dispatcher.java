@@ -216,11 +216,16 @@ final class Dispatcher {
                 "rate limit of " + decision.limit() + " requests per minute exceeded; retry after " + retryAfter + " s");
     }
 
-    private void write(ServerResponse res, ApiResponse response, Exchange exchange) {
+    /** The status and the headers every answer has: the request id, the pipeline's, the endpoint's. */
+    private static void head(ServerResponse res, ApiResponse response, Exchange exchange) {
         res.status(response.status());
         res.header("X-Request-Id", exchange.requestId);
         exchange.headers.forEach(res::header);
         response.headers().forEach(res::header);
+    }
+
+    private void write(ServerResponse res, ApiResponse response, Exchange exchange) {
+        head(res, response, exchange);
         switch (response.payload()) {
             case ApiResponse.Raw raw -> {
                 res.header("Content-Type", raw.contentType());
@@ -256,10 +261,7 @@ final class Dispatcher {
      * writer never runs. A route that answers {@code HEAD} itself (a download) sets its own {@code Content-Length}.
      */
     private void writeHead(ServerResponse res, ApiResponse response, Exchange exchange) {
-        res.status(response.status());
-        res.header("X-Request-Id", exchange.requestId);
-        exchange.headers.forEach(res::header);
-        response.headers().forEach(res::header);
+        head(res, response, exchange);
         switch (response.payload()) {
             case ApiResponse.Raw raw -> {
                 res.header("Content-Type", raw.contentType());

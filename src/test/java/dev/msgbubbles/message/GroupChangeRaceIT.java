@@ -13,6 +13,7 @@ import dev.msgbubbles.db.Database;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.PgLocks;
 import dev.msgbubbles.support.TestStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +48,7 @@ class GroupChangeRaceIT {
             ActionResult result = super.control(action);
             if (action instanceof ChatAction.RemoveParticipant && first.getAndSet(false)) {
                 entered.countDown();
-                await(release);
+                PgLocks.await(release);
             }
             return result;
         }
@@ -71,12 +72,12 @@ class GroupChangeRaceIT {
             try {
                 CompletableFuture<Object> first = CompletableFuture.supplyAsync(() -> outcome(() -> rig.messaging().groups()
                         .removeParticipant(rig.principal(), group.id(), "+14155550001")), threads);
-                await(backend.entered);
+                PgLocks.await(backend.entered);
                 CompletableFuture<Object> second = CompletableFuture.supplyAsync(() -> outcome(() -> other.groups()
                         .removeParticipant(rig.principal(), group.id(), "+14155550002")), threads);
                 // the second either waits for the first's lock (fixed) or has already answered (checked without it)
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (!second.isDone() && waitingOnLocks(probe) == 0 && System.nanoTime() < deadline) {
+                while (!second.isDone() && PgLocks.waiting(probe) == 0 && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
                 backend.release.countDown();
@@ -103,20 +104,6 @@ class GroupChangeRaceIT {
             return operation.get();
         } catch (ApiException e) {
             return e;
-        }
-    }
-
-    private static long waitingOnLocks(Database db) {
-        return db.read(h -> h.createQuery("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND wait_event_type = 'Lock'").mapTo(Long.class).one());
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            assertThat(latch.await(20, TimeUnit.SECONDS)).isTrue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 }

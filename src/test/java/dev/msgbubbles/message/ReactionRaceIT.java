@@ -8,6 +8,7 @@ import dev.msgbubbles.common.ErrorCode;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.support.MutableClock;
+import dev.msgbubbles.support.PgLocks;
 import dev.msgbubbles.support.TestStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,9 +47,9 @@ class ReactionRaceIT {
             CompletableFuture<Void> unsend = CompletableFuture.runAsync(() -> db.writeVoid(tx -> {
                 assertThat(lifecycle.unsent(tx, sent.id(), clock.instant())).isTrue();
                 unsentUncommitted.countDown();
-                await(commit);
+                PgLocks.await(commit);
             }), threads);
-            await(unsentUncommitted);
+            PgLocks.await(unsentUncommitted);
             CompletableFuture<Object> react = CompletableFuture.supplyAsync(() -> {
                 try {
                     return rig.messaging().actions().react(rig.principal(), sent.id(), "love", false);
@@ -58,7 +59,7 @@ class ReactionRaceIT {
             }, threads);
             // the reaction either waits for the unsend's lock (fixed) or has already answered (read without it)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!react.isDone() && waitingOnLocks(probe) == 0 && System.nanoTime() < deadline) {
+            while (!react.isDone() && PgLocks.waiting(probe) == 0 && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
             commit.countDown();
@@ -71,20 +72,6 @@ class ReactionRaceIT {
                     .mapTo(Long.class).one());
             assertThat(actions).as("reactions for the backend").isZero(); // the unsend here is the lifecycle's alone
             assertThat(dev.msgbubbles.support.StoredEvents.count(db, "message.reaction")).isZero();
-        }
-    }
-
-    private static long waitingOnLocks(Database db) {
-        return db.read(h -> h.createQuery("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-                + "AND wait_event_type = 'Lock'").mapTo(Long.class).one());
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            assertThat(latch.await(20, TimeUnit.SECONDS)).isTrue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 }
