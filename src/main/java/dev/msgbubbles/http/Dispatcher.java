@@ -334,7 +334,8 @@ final class Dispatcher {
 
     static List<String> decodePath(String rawPath) {
         List<String> segments = new ArrayList<>();
-        String trimmed = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+        String origin = originForm(rawPath);
+        String trimmed = origin.startsWith("/") ? origin.substring(1) : origin;
         if (trimmed.isEmpty()) {
             return segments;
         }
@@ -350,6 +351,22 @@ final class Dispatcher {
             }
         }
         return segments;
+    }
+
+    /**
+     * The path of a request target sent in absolute form ({@code GET http://host:port/healthz}, as proxies send it),
+     * which a server must accept (RFC 9112 §3.2.2); Helidon hands it on as the path. Its authority names this server
+     * (there are no virtual hosts here) and is dropped. Any other target is returned as it is.
+     */
+    private static String originForm(String rawPath) {
+        int scheme = rawPath.indexOf("://");
+        boolean http = (scheme == 4 && rawPath.regionMatches(true, 0, "http", 0, 4))
+                || (scheme == 5 && rawPath.regionMatches(true, 0, "https", 0, 5));
+        if (!http) {
+            return rawPath;
+        }
+        int path = rawPath.indexOf('/', scheme + 3);
+        return path < 0 ? "/" : rawPath.substring(path);
     }
 
     static Map<String, List<String>> decodeQuery(String rawQuery) {

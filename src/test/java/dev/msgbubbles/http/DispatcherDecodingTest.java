@@ -43,6 +43,17 @@ class DispatcherDecodingTest {
     }
 
     @Test
+    void a_target_in_absolute_form_is_read_as_its_path() {
+        // RFC 9112 3.2.2: a server accepts absolute form; the authority names this server and is dropped
+        assertThat(Dispatcher.decodePath("http://127.0.0.1:8080/v1/numbers")).containsExactly("v1", "numbers");
+        assertThat(Dispatcher.decodePath("HTTPS://api.example.com/healthz")).containsExactly("healthz");
+        assertThat(Dispatcher.decodePath("http://api.example.com")).isEmpty();
+        // not a URI of ours: a path like any other
+        assertThat(Dispatcher.decodePath("/http://x/healthz")).containsExactly("http:", "", "x", "healthz");
+        assertThat(Dispatcher.decodePath("ftp://x/healthz")).containsExactly("ftp:", "", "x", "healthz");
+    }
+
+    @Test
     void root_path_has_no_segments() {
         assertThat(Dispatcher.decodePath("/")).isEmpty();
         assertThat(Dispatcher.decodePath("")).isEmpty();

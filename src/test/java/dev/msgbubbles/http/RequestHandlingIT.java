@@ -338,6 +338,18 @@ class RequestHandlingIT {
         }
     }
 
+    @Test
+    void a_request_target_in_absolute_form_is_served_as_its_path_and_query() {
+        String answer = exchangeUntilClosed(("GET http://127.0.0.1:" + server.port() + "/v1/numbers?limit=5 HTTP/1.1\r\n"
+                + "Host: x\r\nAuthorization: Bearer " + key + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        // /v1/numbers takes no query: the 400 naming 'limit' shows the query was read apart from the path
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("\"param\":\"limit\"");
+        String health = exchangeUntilClosed(("GET http://127.0.0.1:" + server.port() + "/healthz HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(health).startsWith("HTTP/1.1 200 ");
+    }
+
     /**
      * A body the endpoint never reads (a GET's, or one of a request refused before its body) is read after the answer,
      * so the connection reaches the next request, framed by the body's length; a body that is read keeps the
