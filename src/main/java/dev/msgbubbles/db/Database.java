@@ -16,6 +16,8 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementException;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
@@ -124,6 +126,8 @@ public final class Database implements Writes, AutoCloseable {
             HikariConfig config = base("msgbubbles-pg", storage.poolSize(), storage.connectionWait(), registry);
             config.setJdbcUrl(target.jdbcUrl());
             config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+            // the server's detail of an error quotes row values ("Key (v)=(…) already exists"): not in our logs
+            config.addDataSourceProperty("logServerErrorDetail", "false");
             if (target.user() != null) {
                 config.setUsername(target.user());
             }
@@ -674,6 +678,10 @@ public final class Database implements Writes, AutoCloseable {
     }
 
     private static Jdbi configure(Jdbi jdbi, Dialect dialect) {
+        // A failed statement's message names its SQL, never what was bound to it (message texts, handles, key hashes):
+        // it is logged with a 500 or a failing job, and the logs carry no key or message body. JDBI's default
+        // rendering lists the arguments; PostgreSQL's own detail is held back where the pool is made.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(Database::withoutArguments);
         if (dialect == Dialect.SQLITE) {
             jdbi.registerArgument(new UuidAsText());
             jdbi.registerColumnMapper(UUID.class, (rs, column, ctx) -> {
@@ -685,6 +693,17 @@ public final class Database implements Writes, AutoCloseable {
             jdbi.registerColumnMapper(UUID.class, (rs, column, ctx) -> rs.getObject(column, UUID.class));
         }
         return jdbi;
+    }
+
+    /** A statement failure's message: the failure and its SQL, shortened, without the statement's arguments. */
+    private static String withoutArguments(StatementException e) {
+        org.jdbi.v3.core.statement.StatementContext ctx = e.getStatementContext();
+        String sql = ctx == null ? null : ctx.getRenderedSql() != null ? ctx.getRenderedSql() : ctx.getRawSql();
+        if (sql == null) {
+            return e.getShortMessage();
+        }
+        String shortened = sql.length() > 300 ? sql.substring(0, 300) + "…" : sql;
+        return e.getShortMessage() + " [statement: \"" + shortened + "\"]";
     }
 
     /** PostgreSQL's uuid type; a null must be typed OTHER too, or the server sees a varchar and refuses it. */

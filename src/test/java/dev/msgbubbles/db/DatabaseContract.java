@@ -169,4 +169,27 @@ abstract class DatabaseContract {
         db.writeVoid(h -> h.execute("ALTER TABLE messages RESET (autovacuum_enabled)"));
         assertThat(db.statisticsGaps()).isEqualTo(server);
     }
+
+    @Test
+    void a_failed_statement_names_no_value_it_was_given() {
+        // what a failure logs (a 500's, a job's) must not carry what was bound: message texts, handles, key hashes
+        String secret = "a message body " + java.util.UUID.randomUUID();
+        db.writeVoid(tx -> tx.execute("CREATE TABLE leak_probe (v TEXT PRIMARY KEY)"));
+        try {
+            db.writeVoid(tx -> tx.createUpdate("INSERT INTO leak_probe (v) VALUES (:v)").bind("v", secret).execute());
+            Throwable failure = null;
+            try {
+                db.writeVoid(tx -> tx.createUpdate("INSERT INTO leak_probe (v) VALUES (:v)").bind("v", secret).execute());
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            org.assertj.core.api.Assertions.assertThat(failure).as("a duplicate key fails").isNotNull();
+            java.io.StringWriter logged = new java.io.StringWriter();
+            failure.printStackTrace(new java.io.PrintWriter(logged));
+            org.assertj.core.api.Assertions.assertThat(logged.toString()).as("the failure as logged")
+                    .contains("leak_probe").doesNotContain(secret);
+        } finally {
+            db.writeVoid(tx -> tx.execute("DROP TABLE leak_probe"));
+        }
+    }
 }
