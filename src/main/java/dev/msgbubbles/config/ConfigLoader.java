@@ -365,7 +365,7 @@ public final class ConfigLoader {
         }
         return DatabaseTarget.parse(value).orElseGet(() -> {
             problems.add("MSGBUBBLES_DATABASE_URL: expected postgresql://user@host:port/db, jdbc:postgresql://…, "
-                    + "sqlite:PATH (a file, not memory) or empty for SQLite in the data directory, got '" + value.replaceAll(":[^:@/]*@", ":***@") + "'");
+                    + "sqlite:PATH (a file, not memory) or empty for SQLite in the data directory, got '" + DatabaseTarget.redacted(value) + "'");
             return DatabaseTarget.sqliteFile(dataDir.resolve("msgbubbles.db"));
         });
     }

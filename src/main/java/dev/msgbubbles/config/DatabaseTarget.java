@@ -37,12 +37,30 @@ public record DatabaseTarget(Kind kind, String jdbcUrl, String user, String pass
             if (!portInRange(url.substring("jdbc:".length()))) {
                 return Optional.empty();
             }
-            return Optional.of(new DatabaseTarget(Kind.POSTGRESQL, url, null, null, url.replaceAll("password=[^&]*", "password=***")));
+            return Optional.of(new DatabaseTarget(Kind.POSTGRESQL, url, null, null, url.replaceAll("(?i)(password=)[^&]*", "$1***")));
         }
         if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
             return parsePostgresUri(url);
         }
         return Optional.empty();
+    }
+
+    /**
+     * {@code url}, any URL at all, fit to print: everything between the first {@code ://} and the last {@code @}
+     * after its first {@code :} (the password, which in a malformed URL may hold any character) and every
+     * {@code password=} parameter's value are {@code ***}. It may hide more than the password, never less.
+     */
+    static String redacted(String url) {
+        String shown = url;
+        int authority = shown.indexOf("://");
+        int at = shown.lastIndexOf('@');
+        if (authority >= 0 && at > authority) {
+            int colon = shown.indexOf(':', authority + 3);
+            if (colon >= 0 && colon < at) {
+                shown = shown.substring(0, colon + 1) + "***" + shown.substring(at);
+            }
+        }
+        return shown.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     /**

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -316,6 +317,21 @@ class ConfigLoaderTest {
                 .startsWith("MSGBUBBLES_DATABASE_URL:")
                 .doesNotContain("hunter2");
         assertThat(e.getMessage()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void a_rejected_database_url_does_not_echo_any_part_of_its_password() {
+        for (String url : List.of("postgresql://app:pa/ss-hunter2@db.internal:5432/db",
+                "postgresql://app:hunt:er2-hunter2@db.internal:99999/db",
+                "postgres://app:hunter2?x@db.internal/db/extra",
+                "jdbc:postgresql://db.internal:99999/db?user=app&password=hunter2",
+                "jdbc:postgres://db.internal/db?user=app&PASSWORD=hunter2")) {
+            ConfigException e = rejected(Map.of("MSGBUBBLES_DATABASE_URL", url));
+
+            assertThat(e.problems()).as(url).singleElement().asString()
+                    .startsWith("MSGBUBBLES_DATABASE_URL:")
+                    .doesNotContain("hunter2").doesNotContain("hunt").doesNotContain("pa/ss");
+        }
     }
 
     @Test
