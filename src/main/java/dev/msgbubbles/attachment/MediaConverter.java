@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * naming the cause.
  */
 public final class MediaConverter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MediaConverter.class);
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     /**
@@ -135,7 +136,9 @@ public final class MediaConverter {
             }
         } catch (IOException e) {
             // scratch files, the output's size, storing the result: the server's own files, never the media's fault
-            throw new Failure("conversion failed: " + e.getMessage(), true);
+            // its message names the server's paths: the operator's log has it, the message's error does not
+            LOG.warn("converting {} to {} failed: {}", sha256, target, e.toString());
+            throw new Failure("conversion failed: the server could not read or store its files", true);
         } finally {
             if (output != null) {
                 try {
@@ -187,7 +190,11 @@ public final class MediaConverter {
                     throw new Failure("the image is " + over.group(1) + " pixels, over the " + MAX_PIXELS / 1_000_000
                             + " megapixels this server decodes");
                 }
-                throw new Failure("ffmpeg could not convert the file: " + said.lines().findFirst().orElse("no output"));
+                // its words become the message's error: not the server's paths, nor a decoder's address in memory
+                String first = said.lines().findFirst().orElse("no output")
+                        .replace(input.toString(), "the file").replace(output.toString(), "the output")
+                        .replaceAll(" @ 0x[0-9a-fA-F]+", "");
+                throw new Failure("ffmpeg could not convert the file: " + first);
             }
         } finally {
             Files.deleteIfExists(log);

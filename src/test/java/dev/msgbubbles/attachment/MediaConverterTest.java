@@ -88,6 +88,45 @@ class MediaConverterTest {
         }
     }
 
+    /**
+     * ffmpeg's first line names the file it read (the blob's path in the data directory) or a decoder's address in
+     * memory; it becomes the message's error, in the API and in webhook events: neither is the client's business.
+     */
+    @Test
+    @Timeout(30)
+    void a_failure_from_ffmpeg_names_no_server_path_nor_memory_address() throws IOException {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        String sha = blobs.put(new ByteArrayInputStream("not really audio at all".getBytes(StandardCharsets.UTF_8)),
+                1_000).sha256();
+        Path input = blobs.file(sha).orElseThrow();
+        MediaConverter real = new MediaConverter("ffmpeg", blobs, Duration.ofSeconds(20));
+        // the real ffmpeg's words, and a stand-in's for the decoder's address and the output's path
+        MediaConverter fake = new MediaConverter(script("for a; do out=\"$a\"; done; "
+                + "echo \"[mp3 @ 0x5605c9e59c0] cannot write $out\" >&2; exit 1").toString(), blobs, Duration.ofSeconds(5));
+
+        for (MediaConverter converter : java.util.List.of(real, fake)) {
+            assertThatThrownBy(() -> converter.convert(sha, MediaConverter.Target.IMESSAGE_VOICE, 1_000))
+                    .isInstanceOf(MediaConverter.Failure.class)
+                    .hasMessageStartingWith("ffmpeg could not convert the file: ")
+                    .message().doesNotContain(dir.toString()).doesNotContain(input.getFileName().toString())
+                    .doesNotContain(sha).doesNotContainPattern("0x[0-9a-f]+");
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void a_failure_of_the_servers_own_files_names_no_path() throws IOException {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        String sha = blobs.put(new ByteArrayInputStream("some audio".getBytes(StandardCharsets.UTF_8)), 1_000).sha256();
+        // exits 0 without its output: reading the result fails with a NoSuchFileException naming the scratch path
+        MediaConverter converter = new MediaConverter(script("for a; do out=\"$a\"; done; rm -f \"$out\"").toString(),
+                blobs, Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> converter.convert(sha, MediaConverter.Target.WHATSAPP_VOICE, 1_000))
+                .isInstanceOfSatisfying(MediaConverter.Failure.class, f -> assertThat(f.storage()).isTrue())
+                .message().startsWith("conversion failed").doesNotContain(dir.toString()).doesNotContain("/");
+    }
+
     @Test
     @Timeout(30)
     void an_image_over_the_pixel_limit_is_refused_before_ffmpeg_decodes_it() throws Exception {
