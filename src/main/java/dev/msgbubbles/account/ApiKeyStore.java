@@ -49,6 +49,11 @@ final class ApiKeyStore {
         return h.createQuery(SELECT + "WHERE k.prefix = :prefix").bind("prefix", prefix).map(MAPPER).list();
     }
 
+    /** The key with id {@code id}, revoked or not. */
+    java.util.Optional<KeyRow> findById(Handle h, UUID id) {
+        return h.createQuery(SELECT + "WHERE k.id = :id").bind("id", id).map(MAPPER).findOne();
+    }
+
     /** The public prefixes of the keys not revoked. */
     java.util.Set<String> activePrefixes(Handle h) {
         return h.createQuery("SELECT prefix FROM api_keys WHERE revoked_at IS NULL").mapTo(String.class)

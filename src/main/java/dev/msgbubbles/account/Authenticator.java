@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -49,6 +50,8 @@ public final class Authenticator {
     private final ApiKeyStore keys = new ApiKeyStore();
     private final Cache<String, List<ApiKeyStore.KeyRow>> cache;
     private final KeyPrefixes prefixes;
+    /** Whether a key, by id, still authenticates: for requests that outlive their authentication (event streams). */
+    private final Cache<UUID, Boolean> standing;
 
     public Authenticator(Database db, Clock clock) {
         this.db = db;
@@ -59,6 +62,12 @@ public final class Authenticator {
                 .executor(Runnable::run) // upkeep on the reading thread, not handed to the common pool (see RateLimiter)
                 .build();
         this.prefixes = new KeyPrefixes(db, clock, CACHE_TTL);
+        this.standing = Caffeine.newBuilder()
+                .expireAfterWrite(CACHE_TTL)
+                .maximumSize(100_000)
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .executor(Runnable::run)
+                .build();
     }
 
     public Result authenticate(String authorization) {
@@ -91,6 +100,16 @@ public final class Authenticator {
             rows = cache.get(cacheKey, ignored -> db.read(h -> keys.findByPrefix(h, ApiKeyFormat.prefix(key))));
         }
         return judge(rows, hash);
+    }
+
+    /**
+     * Whether the key {@code principal} authenticated with is still good: not revoked, its account not suspended. A
+     * request that goes on after its authentication (an event stream) asks before it sends more; like
+     * {@link #authenticate}, the answer may be up to {@link #CACHE_TTL} old.
+     */
+    public boolean stillValid(Principal principal) {
+        return standing.get(principal.keyId(), id -> db.read(h -> keys.findById(h, id))
+                .map(row -> !row.revoked() && row.accountStatus() == Account.Status.ACTIVE).orElse(false));
     }
 
     private static Result judge(List<ApiKeyStore.KeyRow> rows, String hash) {

@@ -16,7 +16,7 @@ final class ApiRoutes {
                 services.features().wakeWorkers());
         SandboxApi sandbox = new SandboxApi(services.features().messaging().sandbox());
         WebhooksApi webhooks = new WebhooksApi(services.features().webhooks(), services.features().deliveries());
-        EventsApi events = new EventsApi(services.features().events());
+        EventsApi events = new EventsApi(services.features().events(), services.authenticator()::stillValid);
         AttachmentsApi attachments = new AttachmentsApi(services.features().attachments());
         return List.of(
                 Route.ops("GET", "/healthz", ops::health),

@@ -24,8 +24,11 @@ final class EventsApi {
     static final Set<String> QUERY = Set.of("after", "types", "limit");
 
     private final Events events;
+    /** Whether a stream's key is still good: a revoked key or a suspended account's ends its open streams. */
+    private final java.util.function.Predicate<dev.msgbubbles.account.Principal> stillValid;
 
-    EventsApi(Events events) {
+    EventsApi(Events events, java.util.function.Predicate<dev.msgbubbles.account.Principal> stillValid) {
+        this.stillValid = stillValid;
         this.events = events;
     }
 
@@ -70,14 +73,22 @@ final class EventsApi {
 
                 @Override
                 public void write(byte[] rendered) throws IOException {
+                    ensureStillValid();
                     out.write(rendered);
                     out.flush();
                 }
 
                 @Override
                 public void heartbeat() throws IOException {
+                    ensureStillValid();
                     out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));
                     out.flush();
+                }
+
+                private void ensureStillValid() throws IOException {
+                    if (!stillValid.test(principal)) {
+                        throw new IOException("its API key was revoked or its account suspended");
+                    }
                 }
             });
         };

@@ -601,6 +601,46 @@ class RequestHandlingIT {
         }
     }
 
+    /**
+     * A stream is authenticated once, when it opens; it carries every event of the account (message texts, phone
+     * numbers) for as long as it stays open. Revoking its key (or suspending the account) must end it, as it ends
+     * the key's requests, within the key cache's lifetime: the stream went on for ever.
+     */
+    @Test
+    void an_open_event_stream_ends_when_its_key_is_revoked() throws Exception {
+        String doomed = new AccountAdmin(db, clock).create("revoked-stream").testKey().key();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(("GET /v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + doomed
+                    + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains(": heartbeat")) {
+                int b = in.read();
+                assertThat(b).as("the stream's first heartbeat").isNotNegative();
+                seen.append((char) b);
+            }
+
+            new AccountAdmin(db, clock).revoke(doomed);
+            clock.advance(Authenticator.CACHE_TTL.plusSeconds(1));
+
+            // heartbeats come every second here: the stream ends at the next one (its last chunk, or the connection)
+            seen.setLength(0);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            boolean ended = false;
+            try {
+                while (!ended && System.nanoTime() < deadline) {
+                    int b = in.read();
+                    seen.append((char) b);
+                    ended = b < 0 || seen.toString().endsWith("\r\n0\r\n\r\n");
+                }
+            } catch (java.net.SocketException gone) {
+                ended = true;
+            }
+            assertThat(ended).as("the stream ended; it sent: %s", seen).isTrue();
+        }
+    }
+
     @Test
     void a_client_gone_is_recognised_through_the_cause_chain() {
         var broken = new java.io.UncheckedIOException(new java.net.SocketException("Broken pipe"));
