@@ -717,6 +717,14 @@ abstract class AttachmentsContract extends MessagingFixture {
                 + "\",\"attachment_ids\":[\"" + id + "\"]}"), 400, "invalid_attachments", "attachment_ids");
         assertError(http.postJson("/v1/sandbox/inbound", key, "{\"from\":\"" + to("3501") + "\",\"to_handle\":\"" + SANDBOX
                 + "\",\"attachment_ids\":[\"nope\"]}"), 400, "invalid_attachments", "attachment_ids");
+        // an id is read only in its canonical form, as everywhere else: 01a25039-9740-… spelled 1a25039-09740-…
+        String other = uploadedId(key, new FilePart("file", "spelled.png", null, png(22)));
+        assertThat(other).startsWith("0");
+        String spelled = other.substring(1, 8) + "-0" + other.substring(9);
+        assertThat(UUID.fromString(spelled)).as("the JDK reads it as the same id").isEqualTo(UUID.fromString(other));
+        assertError(http.postJson("/v1/sandbox/inbound", key, "{\"from\":\"" + to("3501") + "\",\"to_handle\":\"" + SANDBOX
+                + "\",\"attachment_ids\":[\"" + spelled + "\"]}"), 400, "invalid_attachments", "attachment_ids");
+        assertThat(http.get("/v1/attachments/" + other, key).json().path("data").path("message_id").isNull()).isTrue();
     }
 
     @Test

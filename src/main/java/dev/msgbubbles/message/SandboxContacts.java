@@ -72,14 +72,9 @@ public final class SandboxContacts {
         }
         List<UUID> parsed = new java.util.ArrayList<>();
         for (String id : ids) {
-            try {
-                if (id == null || id.length() != 36) {
-                    throw new IllegalArgumentException();
-                }
-                parsed.add(UUID.fromString(id));
-            } catch (IllegalArgumentException e) {
-                throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + id, "attachment_ids");
-            }
+            // the canonical form only, as every id the API reads (UUID.fromString takes other spellings of one id)
+            parsed.add(dev.msgbubbles.common.Ids.parse(id).orElseThrow(() ->
+                    new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + id, "attachment_ids")));
         }
         if (attachments == null) {
             throw new ApiException(ErrorCode.INVALID_ATTACHMENTS, "unknown attachment id " + ids.getFirst(), "attachment_ids");
