@@ -197,20 +197,23 @@ final class Dispatcher {
     }
 
     private static void charge(RateLimiter.Decision decision, Exchange exchange) {
-        exchange.headers.put("X-RateLimit-Limit", Long.toString(decision.limit()));
-        exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
-        exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
         if (!decision.allowed()) {
             refuse(decision, exchange);
         }
+        limits(decision, exchange);
+    }
+
+    /** The {@code X-RateLimit-*} headers of every {@code /v1} answer. */
+    private static void limits(RateLimiter.Decision decision, Exchange exchange) {
+        exchange.headers.put("X-RateLimit-Limit", Long.toString(decision.limit()));
+        exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
+        exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
     }
 
     /** The 429: {@code decision} gives the figures (a peek may find a token refilled since: retry after a second). */
     private static void refuse(RateLimiter.Decision decision, Exchange exchange) {
         long retryAfter = Math.max(1, decision.retryAfterSeconds());
-        exchange.headers.put("X-RateLimit-Limit", Long.toString(decision.limit()));
-        exchange.headers.put("X-RateLimit-Remaining", Long.toString(decision.remaining()));
-        exchange.headers.put("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        limits(decision, exchange);
         exchange.headers.put("Retry-After", Long.toString(retryAfter));
         throw new ApiException(ErrorCode.RATE_LIMITED,
                 "rate limit of " + decision.limit() + " requests per minute exceeded; retry after " + retryAfter + " s");
