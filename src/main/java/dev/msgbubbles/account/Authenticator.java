@@ -1,7 +1,6 @@
 package dev.msgbubbles.account;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.msgbubbles.common.ErrorCode;
 import dev.msgbubbles.common.Secrets;
 import dev.msgbubbles.db.Database;
@@ -55,19 +54,9 @@ public final class Authenticator {
 
     public Authenticator(Database db, Clock clock) {
         this.db = db;
-        this.cache = Caffeine.newBuilder()
-                .expireAfterWrite(CACHE_TTL)
-                .maximumSize(100_000)
-                .ticker(() -> clock.millis() * 1_000_000L)
-                .executor(Runnable::run) // upkeep on the reading thread, not handed to the common pool (see RateLimiter)
-                .build();
+        this.cache = ShortLived.cache(clock, CACHE_TTL);
         this.prefixes = new KeyPrefixes(db, clock, CACHE_TTL);
-        this.standing = Caffeine.newBuilder()
-                .expireAfterWrite(CACHE_TTL)
-                .maximumSize(100_000)
-                .ticker(() -> clock.millis() * 1_000_000L)
-                .executor(Runnable::run)
-                .build();
+        this.standing = ShortLived.cache(clock, CACHE_TTL);
     }
 
     public Result authenticate(String authorization) {

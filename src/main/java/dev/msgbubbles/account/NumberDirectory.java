@@ -46,12 +46,7 @@ public final class NumberDirectory {
         this.db = db;
         this.clock = clock;
         this.listener = listener;
-        this.byHandle = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-                .expireAfterWrite(CACHE_TTL)
-                .maximumSize(100_000)
-                .ticker(() -> clock.millis() * 1_000_000L)
-                .executor(Runnable::run) // upkeep on the reading thread, not handed to the common pool (see RateLimiter)
-                .build();
+        this.byHandle = ShortLived.cache(clock, CACHE_TTL);
     }
 
     /**
