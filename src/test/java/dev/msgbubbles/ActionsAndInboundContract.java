@@ -14,6 +14,7 @@ import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.support.Http;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,29 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         assertError(http.send("DELETE", "/v1/messages/" + queued, key, null, null, Map.of()), 409, "conflict", null);
         assertError(http.send("DELETE", "/v1/messages/" + id, app.bootstrapped().orElseThrow().liveKey().key(), null, null,
                 Map.of()), 404, "not_found", null);
+    }
+
+    @Test
+    void a_scheduled_message_that_joined_its_thread_behind_a_held_message_can_still_be_cancelled() {
+        Instant at = clock.instant().plus(Duration.ofMinutes(1));
+        String first = sendText(to("0503"), "first"); // …0503: two transient failures hold it in its thread's lane
+        String later = accepted("{\"to\":\"" + to("0503") + "\",\"from_handle\":\"" + SANDBOX
+                + "\",\"text\":\"at its time\",\"scheduled_at\":\"" + Timestamps.format(at) + "\"}").path("id").asText();
+        tick(Duration.ZERO); // first: attempt 1 refused
+        tick(Duration.ofMinutes(1)); // its time comes: it joins the lane behind first (attempt 2 refused)
+        assertThat(status(first)).isEqualTo("queued");
+        assertThat(status(later)).isEqualTo("scheduled");
+        int laned = app.database().read(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE subject = :s AND lane IS NOT NULL")
+                .bind("s", later).mapTo(Integer.class).one());
+        assertThat(laned).as("in its thread's lane").isEqualTo(1);
+        Http.Response cancelled = http.send("DELETE", "/v1/messages/" + later, key, null, null, Map.of());
+        assertThat(cancelled.status()).as(cancelled.text()).isEqualTo(200);
+        for (int i = 0; i < 5; i++) {
+            tick(Duration.ofSeconds(1));
+        }
+        assertThat(get(first).path("sent_at").isNull()).isFalse();
+        assertThat(status(later)).isEqualTo("canceled");
+        assertThat(get(later).path("sent_at").isNull()).isTrue();
     }
 
     @Test

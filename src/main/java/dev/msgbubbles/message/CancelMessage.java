@@ -32,7 +32,7 @@ public final class CancelMessage {
                 throw new ApiException(ErrorCode.CONFLICT, "only a scheduled message can be cancelled; this one is "
                         + message.status().wire());
             }
-            if (queue.cancel(tx, SendJob.KIND, id.toString()) == 0) {
+            if (queue.cancel(tx, SendJob.KIND, id.toString(), message.conversationId().toString()) == 0) {
                 // a worker claimed the send job: the message may be reaching the backend right now, or may have reached
                 // it before that worker died (an expired lease says nothing about which); rolls back
                 throw new ApiException(ErrorCode.CONFLICT, "this message is being sent right now and can no longer be cancelled");

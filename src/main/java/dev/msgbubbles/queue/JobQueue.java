@@ -22,6 +22,7 @@ public final class JobQueue {
     static final int NEXT_DUE_WINDOW = 512;
     private final String table;
     private final String claimSql;
+    private final List<String> cancelSql;
     private final String nextDueSql;
     private final String insertHead;
     private final String deleteHead;
@@ -48,6 +49,9 @@ public final class JobQueue {
             throw new IllegalArgumentException("not a job table: " + table);
         }
         this.table = table;
+        this.cancelSql = List.of(
+                "DELETE FROM " + table + " WHERE kind = :kind AND subject = :subject AND lane IS NULL AND lease_owner IS NULL",
+                "DELETE FROM " + table + " WHERE lane = :lane AND kind = :kind AND subject = :subject AND lease_owner IS NULL");
         this.insertHead = "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES";
         this.deleteHead = "DELETE FROM " + table + " WHERE seq IN";
         this.deleteAtSql = "DELETE FROM " + table + " WHERE ctid = ANY(?::tid[]) AND seq = ANY(?::bigint[])";
@@ -198,15 +202,28 @@ public final class JobQueue {
     }
 
     /**
-     * Removes jobs of {@code kind} about {@code subject} that no worker has claimed (never claimed, or released by a
-     * reschedule); returns how many. A claimed job is left alone, also once its lease has run out: its worker may have
-     * died, or may still be in the middle of the work (a backend slower than the lease), so whether the work happened
-     * is unknown until the next claim settles it, and the caller should refuse to call it off.
+     * Removes jobs of {@code kind} about {@code subject} outside any lane that no worker has claimed (never claimed, or
+     * released by a reschedule); returns how many. A claimed job is left alone, also once its lease has run out: its
+     * worker may have died, or may still be in the middle of the work (a backend slower than the lease), so whether the
+     * work happened is unknown until the next claim settles it, and the caller should refuse to call it off.
      */
     public int cancel(Handle tx, String kind, String subject) {
-        int removed = tx.createUpdate("DELETE FROM " + table + " " + """
-                         WHERE kind = :kind AND subject = :subject AND lease_owner IS NULL""")
-                .bind("kind", kind).bind("subject", subject).execute();
+        return cancel(tx, kind, subject, null);
+    }
+
+    /**
+     * As {@link #cancel(Handle, String, String)}, for a job outside any lane or in {@code lane}. Each is found through
+     * an index, never by reading the table (a cancel on SQLite holds the store's only writer, and a table of scheduled
+     * work can hold a great many jobs): outside a lane by subject ({@code jobs_unlaned_subject_idx}, which only such
+     * jobs enter, so that the lanes' jobs, every accepted send among them, write no entry), in a lane through the
+     * lane's own index, which reads only that lane's jobs.
+     */
+    public int cancel(Handle tx, String kind, String subject, String lane) {
+        int removed = tx.createUpdate(cancelStatements().getFirst()).bind("kind", kind).bind("subject", subject).execute();
+        if (removed == 0 && lane != null) {
+            removed = tx.createUpdate(cancelStatements().getLast()).bind("lane", lane).bind("kind", kind)
+                    .bind("subject", subject).execute();
+        }
         changes.addAndGet(removed);
         return removed;
     }
@@ -245,6 +262,14 @@ public final class JobQueue {
     /** The statement behind {@link #nextDue} (its plan is tested on PostgreSQL). */
     String nextDueStatement() {
         return nextDueSql;
+    }
+
+    /**
+     * The two statements of {@link #cancel(Handle, String, String, String)}, outside any lane and in the lane (their
+     * plans are tested on both stores).
+     */
+    List<String> cancelStatements() {
+        return cancelSql;
     }
 
     /** The claim statement (its plan is tested on PostgreSQL). */

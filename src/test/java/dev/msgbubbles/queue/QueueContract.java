@@ -294,6 +294,63 @@ abstract class QueueContract {
         vacuum.close(); // never started: closing is harmless
     }
 
+    @Test
+    void a_cancel_removes_only_unclaimed_jobs_of_its_subject_outside_a_lane_or_in_the_one_named() {
+        enqueue("send", "m1", null, clock.instant().plusSeconds(60)); // scheduled: outside any lane
+        enqueue("send", "m2", "thread-a", clock.instant()); // joined its thread's lane
+        enqueue("send", "m3", "thread-b", clock.instant());
+        enqueue("other", "m1", null, clock.instant().plusSeconds(60));
+        assertThat(cancel("send", "m2", "thread-b")).as("not in that lane").isZero();
+        assertThat(cancel("send", "m2", null)).as("not outside a lane").isZero();
+        assertThat(cancel("send", "m1", "thread-a")).isEqualTo(1);
+        assertThat(cancel("send", "m2", "thread-a")).isEqualTo(1);
+        assertThat(pending()).isEqualTo(2);
+        List<Job> claimed = claim("w", 10);
+        assertThat(claimed).extracting(Job::subject).containsExactly("m3");
+        assertThat(cancel("send", "m3", "thread-b")).as("claimed: left alone").isZero();
+        assertThat(pending()).isEqualTo(2);
+    }
+
+    @Test
+    void a_cancel_finds_its_job_through_an_index_however_many_jobs_wait() {
+        boolean postgres = db.dialect() == dev.msgbubbles.db.Dialect.POSTGRESQL;
+        // a long table of scheduled sends (outside any lane) and of sends in lanes
+        db.writeVoid(tx -> tx.execute("INSERT INTO jobs (kind, subject, lane, run_at, created_at) "
+                + (postgres ? "SELECT 'send', 's' || g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'lane-' || (g % 500) END, g, 0 "
+                        + "FROM generate_series(1, 20000) g"
+                        : "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000) "
+                        + "SELECT 'send', 's' || n, CASE WHEN n % 2 = 0 THEN NULL ELSE 'lane-' || (n % 500) END, n, 0 FROM g")));
+        if (postgres) {
+            db.outsideTransaction("VACUUM ANALYZE jobs");
+        }
+        List<String> statements = queue.cancelStatements();
+        String unlaned = plan(statements.getFirst(), Map.of("kind", "send", "subject", "s10"));
+        String inLane = plan(statements.getLast(), Map.of("lane", "lane-7", "kind", "send", "subject", "s7"));
+        assertThat(unlaned).as(unlaned).contains("jobs_unlaned_subject_idx");
+        assertThat(inLane).as(inLane).contains("jobs_lane_idx");
+        for (String plan : List.of(unlaned, inLane)) {
+            assertThat(plan).as(plan).doesNotContain("Seq Scan").doesNotContain("SCAN jobs");
+        }
+        assertThat(cancel("send", "s10", "lane-10")).isEqualTo(1);
+        assertThat(cancel("send", "s7", "lane-7")).isEqualTo(1);
+        assertThat(pending()).isEqualTo(19_998);
+    }
+
+    private int cancel(String kind, String subject, String lane) {
+        Integer removed = db.write(tx -> lane == null ? queue.cancel(tx, kind, subject) : queue.cancel(tx, kind, subject, lane));
+        return removed;
+    }
+
+    /** The store's plan for {@code sql} with its parameters bound (PostgreSQL's EXPLAIN, SQLite's query plan). */
+    private String plan(String sql, Map<String, String> binds) {
+        boolean postgres = db.dialect() == dev.msgbubbles.db.Dialect.POSTGRESQL;
+        return db.read(h -> {
+            var explain = h.createQuery((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql);
+            binds.forEach(explain::bind);
+            return String.join("\n", explain.map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list());
+        });
+    }
+
     private void drainAll() {
         List<Job> jobs;
         while (!(jobs = claim("w", 100)).isEmpty()) {
