@@ -108,18 +108,22 @@ final class MessageStore {
                 + "ORDER BY created_at DESC, id DESC LIMIT 1", channel, conversationId);
     }
 
-    /** Marks every inbound message of a thread read that was not yet; the number marked. */
-    int markInboundRead(Handle tx, UUID conversationId, Instant at) {
+    /**
+     * Marks read, at {@code at}, every inbound message of a thread received by {@code receivedBy} (that instant
+     * included) that was not yet; the number marked.
+     */
+    int markInboundRead(Handle tx, UUID conversationId, Instant receivedBy, Instant at) {
         settleHeld(tx);
         if (Sql.dialect(tx) == Dialect.SQLITE) {
             ThreadIndex.Where thread = ThreadIndex.sqliteThread(conversationId, new ThreadIndex.Where("", List.of()), null);
             List<Object> values = new ArrayList<>(List.of(at, at));
             values.addAll(thread.values());
+            values.add(receivedBy);
             return Sql.update(tx, "UPDATE messages SET read_at = ?, updated_at = ? WHERE " + thread.sql()
-                    + " AND direction = 'inbound' AND read_at IS NULL", values.toArray());
+                    + " AND direction = 'inbound' AND read_at IS NULL AND created_at <= ?", values.toArray());
         }
         return Sql.update(tx, "UPDATE messages SET read_at = ?, updated_at = ? WHERE conversation_id = ? "
-                + "AND direction = 'inbound' AND read_at IS NULL", at, at, conversationId);
+                + "AND direction = 'inbound' AND read_at IS NULL AND created_at <= ?", at, at, conversationId, receivedBy);
     }
 
     /** The equality filters of a listing besides the thread, by column. */

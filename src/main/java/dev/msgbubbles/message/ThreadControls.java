@@ -48,16 +48,21 @@ public final class ThreadControls {
         this.conversations = new ConversationStore(clock);
     }
 
-    /** Marks everything received in the thread read, once the network has sent the read receipts. */
+    /**
+     * Marks read what the thread had received when the network was asked, once the network has sent the read
+     * receipts. A message that arrives while it is asked may not have been shown to it, so it stays unread (the next
+     * call marks it) rather than being marked read with no receipt ever sent for it.
+     */
     public ChatView markRead(Principal p, UUID id) {
         Conversation thread = operations.thread(p, id);
         requireGroupOnTheNetwork(thread);
         AccountNumber number = operations.number(thread);
         ChannelType channel = supported(thread, number, "read receipts");
+        Instant asked = clock.instant();
         operations.perform(number, new ChatAction.MarkRead(ThreadOperations.backendView(thread, channel)),
                 ErrorCode.MARK_READ_FAILED);
         return db.write(tx -> {
-            messages.markInboundRead(tx, thread.id(), clock.instant());
+            messages.markInboundRead(tx, thread.id(), asked, clock.instant());
             return ChatView.of(conversations.findById(tx, thread.id()).orElseThrow());
         });
     }

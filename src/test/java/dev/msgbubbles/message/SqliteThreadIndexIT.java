@@ -153,7 +153,7 @@ class SqliteThreadIndexIT {
     }
 
     private int markRead(Instant at) {
-        Integer marked = db.write(tx -> messages.markInboundRead(tx, thread, at));
+        Integer marked = db.write(tx -> messages.markInboundRead(tx, thread, at, at));
         return marked;
     }
 
