@@ -56,13 +56,20 @@ final class SendJob implements JobHandler {
     }
 
     /**
-     * The job the accepting send enqueues: in the thread's lane, due now; for a scheduled message, outside any lane and
-     * due at its time (see {@link #joinThread}).
+     * How long a scheduled message whose time has come waits, each time, for a message of its thread scheduled before
+     * it that another worker claimed to join the thread first ({@link ScheduledTurns}).
+     */
+    static final Duration TURN_WAIT = Duration.ofMillis(250);
+
+    /**
+     * The job the accepting send enqueues: in the thread's lane, due now; for a scheduled message, outside any lane,
+     * due at its time, with its thread as payload (see {@link #joinThread} and {@link ScheduledTurns}).
      */
     static JobQueue.NewJob firstJob(Message message, Instant now) {
         return message.scheduledAt() == null
                 ? new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), ACCEPTANCE, now)
-                : new JobQueue.NewJob(KIND, message.id().toString(), null, ACCEPTANCE, message.scheduledAt());
+                : new JobQueue.NewJob(KIND, message.id().toString(), null, message.conversationId().toString(),
+                        message.scheduledAt());
     }
 
     private final Database db;
@@ -130,7 +137,9 @@ final class SendJob implements JobHandler {
      * Moves the batch's scheduled messages whose time has come into their threads' lanes (see {@link #joinThread}), in
      * one transaction and in the order of their times, then of their acceptance: messages of a thread scheduled for
      * the same moment (or overdue together after a restart) go out in that order, which joins made by the jobs' runs
-     * side by side did not keep. If this fails, each run joins its own message.
+     * side by side did not keep. A message whose thread has an earlier one still outside the lane, claimed by another
+     * worker, is left to its run, which waits its turn ({@link ScheduledTurns}), and so are the thread's later ones in
+     * the batch. If this fails, each run joins its own message.
      */
     private void joinDue(List<Job> jobs) {
         List<Job> due = new ArrayList<>();
@@ -146,8 +155,32 @@ final class SendJob implements JobHandler {
         due.sort(java.util.Comparator.comparing((Job job) -> prefetched.get(UUID.fromString(job.subject())).scheduledAt())
                 .thenComparingLong(Job::seq));
         Instant now = clock.instant();
-        writes.writeVoid(tx -> due.forEach(job -> join(tx, job, prefetched.get(UUID.fromString(job.subject())), now)));
-        due.forEach(job -> joined.add(UUID.fromString(job.subject())));
+        Map<UUID, List<Job>> byThread = new java.util.LinkedHashMap<>();
+        for (Job job : due) {
+            byThread.computeIfAbsent(prefetched.get(UUID.fromString(job.subject())).conversationId(), t -> new ArrayList<>())
+                    .add(job);
+        }
+        List<UUID> moved = writes.write(tx -> {
+            List<UUID> done = new ArrayList<>();
+            byThread.forEach((thread, mine) -> {
+                ScheduledTurns.Turn last = turn(mine.getLast());
+                Optional<ScheduledTurns.Turn> other = ScheduledTurns.firstOther(tx, thread,
+                        mine.stream().map(Job::subject).toList(), last);
+                for (Job job : mine) {
+                    if (other.isPresent() && other.get().compareTo(turn(job)) < 0) {
+                        break; // this one and the thread's later ones wait their turn in their runs
+                    }
+                    join(tx, job, prefetched.get(UUID.fromString(job.subject())), now);
+                    done.add(UUID.fromString(job.subject()));
+                }
+            });
+            return done;
+        });
+        joined.addAll(moved);
+    }
+
+    private ScheduledTurns.Turn turn(Job job) {
+        return ScheduledTurns.Turn.of(job, prefetched.get(UUID.fromString(job.subject())));
     }
 
     @Override
@@ -234,7 +267,14 @@ final class SendJob implements JobHandler {
      * job it could not take.)
      */
     private void joinThread(Job job, Message message, Instant now) {
-        writes.writeVoid(tx -> join(tx, job, message, now));
+        writes.writeVoid(tx -> {
+            if (ScheduledTurns.firstOther(tx, message.conversationId(), List.of(job.subject()),
+                    ScheduledTurns.Turn.of(job, message)).isPresent()) {
+                queue.reschedule(tx, job, now.plus(TURN_WAIT), "waiting for a message of its thread scheduled before it");
+            } else {
+                join(tx, job, message, now);
+            }
+        });
     }
 
     /** Replaces {@code job} (outside any lane) with one in its thread's lane, due at once, in {@code tx}. */
