@@ -12,6 +12,7 @@ import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.Timestamps;
 import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.support.Http;
+import dev.msgbubbles.support.SseReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,50 +114,6 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
             Http.Response refused = http.get("/v1/events?" + bad, sender.testKey());
             assertThat(refused.status()).as(bad).isEqualTo(400);
             assertThat(refused.json().path("error").asText()).isEqualTo("invalid_request");
-        }
-    }
-
-    /** Reads an SSE response line by line on its own thread, so a test can wait for lines with a timeout. */
-    private static final class SseReader implements AutoCloseable {
-        final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-        private final java.io.InputStream body;
-        final java.net.http.HttpResponse<java.io.InputStream> response;
-
-        SseReader(int port, String apiKey, String query, String lastEventId) throws Exception {
-            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                    "http://127.0.0.1:" + port + "/v1/events/stream" + query)).header("Authorization", "Bearer " + apiKey);
-            if (lastEventId != null) {
-                request.header("Last-Event-ID", lastEventId);
-            }
-            response = java.net.http.HttpClient.newHttpClient().send(request.build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
-            body = response.body();
-            Thread.ofVirtual().start(() -> {
-                try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(body, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = reader.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (java.io.IOException ignored) {
-                    // closed by the test
-                }
-            });
-        }
-
-        /** The next line that starts with {@code prefix}, skipping others; fails after 10 s. */
-        String next(String prefix) throws InterruptedException {
-            while (true) {
-                String line = lines.poll(10, java.util.concurrent.TimeUnit.SECONDS);
-                assertThat(line).as("a line starting with '%s' within 10 s", prefix).isNotNull();
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-            }
-        }
-
-        @Override
-        public void close() throws java.io.IOException {
-            body.close();
         }
     }
 
