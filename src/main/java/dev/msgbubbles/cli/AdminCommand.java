@@ -107,7 +107,8 @@ public final class AdminCommand implements Runnable {
         @Command(name = "set-status", description = "Mark a number online or offline.", mixinStandardHelpOptions = true)
         int setStatus(@Option(names = "--handle", required = true, paramLabel = "E164") String handle,
                       @Option(names = "--status", required = true, paramLabel = "STATUS", description = "online or offline") String status) {
-            return AdminContext.run(spec, s -> view(s.numbers().setStatus(handle, switch (status) {
+            // read as --mode, --provider and --channels are: in any case, around spaces ignored
+            return AdminContext.run(spec, s -> view(s.numbers().setStatus(handle, switch (status.strip().toLowerCase(Locale.ROOT)) {
                 case "online" -> AccountNumber.Status.ONLINE;
                 case "offline" -> AccountNumber.Status.OFFLINE;
                 default -> throw ApiException.invalid("status", "--status must be online or offline");

@@ -86,6 +86,10 @@ class AdminCliIT {
 
         assertThat(ok(Cli.run(env, "admin", "number", "set-status", "--handle", "+14155550100", "--status", "offline"))
                 .path("status").asText()).isEqualTo("offline");
+        assertThat(ok(Cli.run(env, "admin", "number", "set-status", "--handle", "+14155550100", "--status", " ONLINE"))
+                .path("status").asText()).as("read as --mode is").isEqualTo("online");
+        assertThat(ok(Cli.run(env, "admin", "number", "set-status", "--handle", "+14155550100", "--status", "Offline"))
+                .path("status").asText()).isEqualTo("offline");
         assertThat(ok(Cli.run(env, "admin", "account", "suspend", "--account", accountId)).path("status").asText())
                 .isEqualTo("suspended");
         assertThat(ok(Cli.run(env, "admin", "account", "activate", "--account", accountId)).path("status").asText())
