@@ -601,6 +601,9 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(lost.json().path("message").asText()).contains("scheduled", "received", "canceled");
         assertThat(http.get("/v1/messages?status=received", apiKey).status()).isEqualTo(200);
         assertError(http.get("/v1/messages?direction=sideways", apiKey), 400, "invalid_request", "direction");
+        // values as the wire spells them, as for status (QUEUED is refused): not another case
+        assertError(http.get("/v1/messages?status=QUEUED", apiKey), 400, "invalid_request", "status");
+        assertError(http.get("/v1/messages?direction=INBOUND", apiKey), 400, "invalid_request", "direction");
         assertThat(http.get("/v1/messages?status=queued&direction=outbound&limit=100", apiKey).json().path("data")).hasSize(10);
         assertThat(http.get("/v1/messages?to=+14155551003", apiKey).json().path("data")).hasSize(1);
         assertThat(http.get("/v1/messages?to=%2B14155551003", apiKey).json().path("data")).hasSize(1);

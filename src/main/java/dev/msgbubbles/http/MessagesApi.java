@@ -11,7 +11,6 @@ import dev.msgbubbles.message.MessageStatus;
 import dev.msgbubbles.message.Messaging;
 import dev.msgbubbles.message.SendMessage;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -145,8 +144,9 @@ final class MessagesApi {
                 param + " must be an E.164 phone number or an email address", param)).value();
     }
 
+    /** A direction as the wire spells it ({@code status} is read the same way: {@code INBOUND} is refused). */
     private static Message.Direction direction(String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
+        return switch (value) {
             case "inbound" -> Message.Direction.INBOUND;
             case "outbound" -> Message.Direction.OUTBOUND;
             default -> throw ApiException.invalid("direction", "direction must be inbound or outbound");
