@@ -546,6 +546,52 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
         assertError(http.get("/v1/webhooks/" + hook.id() + "/deliveries", s.testKey()), 404, "not_found", null);
     }
 
+    private Http.Response patch(Hook hook, String json) {
+        return http.send("PATCH", "/v1/webhooks/" + hook.id(), hook.key(), "application/json",
+                json.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    @Test
+    void deliveries_queued_before_their_type_was_unsubscribed_or_the_endpoint_disabled_are_dropped_not_sent() {
+        // they went out all the same: the filter was applied when the event was written, never again
+        Sender s = sender("unsubscribed");
+        Hook retrying = hook(s.testKey(), "[\"message.queued\",\"message.read\"]");
+        Hook queued = hook(s.testKey(), "[\"message.queued\",\"message.read\"]");
+        Hook disabled = hook(s.testKey(), "[\"message.queued\"]");
+        receiver.plan(retrying.path(), Receiver.Answer.status(503));
+        sendFrom(s, to("1234"), "soon unwanted");
+        deliver(); // each endpoint's first attempt; the first endpoint's fails and waits for its retry
+        assertThat(received(retrying)).hasSize(1);
+        sendFrom(s, to("1235"), "never wanted");
+
+        assertThat(patch(retrying, "{\"events\":[\"message.read\"]}").status()).isEqualTo(200);
+        assertThat(patch(queued, "{\"events\":[\"message.read\"]}").status()).isEqualTo(200);
+        assertThat(patch(disabled, "{\"enabled\":false}").status()).isEqualTo(200);
+        advance(Duration.ofMinutes(10));
+
+        assertThat(received(retrying)).as("the retry is not made").hasSize(1);
+        assertThat(received(queued)).as("the second event's first attempt is not made").hasSize(1);
+        assertThat(received(disabled)).hasSize(1);
+        assertThat(deliveries(retrying).get(0).path("status").asText()).isEqualTo("dropped");
+        JsonNode dropped = deliveries(retrying).get(1);
+        assertThat(dropped.path("status").asText()).isEqualTo("dropped");
+        assertThat(dropped.path("attempts")).as("the first attempt only").hasSize(1);
+        assertThat(deliveries(queued).get(0).path("status").asText()).isEqualTo("dropped");
+        assertThat(deliveries(queued).get(0).path("attempts")).isEmpty();
+        assertThat(deliveries(queued).get(1).path("status").asText()).isEqualTo("succeeded");
+        assertThat(deliveries(disabled).get(0).path("status").asText()).isEqualTo("dropped");
+        assertThat(deliveries(disabled).get(0).path("attempts")).isEmpty();
+        // a manual resend of a type the endpoint no longer takes is refused, like one to a disabled endpoint
+        assertError(post("/v1/webhooks/" + retrying.id() + "/deliveries/" + dropped.path("id").asText() + "/retry",
+                s.testKey(), null), 409, "conflict", null);
+        assertThat(patch(retrying, "{\"events\":null}").status()).isEqualTo(200);
+        Http.Response resent = post("/v1/webhooks/" + retrying.id() + "/deliveries/" + dropped.path("id").asText()
+                + "/retry", s.testKey(), null);
+        assertThat(resent.status()).as(resent.text()).isEqualTo(202);
+        deliver();
+        assertThat(received(retrying)).hasSize(2);
+    }
+
     @Test
     void metrics_count_deliveries_by_outcome_and_time_attempts() {
         Sender s = sender("metrics");

@@ -18,6 +18,14 @@ public record Webhook(UUID id, UUID accountId, Mode mode, String url, List<Strin
         return typesOf(events);
     }
 
+    /**
+     * Whether it takes events of type {@code eventType} (a wire name) now: a delivery of a type it no longer takes
+     * is dropped when its turn comes. A plain look in a short list, for the delivery attempt.
+     */
+    public boolean takes(String eventType) {
+        return events == null || events.contains(eventType);
+    }
+
     /** Event type names as types (names this build does not know are left out); null stays null (every type). */
     static java.util.Set<dev.msgbubbles.event.EventType> typesOf(List<String> names) {
         if (names == null) {
