@@ -7,6 +7,7 @@ import dev.msgbubbles.account.Principal;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Sql;
 import dev.msgbubbles.event.EventType;
@@ -33,6 +34,27 @@ final class WebhookStore {
                 w.accountId(), w.mode().wire(), w.url(), json(w.events()), w.enabled(), w.disabledReason(), w.secret(),
                 w.previousSecret(), w.previousSecretUntil(), w.createdAt(), w.updatedAt());
     }
+
+    /** The endpoints of an account and mode (through the account index). */
+    long count(Handle h, UUID accountId, Mode mode) {
+        return Sql.one(h, "SELECT COUNT(*) AS n FROM webhooks WHERE account_id = ? AND mode = ?",
+                row -> row.longValue("n"), accountId, mode.wire()).orElse(0L);
+    }
+
+    /**
+     * PostgreSQL: holds, until {@code tx} ends, a lock of its own for registering endpoints of this account and mode
+     * (a transaction-scoped advisory lock keyed by {@link #REGISTRATIONS} and a hash of the two; an unrelated account
+     * sharing the hash only waits a moment). SQLite's write transactions are serialised already.
+     */
+    void lockRegistrations(Handle tx, UUID accountId, Mode mode) {
+        if (Sql.dialect(tx) == Dialect.POSTGRESQL) {
+            Sql.list(tx, "SELECT pg_advisory_xact_lock(?, ?)", row -> Boolean.TRUE, REGISTRATIONS,
+                    java.util.Objects.hash(accountId, mode.wire()));
+        }
+    }
+
+    /** The first key of the advisory locks of {@link #lockRegistrations} (two-int keys never meet one-bigint keys). */
+    private static final int REGISTRATIONS = 0x57480001;
 
     Optional<Webhook> find(Handle h, UUID accountId, Mode mode, UUID id) {
         return Sql.one(h, "SELECT " + COLUMNS + " FROM webhooks" + SCOPE, MAPPER, id, accountId, mode.wire());
