@@ -382,6 +382,44 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
     }
 
     @Test
+    void a_second_rotation_within_a_day_keeps_the_first_secret_signing_until_its_own_day_ends() {
+        // the second rotation used to retire the original secret at once: receivers still holding it failed to verify
+        Sender s = sender("rotate-twice");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        String rotate = "/v1/webhooks/" + hook.id() + "/rotate-secret";
+        String second = post(rotate, s.testKey(), null).json().path("data").path("secret").asText();
+        clock.advance(Duration.ofHours(1));
+        Http.Response again = post(rotate, s.testKey(), null);
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        String third = again.json().path("data").path("secret").asText();
+        assertThat(third).startsWith("whsec_").isNotIn(hook.secret(), second);
+        assertThat(http.get("/v1/webhooks/" + hook.id(), s.testKey()).json().path("data").has("secret")).isFalse();
+
+        sendFrom(s, to("1234"), "three secrets");
+        deliver();
+        Receiver.Request request = received(hook).getLast();
+        assertThat(request.header("webhook-signature").split(" ")).hasSize(3);
+        assertSigned(request, third);
+        assertSigned(request, second);
+        assertSigned(request, hook.secret());
+
+        clock.advance(Duration.ofHours(23)); // a day after the first rotation: the original secret has had its day
+        sendFrom(s, to("1234"), "two secrets");
+        deliver();
+        request = received(hook).getLast();
+        assertThat(request.header("webhook-signature").split(" ")).hasSize(2);
+        assertSigned(request, third);
+        assertSigned(request, second);
+
+        clock.advance(Duration.ofHours(1));
+        sendFrom(s, to("1234"), "one secret");
+        deliver();
+        request = received(hook).getLast();
+        assertThat(request.header("webhook-signature").split(" ")).hasSize(1);
+        assertSigned(request, third);
+    }
+
+    @Test
     void an_endpoint_gets_only_the_event_types_it_subscribed_to() {
         Sender s = sender("filter");
         Hook delivered = hook(s.testKey(), "[\"message.delivered\"]");

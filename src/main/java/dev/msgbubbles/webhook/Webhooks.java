@@ -106,7 +106,7 @@ public final class Webhooks {
         List<String> events = checkedEvents(r.events());
         Instant now = clock.instant();
         Webhook webhook = new Webhook(Ids.uuidV7(clock), p.accountId(), p.mode(), url, events, true, null, newSecret(),
-                null, null, now, now);
+                List.of(), now, now);
         Object outcome = db.write(tx -> {
             // one registration of the account and mode at a time, so that two at once cannot both find room for one
             // more (SQLite serialises writers anyway)
@@ -160,7 +160,7 @@ public final class Webhooks {
             Webhook changed = new Webhook(w.id(), w.accountId(), w.mode(), url != null ? url : w.url(),
                     events.isPresent() ? events.get().orElse(null) : w.events(), enabled,
                     enabled ? null : change.enabled().isPresent() ? "disabled by request" : w.disabledReason(),
-                    w.secret(), w.previousSecret(), w.previousSecretUntil(), w.createdAt(), clock.instant());
+                    w.secret(), w.retiredSecrets(), w.createdAt(), clock.instant());
             store.update(tx, changed);
             Database.afterCommit(tx, "webhooks changed", () -> listener.changed(p.accountId(), p.mode()));
             if (enabled && !w.enabled()) {
@@ -183,14 +183,16 @@ public final class Webhooks {
         }
     }
 
-    /** A new secret, returned once; the old one keeps signing next to it for {@link #ROTATION_OVERLAP}. */
+    /**
+     * A new secret, returned once; the old one keeps signing next to it for {@link #ROTATION_OVERLAP}, as do the ones
+     * earlier rotations retired until their own overlap ends (the newest {@link Webhook#MAX_RETIRED_SECRETS} of them).
+     */
     public WebhookView rotateSecret(Principal p, UUID id) {
         Instant now = clock.instant();
         String secret = newSecret();
         return db.write(tx -> {
             Webhook w = store.requireForUpdate(tx, p, id);
-            Webhook rotated = new Webhook(w.id(), w.accountId(), w.mode(), w.url(), w.events(), w.enabled(),
-                    w.disabledReason(), secret, w.secret(), now.plus(ROTATION_OVERLAP), w.createdAt(), now);
+            Webhook rotated = w.rotated(secret, now, ROTATION_OVERLAP);
             store.update(tx, rotated);
             return WebhookView.of(rotated, true);
         });
