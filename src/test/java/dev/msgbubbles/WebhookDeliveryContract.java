@@ -359,6 +359,44 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
     }
 
     @Test
+    void a_replay_skips_events_still_pending_for_the_endpoint_and_sends_the_settled_ones_again() {
+        // two replays before the first was delivered (or a replay over deliveries still retrying) queued every event
+        // once per replay: the receiver got each twice
+        Sender s = sender("replay-twice");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        Instant since = clock.instant();
+        sendFrom(s, to("1234"), "one");
+        sendFrom(s, to("1234"), "two");
+        deliver();
+        receiver.plan(hook.path(), Receiver.Answer.status(503));
+        sendFrom(s, to("1234"), "three"); // fails: pending, its retry due in 5 s
+        deliver();
+        List<Receiver.Request> original = received(hook);
+        assertThat(original).hasSize(3);
+
+        String replay = "/v1/webhooks/" + hook.id() + "/replay";
+        String body = "{\"since\":\"" + Timestamps.format(since) + "\"}";
+        assertThat(post(replay, s.testKey(), body).status()).isEqualTo(202);
+        assertThat(post(replay, s.testKey(), body).status()).isEqualTo(202);
+        deliver();
+
+        List<Receiver.Request> replayed = received(hook).subList(3, received(hook).size());
+        assertThat(replayed.stream().map(r -> r.header("webhook-id")).toList()).as("once each, the retrying one not at all")
+                .containsExactly(original.get(0).header("webhook-id"), original.get(1).header("webhook-id"));
+        assertThat(deliveries(hook)).hasSize(5);
+        advance(Duration.ofSeconds(5)); // the third one's retry
+        assertThat(received(hook)).hasSize(6);
+
+        // everything settled now: a replay sends all three again, in event order
+        assertThat(post(replay, s.testKey(), body).status()).isEqualTo(202);
+        deliver();
+        List<Receiver.Request> again = received(hook).subList(6, received(hook).size());
+        assertThat(again.stream().map(r -> r.header("webhook-id")).toList())
+                .containsExactlyElementsOf(original.stream().map(r -> r.header("webhook-id")).toList());
+        assertThat(deliveries(hook)).hasSize(8);
+    }
+
+    @Test
     void after_a_rotation_deliveries_carry_both_signatures_for_a_day() {
         Sender s = sender("rotate");
         Hook hook = hook(s.testKey(), "[\"message.queued\"]");

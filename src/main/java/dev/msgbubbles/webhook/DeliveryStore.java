@@ -156,6 +156,26 @@ final class DeliveryStore {
                     + "WHERE d.id = v.id AND d.status = 'pending'",
             null);
 
+    /**
+     * The cursors in ({@code after}, {@code upTo}] of the events among {@code ids} (deliveries) that are still pending,
+     * read by primary key, {@value #PROBE} ids a statement.
+     */
+    java.util.Set<Long> pendingCursors(Handle h, List<UUID> ids, long after, long upTo) {
+        java.util.Set<Long> cursors = new java.util.HashSet<>();
+        for (int from = 0; from < ids.size(); from += PROBE) {
+            Object[] keys = Sql.paddedKeys(ids.subList(from, Math.min(ids.size(), from + PROBE)));
+            Object[] values = java.util.Arrays.copyOf(keys, keys.length + 2);
+            values[keys.length] = after;
+            values[keys.length + 1] = upTo;
+            cursors.addAll(Sql.list(h, "SELECT event_cursor FROM webhook_deliveries WHERE id IN ("
+                    + Sql.repeat("?", keys.length) + ") AND status = 'pending' AND event_cursor > ? AND event_cursor <= ?",
+                    row -> row.longValue("event_cursor"), values));
+        }
+        return cursors;
+    }
+
+    private static final int PROBE = 256;
+
     /** Makes a settled delivery pending again, due now, at the start of the retry schedule; false if it was pending. */
     boolean reopen(Handle tx, UUID id, Instant now) {
         return Sql.update(tx, "UPDATE webhook_deliveries SET status = 'pending', retry_step = 0, next_attempt_at = ?, "
