@@ -397,6 +397,34 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
     }
 
     @Test
+    void delivery_pages_walk_every_delivery_once_when_many_share_a_millisecond() {
+        Sender s = sender("log-pages");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        Instant since = clock.instant();
+        for (int i = 0; i < 3; i++) {
+            sendFrom(s, to("1234"), "page " + i);
+        }
+        deliver();
+        // a replay writes its deliveries in one transaction, all created in the same millisecond
+        assertThat(post("/v1/webhooks/" + hook.id() + "/replay", s.testKey(),
+                "{\"since\":\"" + Timestamps.format(since) + "\"}").status()).isEqualTo(202);
+        deliver();
+        List<String> all = new ArrayList<>();
+        deliveries(hook).forEach(d -> all.add(d.path("id").asText()));
+        assertThat(all).hasSize(6).doesNotHaveDuplicates();
+
+        List<String> walked = new ArrayList<>();
+        String before = null;
+        do {
+            JsonNode page = http.get("/v1/webhooks/" + hook.id() + "/deliveries?limit=2"
+                    + (before == null ? "" : "&before=" + before), s.testKey()).json();
+            page.path("data").forEach(d -> walked.add(d.path("id").asText()));
+            before = page.path("has_more").asBoolean() ? page.path("next_before").asText() : null;
+        } while (before != null);
+        assertThat(walked).containsExactlyElementsOf(all);
+    }
+
+    @Test
     void after_a_rotation_deliveries_carry_both_signatures_for_a_day() {
         Sender s = sender("rotate");
         Hook hook = hook(s.testKey(), "[\"message.queued\"]");

@@ -198,6 +198,21 @@ abstract class WebhooksApiContract {
         String secret = rotated.json().path("data").path("secret").asText();
         assertThat(secret).startsWith("whsec_").isNotEqualTo(hook.path("secret").asText());
         assertThat(http.get("/v1/webhooks/" + hook.path("id").asText(), key).json().path("data").has("secret")).isFalse();
+
+        // a body it does not take is refused, as on every bodyless action, and changes nothing (it was ignored, and the
+        // secret rotated); an empty object is taken; a disabled endpoint rotates too
+        String path = "/v1/webhooks/" + hook.path("id").asText() + "/rotate-secret";
+        assertError(send("POST", path, key, "{\"secret\":\"whsec_mine\"}", Map.of()), 400, "invalid_request", null);
+        java.util.Optional<String> stored = app.database().read(h -> dev.msgbubbles.db.Sql.one(h,
+                "SELECT secret FROM webhooks WHERE id = ?", row -> row.string("secret"),
+                UUID.fromString(hook.path("id").asText())));
+        assertThat(stored).contains(secret);
+        assertThat(send("PATCH", "/v1/webhooks/" + hook.path("id").asText(), key, "{\"enabled\":false}", Map.of())
+                .status()).isEqualTo(200);
+        Http.Response again = send("POST", path, key, "{}", Map.of());
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(again.json().path("data").path("enabled").asBoolean()).isFalse();
+        assertThat(again.json().path("data").path("secret").asText()).startsWith("whsec_").isNotEqualTo(secret);
     }
 
     @Test
