@@ -150,7 +150,7 @@ final class WebhookStore {
     }
 
     /*
-     * Retired secrets: the newest in previous_secret and previous_secret_until (where builds before V21 look), any
+     * Retired secrets: the newest in previous_secret and previous_secret_until (where builds before V22 look), any
      * older ones in earlier_secrets, a JSON array of {"secret", "until" (epoch milliseconds)}, newest first.
      */
 
