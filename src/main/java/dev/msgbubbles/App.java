@@ -216,7 +216,8 @@ public final class App implements AutoCloseable {
                     database::ready,
                     metrics,
                     new ApiServices.Features(messaging, new Chats(database, clock),
-                            new Webhooks(database, clock, idempotency, guard, pipeline.listener()), pipeline.deliveries(),
+                            new Webhooks(database, clock, idempotency, guard, pipeline.listener(),
+                                    config.webhooks().maxEndpoints()), pipeline.deliveries(),
                             events, attachments, wake));
             // only where workers churn the job tables (and only on PostgreSQL: SQLite's queue leaves no dead rows)
             QueueVacuum vacuum = new QueueVacuum(database, List.of(queue, deliveryQueue), QUEUE_VACUUM_MIN_CHANGES, metrics);

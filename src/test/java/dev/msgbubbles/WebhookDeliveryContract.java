@@ -359,6 +359,72 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
     }
 
     @Test
+    void a_replay_skips_events_still_pending_for_the_endpoint_and_sends_the_settled_ones_again() {
+        // two replays before the first was delivered (or a replay over deliveries still retrying) queued every event
+        // once per replay: the receiver got each twice
+        Sender s = sender("replay-twice");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        Instant since = clock.instant();
+        sendFrom(s, to("1234"), "one");
+        sendFrom(s, to("1234"), "two");
+        deliver();
+        receiver.plan(hook.path(), Receiver.Answer.status(503));
+        sendFrom(s, to("1234"), "three"); // fails: pending, its retry due in 5 s
+        deliver();
+        List<Receiver.Request> original = received(hook);
+        assertThat(original).hasSize(3);
+
+        String replay = "/v1/webhooks/" + hook.id() + "/replay";
+        String body = "{\"since\":\"" + Timestamps.format(since) + "\"}";
+        assertThat(post(replay, s.testKey(), body).status()).isEqualTo(202);
+        assertThat(post(replay, s.testKey(), body).status()).isEqualTo(202);
+        deliver();
+
+        List<Receiver.Request> replayed = received(hook).subList(3, received(hook).size());
+        assertThat(replayed.stream().map(r -> r.header("webhook-id")).toList()).as("once each, the retrying one not at all")
+                .containsExactly(original.get(0).header("webhook-id"), original.get(1).header("webhook-id"));
+        assertThat(deliveries(hook)).hasSize(5);
+        advance(Duration.ofSeconds(5)); // the third one's retry
+        assertThat(received(hook)).hasSize(6);
+
+        // everything settled now: a replay sends all three again, in event order
+        assertThat(post(replay, s.testKey(), body).status()).isEqualTo(202);
+        deliver();
+        List<Receiver.Request> again = received(hook).subList(6, received(hook).size());
+        assertThat(again.stream().map(r -> r.header("webhook-id")).toList())
+                .containsExactlyElementsOf(original.stream().map(r -> r.header("webhook-id")).toList());
+        assertThat(deliveries(hook)).hasSize(8);
+    }
+
+    @Test
+    void delivery_pages_walk_every_delivery_once_when_many_share_a_millisecond() {
+        Sender s = sender("log-pages");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        Instant since = clock.instant();
+        for (int i = 0; i < 3; i++) {
+            sendFrom(s, to("1234"), "page " + i);
+        }
+        deliver();
+        // a replay writes its deliveries in one transaction, all created in the same millisecond
+        assertThat(post("/v1/webhooks/" + hook.id() + "/replay", s.testKey(),
+                "{\"since\":\"" + Timestamps.format(since) + "\"}").status()).isEqualTo(202);
+        deliver();
+        List<String> all = new ArrayList<>();
+        deliveries(hook).forEach(d -> all.add(d.path("id").asText()));
+        assertThat(all).hasSize(6).doesNotHaveDuplicates();
+
+        List<String> walked = new ArrayList<>();
+        String before = null;
+        do {
+            JsonNode page = http.get("/v1/webhooks/" + hook.id() + "/deliveries?limit=2"
+                    + (before == null ? "" : "&before=" + before), s.testKey()).json();
+            page.path("data").forEach(d -> walked.add(d.path("id").asText()));
+            before = page.path("has_more").asBoolean() ? page.path("next_before").asText() : null;
+        } while (before != null);
+        assertThat(walked).containsExactlyElementsOf(all);
+    }
+
+    @Test
     void after_a_rotation_deliveries_carry_both_signatures_for_a_day() {
         Sender s = sender("rotate");
         Hook hook = hook(s.testKey(), "[\"message.queued\"]");
@@ -379,6 +445,44 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
         Receiver.Request later = received(hook).getLast();
         assertThat(later.header("webhook-signature").split(" ")).hasSize(1);
         assertSigned(later, fresh);
+    }
+
+    @Test
+    void a_second_rotation_within_a_day_keeps_the_first_secret_signing_until_its_own_day_ends() {
+        // the second rotation used to retire the original secret at once: receivers still holding it failed to verify
+        Sender s = sender("rotate-twice");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        String rotate = "/v1/webhooks/" + hook.id() + "/rotate-secret";
+        String second = post(rotate, s.testKey(), null).json().path("data").path("secret").asText();
+        clock.advance(Duration.ofHours(1));
+        Http.Response again = post(rotate, s.testKey(), null);
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        String third = again.json().path("data").path("secret").asText();
+        assertThat(third).startsWith("whsec_").isNotIn(hook.secret(), second);
+        assertThat(http.get("/v1/webhooks/" + hook.id(), s.testKey()).json().path("data").has("secret")).isFalse();
+
+        sendFrom(s, to("1234"), "three secrets");
+        deliver();
+        Receiver.Request request = received(hook).getLast();
+        assertThat(request.header("webhook-signature").split(" ")).hasSize(3);
+        assertSigned(request, third);
+        assertSigned(request, second);
+        assertSigned(request, hook.secret());
+
+        clock.advance(Duration.ofHours(23)); // a day after the first rotation: the original secret has had its day
+        sendFrom(s, to("1234"), "two secrets");
+        deliver();
+        request = received(hook).getLast();
+        assertThat(request.header("webhook-signature").split(" ")).hasSize(2);
+        assertSigned(request, third);
+        assertSigned(request, second);
+
+        clock.advance(Duration.ofHours(1));
+        sendFrom(s, to("1234"), "one secret");
+        deliver();
+        request = received(hook).getLast();
+        assertThat(request.header("webhook-signature").split(" ")).hasSize(1);
+        assertSigned(request, third);
     }
 
     @Test
@@ -544,6 +648,81 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
         advance(Duration.ofHours(1));
         assertThat(received(hook)).hasSize(1);
         assertError(http.get("/v1/webhooks/" + hook.id() + "/deliveries", s.testKey()), 404, "not_found", null);
+    }
+
+    private Http.Response patch(Hook hook, String json) {
+        return http.send("PATCH", "/v1/webhooks/" + hook.id(), hook.key(), "application/json",
+                json.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    @Test
+    void deliveries_queued_before_their_type_was_unsubscribed_or_the_endpoint_disabled_are_dropped_not_sent() {
+        // they went out all the same: the filter was applied when the event was written, never again
+        Sender s = sender("unsubscribed");
+        Hook retrying = hook(s.testKey(), "[\"message.queued\",\"message.read\"]");
+        Hook queued = hook(s.testKey(), "[\"message.queued\",\"message.read\"]");
+        Hook disabled = hook(s.testKey(), "[\"message.queued\"]");
+        receiver.plan(retrying.path(), Receiver.Answer.status(503));
+        sendFrom(s, to("1234"), "soon unwanted");
+        deliver(); // each endpoint's first attempt; the first endpoint's fails and waits for its retry
+        assertThat(received(retrying)).hasSize(1);
+        sendFrom(s, to("1235"), "never wanted");
+
+        assertThat(patch(retrying, "{\"events\":[\"message.read\"]}").status()).isEqualTo(200);
+        assertThat(patch(queued, "{\"events\":[\"message.read\"]}").status()).isEqualTo(200);
+        assertThat(patch(disabled, "{\"enabled\":false}").status()).isEqualTo(200);
+        advance(Duration.ofMinutes(10));
+
+        assertThat(received(retrying)).as("the retry is not made").hasSize(1);
+        assertThat(received(queued)).as("the second event's first attempt is not made").hasSize(1);
+        assertThat(received(disabled)).hasSize(1);
+        assertThat(deliveries(retrying).get(0).path("status").asText()).isEqualTo("dropped");
+        JsonNode dropped = deliveries(retrying).get(1);
+        assertThat(dropped.path("status").asText()).isEqualTo("dropped");
+        assertThat(dropped.path("attempts")).as("the first attempt only").hasSize(1);
+        assertThat(deliveries(queued).get(0).path("status").asText()).isEqualTo("dropped");
+        assertThat(deliveries(queued).get(0).path("attempts")).isEmpty();
+        assertThat(deliveries(queued).get(1).path("status").asText()).isEqualTo("succeeded");
+        assertThat(deliveries(disabled).get(0).path("status").asText()).isEqualTo("dropped");
+        assertThat(deliveries(disabled).get(0).path("attempts")).isEmpty();
+        // a manual resend of a type the endpoint no longer takes is refused, like one to a disabled endpoint
+        assertError(post("/v1/webhooks/" + retrying.id() + "/deliveries/" + dropped.path("id").asText() + "/retry",
+                s.testKey(), null), 409, "conflict", null);
+        assertThat(patch(retrying, "{\"events\":null}").status()).isEqualTo(200);
+        Http.Response resent = post("/v1/webhooks/" + retrying.id() + "/deliveries/" + dropped.path("id").asText()
+                + "/retry", s.testKey(), null);
+        assertThat(resent.status()).as(resent.text()).isEqualTo(202);
+        deliver();
+        assertThat(received(retrying)).hasSize(2);
+    }
+
+    @Test
+    void deleting_an_endpoint_while_an_attempt_is_under_way_leaves_no_attempt_behind() throws Exception {
+        // the attempt was recorded after the removal had taken the endpoint's deliveries and attempts: a row for a
+        // delivery that no longer exists, which nothing ever removed
+        Sender s = sender("deleted-mid-attempt");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        receiver.plan(hook.path(), Receiver.Answer.status(503).after(Duration.ofMillis(250)));
+        sendFrom(s, to("1234"), "in flight");
+        UUID delivery = UUID.fromString(deliveries(hook).get(0).path("id").asText());
+        try (var background = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+            var worker = background.submit(this::deliver);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (received(hook).isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the endpoint has the request: the attempt is under way
+            }
+            assertThat(received(hook)).hasSize(1);
+            Http.Response deleted = http.send("DELETE", "/v1/webhooks/" + hook.id(), s.testKey(), null, null, Map.of());
+            assertThat(deleted.status()).isEqualTo(200);
+            worker.get();
+        }
+        advance(Duration.ofMinutes(10)); // the retry the attempt planned finds nothing
+
+        long attempts = app.database().read(h -> dev.msgbubbles.db.Sql.one(h,
+                "SELECT COUNT(*) AS n FROM webhook_attempts WHERE delivery_id = ?", row -> row.longValue("n"), delivery))
+                .orElseThrow();
+        assertThat(attempts).isZero();
+        assertThat(received(hook)).hasSize(1);
     }
 
     @Test

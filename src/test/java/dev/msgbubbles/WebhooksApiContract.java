@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class WebhooksApiContract {
     private static final String PUBLIC_URL = "https://93.184.216.34/msgbubbles/events";
+    /** The endpoint cap of this class's server (the tests here create up to 20 endpoints for one key). */
+    private static final int MAX_ENDPOINTS = 25;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private TestStore store;
     private App app;
@@ -37,7 +39,7 @@ abstract class WebhooksApiContract {
     @BeforeAll
     void start() {
         store = newStore();
-        app = App.start(store.config(Map.of()), clock);
+        app = App.start(store.config(Map.of("MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS", Integer.toString(MAX_ENDPOINTS))), clock);
         http = new Http(app.port());
         admin = new AccountAdmin(app.database(), clock);
     }
@@ -196,6 +198,21 @@ abstract class WebhooksApiContract {
         String secret = rotated.json().path("data").path("secret").asText();
         assertThat(secret).startsWith("whsec_").isNotEqualTo(hook.path("secret").asText());
         assertThat(http.get("/v1/webhooks/" + hook.path("id").asText(), key).json().path("data").has("secret")).isFalse();
+
+        // a body it does not take is refused, as on every bodyless action, and changes nothing (it was ignored, and the
+        // secret rotated); an empty object is taken; a disabled endpoint rotates too
+        String path = "/v1/webhooks/" + hook.path("id").asText() + "/rotate-secret";
+        assertError(send("POST", path, key, "{\"secret\":\"whsec_mine\"}", Map.of()), 400, "invalid_request", null);
+        java.util.Optional<String> stored = app.database().read(h -> dev.msgbubbles.db.Sql.one(h,
+                "SELECT secret FROM webhooks WHERE id = ?", row -> row.string("secret"),
+                UUID.fromString(hook.path("id").asText())));
+        assertThat(stored).contains(secret);
+        assertThat(send("PATCH", "/v1/webhooks/" + hook.path("id").asText(), key, "{\"enabled\":false}", Map.of())
+                .status()).isEqualTo(200);
+        Http.Response again = send("POST", path, key, "{}", Map.of());
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(again.json().path("data").path("enabled").asBoolean()).isFalse();
+        assertThat(again.json().path("data").path("secret").asText()).startsWith("whsec_").isNotEqualTo(secret);
     }
 
     @Test
@@ -231,6 +248,52 @@ abstract class WebhooksApiContract {
                 assertThat(stored).as("round %d: the secret the rotation answered signs", round).contains(secret);
             }
         }
+    }
+
+    @Test
+    void an_account_has_at_most_the_configured_number_of_endpoints_per_mode_even_when_registering_at_once() throws Exception {
+        // there was no cap: 500 endpoints made each of the account's sends write 500 deliveries, slowing every account
+        CreatedAccount account = admin.create("capped-" + UUID.randomUUID());
+        String key = account.testKey().key();
+        Map<String, String> idem = Map.of("Idempotency-Key", "first-" + UUID.randomUUID());
+        String body = "{\"url\":\"" + PUBLIC_URL + "\"}";
+        assertThat(send("POST", "/v1/webhooks", key, body, idem).status()).isEqualTo(201);
+        List<java.util.concurrent.Future<Http.Response>> results = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < MAX_ENDPOINTS + 10; i++) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return create(key, body);
+                }));
+            }
+            go.countDown();
+        }
+        int created = 0;
+        for (var result : results) {
+            Http.Response response = result.get();
+            if (response.status() == 201) {
+                created++;
+            } else {
+                assertError(response, 409, "conflict", null);
+                assertThat(response.json().path("message").asText()).contains(Integer.toString(MAX_ENDPOINTS));
+            }
+        }
+        assertThat(created).as("registered at once, beside the first").isEqualTo(MAX_ENDPOINTS - 1);
+        assertThat(count(key)).isEqualTo(MAX_ENDPOINTS);
+
+        // a repeat of a registration still answers with what it created; a new key is refused and not used up
+        Http.Response again = send("POST", "/v1/webhooks", key, body, idem);
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        Map<String, String> fresh = Map.of("Idempotency-Key", "fresh-" + UUID.randomUUID());
+        assertError(send("POST", "/v1/webhooks", key, body, fresh), 409, "conflict", null);
+        // the other mode has a cap of its own
+        assertThat(create(account.liveKey().key(), body).status()).isEqualTo(201);
+        // room again once one is removed, and the refused key can be used then
+        String one = http.get("/v1/webhooks?limit=1", key).json().path("data").get(0).path("id").asText();
+        assertThat(send("DELETE", "/v1/webhooks/" + one, key, null, Map.of()).status()).isEqualTo(200);
+        assertThat(send("POST", "/v1/webhooks", key, body, fresh).status()).isEqualTo(201);
+        assertThat(count(key)).isEqualTo(MAX_ENDPOINTS);
     }
 
     @Test

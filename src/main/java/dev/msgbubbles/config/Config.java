@@ -33,10 +33,11 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
      * {@code retrySchedule}: the delays before each retry, varied by ±{@code retryJitter} (a fraction);
      * {@code timeout}: how long an attempt may take to connect and to answer; {@code concurrency}: attempts in flight
      * in this process, {@code endpointConcurrency}: of those, to one endpoint; {@code logRetention}: how long settled
-     * deliveries stay in the delivery log.
+     * deliveries stay in the delivery log; {@code maxEndpoints}: how many endpoints one account may have in one mode.
      */
     public record Webhooks(boolean allowPrivate, java.util.List<Duration> retrySchedule, double retryJitter,
-                           Duration timeout, int concurrency, int endpointConcurrency, Duration logRetention) {
+                           Duration timeout, int concurrency, int endpointConcurrency, Duration logRetention,
+                           int maxEndpoints) {
     }
 
     /** {@code timeScale}: 1.0 is the documented sandbox timing, 0 makes every transition immediate. */

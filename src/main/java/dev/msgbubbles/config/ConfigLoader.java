@@ -121,6 +121,7 @@ public final class ConfigLoader {
         int webhookConcurrency = integer("MSGBUBBLES_WEBHOOK_CONCURRENCY", 1, 4096);
         int endpointConcurrency = integer("MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", 1, 4096);
         int logRetention = integer("MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS", 1, 3650);
+        int maxEndpoints = integer("MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS", 1, 10_000);
         int eventRetention = eventRetentionDays(retrySchedule);
         double timeScale = decimal("MSGBUBBLES_SANDBOX_TIME_SCALE", 0, 1000);
         String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
@@ -150,7 +151,7 @@ public final class ConfigLoader {
                 new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat),
                         Duration.ofDays(eventRetention)),
                 new Config.Webhooks(allowPrivate, retrySchedule, retryJitter, Duration.ofMillis(webhookTimeout),
-                        webhookConcurrency, endpointConcurrency, Duration.ofDays(logRetention)),
+                        webhookConcurrency, endpointConcurrency, Duration.ofDays(logRetention), maxEndpoints),
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),
                 new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing,

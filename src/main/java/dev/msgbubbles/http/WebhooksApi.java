@@ -156,8 +156,10 @@ final class WebhooksApi {
         return ApiResponse.ok(deliveries.test(request.principal(), MessagesApi.idOrNotFound(request.pathParam("id"), "webhook")));
     }
 
+    /** A new secret; a body, which it does not take, must be empty (refused before the secret changes). */
     ApiResponse rotateSecret(ApiRequest request) {
-        return ApiResponse.ok(webhooks.rotateSecret(request.principal(),
-                MessagesApi.idOrNotFound(request.pathParam("id"), "webhook")));
+        var id = MessagesApi.idOrNotFound(request.pathParam("id"), "webhook");
+        MessagesApi.optionalEmptyBody(request);
+        return ApiResponse.ok(webhooks.rotateSecret(request.principal(), id));
     }
 }

@@ -239,6 +239,15 @@ public final class JobQueue {
         }
     }
 
+    /**
+     * The subjects of the jobs of {@code kind} with {@code payload}, in no particular order: the work still outstanding
+     * about one thing (a scan of the table, which holds outstanding work only; not for a hot path).
+     */
+    public List<String> subjects(Handle h, String kind, String payload) {
+        return Sql.list(h, "SELECT subject FROM " + table + " WHERE kind = ? AND payload = ?", row -> row.string("subject"),
+                kind, payload);
+    }
+
     /** Pending jobs of one kind. */
     public long pendingOf(Handle h, String kind) {
         return h.createQuery("SELECT COUNT(*) FROM " + table + " WHERE kind = :kind").bind("kind", kind).mapTo(Long.class).one();

@@ -134,6 +134,12 @@ final class Courier {
             drop(d, null, "not sent: the endpoint is disabled", alsoInTx);
             return;
         }
+        if (retries && !w.takes(d.eventType())) {
+            // its type was taken out of the endpoint's events after the delivery was queued: what the endpoint takes
+            // now decides, as for an endpoint disabled meanwhile
+            drop(d, null, "not sent: the endpoint no longer takes " + d.eventType() + " events", alsoInTx);
+            return;
+        }
         Optional<String> body = d.payload() != null ? Optional.of(d.payload())
                 : loaded.get().event().map(e -> WireJson.write(EventBody.of(e)));
         if (body.isEmpty()) {

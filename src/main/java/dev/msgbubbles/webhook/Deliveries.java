@@ -81,6 +81,10 @@ public final class Deliveries {
             if (!w.enabled() && d.payload() == null) {
                 throw new ApiException(ErrorCode.CONFLICT, "the webhook is disabled; enable it before sending again", null);
             }
+            if (d.payload() == null && !w.takes(d.eventType())) {
+                throw new ApiException(ErrorCode.CONFLICT, "the webhook no longer takes " + d.eventType()
+                        + " events; add it to its events before sending again", null);
+            }
             if (!deliveries.reopen(tx, deliveryId, now)) {
                 throw new ApiException(ErrorCode.CONFLICT, "the delivery is pending: its next attempt is already planned",
                         null);

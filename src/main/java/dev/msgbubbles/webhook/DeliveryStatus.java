@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * Where a delivery stands: {@code pending} (an attempt is due or under way), {@code succeeded} (a 2xx came back),
  * {@code failed} (a final answer, or every retry used up) or {@code dropped} (not sent: the URL no longer reaches a
- * public address, or the endpoint was disabled or removed before its turn).
+ * public address, or the endpoint was disabled or removed, or stopped taking the event's type, before its turn).
  */
 public enum DeliveryStatus {
     PENDING, SUCCEEDED, FAILED, DROPPED;

@@ -18,6 +18,16 @@ import java.util.UUID;
  * events from {@code since} up to the newest cursor at the time of the request, of the types the endpoint takes,
  * {@link #CHUNK} events per transaction. Each chunk commits its deliveries together with the job for the next one,
  * so a crash resumes where it stopped, and the upper cursor bound makes the replay end even while events keep coming.
+ *
+ * <p>An event the endpoint still has a pending delivery of (queued, being attempted, or waiting for a retry: from
+ * the event itself, an earlier replay, or a manual resend) gets no new one: it will go out anyway, and a second
+ * replay requested before the first is delivered would otherwise send everything twice. Events whose earlier
+ * deliveries have all settled get a new one, which is what a replay is for. Replays of one endpoint run one chunk at a
+ * time (one lane), each seeing what the chunks before it wrote, so two of them never both queue an event. The
+ * endpoint's pending deliveries are found through its outstanding delivery jobs (a pending delivery always has one):
+ * a scan of the delivery queue, which holds outstanding work only, then a look by key at those deliveries, read before
+ * the chunk's write transaction (never holding SQLite's writer): nothing on the path of new events or attempts pays
+ * for it. A resend requested while a chunk is being written may still be queued beside it.
  */
 final class ReplayJob implements JobHandler {
     static final String KIND = "webhook.replay";
@@ -41,6 +51,7 @@ final class ReplayJob implements JobHandler {
     private final JobQueue queue;
     private final EventLog events = new EventLog(EventLog.Fanout.NONE);
     private final WebhookStore webhooks = new WebhookStore();
+    private final DeliveryStore deliveries = new DeliveryStore();
     private final DeliveryWriter writer;
 
     ReplayJob(Database db, Clock clock, JobQueue queue, DeliveryWriter writer) {
@@ -55,20 +66,36 @@ final class ReplayJob implements JobHandler {
         return new JobQueue.NewJob(KIND, webhookId.toString(), "replay/" + webhookId, position.payload(), now);
     }
 
+    /** A chunk of events to replay, and the cursors among them the endpoint has a pending delivery of. */
+    private record Chunk(List<Event> events, java.util.Set<Long> pending) {
+    }
+
     @Override
     public void handle(Job job, Instant now) {
         UUID webhookId = UUID.fromString(job.subject());
         Position at = Position.parse(job.payload());
+        Optional<Chunk> read = db.read(h -> webhooks.byId(h, webhookId).filter(Webhook::enabled).map(w -> {
+            List<Event> chunk = events.between(h, w.accountId(), w.mode(), at.after(), at.until(), at.since(),
+                    w.eventTypes(), CHUNK);
+            if (chunk.isEmpty()) {
+                return new Chunk(chunk, java.util.Set.of());
+            }
+            List<UUID> outstanding = queue.subjects(h, DeliveryJob.KIND, webhookId.toString()).stream()
+                    .map(UUID::fromString).toList();
+            return new Chunk(chunk, deliveries.pendingCursors(h, outstanding, at.after(), chunk.getLast().cursor()));
+        }));
         db.writeVoid(tx -> {
+            // the endpoint again, in the transaction: removed or disabled since the read, it is owed nothing
             Optional<Webhook> webhook = webhooks.byId(tx, webhookId);
-            if (webhook.isPresent() && webhook.get().enabled()) {
+            if (read.isPresent() && webhook.isPresent() && webhook.get().enabled()) {
                 Webhook w = webhook.get();
-                List<Event> chunk = events.between(tx, w.accountId(), w.mode(), at.after(), at.until(), at.since(),
-                        w.eventTypes(), CHUNK);
+                List<Event> chunk = read.get().events();
                 List<DeliveryWriter.Owed> owed = new ArrayList<>(chunk.size());
                 for (Event e : chunk) {
-                    owed.add(new DeliveryWriter.Owed(w.id(), w.accountId(), w.mode(), e.id(), e.cursor(), e.type().wire(),
-                            e.conversationId()));
+                    if (w.takes(e.type().wire()) && !read.get().pending().contains(e.cursor())) {
+                        owed.add(new DeliveryWriter.Owed(w.id(), w.accountId(), w.mode(), e.id(), e.cursor(),
+                                e.type().wire(), e.conversationId()));
+                    }
                 }
                 Instant createdAt = clock.instant();
                 writer.write(tx, owed, createdAt);

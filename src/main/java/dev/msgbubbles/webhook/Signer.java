@@ -42,13 +42,22 @@ public final class Signer {
         return headers;
     }
 
-    /** The secrets that sign at {@code now}: the current one, and the previous one during its overlap. */
+    /**
+     * The secrets that sign at {@code now}: the current one, then each retired one still in its overlap, newest first
+     * (at most {@link Webhook#MAX_RETIRED_SECRETS} of those).
+     */
     public static List<String> secretsInForce(Webhook webhook, Instant now) {
-        if (webhook.previousSecret() != null && webhook.previousSecretUntil() != null
-                && now.isBefore(webhook.previousSecretUntil())) {
-            return List.of(webhook.secret(), webhook.previousSecret());
+        if (webhook.retiredSecrets().isEmpty()) {
+            return List.of(webhook.secret());
         }
-        return List.of(webhook.secret());
+        List<String> secrets = new ArrayList<>(1 + webhook.retiredSecrets().size());
+        secrets.add(webhook.secret());
+        for (Webhook.RetiredSecret retired : webhook.retiredSecrets()) {
+            if (now.isBefore(retired.until())) {
+                secrets.add(retired.secret());
+            }
+        }
+        return secrets;
     }
 
     static String sign(String secret, String eventId, long timestamp, String body) {

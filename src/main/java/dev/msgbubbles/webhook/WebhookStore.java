@@ -2,11 +2,13 @@ package dev.msgbubbles.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.msgbubbles.account.Principal;
 import dev.msgbubbles.common.ApiException;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.common.PageQuery;
+import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.LastWrites;
 import dev.msgbubbles.db.Sql;
 import dev.msgbubbles.event.EventType;
@@ -20,19 +22,40 @@ import org.jdbi.v3.core.Handle;
 final class WebhookStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, account_id, mode, url, events, enabled, disabled_reason, secret, "
-            + "previous_secret, previous_secret_until, created_at, updated_at";
+            + "previous_secret, previous_secret_until, earlier_secrets, created_at, updated_at";
     private static final Sql.RowMapper<Webhook> MAPPER = row -> new Webhook(row.uuid("id"), row.uuid("account_id"),
             Mode.fromWire(row.string("mode")).orElseThrow(), row.string("url"), events(row.string("events")),
             row.bool("enabled"), row.string("disabled_reason"), row.string("secret"),
-            row.string("previous_secret"), row.instant("previous_secret_until"), row.instant("created_at"),
-            row.instant("updated_at"));
+            retired(row.string("previous_secret"), row.instant("previous_secret_until"), row.string("earlier_secrets")),
+            row.instant("created_at"), row.instant("updated_at"));
     private static final String SCOPE = " WHERE id = ? AND account_id = ? AND mode = ?";
 
     void insert(Handle tx, Webhook w) {
-        Sql.update(tx, "INSERT INTO webhooks (" + COLUMNS + ") VALUES (" + Sql.repeat("?", 12) + ")", w.id(),
+        Sql.update(tx, "INSERT INTO webhooks (" + COLUMNS + ") VALUES (" + Sql.repeat("?", 13) + ")", w.id(),
                 w.accountId(), w.mode().wire(), w.url(), json(w.events()), w.enabled(), w.disabledReason(), w.secret(),
-                w.previousSecret(), w.previousSecretUntil(), w.createdAt(), w.updatedAt());
+                previousSecret(w), previousSecretUntil(w), earlierSecrets(w), w.createdAt(), w.updatedAt());
     }
+
+    /** The endpoints of an account and mode (through the account index). */
+    long count(Handle h, UUID accountId, Mode mode) {
+        return Sql.one(h, "SELECT COUNT(*) AS n FROM webhooks WHERE account_id = ? AND mode = ?",
+                row -> row.longValue("n"), accountId, mode.wire()).orElse(0L);
+    }
+
+    /**
+     * PostgreSQL: holds, until {@code tx} ends, a lock of its own for registering endpoints of this account and mode
+     * (a transaction-scoped advisory lock keyed by {@link #REGISTRATIONS} and a hash of the two; an unrelated account
+     * sharing the hash only waits a moment). SQLite's write transactions are serialised already.
+     */
+    void lockRegistrations(Handle tx, UUID accountId, Mode mode) {
+        if (Sql.dialect(tx) == Dialect.POSTGRESQL) {
+            Sql.list(tx, "SELECT pg_advisory_xact_lock(?, ?)", row -> Boolean.TRUE, REGISTRATIONS,
+                    java.util.Objects.hash(accountId, mode.wire()));
+        }
+    }
+
+    /** The first key of the advisory locks of {@link #lockRegistrations} (two-int keys never meet one-bigint keys). */
+    private static final int REGISTRATIONS = 0x57480001;
 
     Optional<Webhook> find(Handle h, UUID accountId, Mode mode, UUID id) {
         return Sql.one(h, "SELECT " + COLUMNS + " FROM webhooks" + SCOPE, MAPPER, id, accountId, mode.wire());
@@ -65,9 +88,9 @@ final class WebhookStore {
     /** Writes the mutable fields of {@code w} (url, events, enabled and its reason, secrets); false if it is gone. */
     boolean update(Handle tx, Webhook w) {
         return Sql.update(tx, "UPDATE webhooks SET url = ?, events = ?, enabled = ?, disabled_reason = ?, secret = ?, "
-                        + "previous_secret = ?, previous_secret_until = ?, updated_at = ?" + SCOPE, w.url(),
-                json(w.events()), w.enabled(), w.disabledReason(), w.secret(), w.previousSecret(),
-                w.previousSecretUntil(), w.updatedAt(), w.id(), w.accountId(), w.mode().wire()) == 1;
+                        + "previous_secret = ?, previous_secret_until = ?, earlier_secrets = ?, updated_at = ?" + SCOPE,
+                w.url(), json(w.events()), w.enabled(), w.disabledReason(), w.secret(), previousSecret(w),
+                previousSecretUntil(w), earlierSecrets(w), w.updatedAt(), w.id(), w.accountId(), w.mode().wire()) == 1;
     }
 
     /** Any account's endpoint by id: for the delivery pipeline, which acts on stored deliveries, not on requests. */
@@ -124,6 +147,53 @@ final class WebhookStore {
 
     boolean delete(Handle tx, UUID accountId, Mode mode, UUID id) {
         return Sql.update(tx, "DELETE FROM webhooks" + SCOPE, id, accountId, mode.wire()) == 1;
+    }
+
+    /*
+     * Retired secrets: the newest in previous_secret and previous_secret_until (where builds before V22 look), any
+     * older ones in earlier_secrets, a JSON array of {"secret", "until" (epoch milliseconds)}, newest first.
+     */
+
+    private static String previousSecret(Webhook w) {
+        return w.retiredSecrets().isEmpty() ? null : w.retiredSecrets().getFirst().secret();
+    }
+
+    private static java.time.Instant previousSecretUntil(Webhook w) {
+        return w.retiredSecrets().isEmpty() ? null : w.retiredSecrets().getFirst().until();
+    }
+
+    private static String earlierSecrets(Webhook w) {
+        if (w.retiredSecrets().size() < 2) {
+            return null;
+        }
+        List<java.util.Map<String, Object>> earlier = new ArrayList<>();
+        for (Webhook.RetiredSecret r : w.retiredSecrets().subList(1, w.retiredSecrets().size())) {
+            earlier.add(java.util.Map.of("secret", r.secret(), "until", r.until().toEpochMilli()));
+        }
+        try {
+            return JSON.writeValueAsString(earlier);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Webhook.RetiredSecret> retired(String previous, java.time.Instant previousUntil, String earlier) {
+        if (previous == null || previousUntil == null) {
+            return List.of();
+        }
+        List<Webhook.RetiredSecret> retired = new ArrayList<>();
+        retired.add(new Webhook.RetiredSecret(previous, previousUntil));
+        if (earlier != null) {
+            try {
+                for (JsonNode r : JSON.readTree(earlier)) {
+                    retired.add(new Webhook.RetiredSecret(r.path("secret").asText(),
+                            java.time.Instant.ofEpochMilli(r.path("until").asLong())));
+                }
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("corrupt earlier_secrets column", e);
+            }
+        }
+        return retired;
     }
 
     private static String json(List<String> events) {

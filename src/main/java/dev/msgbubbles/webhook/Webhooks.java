@@ -28,6 +28,8 @@ import java.util.UUID;
 public final class Webhooks {
     public static final String ENDPOINT = "POST /v1/webhooks";
     public static final Duration ROTATION_OVERLAP = Duration.ofHours(24);
+    /** Endpoints one account may have in one mode unless configured otherwise ({@code MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS}). */
+    public static final int DEFAULT_MAX_ENDPOINTS = 50;
 
     /** What a registration asks for; {@code events} null means every event. */
     public record Registration(Principal principal, String idempotencyKey, String fingerprint, String url,
@@ -63,12 +65,27 @@ public final class Webhooks {
     }
 
     private final Listener listener;
+    private final int maxEndpoints;
 
     public Webhooks(Database db, Clock clock, IdempotencyStore idempotency, UrlGuard guard) {
         this(db, clock, idempotency, guard, (account, mode) -> { });
     }
 
     public Webhooks(Database db, Clock clock, IdempotencyStore idempotency, UrlGuard guard, Listener listener) {
+        this(db, clock, idempotency, guard, listener, DEFAULT_MAX_ENDPOINTS);
+    }
+
+    /**
+     * {@code maxEndpoints}: how many endpoints an account may have in one mode. Every event of the account and mode is
+     * written with a delivery for each endpoint that takes it, in the transaction that writes the event (the send's),
+     * so the endpoints of one account set the cost of its sends, and through the shared writer, of everyone's.
+     */
+    public Webhooks(Database db, Clock clock, IdempotencyStore idempotency, UrlGuard guard, Listener listener,
+                    int maxEndpoints) {
+        if (maxEndpoints < 1) {
+            throw new IllegalArgumentException("maxEndpoints must be at least 1");
+        }
+        this.maxEndpoints = maxEndpoints;
         this.listener = listener;
         this.db = db;
         this.clock = clock;
@@ -89,14 +106,22 @@ public final class Webhooks {
         List<String> events = checkedEvents(r.events());
         Instant now = clock.instant();
         Webhook webhook = new Webhook(Ids.uuidV7(clock), p.accountId(), p.mode(), url, events, true, null, newSecret(),
-                null, null, now, now);
+                List.of(), now, now);
         Object outcome = db.write(tx -> {
+            // one registration of the account and mode at a time, so that two at once cannot both find room for one
+            // more (SQLite serialises writers anyway)
+            store.lockRegistrations(tx, p.accountId(), p.mode());
             if (r.idempotencyKey() != null) {
                 IdempotencyStore.Outcome reserved = idempotency.reserve(tx, scope, r.idempotencyKey(), r.fingerprint(),
                         webhook.id().toString());
                 if (!(reserved instanceof IdempotencyStore.Reserved)) {
-                    return reserved;
+                    return reserved; // a repeat answers with what it created, full or not
                 }
+            }
+            if (store.count(tx, p.accountId(), p.mode()) >= maxEndpoints) {
+                // thrown: the transaction rolls back, and the key's reservation with it (the key is not used up)
+                throw new ApiException(ErrorCode.CONFLICT, "this account has " + maxEndpoints + " webhook endpoints in "
+                        + p.mode().wire() + " mode, the most it may have; delete one before registering another", null);
             }
             store.insert(tx, webhook);
             Database.afterCommit(tx, "webhooks changed", () -> listener.changed(p.accountId(), p.mode()));
@@ -135,7 +160,7 @@ public final class Webhooks {
             Webhook changed = new Webhook(w.id(), w.accountId(), w.mode(), url != null ? url : w.url(),
                     events.isPresent() ? events.get().orElse(null) : w.events(), enabled,
                     enabled ? null : change.enabled().isPresent() ? "disabled by request" : w.disabledReason(),
-                    w.secret(), w.previousSecret(), w.previousSecretUntil(), w.createdAt(), clock.instant());
+                    w.secret(), w.retiredSecrets(), w.createdAt(), clock.instant());
             store.update(tx, changed);
             Database.afterCommit(tx, "webhooks changed", () -> listener.changed(p.accountId(), p.mode()));
             if (enabled && !w.enabled()) {
@@ -158,14 +183,16 @@ public final class Webhooks {
         }
     }
 
-    /** A new secret, returned once; the old one keeps signing next to it for {@link #ROTATION_OVERLAP}. */
+    /**
+     * A new secret, returned once; the old one keeps signing next to it for {@link #ROTATION_OVERLAP}, as do the ones
+     * earlier rotations retired until their own overlap ends (the newest {@link Webhook#MAX_RETIRED_SECRETS} of them).
+     */
     public WebhookView rotateSecret(Principal p, UUID id) {
         Instant now = clock.instant();
         String secret = newSecret();
         return db.write(tx -> {
             Webhook w = store.requireForUpdate(tx, p, id);
-            Webhook rotated = new Webhook(w.id(), w.accountId(), w.mode(), w.url(), w.events(), w.enabled(),
-                    w.disabledReason(), secret, w.secret(), now.plus(ROTATION_OVERLAP), w.createdAt(), now);
+            Webhook rotated = w.rotated(secret, now, ROTATION_OVERLAP);
             store.update(tx, rotated);
             return WebhookView.of(rotated, true);
         });

@@ -349,9 +349,21 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "MSGBUBBLES_EVENT_RETENTION_DAYS", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE",
                 "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "MSGBUBBLES_WEBHOOK_CONCURRENCY",
                 "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS",
+                "MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS",
                 "MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", "MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES",
                 "MSGBUBBLES_ATTACHMENT_TYPES", "MSGBUBBLES_ATTACHMENT_STAGING_HOURS", "MSGBUBBLES_ATTACHMENT_LINK_SECONDS",
                 "MSGBUBBLES_ATTACHMENT_MESSAGE_LINK_DAYS", "MSGBUBBLES_ATTACHMENT_MMS_MAX_BYTES", "MSGBUBBLES_FFMPEG");
+    }
+
+    @Test
+    void the_endpoint_cap_defaults_to_50_and_refuses_nonsense() {
+        assertThat(ConfigLoader.load(Map.of()).webhooks().maxEndpoints()).isEqualTo(50);
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS", "200")).webhooks().maxEndpoints())
+                .isEqualTo(200);
+        for (String bad : java.util.List.of("0", "-1", "10001", "many")) {
+            assertThatThrownBy(() -> ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS", bad)))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS");
+        }
     }
 
     @Test
