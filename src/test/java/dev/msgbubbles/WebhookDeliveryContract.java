@@ -697,35 +697,6 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
     }
 
     @Test
-    void deleting_an_endpoint_while_an_attempt_is_under_way_leaves_no_attempt_behind() throws Exception {
-        // the attempt was recorded after the removal had taken the endpoint's deliveries and attempts: a row for a
-        // delivery that no longer exists, which nothing ever removed
-        Sender s = sender("deleted-mid-attempt");
-        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
-        receiver.plan(hook.path(), Receiver.Answer.status(503).after(Duration.ofMillis(250)));
-        sendFrom(s, to("1234"), "in flight");
-        UUID delivery = UUID.fromString(deliveries(hook).get(0).path("id").asText());
-        try (var background = java.util.concurrent.Executors.newSingleThreadExecutor()) {
-            var worker = background.submit(this::deliver);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (received(hook).isEmpty() && System.nanoTime() < deadline) {
-                Thread.onSpinWait(); // until the endpoint has the request: the attempt is under way
-            }
-            assertThat(received(hook)).hasSize(1);
-            Http.Response deleted = http.send("DELETE", "/v1/webhooks/" + hook.id(), s.testKey(), null, null, Map.of());
-            assertThat(deleted.status()).isEqualTo(200);
-            worker.get();
-        }
-        advance(Duration.ofMinutes(10)); // the retry the attempt planned finds nothing
-
-        long attempts = app.database().read(h -> dev.msgbubbles.db.Sql.one(h,
-                "SELECT COUNT(*) AS n FROM webhook_attempts WHERE delivery_id = ?", row -> row.longValue("n"), delivery))
-                .orElseThrow();
-        assertThat(attempts).isZero();
-        assertThat(received(hook)).hasSize(1);
-    }
-
-    @Test
     void metrics_count_deliveries_by_outcome_and_time_attempts() {
         Sender s = sender("metrics");
         hook(s.testKey(), "[\"message.queued\"]");

@@ -34,25 +34,6 @@ public final class LastWrites {
     }
 
     /**
-     * An INSERT of rows given as a list of values, each row only if a condition holds for it when the statement runs:
-     * {@code head} up to the list (e.g. {@code WITH v (a, b) AS (VALUES}), {@code group} (the placeholders of one row,
-     * with casts where the store needs them), {@code tail} (closing the list, the INSERT and its condition). With
-     * {@code after} set, the rows {@link #updateFrom} holds for that statement are made first, so the condition sees
-     * them, and whatever locks they take are held when it is checked.
-     */
-    public record GuardedInsert(String head, String group, String tail, FromValues after) {
-    }
-
-    /** {@link #insert}, through {@code insert}'s condition (see {@link GuardedInsert}). */
-    public static void insert(Handle tx, GuardedInsert insert, int columns, Object... row) {
-        if (row.length != columns) {
-            throw new IllegalArgumentException("a row of " + row.length + " values for " + columns + " columns");
-        }
-        Database.lastStep(tx, "insert guarded " + insert.head() + insert.tail(), () -> new GuardedInserts(insert, columns))
-                .rows.add(row);
-    }
-
-    /**
      * Runs {@code head}, a DELETE or UPDATE up to and including {@code IN} (e.g. {@code DELETE FROM jobs WHERE seq IN}),
      * for {@code key} at the end of the transaction, once for all the keys given for it (a key given twice counts
      * once). What the statement does to one row must not depend on the others or on their order.
@@ -132,25 +113,6 @@ public final class LastWrites {
         @Override
         public void run(Handle tx) {
             Sql.insertAll(tx, head, columns, rows);
-        }
-    }
-
-    private static final class GuardedInserts implements Database.CommitStep {
-        private final GuardedInsert insert;
-        private final int columns;
-        private final List<Object[]> rows = new ArrayList<>();
-
-        GuardedInserts(GuardedInsert insert, int columns) {
-            this.insert = insert;
-            this.columns = columns;
-        }
-
-        @Override
-        public void run(Handle tx) {
-            if (insert.after() != null) {
-                settle(tx, insert.after());
-            }
-            Sql.inChunks(insert.head(), insert.group(), insert.tail(), columns, rows, (sql, values) -> Sql.update(tx, sql, values));
         }
     }
 

@@ -121,25 +121,12 @@ final class DeliveryStore {
         return byDelivery;
     }
 
-    /**
-     * Records an attempt, at the end of the transaction with the others it records (see {@link LastWrites}), if its
-     * delivery still exists: the endpoint may have been removed, with its deliveries and their attempts, while the
-     * attempt was being made, and an attempt recorded after that would be left behind for good (nothing removes
-     * attempts but with their delivery). On PostgreSQL the transaction's settled deliveries are written first: the
-     * row lock that takes orders the check against a removal (see {@link #deleteForWebhook}). One look by key per
-     * attempt, in the same statement.
-     */
+    /** Records an attempt, at the end of the transaction with the others it records (see {@link LastWrites}). */
     void insertAttempt(Handle tx, Attempt a) {
-        LastWrites.insert(tx, Sql.dialect(tx) == Dialect.POSTGRESQL ? ATTEMPT_PG : ATTEMPT_SQLITE, 7, a.deliveryId(),
-                a.number(), a.attemptedAt(), a.statusCode(), a.latencyMs(), a.error(), a.responseExcerpt());
+        LastWrites.insert(tx, "INSERT INTO webhook_attempts (delivery_id, number, attempted_at, status_code, latency_ms, "
+                        + "error, response_excerpt) VALUES", 7, a.deliveryId(), a.number(), a.attemptedAt(), a.statusCode(),
+                a.latencyMs(), a.error(), a.responseExcerpt());
     }
-
-    private static final String ATTEMPT_COLUMNS = "delivery_id, number, attempted_at, status_code, latency_ms, error, "
-            + "response_excerpt";
-    private static final String ATTEMPT_TAIL = ") INSERT INTO webhook_attempts (" + ATTEMPT_COLUMNS + ") SELECT "
-            + ATTEMPT_COLUMNS + " FROM v WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = v.delivery_id)";
-    private static final LastWrites.GuardedInsert ATTEMPT_SQLITE = new LastWrites.GuardedInsert(
-            "WITH v (" + ATTEMPT_COLUMNS + ") AS (VALUES", "(?, ?, ?, ?, ?, ?, ?)", ATTEMPT_TAIL, null);
 
     /**
      * Writes the outcome of an attempt onto a delivery if it is still pending (a delivery settled meanwhile keeps its
@@ -189,10 +176,6 @@ final class DeliveryStore {
 
     private static final int PROBE = 256;
 
-    private static final LastWrites.GuardedInsert ATTEMPT_PG = new LastWrites.GuardedInsert(
-            "WITH v (" + ATTEMPT_COLUMNS + ") AS (VALUES", "(?::uuid, ?::int, ?::bigint, ?::int, ?::int, ?::text, ?::text)",
-            ATTEMPT_TAIL, SETTLE_FROM_VALUES);
-
     /** Makes a settled delivery pending again, due now, at the start of the retry schedule; false if it was pending. */
     boolean reopen(Handle tx, UUID id, Instant now) {
         return Sql.update(tx, "UPDATE webhook_deliveries SET status = 'pending', retry_step = 0, next_attempt_at = ?, "
@@ -204,17 +187,7 @@ final class DeliveryStore {
         Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id = ?", id);
     }
 
-    /**
-     * Removes an endpoint's deliveries and their attempts. On PostgreSQL its pending deliveries are locked first: an
-     * attempt being recorded meanwhile holds its delivery's row (its outcome is written before the attempt, see
-     * {@link #insertAttempt}), so either it commits first and its attempt is removed here, or it waits, finds its
-     * delivery gone and records nothing.
-     */
     void deleteForWebhook(Handle tx, UUID webhookId) {
-        if (Sql.dialect(tx) == Dialect.POSTGRESQL) {
-            Sql.one(tx, "SELECT COUNT(*) AS n FROM (SELECT id FROM webhook_deliveries WHERE webhook_id = ? "
-                    + "AND status = 'pending' FOR UPDATE) pending", row -> row.longValue("n"), webhookId);
-        }
         Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id IN "
                 + "(SELECT id FROM webhook_deliveries WHERE webhook_id = ?)", webhookId);
         Sql.update(tx, "DELETE FROM webhook_deliveries WHERE webhook_id = ?", webhookId);
