@@ -15,6 +15,11 @@ public enum ErrorCode {
     NOT_A_GROUP(409, "not_a_group"),
     IDEMPOTENCY_KEY_REUSED(409, "idempotency_key_reused"),
     IDEMPOTENCY_IN_PROGRESS(409, "idempotency_in_progress"),
+    /**
+     * A catch-up cursor ({@code after}, {@code Last-Event-ID}) behind the event retention: events after it were
+     * removed, so resuming there would skip them.
+     */
+    CURSOR_EXPIRED(410, "cursor_expired"),
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     /** A {@code Range} no byte of the file satisfies (downloads). */
     RANGE_NOT_SATISFIABLE(416, "range_not_satisfiable"),

@@ -455,13 +455,47 @@ public final class EventLog {
                 row -> new Age(row.longValue("cursor"), row.instant("created_at")), limit);
     }
 
+    /** A row the purge removed: whose events they were, its last cursor and how many events it held. */
+    private record Removed(UUID accountId, String mode, long cursor, int span) {
+    }
+
     /**
      * Removes the rows with last cursors up to {@code through} created before {@code cutoff} (a packed row only once
-     * its newest event is); returns how many events they held.
+     * its newest event is); returns how many events they held. In the same transaction it raises each affected account
+     * and mode's horizon (table {@code event_horizons}) to the highest cursor removed, which {@link #expiredAfter} reads:
+     * the horizon is never behind what was deleted. A row's events are all of its account and mode ({@link Batch} packs
+     * only consecutive events of one), so its {@code account_id} and last cursor say it all.
      */
     public int removeThrough(Handle tx, long through, Instant cutoff) {
-        return Sql.list(tx, "DELETE FROM events WHERE cursor <= ? AND created_at < ? RETURNING span",
-                row -> row.intValue("span"), through, cutoff).stream().mapToInt(Integer::intValue).sum();
+        List<Removed> removed = Sql.list(tx,
+                "DELETE FROM events WHERE cursor <= ? AND created_at < ? RETURNING account_id, mode, cursor, span",
+                row -> new Removed(row.uuid("account_id"), row.string("mode"), row.longValue("cursor"),
+                        row.intValue("span")), through, cutoff);
+        java.util.Map<List<Object>, Long> highest = new java.util.LinkedHashMap<>();
+        int events = 0;
+        for (Removed r : removed) {
+            highest.merge(List.of(r.accountId(), r.mode()), r.cursor(), Math::max);
+            events += r.span();
+        }
+        List<Object[]> horizons = new java.util.ArrayList<>();
+        highest.forEach((key, cursor) -> horizons.add(new Object[] {key.get(0), key.get(1), cursor}));
+        Sql.updateBatch(tx, """
+                INSERT INTO event_horizons (account_id, mode, purged_through) VALUES (?, ?, ?)
+                ON CONFLICT (account_id, mode) DO UPDATE SET purged_through = CASE
+                    WHEN excluded.purged_through > event_horizons.purged_through THEN excluded.purged_through
+                    ELSE event_horizons.purged_through END""", horizons);
+        return events;
+    }
+
+    /**
+     * Whether the purge removed events of the account and mode with cursors above {@code after}: a consumer resuming
+     * there would skip them. Never for {@code after} 0 (from the oldest kept event). One lookup by key. Read after the
+     * events themselves (in the same read), it covers a purge that ran while they were read: cursors are removed from
+     * the oldest up, so whatever a read may have missed is below the horizon it finds afterwards.
+     */
+    public boolean expiredAfter(Handle h, UUID accountId, Mode mode, long after) {
+        return after > 0 && Sql.one(h, "SELECT purged_through FROM event_horizons WHERE account_id = ? AND mode = ?",
+                row -> row.longValue("purged_through"), accountId, mode.wire()).orElse(0L) > after;
     }
 
     /** Every type; see {@link #after(Handle, UUID, Mode, long, java.util.Set, int)}. */

@@ -1,5 +1,7 @@
 package dev.msgbubbles.event;
 
+import dev.msgbubbles.common.ApiException;
+import dev.msgbubbles.common.ErrorCode;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.db.Database;
 import java.io.IOException;
@@ -71,13 +73,52 @@ public final class Events implements AutoCloseable {
      * next read does not look at them again.
      */
     public Page after(UUID accountId, Mode mode, long after, Set<EventType> types, int limit) {
-        EventLog.Scan scan = db.read(h -> log.scan(h, accountId, mode, after, types, limit + 1, maxScanRows));
+        return read(accountId, mode, after, types, limit, true).orElseThrow(() -> expired(after, "after"));
+    }
+
+    /**
+     * Answers {@code 410 cursor_expired} (naming {@code param}) when events of the account and mode after {@code after}
+     * were removed by the retention: a stream checks this before it starts, so that the refusal is a plain JSON answer.
+     */
+    public void ensureResumable(UUID accountId, Mode mode, long after, String param) {
+        if (after > 0 && db.read(h -> log.expiredAfter(h, accountId, mode, after))) {
+            throw expired(after, param);
+        }
+    }
+
+    /**
+     * The consumer's cursor is behind the retention (DECISIONS.md §8 promises that resuming never misses an event, so
+     * it is told rather than handed the events that are left as if nothing were missing).
+     */
+    private static ApiException expired(long after, String param) {
+        return new ApiException(ErrorCode.CURSOR_EXPIRED, "events after cursor " + after + " were removed by the event "
+                + "retention (events are kept for a limited time); resume with after=0 to read from the oldest kept "
+                + "event", param);
+    }
+
+    /**
+     * A page after {@code after}; empty when {@code checked} and the purge removed events after {@code after}. The
+     * check is read after the events, in the same read, so a purge that ran meanwhile is seen (see
+     * {@link EventLog#expiredAfter}).
+     */
+    private java.util.Optional<Page> read(UUID accountId, Mode mode, long after, Set<EventType> types, int limit,
+                                          boolean checked) {
+        record Read(EventLog.Scan scan, boolean expired) {
+        }
+        Read read = db.read(h -> {
+            EventLog.Scan found = log.scan(h, accountId, mode, after, types, limit + 1, maxScanRows);
+            return new Read(found, checked && log.expiredAfter(h, accountId, mode, after));
+        });
+        if (read.expired()) {
+            return java.util.Optional.empty();
+        }
+        EventLog.Scan scan = read.scan();
         List<Event> found = scan.events();
         if (found.size() > limit) {
             List<Event> page = found.subList(0, limit);
-            return new Page(List.copyOf(page), true, page.getLast().cursor());
+            return java.util.Optional.of(new Page(List.copyOf(page), true, page.getLast().cursor()));
         }
-        return new Page(List.copyOf(found), !scan.complete(), scan.through());
+        return java.util.Optional.of(new Page(List.copyOf(found), !scan.complete(), scan.through()));
     }
 
     /**
@@ -87,7 +128,13 @@ public final class Events implements AutoCloseable {
     public void follow(UUID accountId, Mode mode, long after, Set<EventType> types, Sink sink) throws IOException {
         long cursor = after;
         long quietSince = System.nanoTime();
+        // whether the next read checks the retention horizon: on the first and while catching up, since only a
+        // follower that has events left to read can be overtaken by the purge (an idle one is at the end of the log,
+        // and events that appear are new). An overtaken follower's stream ends: reconnecting with its Last-Event-ID is
+        // answered 410 cursor_expired.
+        boolean check = true;
         while (open) {
+            java.util.Optional<Page> read;
             Page page;
             byte[] rendered;
             try {
@@ -97,11 +144,16 @@ public final class Events implements AutoCloseable {
                 return;
             }
             try {
-                page = after(accountId, mode, cursor, types, 100);
-                rendered = page.events().isEmpty() ? null : sink.render(page.events());
+                read = read(accountId, mode, cursor, types, 100, check);
+                page = read.orElse(null);
+                rendered = page == null || page.events().isEmpty() ? null : sink.render(page.events());
             } finally {
                 slots.release();
             }
+            if (page == null) {
+                return;
+            }
+            check = !page.events().isEmpty() || page.hasMore();
             cursor = page.nextAfter(); // past events of other types too
             if (rendered != null) {
                 sink.write(rendered);

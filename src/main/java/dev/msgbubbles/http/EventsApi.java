@@ -56,6 +56,9 @@ final class EventsApi {
                 : request.query("after").map(EventsApi::cursor).orElse(0L);
         Set<EventType> types = request.query("types").map(EventsApi::types).orElse(null);
         var principal = request.principal();
+        // before the stream starts, so that a consumer behind the retention gets a plain 410 JSON answer
+        events.ensureResumable(principal.accountId(), principal.mode(), after,
+                lastEventId.isPresent() ? "Last-Event-ID" : "after");
         ApiResponse.StreamWriter writer = out -> {
             out.write(": stream of events after cursor %d\n\n".formatted(after).getBytes(StandardCharsets.UTF_8));
             out.flush();

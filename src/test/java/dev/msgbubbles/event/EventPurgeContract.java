@@ -1,6 +1,7 @@
 package dev.msgbubbles.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.db.Database;
@@ -176,5 +177,92 @@ abstract class EventPurgeContract {
 
         assertThat(purge.purge(START.plus(Duration.ofDays(2)).plusMillis(1))).isEqualTo(new EventPurge.Outcome(3, false));
         assertThat(stored()).containsExactlyElementsOf(later);
+    }
+
+    private long horizon(UUID accountId, Mode mode) {
+        return db.read(h -> Sql.one(h, "SELECT purged_through FROM event_horizons WHERE account_id = ? AND mode = ?",
+                row -> row.longValue("purged_through"), accountId, mode.wire())).orElse(0L);
+    }
+
+    @Test
+    void the_purge_records_per_account_and_mode_the_highest_cursor_it_removed_in_rows_written_together() {
+        UUID other = UUID.randomUUID();
+        List<EventLog.Pending> together = new ArrayList<>(); // one transaction: rows of a, of other, of a live, of a
+        together.add(EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", 1), START));
+        together.add(EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", 2), START));
+        together.add(EventLog.pending(other, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", 3), START));
+        together.add(EventLog.pending(account, Mode.LIVE, EventType.MESSAGE_SENT, null, Map.of("n", 4), START));
+        together.add(EventLog.pending(account, Mode.TEST, EventType.MESSAGE_SENT, null, Map.of("n", 5), START));
+        db.writeVoid(tx -> events.append(tx, together));
+        List<String> later = append(1, START.plus(Duration.ofDays(3)));
+        List<Long> cursors = db.read(h -> Sql.list(h, "SELECT cursor FROM events ORDER BY cursor",
+                row -> row.longValue("cursor")));
+        assertThat(cursors).hasSize(5); // a's two, other's, a's live, a's last; then the later one
+        long first = cursors.getFirst() - 1; // the first event's cursor: a's first row holds two
+
+        assertThat(new EventPurge(db, queue, Duration.ofDays(30)).purge(START.plusMillis(1)).purged()).isEqualTo(5);
+        assertThat(horizon(account, Mode.TEST)).isEqualTo(cursors.get(3));
+        assertThat(horizon(other, Mode.TEST)).isEqualTo(cursors.get(1));
+        assertThat(horizon(account, Mode.LIVE)).isEqualTo(cursors.get(2));
+        assertThat(horizon(UUID.randomUUID(), Mode.TEST)).isZero();
+        db.read(h -> {
+            assertThat(events.expiredAfter(h, account, Mode.TEST, first)).isTrue();
+            assertThat(events.expiredAfter(h, account, Mode.TEST, cursors.get(3) - 1)).isTrue();
+            assertThat(events.expiredAfter(h, account, Mode.TEST, cursors.get(3))).isFalse();
+            assertThat(events.expiredAfter(h, account, Mode.TEST, 0)).as("from the oldest kept event").isFalse();
+            assertThat(events.expiredAfter(h, other, Mode.TEST, cursors.get(1) - 1)).isTrue();
+            assertThat(events.expiredAfter(h, other, Mode.TEST, cursors.get(1))).isFalse();
+            assertThat(events.expiredAfter(h, account, Mode.LIVE, cursors.get(2))).isFalse();
+            assertThat(events.expiredAfter(h, UUID.randomUUID(), Mode.TEST, 1)).isFalse();
+            return null;
+        });
+        assertThat(stored()).containsExactlyElementsOf(later);
+
+        // a later purge only ever raises a horizon
+        db.writeVoid(tx -> Sql.update(tx, "UPDATE event_horizons SET purged_through = purged_through + 1000 "
+                + "WHERE account_id = ? AND mode = ?", account, Mode.TEST.wire()));
+        assertThat(new EventPurge(db, queue, Duration.ofDays(30)).purge(START.plus(Duration.ofDays(4))).purged())
+                .isEqualTo(1);
+        assertThat(horizon(account, Mode.TEST)).isEqualTo(cursors.get(3) + 1000);
+    }
+
+    @Test
+    void a_stream_the_purge_overtakes_while_it_catches_up_ends_and_a_page_after_its_cursor_is_refused() throws Exception {
+        append(150, START); // 150 events in packed rows: the follower reads them 100 at a time
+        List<String> kept = append(1, START.plus(Duration.ofDays(40)));
+        // a heartbeat at every idle poll: a follower that went on past the purge would idle, and is closed there
+        Events reader = new Events(db, Duration.ZERO, Events.MAX_SCAN_ROWS, 1);
+        List<String> idle = new ArrayList<>();
+        EventPurge purge = new EventPurge(db, queue, Duration.ofDays(30));
+        List<Long> delivered = new ArrayList<>();
+        reader.follow(account, Mode.TEST, 0, null, new Events.Sink() {
+            @Override
+            public byte[] render(List<Event> batch) {
+                batch.forEach(e -> delivered.add(e.cursor()));
+                return new byte[0];
+            }
+
+            @Override
+            public void write(byte[] rendered) {
+                // the purge runs while the follower is between its first page and its second
+                purge.purge(START.plus(Duration.ofDays(1)));
+            }
+
+            @Override
+            public void heartbeat() {
+                idle.add("heartbeat");
+                reader.close();
+            }
+        });
+        // follow returned by itself, before it idled: the 50 events after its cursor are gone
+        assertThat(delivered).hasSize(100);
+        assertThat(idle).as("the follower went on as if nothing were missing").isEmpty();
+        assertThatThrownBy(() -> new Events(db, Duration.ZERO).after(account, Mode.TEST, delivered.getLast(), null, 100))
+                .isInstanceOfSatisfying(dev.msgbubbles.common.ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(dev.msgbubbles.common.ErrorCode.CURSOR_EXPIRED);
+                    assertThat(e.param()).contains("after");
+                });
+        assertThat(new Events(db, Duration.ZERO).after(account, Mode.TEST, 0, null, 100).events()).extracting(Event::id)
+                .containsExactlyElementsOf(kept);
     }
 }
