@@ -122,7 +122,7 @@ public final class ConfigLoader {
         int endpointConcurrency = integer("MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", 1, 4096);
         int logRetention = integer("MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS", 1, 3650);
         int maxEndpoints = integer("MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS", 1, 10_000);
-        int eventRetention = eventRetentionDays(retrySchedule);
+        int eventRetention = eventRetentionDays(retrySchedule, retryJitter);
         double timeScale = decimal("MSGBUBBLES_SANDBOX_TIME_SCALE", 0, 1000);
         String logFormat = oneOf("MSGBUBBLES_LOG_FORMAT", Set.of("text", "json"), s -> s.toLowerCase(Locale.ROOT));
         int retryWindow = integer("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", 1, 7 * 24 * 3600);
@@ -247,16 +247,25 @@ public final class ConfigLoader {
     }
 
     /**
-     * Days events are kept, 0 for ever. Longer than the webhook retry schedule, so that an event is never removed
-     * while a delivery of it still has retries ahead.
+     * Days events are kept, 0 for ever. Longer than a delivery can stay pending, so that an event is never removed
+     * while a delivery of it still has retries ahead (the courier would drop it). That is not the schedule's sum: each
+     * delay may be drawn up to {@code 1 + jitter} times its step, and an endpoint's {@code Retry-After} may stretch
+     * any retry to the longest step (see RetryPolicy.judge), so a retry takes at most the larger of the two.
      */
-    private int eventRetentionDays(List<Duration> retrySchedule) {
+    private int eventRetentionDays(List<Duration> retrySchedule, double jitter) {
         String key = "MSGBUBBLES_EVENT_RETENTION_DAYS";
         int days = integer(key, 0, 3650);
-        Duration retries = retrySchedule.stream().reduce(Duration.ZERO, Duration::plus);
-        if (days > 0 && Duration.ofDays(days).compareTo(retries) <= 0) {
-            problems.add(key + ": must be 0 (keep every event) or longer than MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE, which "
-                    + "spans " + retries.toHours() + " hours, got '" + raw(key) + "'");
+        Duration longest = retrySchedule.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+        Duration pending = Duration.ZERO;
+        for (Duration step : retrySchedule) {
+            Duration jittered = Duration.ofMillis(Math.round(step.toMillis() * (1 + jitter)));
+            pending = pending.plus(jittered.compareTo(longest) > 0 ? jittered : longest);
+        }
+        if (days > 0 && Duration.ofDays(days).compareTo(pending) <= 0) {
+            problems.add(key + ": must be 0 (keep every event) or longer than a webhook delivery can stay pending: up to "
+                    + pending.toHours() + " hours with MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE and MSGBUBBLES_WEBHOOK_RETRY_JITTER "
+                    + "(each retry may wait the longest step when the endpoint asks with Retry-After, or its step "
+                    + "lengthened by the jitter), got '" + raw(key) + "'");
         }
         return days;
     }

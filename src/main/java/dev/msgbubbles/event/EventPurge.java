@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * of events. The oldest events are read by cursor (the primary key) and removed up to the last of the leading run that
  * is past the retention, so each chunk is a short range scan and an event whose time is out of step with its cursor
  * (another process's clock) only waits for the next round. A delivery whose event is gone is dropped and recorded as
- * such (see the courier); the retention is kept longer than the webhook retry schedule, so that only a replay of events
- * about to expire can meet one.
+ * such (see the courier); the retention is kept longer than a delivery can stay pending (the retry schedule with its
+ * jitter and Retry-After stretches, see ConfigLoader), so that only a replay of events about to expire can meet one.
  */
 public final class EventPurge implements JobHandler {
     public static final String KIND = "purge_events";

@@ -431,13 +431,24 @@ class ConfigLoaderTest {
     void events_are_kept_30_days_by_default_for_ever_with_0_and_never_for_less_than_the_webhook_retries() {
         assertThat(ConfigLoader.load(Map.of()).api().eventRetention()).isEqualTo(java.time.Duration.ofDays(30));
         assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "0")).api().eventRetention()).isZero();
-        // the default schedule spans about three and a half days
-        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "4")).api().eventRetention())
-                .isEqualTo(java.time.Duration.ofDays(4));
+        // the default schedule sums to about three and a half days, but a delivery can stay pending up to 254.4 hours:
+        // seven retries stretched to the longest step (24 h) by a Retry-After, three of 24 h lengthened 20 % by the
+        // jitter. An event removed before would be dropped from a delivery that still has retries ahead.
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "11")).api().eventRetention())
+                .isEqualTo(java.time.Duration.ofDays(11));
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "10")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("254 hours");
         assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "1",
                 "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", "5s,1h")).api().eventRetention())
                 .isEqualTo(java.time.Duration.ofDays(1));
-        for (String bad : java.util.List.of("3", "1", "-1", "3651", "x", "1.5")) {
+        // the jitter lengthens the steps: 2 x 1.8 days
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "3",
+                "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", "1d,1d", "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "0.8")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("86 hours");
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", "4",
+                "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", "1d,1d", "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "0.8")).api()
+                .eventRetention()).isEqualTo(java.time.Duration.ofDays(4));
+        for (String bad : java.util.List.of("4", "3", "1", "-1", "3651", "x", "1.5")) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() ->
                             ConfigLoader.load(Map.of("MSGBUBBLES_EVENT_RETENTION_DAYS", bad)))
                     .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("MSGBUBBLES_EVENT_RETENTION_DAYS");
@@ -445,7 +456,7 @@ class ConfigLoaderTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(Map.of(
                         "MSGBUBBLES_EVENT_RETENTION_DAYS", "10", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE", "5d,5d")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("MSGBUBBLES_EVENT_RETENTION_DAYS")
-                .hasMessageContaining("240 hours");
+                .hasMessageContaining("288 hours");
     }
 
     @Test
