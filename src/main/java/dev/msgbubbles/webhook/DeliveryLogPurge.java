@@ -86,10 +86,25 @@ final class DeliveryLogPurge implements JobHandler {
         }
     }
 
+    /**
+     * One chunk: the oldest settled deliveries of {@code endpoint} are picked once, locked on PostgreSQL, and their
+     * attempts and then they are removed by id. Two deletes that each picked the rows again (as this did) could pick
+     * different ones on PostgreSQL, where each statement sees what committed before it: a delivery that settled in
+     * between (a pending delivery older than a short log retention, its last attempt recorded meanwhile) was removed
+     * by the second without its attempts, which the first had skipped, and those stayed for good, since nothing
+     * reaches attempts without their delivery. The lock also keeps a picked delivery from being retried by hand
+     * (made pending again) while its attempts go. SQLite's writer is single: nothing comes in between.
+     */
     private int purge(org.jdbi.v3.core.Handle tx, UUID endpoint, Instant cutoff) {
-        String oldest = "SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND created_at < ? AND status <> 'pending' "
-                + "ORDER BY created_at LIMIT " + chunk;
-        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id IN (" + oldest + ")", endpoint, cutoff);
-        return Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id IN (" + oldest + ")", endpoint, cutoff);
+        List<UUID> oldest = Sql.list(tx, "SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND created_at < ? "
+                + "AND status <> 'pending' ORDER BY created_at LIMIT " + chunk + Sql.dialect(tx).forUpdate(),
+                row -> row.uuid("id"), endpoint, cutoff);
+        if (oldest.isEmpty()) {
+            return 0;
+        }
+        Object[] keys = Sql.paddedKeys(oldest);
+        String in = " IN (" + Sql.repeat("?", keys.length) + ")";
+        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id" + in, keys);
+        return Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id" + in, keys);
     }
 }
