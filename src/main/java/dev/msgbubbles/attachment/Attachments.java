@@ -179,8 +179,13 @@ public final class Attachments {
                     + String.join(", ", limits.allowedTypes()));
         }
         Instant now = clock.instant();
+        // staged at least as long as its upload link works: a PUT through a link still good must find its attachment
+        // (a staging time shorter than the link lifetime removed it first, and the bytes were refused with a 404)
+        // (the link's expiry is a whole second, and it is good through that second)
+        Duration linkLife = limits.linkTtl().plusSeconds(1);
+        Duration staged = limits.staging().compareTo(linkLife) >= 0 ? limits.staging() : linkLife;
         Attachment pending = new Attachment(Ids.uuidV7(clock), accountId, mode, true, sanitise(filename), media, 0, null,
-                null, now.plus(limits.staging()), now);
+                null, now.plus(staged), now);
         db.writeVoid(tx -> store.insert(tx, pending));
         return new Presigned(pending.id(), links.uploadUrl(pending.id(), limits.linkTtl()), "PUT",
                 Map.of("content-type", media));
@@ -212,6 +217,12 @@ public final class Attachments {
         }
         if (!completed) {
             releaseBlob(stored.sha256());
+            // either a second PUT got there first, or the attachment's staging time ran out while its bytes streamed
+            // in and the expiry job removed it: that one is gone, as a PUT after it would be told
+            if (db.read(h -> store.findById(h, id)).isEmpty()) {
+                throw new ApiException(ErrorCode.NOT_FOUND, "attachment not found: its staging time ran out while its "
+                        + "bytes were being uploaded; presign a new upload");
+            }
             throw new ApiException(ErrorCode.CONFLICT, "the bytes of this attachment were already uploaded");
         }
         return view(db.read(h -> store.findById(h, id)).orElseThrow());
