@@ -650,6 +650,46 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
         assertError(http.get("/v1/webhooks/" + hook.id() + "/deliveries", s.testKey()), 404, "not_found", null);
     }
 
+    @Test
+    void a_removed_endpoint_s_log_goes_later_in_chunks_with_the_attempt_that_was_under_way() throws Exception {
+        // DELETE removed the whole log in its own transaction (SQLite's only writer held for as long as a month of log
+        // took), and an attempt under way recorded itself after its delivery had gone: a row nothing ever reached
+        Sender s = sender("deleted-mid-attempt");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        Hook kept = hook(s.testKey(), "[\"message.queued\"]");
+        sendFrom(s, to("1233"), "settled");
+        deliver();
+        receiver.plan(hook.path(), Receiver.Answer.status(503).after(Duration.ofMillis(250)));
+        sendFrom(s, to("1234"), "in flight");
+        try (var background = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+            var worker = background.submit(this::deliver);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (received(hook).size() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the endpoint has the request: the attempt is under way
+            }
+            assertThat(received(hook)).hasSize(2);
+            Http.Response deleted = http.send("DELETE", "/v1/webhooks/" + hook.id(), s.testKey(), null, null, Map.of());
+            assertThat(deleted.status()).isEqualTo(200);
+            worker.get();
+        }
+        assertThat(logRows(hook)).as("left to the job, not removed by the request").isEqualTo(List.of(2L, 2L));
+        advance(Duration.ofMinutes(10)); // the job is due; the retry the attempt planned finds no endpoint
+        assertThat(logRows(hook)).isEqualTo(List.of(0L, 0L));
+        assertThat(logRows(kept)).isEqualTo(List.of(2L, 2L));
+        assertThat(received(hook)).hasSize(2);
+    }
+
+    /** The endpoint's deliveries and attempts in the store. */
+    private List<Long> logRows(Hook hook) {
+        UUID id = UUID.fromString(hook.id());
+        return app.database().read(h -> List.of(
+                dev.msgbubbles.db.Sql.one(h, "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ?",
+                        row -> row.longValue("n"), id).orElseThrow(),
+                dev.msgbubbles.db.Sql.one(h, "SELECT COUNT(*) AS n FROM webhook_attempts WHERE delivery_id IN "
+                        + "(SELECT id FROM webhook_deliveries WHERE webhook_id = ?) OR delivery_id NOT IN "
+                        + "(SELECT id FROM webhook_deliveries)", row -> row.longValue("n"), id).orElseThrow()));
+    }
+
     private Http.Response patch(Hook hook, String json) {
         return http.send("PATCH", "/v1/webhooks/" + hook.id(), hook.key(), "application/json",
                 json.getBytes(StandardCharsets.UTF_8), Map.of());

@@ -115,16 +115,11 @@ final class Courier {
         }
         Optional<DeliveryStore.Loaded> loaded = read.loaded();
         Optional<Webhook> webhook = read.webhook();
-        if (loaded.isPresent() && webhook.isEmpty()) {
-            // its endpoint was removed (by another process, after this one's fan-out had read the endpoints)
-            writes.writeVoid(tx -> {
-                deliveries.delete(tx, id);
-                alsoInTx.accept(tx);
-            });
-            return;
-        }
-        if (loaded.isEmpty() || loaded.get().delivery().status() != DeliveryStatus.PENDING) {
-            writes.writeVoid(alsoInTx::accept); // removed with its endpoint, or settled already (a repeated job)
+        if (loaded.isEmpty() || webhook.isEmpty() || loaded.get().delivery().status() != DeliveryStatus.PENDING) {
+            // its endpoint was removed (the delivery goes with the rest of its log: EndpointRemoval, which alone
+            // removes them, so that two removals never lock its rows in opposite orders), or it is settled already
+            // (a repeated job)
+            writes.writeVoid(alsoInTx::accept);
             return;
         }
         Delivery d = loaded.get().delivery();

@@ -54,7 +54,7 @@ final class DeliveryLogPurge implements JobHandler {
     @Override
     public void handle(Job job, Instant now) {
         Instant cutoff = now.minus(retention);
-        // every endpoint (they are few); a removed endpoint's deliveries went with it
+        // every endpoint (they are few); a removed endpoint's deliveries are EndpointRemoval's
         List<UUID> endpoints = db.read(h -> Sql.list(h, "SELECT id FROM webhooks", row -> row.uuid("id")));
         long purged = 0;
         int chunks = 0;
@@ -99,12 +99,6 @@ final class DeliveryLogPurge implements JobHandler {
         List<UUID> oldest = Sql.list(tx, "SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND created_at < ? "
                 + "AND status <> 'pending' ORDER BY created_at LIMIT " + chunk + Sql.dialect(tx).forUpdate(),
                 row -> row.uuid("id"), endpoint, cutoff);
-        if (oldest.isEmpty()) {
-            return 0;
-        }
-        Object[] keys = Sql.paddedKeys(oldest);
-        String in = " IN (" + Sql.repeat("?", keys.length) + ")";
-        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id" + in, keys);
-        return Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id" + in, keys);
+        return DeliveryStore.removeWithAttempts(tx, oldest);
     }
 }

@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Webhook delivery, assembled: the {@link EventLog.Fanout} that writes deliveries with their events, the job
@@ -32,6 +34,8 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Map<String, JobHandler> handlers;
     private final Deliveries deliveries;
     private final NewDeliveries handoff;
+    private final JobQueue queue;
+    private final Clock clock;
 
     /**
      * {@code queue} is the delivery queue; {@code writes} records attempts (group commit in the server); {@code wake}
@@ -49,7 +53,10 @@ public final class DeliveryPipeline implements AutoCloseable {
         this.fanout = new DeliveryFanout(subscribers, writer, handoff);
         this.purge = new DeliveryLogPurge(db, queue, settings.logRetention());
         this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
-                ReplayJob.KIND, new ReplayJob(db, clock, queue, writer), DeliveryLogPurge.KIND, purge);
+                ReplayJob.KIND, new ReplayJob(db, clock, queue, writer), DeliveryLogPurge.KIND, purge,
+                EndpointRemoval.KIND, new EndpointRemoval(db, queue));
+        this.queue = queue;
+        this.clock = clock;
         this.deliveries = new Deliveries(db, clock, queue, courier, wake, settings.jobLease());
         Gauge.builder("msgbubbles.webhook.backlog.age", () -> {
                     try {
@@ -64,9 +71,23 @@ public final class DeliveryPipeline implements AutoCloseable {
                 .baseUnit("seconds").register(registry);
     }
 
-    /** Tells the fan-out that an endpoint of this account and mode changed (give it to {@link Webhooks}). */
+    /**
+     * Tells the fan-out that an endpoint of this account and mode changed, and has a removed endpoint's delivery log
+     * removed later (give it to {@link Webhooks}).
+     */
     public Webhooks.Listener listener() {
-        return subscribers::invalidate;
+        return new Webhooks.Listener() {
+            @Override
+            public void changed(UUID accountId, dev.msgbubbles.common.Mode mode) {
+                subscribers.invalidate(accountId, mode);
+            }
+
+            @Override
+            public void removing(org.jdbi.v3.core.Handle tx, UUID webhookId) {
+                Instant now = clock.instant();
+                queue.enqueue(tx, EndpointRemoval.job(webhookId, now), now);
+            }
+        };
     }
 
     /** Schedules the hourly purge of the delivery log unless one is pending (call at start). */

@@ -182,14 +182,18 @@ final class DeliveryStore {
                 + "updated_at = ? WHERE id = ? AND status <> 'pending'", now, now, id) == 1;
     }
 
-    void delete(Handle tx, UUID id) {
-        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id = ?", id);
-        Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id = ?", id);
-    }
-
-    void deleteForWebhook(Handle tx, UUID webhookId) {
-        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id IN "
-                + "(SELECT id FROM webhook_deliveries WHERE webhook_id = ?)", webhookId);
-        Sql.update(tx, "DELETE FROM webhook_deliveries WHERE webhook_id = ?", webhookId);
+    /**
+     * Removes the deliveries {@code ids} and their attempts; returns how many deliveries. Callers pick the ids once (and
+     * lock them on PostgreSQL) so that both deletes remove the same deliveries: nothing reaches an attempt but through
+     * its delivery, so an attempt left behind would stay for good.
+     */
+    static int removeWithAttempts(Handle tx, List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        Object[] keys = Sql.paddedKeys(ids);
+        String in = " IN (" + Sql.repeat("?", keys.length) + ")";
+        Sql.update(tx, "DELETE FROM webhook_attempts WHERE delivery_id" + in, keys);
+        return Sql.update(tx, "DELETE FROM webhook_deliveries WHERE id" + in, keys);
     }
 }

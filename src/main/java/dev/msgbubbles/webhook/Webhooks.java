@@ -56,12 +56,20 @@ public final class Webhooks {
     private final IdempotencyStore idempotency;
     private final UrlGuard guard;
     private final WebhookStore store = new WebhookStore();
-    private final DeliveryStore deliveries = new DeliveryStore();
 
     /** Hears of every change to an account's endpoints (the delivery fan-out keeps a copy of them). */
     @FunctionalInterface
     public interface Listener {
+        /** After the commit of a change to the account's endpoints. */
         void changed(UUID accountId, dev.msgbubbles.common.Mode mode);
+
+        /**
+         * In the transaction that removes endpoint {@code webhookId}: the delivery pipeline writes the job that removes
+         * its delivery log later ({@link EndpointRemoval}), so that the request holds the store for one row, not the
+         * whole log. Nothing by default (no pipeline, no log).
+         */
+        default void removing(org.jdbi.v3.core.Handle tx, UUID webhookId) {
+        }
     }
 
     private final Listener listener;
@@ -174,7 +182,7 @@ public final class Webhooks {
         if (!db.write(tx -> {
             boolean deleted = store.delete(tx, p.accountId(), p.mode(), id);
             if (deleted) {
-                deliveries.deleteForWebhook(tx, id); // their queued jobs find nothing and end
+                listener.removing(tx, id); // its log goes later; its queued jobs find no endpoint and end
                 Database.afterCommit(tx, "webhooks changed", () -> listener.changed(p.accountId(), p.mode()));
             }
             return deleted;

@@ -94,6 +94,32 @@ abstract class DeliveryLogPurgeContract {
     }
 
     @Test
+    void a_removed_endpoint_s_whole_log_goes_in_chunks_and_no_other_endpoint_s() {
+        UUID account = new AccountAdmin(db, clock).create("removal").account().id();
+        UUID removed = endpoint(account);
+        UUID other = endpoint(account);
+        deliveries(account, removed, 23, DeliveryStatus.SUCCEEDED, START);
+        deliveries(account, removed, 4, DeliveryStatus.PENDING, START);
+        deliveries(account, other, 5, DeliveryStatus.SUCCEEDED, START);
+        db.writeVoid(tx -> Sql.update(tx, "INSERT INTO webhook_attempts (delivery_id, number, attempted_at, latency_ms) "
+                + "SELECT id, 1, 0, 5 FROM webhook_deliveries", new Object[0]));
+        JobQueue queue = new JobQueue(db, "delivery_jobs");
+        EndpointRemoval removal = new EndpointRemoval(db, queue, 10); // 10 a transaction, CHUNKS_PER_RUN a run
+        db.writeVoid(tx -> queue.enqueue(tx, EndpointRemoval.job(removed, clock.instant()), clock.instant()));
+        Worker worker = new Worker(db, queue, Map.of(EndpointRemoval.KIND, removal), clock,
+                new Worker.Settings(16, Duration.ofMinutes(1), Duration.ofMillis(10)));
+        assertThat(worker.drain()).as("not before its delay").isZero();
+
+        clock.advance(EndpointRemoval.DELAY);
+        worker.drain();
+        assertThat(left()).isEqualTo(Map.of("succeeded", 5L));
+        long attempts = db.read(h -> Sql.one(h, "SELECT COUNT(*) AS n FROM webhook_attempts", row -> row.longValue("n")))
+                .orElseThrow();
+        assertThat(attempts).as("the other endpoint's only").isEqualTo(5);
+        assertThat(db.read(queue::pending)).isZero();
+    }
+
+    @Test
     void more_endpoints_than_chunks_in_a_run_still_end_and_every_endpoint_is_purged() {
         // a run counted each endpoint it looked at as a chunk, one with nothing to remove too: with more endpoints than
         // chunks a run, every run started over with the first ones, stopped on "more is due" and was due again at
