@@ -128,14 +128,15 @@ final class Dispatcher {
     private ApiResponse process(ServerRequest req, String method, Exchange exchange) {
         List<String> path = decodePath(req.path().rawPath());
         Router.Match matched = router.match(method, path);
-        refuseDeclaredOversize(req, matched);
-        boolean api = !path.isEmpty() && path.getFirst().equals("v1");
-        // known before authentication, for its log lines too; a 405 is counted under the template its path matched
+        // known before anything can refuse the request (a 413, authentication), for its log lines too; a 405 is
+        // counted under the template its path matched
         switch (matched) {
             case Router.Found known -> exchange.route = known.route().template();
             case Router.WrongMethod wrong -> exchange.route = wrong.template();
             case Router.NotFound ignored -> { }
         }
+        refuseDeclaredOversize(req, matched);
+        boolean api = !path.isEmpty() && path.getFirst().equals("v1");
         if (api) {
             authenticate(req, exchange);
         }

@@ -474,6 +474,83 @@ class RequestHandlingIT {
         assertThat(metrics).doesNotContain("method=\"DELETE\",route=\"unmatched\"");
     }
 
+    /** The count of one series of the request histogram in the scrape, 0 when it has none yet. */
+    private long requests(String method, String route, int status) {
+        String series = "http_server_requests_seconds_count{method=\"" + method + "\",route=\"" + route + "\",status=\""
+                + status + "\"} ";
+        for (String line : http.get("/metrics", null).text().split("\n")) {
+            if (line.startsWith(series)) {
+                return (long) Double.parseDouble(line.substring(series.length()).trim());
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void a_413_refused_before_authentication_is_counted_once_under_its_route_template() {
+        long before = requests("POST", "/v1/_probe/json", 413);
+        long unmatchedBefore = requests("POST", "unmatched", 413);
+
+        // no key: the announced size is refused first
+        Http.Response refused = http.send("POST", "/v1/_probe/json", null, "application/json",
+                new byte[MAX_BODY + 1], Map.of());
+        assertThat(refused.status()).isEqualTo(413);
+
+        assertThat(requests("POST", "/v1/_probe/json", 413)).isEqualTo(before + 1);
+        assertThat(requests("POST", "unmatched", 413)).as("counted as a path without routes").isEqualTo(unmatchedBefore);
+    }
+
+    @Test
+    void a_head_a_405_and_a_refused_key_are_each_counted_once_under_their_status() {
+        long head = requests("HEAD", "/v1/numbers", 200);
+        long wrong = requests("PUT", "/v1/numbers", 405);
+        long refused = requests("GET", "/v1/numbers", 401);
+
+        assertThat(http.send("HEAD", "/v1/numbers", key, null, null, Map.of()).status()).isEqualTo(200);
+        assertThat(http.send("PUT", "/v1/numbers", key, "application/json", new byte[0], Map.of()).status()).isEqualTo(405);
+        assertThat(http.get("/v1/numbers", "sk_test_" + "x".repeat(40)).status()).isEqualTo(401);
+
+        assertThat(requests("HEAD", "/v1/numbers", 200)).isEqualTo(head + 1);
+        assertThat(requests("PUT", "/v1/numbers", 405)).isEqualTo(wrong + 1);
+        assertThat(requests("GET", "/v1/numbers", 401)).isEqualTo(refused + 1);
+    }
+
+    /**
+     * Every label of the request histogram comes from a bounded set, whatever a client sends: thousands of distinct
+     * paths, methods, query strings and header values add a handful of series (one per method, template and status
+     * they reach), and none of what the client chose appears in the scrape.
+     */
+    @Test
+    void what_a_client_sends_never_grows_the_scrape_beyond_a_bounded_set_of_series() {
+        java.util.function.Supplier<Set<String>> series = () -> java.util.Arrays.stream(http.get("/metrics", null).text()
+                        .split("\n"))
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{"))
+                .map(line -> line.substring(0, line.indexOf('}') + 1))
+                .collect(java.util.stream.Collectors.toSet());
+        Set<String> before = series.get();
+        String[] methods = {"GET", "POST", "DELETE", "PATCH"};
+        for (int i = 0; i < 2000; i++) {
+            String marker = "zq" + i + "x";
+            String path = switch (i % 5) {
+                case 0 -> "/" + marker + "/" + i;
+                case 1 -> "/v1/" + marker;
+                case 2 -> "/v1/messages/" + marker + "?" + marker + "=" + i;
+                case 3 -> "/v1/webhooks/" + java.util.UUID.randomUUID() + "/deliveries?limit=" + marker;
+                default -> "/healthz?" + marker;
+            };
+            String method = i % 3 == 0 ? "M" + marker.toUpperCase(java.util.Locale.ROOT) : methods[i % methods.length];
+            http.send(method, path, i % 2 == 0 ? key : "sk_test_" + marker, null, null,
+                    Map.of("X-Custom", marker, "User-Agent", marker, "Idempotency-Key", marker));
+        }
+        Set<String> after = series.get();
+        Set<String> added = new java.util.TreeSet<>(after);
+        added.removeAll(before);
+        // bounded by the methods (seven and OTHER), the templates these paths reach and the statuses they get
+        assertThat(added).as("series added: %s", added).hasSizeLessThan(60);
+        String scrape = http.get("/metrics", null).text();
+        assertThat(scrape).doesNotContain("zq").doesNotContain(key);
+    }
+
     @Test
     void a_request_with_two_authorization_headers_is_401_whichever_comes_first() {
         for (String[] pair : new String[][] {{key, "sk_test_someoneelse"}, {"sk_test_someoneelse", key}, {key, key}}) {
