@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -39,7 +38,6 @@ import org.slf4j.MDC;
  */
 final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    private static final Set<String> KNOWN_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
     private final Router router;
     private final Authenticator authenticator;
@@ -118,7 +116,7 @@ final class Dispatcher {
             }
             drainUnread(req);
         } finally {
-            telemetry.record(KNOWN_METHODS.contains(method) ? method : "OTHER", exchange.route, status,
+            telemetry.record(method, exchange.route, status,
                     System.nanoTime() - started,
                     exchange.principal == null ? null : exchange.principal.accountId().toString());
             MDC.remove("request_id");

@@ -595,6 +595,20 @@ class RequestHandlingIT {
         }
     }
 
+    /** Requests Helidon answers itself, before any route sees them, are counted (and logged) as every other one. */
+    @Test
+    void requests_refused_before_routing_are_counted_under_unmatched_with_their_status() {
+        long old = requests("GET", "unmatched", 505);
+        long malformed = requests("OTHER", "unmatched", 400);
+
+        assertThat(exchangeUntilClosed("GET /healthz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.UTF_8)))
+                .startsWith("HTTP/1.1 505 ");
+        assertThat(exchangeUntilClosed("NONSENSE\r\n\r\n".getBytes(StandardCharsets.UTF_8))).startsWith("HTTP/1.1 400 ");
+
+        assertThat(requests("GET", "unmatched", 505)).isEqualTo(old + 1);
+        assertThat(requests("OTHER", "unmatched", 400)).isEqualTo(malformed + 1);
+    }
+
     @Test
     void a_transfer_coding_other_than_chunked_is_501_invalid_request_not_unavailable() {
         String response = exchangeUntilClosed(("POST /v1/_probe/json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
