@@ -96,9 +96,18 @@ final class Dispatcher {
                 response = ApiResponse.error(new ApiException(ErrorCode.UNAVAILABLE,
                         "the database is unavailable; nothing was written. Retry later (a POST with the same Idempotency-Key)"));
             } catch (RuntimeException | StackOverflowError e) {
-                LOG.error("unexpected failure handling {} {}", method, exchange.route, e);
-                response = ApiResponse.error(new ApiException(ErrorCode.INTERNAL_ERROR,
-                        "internal error; quote the request_id when reporting it"));
+                if (interrupted(e)) {
+                    // the server is stopping and this request outlasted its grace (ApiServer.SHUTDOWN_GRACE): a normal
+                    // stop, not a bug, so one line and no stack trace; whether a write it waited for took effect is
+                    // unknown, as after any 500
+                    LOG.warn("{} {}: interrupted by the server stopping", method, exchange.route);
+                    response = ApiResponse.error(new ApiException(ErrorCode.INTERNAL_ERROR, "the server stopped while "
+                            + "handling this request; retry it (a POST with the same Idempotency-Key)"));
+                } else {
+                    LOG.error("unexpected failure handling {} {}", method, exchange.route, e);
+                    response = ApiResponse.error(new ApiException(ErrorCode.INTERNAL_ERROR,
+                            "internal error; quote the request_id when reporting it"));
+                }
             }
             status = response.status();
             if (method.equals("HEAD")) {
@@ -312,6 +321,23 @@ final class Dispatcher {
                 if (token.strip().equalsIgnoreCase("close")) {
                     return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code failure} comes of this thread being interrupted: nothing in a request interrupts its own thread,
+     * so that is the server stopping (Helidon interrupts the requests still running once its grace period is over).
+     */
+    static boolean interrupted(Throwable failure) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 32; t = t.getCause(), depth++) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
             }
         }
         return false;

@@ -297,6 +297,65 @@ class RequestHandlingIT {
     }
 
     /**
+     * SIGTERM closes the server: a request under way gets its grace to finish and its answer (a send waiting for its
+     * commit under load; Helidon's own half second interrupted it), and one that outlasts the grace is a normal stop,
+     * logged as one warning line, never as an error with a stack trace.
+     */
+    @Test
+    void a_request_under_way_when_the_server_stops_is_answered_and_one_outlasting_the_grace_logs_no_error()
+            throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(2);
+        Route slow = Route.api("GET", "/v1/_probe/slow", Set.of("ms"), r -> {
+            entered.countDown();
+            try {
+                Thread.sleep(Long.parseLong(r.query("ms").orElseThrow()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // as GroupCommit does for a caller waiting for its commit
+                throw new IllegalStateException("interrupted while waiting for a commit", e);
+            }
+            return ApiResponse.ok(Map.of("done", true));
+        });
+        Config config = store.config(Map.of());
+        ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
+                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        dispatcher.addAppender(events);
+        try {
+            ApiServer stopping = ApiServer.start(config.server(), services, List.of(slow), ApiServer.CLIENT_SILENCE,
+                    java.time.Duration.ofSeconds(3));
+            Http client = new Http(stopping.port());
+            var within = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.get("/v1/_probe/slow?ms=1500", key));
+            var beyond = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.get("/v1/_probe/slow?ms=30000", key).status();
+                } catch (java.io.UncheckedIOException e) {
+                    return -1; // the connection closed under it: the client retries
+                }
+            });
+            assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long started = System.nanoTime();
+            stopping.close();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(10));
+
+            Http.Response answered = within.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+            assertThat(beyond.get(10, java.util.concurrent.TimeUnit.SECONDS)).isIn(-1, 500);
+            List<ch.qos.logback.classic.spi.ILoggingEvent> logged;
+            synchronized (events) {
+                logged = List.copyOf(events.list);
+            }
+            assertThat(logged).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                    .as("errors logged for a normal stop").isEmpty();
+            assertThat(logged).filteredOn(e -> e.getFormattedMessage().contains("interrupted by the server stopping"))
+                    .hasSize(1).allMatch(e -> e.getThrowableProxy() == null);
+        } finally {
+            dispatcher.detachAppender(events);
+        }
+    }
+
+    /**
      * A client that sends part of a request and then nothing (slowloris) loses its connection once it has been silent
      * for the server's limit, instead of holding the connection and the
      * thread reading it for ever. The limit is 60 s ({@code ApiServer.CLIENT_SILENCE}); this server has 1 s.
