@@ -81,7 +81,7 @@ abstract class ShutdownContract {
 
             Map<Integer, String> accepted = new ConcurrentHashMap<>();
             AtomicInteger cutOff = new AtomicInteger();
-            AtomicInteger refused = new AtomicInteger();
+            List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
             CountDownLatch enough = new CountDownLatch(STOP_AFTER);
             ExecutorService clients = Executors.newFixedThreadPool(8);
             for (int i = 0; i < BURST; i++) {
@@ -94,8 +94,7 @@ abstract class ShutdownContract {
                             accepted.put(n, r.json().path("data").path("id").asText());
                             enough.countDown();
                         } else {
-                            refused.incrementAndGet();
-                            assertThat(r.status()).as(r.text()).isEqualTo(503); // a clean error, nothing else
+                            refused.add(r.status() + " " + r.text()); // none is expected: every request is answered
                         }
                     } catch (UncheckedIOException e) {
                         cutOff.incrementAndGet(); // the connection closed under the request: the client retries
@@ -110,7 +109,8 @@ abstract class ShutdownContract {
             clients.shutdown();
             assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
             System.err.printf("shutdown test: stopped in %d ms with code %s; %d accepted, %d refused, %d cut off%n",
-                    took.toMillis(), code, accepted.size(), refused.get(), cutOff.get());
+                    took.toMillis(), code, accepted.size(), refused.size(), cutOff.get());
+            assertThat(refused).as("answers other than 202 (a request under way finishes)").isEmpty();
             assertThat(code).as("exit code after SIGTERM (128 + 15)").isEqualTo(143);
             assertThat(took).as("stop time").isLessThan(Duration.ofSeconds(30));
             List<String> errors = first.lines().stream().filter(line -> line.contains(" ERROR ")
