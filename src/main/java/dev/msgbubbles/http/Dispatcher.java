@@ -83,12 +83,23 @@ final class Dispatcher {
                         ? new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + maxBodyBytes + " bytes")
                         : new ApiException(ErrorCode.INVALID_REQUEST, "malformed request"));
             } catch (ClientBody.Unreadable e) {
-                // the client's doing (a truncated or malformed body, or its connection failing): a debug line, no
-                // stack trace; and the connection is closed, since whatever follows on it cannot be framed
-                LOG.debug("{} {}: {} ({})", method, exchange.route, e.getMessage(), String.valueOf(e.getCause()));
+                // the connection is closed after the answer, since whatever follows on it cannot be framed
                 exchange.headers.put("Connection", "close");
                 exchange.endConnection = true;
-                response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, e.getMessage()));
+                if (interrupted(e)) {
+                    // not the client's doing: the server is stopping and the body was still coming after the grace.
+                    // Nothing of the request was kept (a body is read whole before anything is written; an upload is
+                    // kept whole or not at all), so it may be retried
+                    LOG.warn("{} {}: interrupted by the server stopping while reading the body", method, exchange.route);
+                    exchange.headers.put("Retry-After", "1");
+                    response = ApiResponse.error(new ApiException(ErrorCode.UNAVAILABLE,
+                            "the server is stopping; nothing of this request was kept. Retry it"));
+                } else {
+                    // the client's doing (a truncated or malformed body, or its connection failing): a debug line, no
+                    // stack trace
+                    LOG.debug("{} {}: {} ({})", method, exchange.route, e.getMessage(), String.valueOf(e.getCause()));
+                    response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, e.getMessage()));
+                }
             } catch (StoreUnavailable e) {
                 // an outage, not a bug: one line, no stack trace, and an answer the client may safely retry
                 LOG.warn("{} {}: {}", method, exchange.route, e.getMessage());

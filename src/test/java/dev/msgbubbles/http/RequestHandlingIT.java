@@ -316,15 +316,23 @@ class RequestHandlingIT {
             return ApiResponse.ok(Map.of("done", true));
         });
         Config config = store.config(Map.of());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
-                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+                new NumberDirectory(db, clock), db::ready, registry, features(config));
         ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
         var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
         events.start();
         dispatcher.addAppender(events);
-        try {
-            ApiServer stopping = ApiServer.start(config.server(), services, List.of(slow), ApiServer.CLIENT_SILENCE,
-                    java.time.Duration.ofSeconds(3));
+        try (java.net.Socket uploading = new java.net.Socket()) {
+            ApiServer stopping = ApiServer.start(config.server(), services, List.of(slow, Route.api("POST",
+                            "/v1/_probe/json", Set.of(), r -> ApiResponse.status(201, r.json(Probe.class)))),
+                    ApiServer.CLIENT_SILENCE, java.time.Duration.ofSeconds(3));
+            // and a body still coming when the grace ends: the server's doing, not a malformed request
+            uploading.connect(new java.net.InetSocketAddress("127.0.0.1", stopping.port()));
+            uploading.getOutputStream().write(("POST /v1/_probe/json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"text\":\"")
+                    .getBytes(StandardCharsets.UTF_8));
+            uploading.getOutputStream().flush();
             Http client = new Http(stopping.port());
             var within = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.get("/v1/_probe/slow?ms=1500", key));
             var beyond = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -349,7 +357,10 @@ class RequestHandlingIT {
             assertThat(logged).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
                     .as("errors logged for a normal stop").isEmpty();
             assertThat(logged).filteredOn(e -> e.getFormattedMessage().contains("interrupted by the server stopping"))
-                    .hasSize(1).allMatch(e -> e.getThrowableProxy() == null);
+                    .hasSize(2).allMatch(e -> e.getThrowableProxy() == null);
+            assertThat(registry.scrape()).as("the cut-off body is counted as the stop's, not as a malformed request")
+                    .contains("http_server_requests_seconds_count{method=\"POST\",route=\"/v1/_probe/json\",status=\"503\"} 1")
+                    .doesNotContain("route=\"/v1/_probe/json\",status=\"400\"");
         } finally {
             dispatcher.detachAppender(events);
         }
