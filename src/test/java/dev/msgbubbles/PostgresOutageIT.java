@@ -77,6 +77,41 @@ class PostgresOutageIT {
         }
     }
 
+    /**
+     * {@code /metrics} during an outage answers promptly, with the 503s counted: the backlog gauge, which reads the
+     * queue, says NaN (unknown) instead of holding the scrape for the database wait (3 s here, 5 s by default).
+     */
+    @Test
+    void metrics_are_scraped_promptly_during_an_outage() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        try (TestStore store = TestStore.postgres("outage-metrics");
+             App app = App.start(store.config(Map.of("MSGBUBBLES_WORKER_ENABLED", "false",
+                     "MSGBUBBLES_DATABASE_WAIT_MS", "3000")), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            assertThat(http.get("/metrics", null).text()).contains("msgbubbles_webhook_backlog_age_seconds 0.0");
+            store.refuseConnections();
+            try {
+                assertUnavailable(http.get("/v1/messages", key));
+                for (int scrape = 0; scrape < 3; scrape++) {
+                    long started = System.nanoTime();
+                    Http.Response metrics = http.get("/metrics", null);
+                    java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
+                    assertThat(metrics.status()).isEqualTo(200);
+                    assertThat(took).as("scrape %d", scrape).isLessThan(java.time.Duration.ofMillis(2500));
+                    assertThat(metrics.text()).contains("msgbubbles_webhook_backlog_age_seconds NaN")
+                            .contains("http_server_requests_seconds_count{method=\"GET\",route=\"/v1/messages\",status=\"503\"} 1");
+                }
+            } finally {
+                store.allowConnections();
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!http.get("/metrics", null).text().contains("msgbubbles_webhook_backlog_age_seconds 0.0")) {
+                assertThat(System.nanoTime()).as("the gauge reads again within 30 s").isLessThan(deadline);
+            }
+        }
+    }
+
     private static final String END = "(end of stream)";
 
     /** The next line starting with {@code prefix}, skipping others; fails after 30 s. */

@@ -9,6 +9,8 @@ import dev.msgbubbles.db.SchemaWatch;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -29,12 +31,13 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Logging.forServer(config.logging());
+        Announcer announce = Announcer.of(config.logging());
         App app;
         try {
             app = App.start(config, Clock.systemUTC());
         } catch (App.NotListening e) {
             // a first start created its account before it tried the port: its keys are shown only once
-            e.bootstrapped().ifPresent(created -> printKeys(System.out, created));
+            e.bootstrapped().ifPresent(created -> announce.say(keys(created)));
             System.err.println("msgbubbles: " + e.getMessage());
             return 1;
         }
@@ -45,28 +48,51 @@ public final class ServeCommand implements Callable<Integer> {
             app.close();
             stopped.countDown();
         }, "shutdown"));
-        PrintStream out = System.out;
-        app.bootstrapped().ifPresent(created -> {
-            printKeys(out, created);
-            out.println("Try it:");
-            out.printf("  curl -s http://%s:%d/v1/numbers -H 'Authorization: Bearer %s'%n",
-                    config.server().host(), app.port(), created.testKey().key());
-            out.println();
-        });
-        out.printf("MsgBubbles server listening on http://%s:%d (database: %s)%n",
-                config.server().host(), app.port(), app.database().description());
-        out.flush();
+        app.bootstrapped().ifPresent(created -> announce.say(keys(created) + "Try it:\n"
+                + String.format("  curl -s http://%s:%d/v1/numbers -H 'Authorization: Bearer %s'%n",
+                        config.server().host(), app.port(), created.testKey().key()) + "\n"));
+        announce.say(String.format("MsgBubbles server listening on http://%s:%d (database: %s)%n",
+                config.server().host(), app.port(), app.database().description()));
         stopped.await();
         return 0;
     }
 
-    private static void printKeys(PrintStream out, CreatedAccount created) {
-        out.println();
-        out.println("First start: created account 'default' (" + created.account().id() + ")");
-        out.println("with the sandbox number +18005550100 (test mode). Its API keys, shown only this once:");
-        out.println();
-        out.println("  test key: " + created.testKey().key());
-        out.println("  live key: " + created.liveKey().key());
-        out.println();
+    /**
+     * Where the start-up announcements go: stdout as they are, or, with {@code MSGBUBBLES_LOG_FORMAT=json}, each as one
+     * JSON object on a line of its own, in the shape of the log's (the banner's plain lines broke "one JSON object per
+     * line" for a log shipper). Written directly, not through a logger: a first start's keys are shown whatever the
+     * log level.
+     */
+    private record Announcer(boolean json) {
+        static Announcer of(Config.Logging logging) {
+            return new Announcer(logging.format().equals("json"));
+        }
+
+        void say(String text) {
+            PrintStream out = System.out;
+            if (json) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("timestamp", System.currentTimeMillis());
+                line.put("level", "INFO");
+                line.put("threadName", Thread.currentThread().getName());
+                line.put("loggerName", "msgbubbles.start");
+                line.put("message", text.strip());
+                try {
+                    out.println(AdminContext.JSON.writeValueAsString(line));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException(e); // a map of strings and a number always serializes
+                }
+            } else {
+                out.print(text);
+            }
+            out.flush();
+        }
+    }
+
+    private static String keys(CreatedAccount created) {
+        return "\nFirst start: created account 'default' (" + created.account().id() + ")\n"
+                + "with the sandbox number +18005550100 (test mode). Its API keys, shown only this once:\n\n"
+                + "  test key: " + created.testKey().key() + "\n"
+                + "  live key: " + created.liveKey().key() + "\n\n";
     }
 }

@@ -23,6 +23,10 @@ public final class Periodic implements Database.Background {
                 }
                 try {
                     task.run();
+                } catch (StoreUnavailable e) {
+                    // an outage, not a bug: one line, no stack trace (it was a full trace every run, every 5 s for
+                    // the analyzer, for as long as the database was down)
+                    LOG.warn("{}: {}; running again in {}", name, e.getMessage(), every);
                 } catch (RuntimeException e) {
                     LOG.warn("{} failed; running again in {}", name, every, e);
                 }

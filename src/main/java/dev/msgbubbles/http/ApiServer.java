@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.MDC;
 
 /**
  * The running HTTP server (Helidon SE on virtual threads). All routing happens in {@link Dispatcher}; Helidon
@@ -28,6 +29,13 @@ public final class ApiServer implements AutoCloseable {
      * {@code client_header_timeout} and {@code client_body_timeout}.
      */
     static final java.time.Duration CLIENT_SILENCE = java.time.Duration.ofSeconds(60);
+    /**
+     * How long requests under way when the server stops (SIGTERM) have to finish before their threads are interrupted
+     * and their connections closed. Helidon's default, half a second, interrupted a send still waiting for its commit
+     * under load: an error logged with its stack trace and no answer. Idle connections close at once, and event streams
+     * end first (see {@code App#close}), so this is only ever spent on requests still running.
+     */
+    static final java.time.Duration SHUTDOWN_GRACE = java.time.Duration.ofSeconds(10);
 
     private final WebServer server;
     private final SilentClients silence;
@@ -49,15 +57,23 @@ public final class ApiServer implements AutoCloseable {
     /** Starts with {@code clientSilence} in place of {@link #CLIENT_SILENCE} (tests shorten it). */
     static ApiServer start(Config.Server config, ApiServices services, List<Route> extraRoutes,
                            java.time.Duration clientSilence) {
+        return start(config, services, extraRoutes, clientSilence, SHUTDOWN_GRACE);
+    }
+
+    /** Starts with {@code shutdownGrace} in place of {@link #SHUTDOWN_GRACE} as well (tests shorten it). */
+    static ApiServer start(Config.Server config, ApiServices services, List<Route> extraRoutes,
+                           java.time.Duration clientSilence, java.time.Duration shutdownGrace) {
         List<Route> routes = new ArrayList<>(ApiRoutes.all(services));
         routes.addAll(extraRoutes);
         SilentClients silence = new SilentClients(clientSilence);
+        HttpTelemetry telemetry = new HttpTelemetry(services.metrics());
         Dispatcher dispatcher = new Dispatcher(new Router(routes), services.authenticator(), services.rateLimiter(),
-                new HttpTelemetry(services.metrics()), config.maxBodyBytes(), silence);
+                telemetry, config.maxBodyBytes(), silence);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
+                .shutdownGracePeriod(shutdownGrace)
                 // uploads stream up to the attachment limit (plus multipart framing); every other route is held to
                 // the body limit by ApiRequest
                 .maxPayloadSize(Math.max(config.maxBodyBytes(),
@@ -67,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
                 // request it refuses (an HTTP/1.0 request got no answer at all)
                 .protocolsDiscoverServices(false)
                 .addProtocol(io.helidon.webserver.http1.Http1Config.builder().addReceiveListener(silence).build())
-                .directHandlers(directHandlers())
+                .directHandlers(directHandlers(telemetry))
                 .routing(HttpRouting.builder().any(dispatcher::handle))
                 .build()
                 .start();
@@ -98,10 +114,26 @@ public final class ApiServer implements AutoCloseable {
         silence.close();
     }
 
-    private static DirectHandlers directHandlers() {
+    /**
+     * The answers Helidon gives itself are requests too: counted in {@code http_server_requests_seconds} (under
+     * {@code unmatched}, since no route saw them; a bad request line has no method to trust, so its method is
+     * counted as sent only when it is one of the known seven) and given their access line, with their request id.
+     * Their latency is not measured (Helidon answers them before any handler runs): they count as 0.
+     */
+    private static DirectHandlers directHandlers(HttpTelemetry telemetry) {
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            builder.addHandler(type, ApiServer::directError);
+            builder.addHandler(type, (request, event, status, headers, message) -> {
+                String requestId = Ids.requestId();
+                DirectHandler.TransportResponse response = directError(request, status, headers, requestId);
+                MDC.put("request_id", requestId);
+                try {
+                    telemetry.record(request.method(), "unmatched", response.status().code(), 0, null);
+                } finally {
+                    MDC.remove("request_id");
+                }
+                return response;
+            });
         }
         return builder.build();
     }
@@ -126,10 +158,9 @@ public final class ApiServer implements AutoCloseable {
      * </ul>
      * Every other status (400, 414, 431, …) is malformed input: {@code invalid_request} with that status.
      */
-    private static DirectHandler.TransportResponse directError(DirectHandler.TransportRequest request,
-                                                               DirectHandler.EventType type, Status status,
+    private static DirectHandler.TransportResponse directError(DirectHandler.TransportRequest request, Status status,
                                                                io.helidon.http.ServerResponseHeaders headers,
-                                                               String message) {
+                                                               String requestId) {
         Answer answer = switch (status.code()) {
             case 413 -> new Answer(status, ErrorCode.PAYLOAD_TOO_LARGE, "request body too large");
             case 404 -> new Answer(status, ErrorCode.NOT_FOUND, MALFORMED);
@@ -146,7 +177,6 @@ public final class ApiServer implements AutoCloseable {
                             "internal error; quote the request_id when reporting it")
                     : new Answer(status, ErrorCode.INVALID_REQUEST, MALFORMED);
         };
-        String requestId = Ids.requestId();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", answer.code().code());
         body.put("message", answer.message());

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -39,7 +38,6 @@ import org.slf4j.MDC;
  */
 final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-    private static final Set<String> KNOWN_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
     private final Router router;
     private final Authenticator authenticator;
@@ -85,12 +83,23 @@ final class Dispatcher {
                         ? new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds " + maxBodyBytes + " bytes")
                         : new ApiException(ErrorCode.INVALID_REQUEST, "malformed request"));
             } catch (ClientBody.Unreadable e) {
-                // the client's doing (a truncated or malformed body, or its connection failing): a debug line, no
-                // stack trace; and the connection is closed, since whatever follows on it cannot be framed
-                LOG.debug("{} {}: {} ({})", method, exchange.route, e.getMessage(), String.valueOf(e.getCause()));
+                // the connection is closed after the answer, since whatever follows on it cannot be framed
                 exchange.headers.put("Connection", "close");
                 exchange.endConnection = true;
-                response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, e.getMessage()));
+                if (interrupted(e)) {
+                    // not the client's doing: the server is stopping and the body was still coming after the grace.
+                    // Nothing of the request was kept (a body is read whole before anything is written; an upload is
+                    // kept whole or not at all), so it may be retried
+                    LOG.warn("{} {}: interrupted by the server stopping while reading the body", method, exchange.route);
+                    exchange.headers.put("Retry-After", "1");
+                    response = ApiResponse.error(new ApiException(ErrorCode.UNAVAILABLE,
+                            "the server is stopping; nothing of this request was kept. Retry it"));
+                } else {
+                    // the client's doing (a truncated or malformed body, or its connection failing): a debug line, no
+                    // stack trace
+                    LOG.debug("{} {}: {} ({})", method, exchange.route, e.getMessage(), String.valueOf(e.getCause()));
+                    response = ApiResponse.error(new ApiException(ErrorCode.INVALID_REQUEST, e.getMessage()));
+                }
             } catch (StoreUnavailable e) {
                 // an outage, not a bug: one line, no stack trace, and an answer the client may safely retry
                 LOG.warn("{} {}: {}", method, exchange.route, e.getMessage());
@@ -98,9 +107,18 @@ final class Dispatcher {
                 response = ApiResponse.error(new ApiException(ErrorCode.UNAVAILABLE,
                         "the database is unavailable; nothing was written. Retry later (a POST with the same Idempotency-Key)"));
             } catch (RuntimeException | StackOverflowError e) {
-                LOG.error("unexpected failure handling {} {}", method, exchange.route, e);
-                response = ApiResponse.error(new ApiException(ErrorCode.INTERNAL_ERROR,
-                        "internal error; quote the request_id when reporting it"));
+                if (interrupted(e)) {
+                    // the server is stopping and this request outlasted its grace (ApiServer.SHUTDOWN_GRACE): a normal
+                    // stop, not a bug, so one line and no stack trace; whether a write it waited for took effect is
+                    // unknown, as after any 500
+                    LOG.warn("{} {}: interrupted by the server stopping", method, exchange.route);
+                    response = ApiResponse.error(new ApiException(ErrorCode.INTERNAL_ERROR, "the server stopped while "
+                            + "handling this request; retry it (a POST with the same Idempotency-Key)"));
+                } else {
+                    LOG.error("unexpected failure handling {} {}", method, exchange.route, e);
+                    response = ApiResponse.error(new ApiException(ErrorCode.INTERNAL_ERROR,
+                            "internal error; quote the request_id when reporting it"));
+                }
             }
             status = response.status();
             if (method.equals("HEAD")) {
@@ -118,7 +136,7 @@ final class Dispatcher {
             }
             drainUnread(req);
         } finally {
-            telemetry.record(KNOWN_METHODS.contains(method) ? method : "OTHER", exchange.route, status,
+            telemetry.record(method, exchange.route, status,
                     System.nanoTime() - started,
                     exchange.principal == null ? null : exchange.principal.accountId().toString());
             MDC.remove("request_id");
@@ -128,14 +146,15 @@ final class Dispatcher {
     private ApiResponse process(ServerRequest req, String method, Exchange exchange) {
         List<String> path = decodePath(req.path().rawPath());
         Router.Match matched = router.match(method, path);
-        refuseDeclaredOversize(req, matched);
-        boolean api = !path.isEmpty() && path.getFirst().equals("v1");
-        // known before authentication, for its log lines too; a 405 is counted under the template its path matched
+        // known before anything can refuse the request (a 413, authentication), for its log lines too; a 405 is
+        // counted under the template its path matched
         switch (matched) {
             case Router.Found known -> exchange.route = known.route().template();
             case Router.WrongMethod wrong -> exchange.route = wrong.template();
             case Router.NotFound ignored -> { }
         }
+        refuseDeclaredOversize(req, matched);
+        boolean api = !path.isEmpty() && path.getFirst().equals("v1");
         if (api) {
             authenticate(req, exchange);
         }
@@ -313,6 +332,23 @@ final class Dispatcher {
                 if (token.strip().equalsIgnoreCase("close")) {
                     return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code failure} comes of this thread being interrupted: nothing in a request interrupts its own thread,
+     * so that is the server stopping (Helidon interrupts the requests still running once its grace period is over).
+     */
+    static boolean interrupted(Throwable failure) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 32; t = t.getCause(), depth++) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
             }
         }
         return false;

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpTelemetry {
     private static final Logger ACCESS = LoggerFactory.getLogger("msgbubbles.access");
+    /** The methods counted under their own name; any other (a client may send any token) is counted as OTHER. */
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE",
+            "HEAD", "OPTIONS");
 
     private final MeterRegistry registry;
     /** Registered timers by method, route template and status (a bounded set: templates, not paths). */
@@ -27,7 +30,12 @@ final class HttpTelemetry {
         this.registry = registry;
     }
 
+    /**
+     * One request: {@code method} as the client sent it (counted as OTHER unless it is one of the known seven),
+     * {@code route} a route template or {@code unmatched}, never a path.
+     */
     void record(String method, String route, int status, long nanos, String accountId) {
+        method = method != null && KNOWN_METHODS.contains(method) ? method : "OTHER";
         timers.computeIfAbsent(new TimerKey(method, route, status), key -> Timer.builder("http.server.requests")
                         .description("API requests by route template and status")
                         .tag("method", key.method())

@@ -3,6 +3,7 @@ package dev.msgbubbles.queue;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Dialect;
 import dev.msgbubbles.db.Periodic;
+import dev.msgbubbles.db.StoreUnavailable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -61,6 +62,10 @@ public final class QueueVacuum implements AutoCloseable {
                     done++;
                 }
                 vacuumedAt.put(queue, changes);
+            } catch (StoreUnavailable e) {
+                // an outage, not a bug: one line, no stack trace (it was a full trace every second, for as long as
+                // the database was down, once a vacuum was due)
+                LOG.warn("could not vacuum {}: {}; trying again later", queue.table(), e.getMessage());
             } catch (RuntimeException e) {
                 LOG.warn("could not vacuum {}; trying again later", queue.table(), e);
             }

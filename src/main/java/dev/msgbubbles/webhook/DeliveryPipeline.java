@@ -58,15 +58,8 @@ public final class DeliveryPipeline implements AutoCloseable {
         this.queue = queue;
         this.clock = clock;
         this.deliveries = new Deliveries(db, clock, queue, courier, wake, settings.jobLease());
-        Gauge.builder("msgbubbles.webhook.backlog.age", () -> {
-                    try {
-                        return db.read(queue::nextDue)
-                                .map(due -> Math.max(0, Duration.between(due, clock.instant()).toMillis()) / 1000.0)
-                                .orElse(0.0);
-                    } catch (RuntimeException e) {
-                        return Double.NaN;
-                    }
-                })
+        BacklogAge backlog = new BacklogAge(db, queue, clock, BacklogAge.PATIENCE);
+        Gauge.builder("msgbubbles.webhook.backlog.age", backlog::seconds)
                 .description("how long the oldest due webhook delivery attempt has waited for a worker (0 when none)")
                 .baseUnit("seconds").register(registry);
     }

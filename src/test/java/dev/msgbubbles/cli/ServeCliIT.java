@@ -37,6 +37,44 @@ class ServeCliIT {
         }
     }
 
+    /**
+     * {@code MSGBUBBLES_LOG_FORMAT=json}: every line on stdout is one JSON object, the start-up banner (with a first
+     * start's keys, shown whatever the log level) and a stop included, under requests that fail in several ways; no
+     * message body is in any of them.
+     */
+    @Test
+    void json_logs_are_one_json_object_per_line_banner_included() throws Exception {
+        try (TestStore store = TestStore.sqlite()) {
+            Map<String, String> env = new java.util.HashMap<>(store.environment());
+            env.put("MSGBUBBLES_PORT", "0");
+            env.put("MSGBUBBLES_LOG_FORMAT", "json");
+            env.put("MSGBUBBLES_LOG_LEVEL", "WARN");
+            ServerProcess server = ServerProcess.start(env);
+            String key = server.testKey();
+            assertThat(key).as(String.join("\n", server.lines())).isNotNull();
+            Http http = new Http(server.port());
+            assertThat(http.postJson("/v1/messages", key, "{\"to\":\"+14155550000\",\"from_handle\":\"+18005550100\","
+                    + "\"text\":\"a private body\\nover two lines\"}").status()).isEqualTo(202);
+            assertThat(http.postJson("/v1/messages", key, "{\"text\":\"another private body\"").status()).isEqualTo(400);
+            assertThat(http.get("/nowhere", key).status()).isEqualTo(404);
+            assertThat(server.stop()).isTrue();
+
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String line : server.lines()) {
+                com.fasterxml.jackson.databind.JsonNode parsed;
+                try {
+                    parsed = mapper.readTree(line);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new AssertionError("not a JSON object: " + line, e);
+                }
+                assertThat(parsed.isObject()).as(line).isTrue();
+                assertThat(parsed.path("level").asText()).as(line).isNotEmpty();
+                assertThat(line).doesNotContain("private body");
+            }
+            assertThat(server.lines()).anyMatch(l -> l.contains("listening on http://127.0.0.1:" + server.port()));
+        }
+    }
+
     @Test
     void serve_exits_when_its_port_is_taken_showing_the_keys_it_created() throws Exception {
         try (TestStore store = TestStore.sqlite(); java.net.ServerSocket taken = new java.net.ServerSocket()) {

@@ -297,6 +297,76 @@ class RequestHandlingIT {
     }
 
     /**
+     * SIGTERM closes the server: a request under way gets its grace to finish and its answer (a send waiting for its
+     * commit under load; Helidon's own half second interrupted it), and one that outlasts the grace is a normal stop,
+     * logged as one warning line, never as an error with a stack trace.
+     */
+    @Test
+    void a_request_under_way_when_the_server_stops_is_answered_and_one_outlasting_the_grace_logs_no_error()
+            throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(2);
+        Route slow = Route.api("GET", "/v1/_probe/slow", Set.of("ms"), r -> {
+            entered.countDown();
+            try {
+                Thread.sleep(Long.parseLong(r.query("ms").orElseThrow()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // as GroupCommit does for a caller waiting for its commit
+                throw new IllegalStateException("interrupted while waiting for a commit", e);
+            }
+            return ApiResponse.ok(Map.of("done", true));
+        });
+        Config config = store.config(Map.of());
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
+                new NumberDirectory(db, clock), db::ready, registry, features(config));
+        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        dispatcher.addAppender(events);
+        try (java.net.Socket uploading = new java.net.Socket()) {
+            ApiServer stopping = ApiServer.start(config.server(), services, List.of(slow, Route.api("POST",
+                            "/v1/_probe/json", Set.of(), r -> ApiResponse.status(201, r.json(Probe.class)))),
+                    ApiServer.CLIENT_SILENCE, java.time.Duration.ofSeconds(3));
+            // and a body still coming when the grace ends: the server's doing, not a malformed request
+            uploading.connect(new java.net.InetSocketAddress("127.0.0.1", stopping.port()));
+            uploading.getOutputStream().write(("POST /v1/_probe/json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"text\":\"")
+                    .getBytes(StandardCharsets.UTF_8));
+            uploading.getOutputStream().flush();
+            Http client = new Http(stopping.port());
+            var within = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.get("/v1/_probe/slow?ms=1500", key));
+            var beyond = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.get("/v1/_probe/slow?ms=30000", key).status();
+                } catch (java.io.UncheckedIOException e) {
+                    return -1; // the connection closed under it: the client retries
+                }
+            });
+            assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long started = System.nanoTime();
+            stopping.close();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(10));
+
+            Http.Response answered = within.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+            assertThat(beyond.get(10, java.util.concurrent.TimeUnit.SECONDS)).isIn(-1, 500);
+            List<ch.qos.logback.classic.spi.ILoggingEvent> logged;
+            synchronized (events) {
+                logged = List.copyOf(events.list);
+            }
+            assertThat(logged).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                    .as("errors logged for a normal stop").isEmpty();
+            assertThat(logged).filteredOn(e -> e.getFormattedMessage().contains("interrupted by the server stopping"))
+                    .hasSize(2).allMatch(e -> e.getThrowableProxy() == null);
+            assertThat(registry.scrape()).as("the cut-off body is counted as the stop's, not as a malformed request")
+                    .contains("http_server_requests_seconds_count{method=\"POST\",route=\"/v1/_probe/json\",status=\"503\"} 1")
+                    .doesNotContain("route=\"/v1/_probe/json\",status=\"400\"");
+        } finally {
+            dispatcher.detachAppender(events);
+        }
+    }
+
+    /**
      * A client that sends part of a request and then nothing (slowloris) loses its connection once it has been silent
      * for the server's limit, instead of holding the connection and the
      * thread reading it for ever. The limit is 60 s ({@code ApiServer.CLIENT_SILENCE}); this server has 1 s.
@@ -474,6 +544,83 @@ class RequestHandlingIT {
         assertThat(metrics).doesNotContain("method=\"DELETE\",route=\"unmatched\"");
     }
 
+    /** The count of one series of the request histogram in the scrape, 0 when it has none yet. */
+    private long requests(String method, String route, int status) {
+        String series = "http_server_requests_seconds_count{method=\"" + method + "\",route=\"" + route + "\",status=\""
+                + status + "\"} ";
+        for (String line : http.get("/metrics", null).text().split("\n")) {
+            if (line.startsWith(series)) {
+                return (long) Double.parseDouble(line.substring(series.length()).trim());
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void a_413_refused_before_authentication_is_counted_once_under_its_route_template() {
+        long before = requests("POST", "/v1/_probe/json", 413);
+        long unmatchedBefore = requests("POST", "unmatched", 413);
+
+        // no key: the announced size is refused first
+        Http.Response refused = http.send("POST", "/v1/_probe/json", null, "application/json",
+                new byte[MAX_BODY + 1], Map.of());
+        assertThat(refused.status()).isEqualTo(413);
+
+        assertThat(requests("POST", "/v1/_probe/json", 413)).isEqualTo(before + 1);
+        assertThat(requests("POST", "unmatched", 413)).as("counted as a path without routes").isEqualTo(unmatchedBefore);
+    }
+
+    @Test
+    void a_head_a_405_and_a_refused_key_are_each_counted_once_under_their_status() {
+        long head = requests("HEAD", "/v1/numbers", 200);
+        long wrong = requests("PUT", "/v1/numbers", 405);
+        long refused = requests("GET", "/v1/numbers", 401);
+
+        assertThat(http.send("HEAD", "/v1/numbers", key, null, null, Map.of()).status()).isEqualTo(200);
+        assertThat(http.send("PUT", "/v1/numbers", key, "application/json", new byte[0], Map.of()).status()).isEqualTo(405);
+        assertThat(http.get("/v1/numbers", "sk_test_" + "x".repeat(40)).status()).isEqualTo(401);
+
+        assertThat(requests("HEAD", "/v1/numbers", 200)).isEqualTo(head + 1);
+        assertThat(requests("PUT", "/v1/numbers", 405)).isEqualTo(wrong + 1);
+        assertThat(requests("GET", "/v1/numbers", 401)).isEqualTo(refused + 1);
+    }
+
+    /**
+     * Every label of the request histogram comes from a bounded set, whatever a client sends: thousands of distinct
+     * paths, methods, query strings and header values add a handful of series (one per method, template and status
+     * they reach), and none of what the client chose appears in the scrape.
+     */
+    @Test
+    void what_a_client_sends_never_grows_the_scrape_beyond_a_bounded_set_of_series() {
+        java.util.function.Supplier<Set<String>> series = () -> java.util.Arrays.stream(http.get("/metrics", null).text()
+                        .split("\n"))
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{"))
+                .map(line -> line.substring(0, line.indexOf('}') + 1))
+                .collect(java.util.stream.Collectors.toSet());
+        Set<String> before = series.get();
+        String[] methods = {"GET", "POST", "DELETE", "PATCH"};
+        for (int i = 0; i < 2000; i++) {
+            String marker = "zq" + i + "x";
+            String path = switch (i % 5) {
+                case 0 -> "/" + marker + "/" + i;
+                case 1 -> "/v1/" + marker;
+                case 2 -> "/v1/messages/" + marker + "?" + marker + "=" + i;
+                case 3 -> "/v1/webhooks/" + java.util.UUID.randomUUID() + "/deliveries?limit=" + marker;
+                default -> "/healthz?" + marker;
+            };
+            String method = i % 3 == 0 ? "M" + marker.toUpperCase(java.util.Locale.ROOT) : methods[i % methods.length];
+            http.send(method, path, i % 2 == 0 ? key : "sk_test_" + marker, null, null,
+                    Map.of("X-Custom", marker, "User-Agent", marker, "Idempotency-Key", marker));
+        }
+        Set<String> after = series.get();
+        Set<String> added = new java.util.TreeSet<>(after);
+        added.removeAll(before);
+        // bounded by the methods (seven and OTHER), the templates these paths reach and the statuses they get
+        assertThat(added).as("series added: %s", added).hasSizeLessThan(60);
+        String scrape = http.get("/metrics", null).text();
+        assertThat(scrape).doesNotContain("zq").doesNotContain(key);
+    }
+
     @Test
     void a_request_with_two_authorization_headers_is_401_whichever_comes_first() {
         for (String[] pair : new String[][] {{key, "sk_test_someoneelse"}, {"sk_test_someoneelse", key}, {key, key}}) {
@@ -516,6 +663,20 @@ class RequestHandlingIT {
                             "\"request_id\":\"req_")
                     .doesNotContain("unavailable");
         }
+    }
+
+    /** Requests Helidon answers itself, before any route sees them, are counted (and logged) as every other one. */
+    @Test
+    void requests_refused_before_routing_are_counted_under_unmatched_with_their_status() {
+        long old = requests("GET", "unmatched", 505);
+        long malformed = requests("OTHER", "unmatched", 400);
+
+        assertThat(exchangeUntilClosed("GET /healthz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.UTF_8)))
+                .startsWith("HTTP/1.1 505 ");
+        assertThat(exchangeUntilClosed("NONSENSE\r\n\r\n".getBytes(StandardCharsets.UTF_8))).startsWith("HTTP/1.1 400 ");
+
+        assertThat(requests("GET", "unmatched", 505)).isEqualTo(old + 1);
+        assertThat(requests("OTHER", "unmatched", 400)).isEqualTo(malformed + 1);
     }
 
     @Test

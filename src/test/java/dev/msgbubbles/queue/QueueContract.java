@@ -351,6 +351,40 @@ abstract class QueueContract {
         });
     }
 
+    @Test
+    void a_vacuum_meeting_an_outage_logs_one_line_and_runs_once_the_database_is_back() throws Exception {
+        if (db.dialect() != dev.msgbubbles.db.Dialect.POSTGRESQL) {
+            return; // SQLite has no vacuum to make (and its store cannot be made to refuse connections)
+        }
+        QueueVacuum vacuum = new QueueVacuum(db, List.of(queue), 20, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        for (int i = 0; i < 10; i++) {
+            enqueue("k", "s" + i, null, clock.instant());
+        }
+        drainAll(); // 20 changes: a vacuum is due
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(QueueVacuum.class);
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            store.refuseConnections();
+            try {
+                assertThat(vacuum.runOnce()).isZero();
+            } finally {
+                store.allowConnections();
+            }
+        } finally {
+            logger.detachAppender(events);
+        }
+        assertThat(events.list).hasSize(1).allSatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+            assertThat(e.getThrowableProxy()).as("a stack trace for an outage").isNull();
+        });
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (vacuum.runOnce() == 0) { // the pool connects again on its next attempt
+            assertThat(System.nanoTime()).as("vacuumed once the database is back").isLessThan(deadline);
+        }
+    }
+
     private void drainAll() {
         List<Job> jobs;
         while (!(jobs = claim("w", 100)).isEmpty()) {

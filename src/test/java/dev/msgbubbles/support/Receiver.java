@@ -108,6 +108,11 @@ public final class Receiver implements AutoCloseable {
         plans.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>()).addAll(List.of(answers));
     }
 
+    /** Forgets the answers still planned for {@code path}: its next requests are answered 200. */
+    public void unplan(String path) {
+        plans.remove(path);
+    }
+
     /** Every request so far, in arrival order. */
     public List<Request> requests() {
         synchronized (requests) {
