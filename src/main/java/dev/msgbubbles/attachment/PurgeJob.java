@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes attachments that were never claimed by a message once their staging time is over, with the bytes no
- * other attachment shares (job kind {@value #KIND}, every {@link #EVERY}, in batches until none is left); and the
- * scratch files a crashed process left half-written, once untouched for {@link #SCRATCH_AGE}.
+ * other attachment shares (job kind {@value #KIND}, every {@link #EVERY}, in batches until none is left); the
+ * scratch files a crashed process left half-written, once untouched for {@link #SCRATCH_AGE}; and the blob holds of
+ * processes that died holding them.
  */
 public final class PurgeJob implements JobHandler {
     public static final String KIND = "purge_attachments";
@@ -45,6 +46,13 @@ public final class PurgeJob implements JobHandler {
         }
         if (removed > 0) {
             LOG.info("removed {} expired attachments", removed);
+        }
+        int holds = 0;
+        for (int batch; (batch = attachments.purgeExpiredHolds(BATCH)) > 0; ) {
+            holds += batch;
+        }
+        if (holds > 0) {
+            LOG.info("removed {} blob holds of processes that stopped before giving them back", holds);
         }
         try {
             int scratch = attachments.sweepScratch(now.minus(SCRATCH_AGE));
