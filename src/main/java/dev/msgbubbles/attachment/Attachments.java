@@ -369,6 +369,41 @@ public final class Attachments {
         return db.write(tx -> holds.deleteExpired(tx, clock.instant(), limit));
     }
 
+    /** What one {@link #sweepUnreferenced} pass did, and where the next one starts. */
+    public record Sweep(int examined, int removed, String next) {
+    }
+
+    /**
+     * Removes blobs no attachment names, no hold keeps and that are older than {@code before}: what a process that died
+     * between writing an upload's bytes and recording them left (nothing else ever removes those). Looks at most at
+     * {@code limit} blobs, in digest order after {@code after}, going round to the first once past the last; the
+     * answer's {@code next} is where the next pass starts. A blob written moments ago is younger than {@code before}
+     * and held besides, so an upload in flight, in any process, is never touched.
+     */
+    public Sweep sweepUnreferenced(String after, int limit, Instant before) {
+        List<BlobStore.Listed> seen;
+        try {
+            seen = new ArrayList<>(blobs.list(after, limit));
+            if (seen.size() < limit && !after.isEmpty()) {
+                for (BlobStore.Listed wrapped : blobs.list("", limit - seen.size())) {
+                    if (wrapped.sha256().compareTo(after) > 0) {
+                        break; // round to where this pass began
+                    }
+                    seen.add(wrapped);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int removed = 0;
+        for (BlobStore.Listed blob : seen) {
+            if (blob.modified().isBefore(before) && releaseBlob(blob.sha256())) {
+                removed++;
+            }
+        }
+        return new Sweep(seen.size(), removed, seen.isEmpty() ? "" : seen.get(seen.size() - 1).sha256());
+    }
+
     /**
      * Removes scratch files untouched since {@code before} (left by a process that died writing them); a write in
      * progress touches its file all along.

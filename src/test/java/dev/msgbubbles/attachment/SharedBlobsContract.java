@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two processes on one database and one blob directory (two {@link Attachments}, each on a {@link Database} of its
  * own): one process's removals (the purge, a refused upload of the same bytes, a send done with converted media) never
- * delete a blob the other is about to record or hand over. Manual clock, steps in a fixed order.
+ * delete a blob the other is about to record or hand over; and blobs a crash left behind are swept once old. Manual
+ * clock, steps in a fixed order.
  */
 abstract class SharedBlobsContract {
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
@@ -137,5 +139,59 @@ abstract class SharedBlobsContract {
         clock.advance(Duration.ofHours(25));
         assertThat(a.purgeExpired(100)).isEqualTo(1);
         assertThat(blobs().exists(sha(logo))).isFalse();
+    }
+
+    @Test
+    void blobs_that_a_crash_left_unrecorded_are_swept_once_old_and_nothing_else_is() throws Exception {
+        Attachments a = process(dbA, "ffmpeg");
+        Attachments b = process(dbB, "ffmpeg");
+        LocalBlobStore blobs = blobs();
+        // process A died between writing an upload's bytes and recording them: a blob nothing names, a hold nobody
+        // gives back
+        Attachments.Upload crashed = a.upload(account, Mode.TEST);
+        crashed.add("file", "lost.txt", bytes("bytes of a crashed upload"));
+        // a blob written by a crash before holds existed (nothing names or holds it), one that is recorded, and one
+        // whose bytes are about to be uploaded again
+        String leaked = blobs.put(bytes("leaked long ago"), 1_000).sha256();
+        String stored = blobs.put(bytes("stored long ago"), 1_000).sha256();
+        try (Attachments.Upload kept = a.upload(account, Mode.TEST)) {
+            kept.add("file", "kept.txt", bytes("recorded bytes"));
+            kept.finish();
+        }
+        clock.advance(Duration.ofDays(2)); // every file above is now two days old, the crashed upload's hold expired
+
+        // an upload in flight in process A: its bytes are written moments ago, and held
+        Attachments.Upload inFlight = a.upload(account, Mode.TEST);
+        inFlight.add("file", "new.txt", bytes("bytes arriving now"));
+        Files.setLastModifiedTime(blobs.file(sha("bytes arriving now")).orElseThrow(), FileTime.from(clock.instant()));
+        // and one whose bytes were stored before (a two-day-old file), held as it is being recorded
+        Attachments.Upload again = a.upload(account, Mode.TEST);
+        again.add("file", "again.txt", bytes("stored long ago"));
+
+        Instant before = clock.instant().minus(PurgeJob.BLOB_AGE);
+        Attachments.Sweep swept = b.sweepUnreferenced("", 100, before);
+        assertThat(swept.examined()).isEqualTo(5);
+        assertThat(swept.removed()).isEqualTo(2);
+        assertThat(blobs.exists(sha("bytes of a crashed upload"))).isFalse();
+        assertThat(blobs.exists(leaked)).isFalse();
+        assertThat(blobs.exists(sha("recorded bytes"))).isTrue();
+        assertThat(blobs.exists(sha("bytes arriving now"))).isTrue();
+        assertThat(blobs.exists(stored)).isTrue();
+        assertThat(b.purgeExpiredHolds(100)).as("the crashed process's hold").isEqualTo(1);
+        inFlight.finish();
+        inFlight.close();
+        again.finish();
+        again.close();
+        assertThat(b.sweepUnreferenced("", 100, before).removed()).isZero();
+        assertThat(read(b, stored)).isEqualTo("stored long ago");
+
+        // bounded: a pass looks at no more than it is given and says where the next one starts, going round
+        Attachments.Sweep first = b.sweepUnreferenced("", 1, before);
+        assertThat(first.examined()).isEqualTo(1);
+        Attachments.Sweep second = b.sweepUnreferenced(first.next(), 1, before);
+        assertThat(second.next()).isGreaterThan(first.next());
+        Attachments.Sweep round = b.sweepUnreferenced(second.next(), 10, before);
+        assertThat(round.examined()).as("from after the second round to it").isEqualTo(3);
+        assertThat(round.next()).isEqualTo(second.next());
     }
 }
