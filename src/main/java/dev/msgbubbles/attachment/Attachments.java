@@ -418,10 +418,12 @@ public final class Attachments {
 
     /**
      * Drops bytes converted for one send once the backend has taken them (kept while another send, in any process,
-     * holds the same, or an attachment has them).
+     * holds the same, or an attachment has them). Never throws: it runs between the backend's answer and the record of
+     * it, and a failure here (the database gone for a moment) must not lose that record, which would send again. What
+     * it could not drop stays until its hold expires and the purge removes it.
      */
     public void discardConverted(Converted converted) {
-        release(List.of(converted.hold()), List.of(converted.blob().sha256()));
+        releaseQuietly(List.of(converted.hold()), converted.blob().sha256());
     }
 
     /** Holds blob {@code sha} for this caller (see {@link BlobHoldStore}): committed when this returns. */

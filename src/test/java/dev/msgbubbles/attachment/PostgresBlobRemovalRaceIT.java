@@ -91,10 +91,14 @@ class PostgresBlobRemovalRaceIT {
     }
 
     private Attachments process(Database db, MutableClock clock, BlobStore blobs) {
+        return process(db, clock, blobs, "ffmpeg");
+    }
+
+    private Attachments process(Database db, MutableClock clock, BlobStore blobs, String ffmpeg) {
         return new Attachments(db, clock, blobs, new LinkSigner(new byte[32], () -> URI.create("http://127.0.0.1"), clock),
                 new Attachments.Limits(1_000_000, 1_000_000, 10, List.of("*/*"), Duration.ofHours(24),
                         Duration.ofHours(1), Duration.ofDays(7), 1_000_000),
-                new MediaConverter("ffmpeg", new LocalBlobStore(dir.resolve("blobs")), Duration.ofSeconds(10)));
+                new MediaConverter(ffmpeg, new LocalBlobStore(dir.resolve("blobs")), Duration.ofSeconds(10)));
     }
 
     @Test
@@ -134,6 +138,33 @@ class PostgresBlobRemovalRaceIT {
             }
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void a_send_done_with_converted_media_in_a_database_outage_goes_on_to_record_its_outcome() throws Exception {
+        // the release runs between the backend's answer and the record of it: throwing there would lose the record,
+        // and the send would go again once its lease ran out
+        Path ffmpeg = dir.resolve("fake-ffmpeg");
+        java.nio.file.Files.writeString(ffmpeg, "#!/bin/sh\nfor a; do out=\"$a\"; done\nprintf 'OggS converted' > \"$out\"\n");
+        java.nio.file.Files.setPosixFilePermissions(ffmpeg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-05-01T00:00:00Z"));
+        try (TestStore store = TestStore.postgres("blobrelease"); Database db = store.open()) {
+            LocalBlobStore local = new LocalBlobStore(dir.resolve("blobs"));
+            Attachments attachments = process(db, clock, local, ffmpeg.toString());
+            String recording = local.put(new ByteArrayInputStream("a recording".getBytes(StandardCharsets.UTF_8)), 1_000)
+                    .sha256();
+            Attachment memo = new Attachment(UUID.randomUUID(), UUID.randomUUID(), Mode.TEST, false, "memo.wav",
+                    "audio/vnd.wave", 11, recording, UUID.randomUUID(), null, clock.instant());
+            Attachments.Converted converted = attachments.convert(memo, MediaConverter.Target.WHATSAPP_VOICE);
+            store.refuseConnections();
+            try {
+                org.assertj.core.api.Assertions.assertThatCode(() -> attachments.discardConverted(converted))
+                        .doesNotThrowAnyException();
+            } finally {
+                store.allowConnections();
+            }
+            assertThat(local.exists(converted.blob().sha256())).as("kept until its hold expires and the purge").isTrue();
         }
     }
 }
