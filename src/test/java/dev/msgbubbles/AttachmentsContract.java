@@ -546,6 +546,38 @@ abstract class AttachmentsContract extends MessagingFixture {
     }
 
     @Test
+    void stored_bytes_a_crash_left_unrecorded_are_removed_by_the_purge_once_a_day_old() throws IOException {
+        // a process killed after writing an upload's bytes and before recording them: a blob no attachment names
+        Sender sender = newSender("att-leak", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST, Provider.SANDBOX);
+        Path leaked = blob("a4", "bytes of an upload whose process died");
+        Files.setLastModifiedTime(leaked, java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofDays(2))));
+        Path recent = blob("a5", "bytes of an upload being recorded now");
+        Files.setLastModifiedTime(recent, java.nio.file.attribute.FileTime.from(clock.instant()));
+        byte[] kept = png(19);
+        String id = uploadedId(sender.testKey(), new FilePart("file", "kept.png", null, kept));
+        sendWith(sender.testKey(), sender.handle(), to("3303"), List.of(id), "");
+        Path keptBlob = blobFiles().stream().filter(p -> p.getFileName().toString()
+                .equals(java.util.HexFormat.of().formatHex(dev.msgbubbles.common.Secrets.sha256(kept)))).findFirst().orElseThrow();
+        Files.setLastModifiedTime(keptBlob, java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofDays(2))));
+
+        tick(Duration.ofMinutes(11)); // the purge's next run
+        assertThat(leaked).doesNotExist();
+        assertThat(recent).as("younger than a day: an upload may be about to record it").exists();
+        assertThat(keptBlob).as("an attachment's bytes").exists();
+        assertThat(fetch(http.get("/v1/attachments/" + id, sender.testKey()).json().path("data").path("url").asText(),
+                Map.of()).body()).isEqualTo(kept);
+        Files.delete(recent);
+    }
+
+    /** Writes a file where the blob store keeps a blob of digest {@code prefix...}, as a crashed upload leaves one. */
+    private Path blob(String prefix, String text) throws IOException {
+        String sha = prefix + "0".repeat(60) + prefix;
+        Path path = blobs().resolve(sha.substring(0, 2)).resolve(sha.substring(2, 4)).resolve(sha);
+        Files.createDirectories(path.getParent());
+        return Files.writeString(path, text);
+    }
+
+    @Test
     void storage_that_cannot_be_written_is_503_and_keeps_nothing() throws IOException {
         Sender sender = newSender("att-unwritable", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST,
                 Provider.SANDBOX);

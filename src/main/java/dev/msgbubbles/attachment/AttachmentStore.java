@@ -64,8 +64,4 @@ final class AttachmentStore {
         }
         return expired;
     }
-
-    boolean referenced(Handle h, String sha256) {
-        return Sql.one(h, "SELECT 1 AS one FROM attachments WHERE sha256 = ? LIMIT 1", row -> 1, sha256).isPresent();
-    }
 }

@@ -75,6 +75,11 @@ public final class Attachments {
     private static final int SNIFF_BYTES = 64 * 1024;
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final int MAX_FILENAME = 255;
+    /**
+     * How long a hold lasts when its holder never gives it back (the process died): far longer than any upload
+     * streams in or any send keeps converted media (its job's lease).
+     */
+    static final Duration HOLD = Duration.ofDays(1);
 
     private final Database db;
     private final Clock clock;
@@ -85,13 +90,12 @@ public final class Attachments {
     private final Tika tika = new Tika();
     private final MediaConverter converter;
     /**
-     * Blobs an upload in this process has written but not yet recorded, and blobs converted for sends not yet done
-     * with them (counted): never deleted meanwhile, so a refused upload cannot remove the bytes of an identical upload
-     * that is about to be recorded, nor one send the converted bytes another send is handing over.
+     * Blobs an upload has written but not yet recorded, and blobs converted for sends not yet done with them, are
+     * held in the database ({@link BlobHoldStore}), not in this process: several processes share one blob directory,
+     * and one's removal (a refused upload, the purge, a send done with converted media) must not delete the bytes
+     * another process is about to record or hand over.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Integer> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Taken to delete a blob, and by a conversion to hold the blob it made only if it is still there. */
-    private final Object releasing = new Object();
+    private final BlobHoldStore holds = new BlobHoldStore();
 
     public Attachments(Database db, Clock clock, BlobStore blobs, LinkSigner links, Limits limits, MediaConverter converter) {
         this.converter = converter;
@@ -115,6 +119,7 @@ public final class Attachments {
         private final UUID accountId;
         private final Mode mode;
         private final List<Attachment> staged = new ArrayList<>();
+        private final List<UUID> held = new ArrayList<>();
         private long total;
         private boolean finished;
 
@@ -130,6 +135,7 @@ public final class Attachments {
             }
             long allowance = Math.min(limits.maxFileBytes(), limits.maxRequestBytes() - total);
             Stored stored = store(field, filename, in, allowance); // held until the upload ends
+            held.add(stored.hold());
             total += stored.size();
             Instant now = clock.instant();
             staged.add(new Attachment(Ids.uuidV7(clock), accountId, mode, false, stored.filename(), stored.mimeType(),
@@ -140,7 +146,11 @@ public final class Attachments {
             if (staged.isEmpty()) {
                 throw ApiException.invalid("file", "at least one file part is required (multipart/form-data, field \"file\")");
             }
-            db.writeVoid(tx -> staged.forEach(a -> store.insert(tx, a)));
+            // the rows and the end of their holds together: a removal's check sees the one or the other
+            db.writeVoid(tx -> {
+                staged.forEach(a -> store.insert(tx, a));
+                holds.delete(tx, held);
+            });
             finished = true;
             return staged.stream().map(Attachments.this::view).toList();
         }
@@ -150,9 +160,8 @@ public final class Attachments {
          * that no attachment refers to are removed.
          */
         public void close() {
-            staged.forEach(a -> unhold(a.sha256()));
-            if (!finished) {
-                staged.stream().map(Attachment::sha256).distinct().forEach(Attachments.this::releaseBlob);
+            if (!finished && !held.isEmpty()) {
+                release(held, staged.stream().map(Attachment::sha256).toList());
             }
         }
     }
@@ -210,10 +219,14 @@ public final class Attachments {
         Stored stored = store("body", pending.filename(), body.get(), limits.maxFileBytes()); // held
         boolean completed;
         try {
-            completed = db.write(tx -> store.complete(tx, id, stored.mimeType(), stored.size(), stored.sha256(),
-                    clock.instant()));
-        } finally {
-            unhold(stored.sha256());
+            completed = db.write(tx -> {
+                boolean done = store.complete(tx, id, stored.mimeType(), stored.size(), stored.sha256(), clock.instant());
+                holds.delete(tx, List.of(stored.hold()));
+                return done;
+            });
+        } catch (RuntimeException e) {
+            releaseQuietly(List.of(stored.hold()), stored.sha256());
+            throw e;
         }
         if (!completed) {
             releaseBlob(stored.sha256());
@@ -310,24 +323,31 @@ public final class Attachments {
         return db.read(h -> store.ofMessage(h, messageId));
     }
 
+    /** Bytes converted for one send, and the hold that keeps them until the send {@link #discardConverted discards} them. */
+    public record Converted(BlobStore.Blob blob, UUID hold) {
+    }
+
     /**
      * Converts an attachment's bytes for a channel (see {@link MediaConverter}); images to at most the MMS limit. The
      * result is held for the caller until it {@link #discardConverted discards} it: conversions are deterministic, so
-     * sends of the same media (a voice memo sent to many contacts) make the same blob, and one send done with it must
-     * not remove it under another.
+     * sends of the same media (a voice memo sent to many contacts, by any process) make the same blob, and one send
+     * done with it must not remove it under another. The hold is taken before the converted bytes are looked for or
+     * moved into place (see {@link BlobHoldStore}).
      */
-    public BlobStore.Blob convert(Attachment attachment, MediaConverter.Target target) throws MediaConverter.Failure {
-        for (int attempt = 1; ; attempt++) {
-            BlobStore.Blob blob = converter.convert(attachment.sha256(), target, limits.mmsMaxBytes());
-            synchronized (releasing) {
-                hold(blob.sha256());
-                if (blobs.exists(blob.sha256())) {
-                    return blob;
-                }
-                unhold(blob.sha256()); // removed by a send done with it between its conversion and the hold: again
-            }
-            if (attempt == 2) {
-                throw new MediaConverter.Failure("the converted file was removed while it was being made", true);
+    public Converted convert(Attachment attachment, MediaConverter.Target target) throws MediaConverter.Failure {
+        UUID[] held = {null};
+        String[] sha = {null};
+        boolean kept = false;
+        try {
+            BlobStore.Blob blob = converter.convert(attachment.sha256(), target, limits.mmsMaxBytes(), taken -> {
+                held[0] = hold(taken);
+                sha[0] = taken;
+            });
+            kept = true;
+            return new Converted(blob, held[0]);
+        } finally {
+            if (!kept && held[0] != null) {
+                releaseQuietly(List.of(held[0]), sha[0]);
             }
         }
     }
@@ -344,6 +364,46 @@ public final class Attachments {
         return removed.size();
     }
 
+    /** Removes holds whose holder died without giving them back (at most {@code limit}); answers how many. */
+    public int purgeExpiredHolds(int limit) {
+        return db.write(tx -> holds.deleteExpired(tx, clock.instant(), limit));
+    }
+
+    /** What one {@link #sweepUnreferenced} pass did, and where the next one starts. */
+    public record Sweep(int examined, int removed, String next) {
+    }
+
+    /**
+     * Removes blobs no attachment names, no hold keeps and that are older than {@code before}: what a process that died
+     * between writing an upload's bytes and recording them left (nothing else ever removes those). Looks at most at
+     * {@code limit} blobs, in digest order after {@code after}, going round to the first once past the last; the
+     * answer's {@code next} is where the next pass starts. A blob written moments ago is younger than {@code before}
+     * and held besides, so an upload in flight, in any process, is never touched.
+     */
+    public Sweep sweepUnreferenced(String after, int limit, Instant before) {
+        List<BlobStore.Listed> seen;
+        try {
+            seen = new ArrayList<>(blobs.list(after, limit));
+            if (seen.size() < limit && !after.isEmpty()) {
+                for (BlobStore.Listed wrapped : blobs.list("", limit - seen.size())) {
+                    if (wrapped.sha256().compareTo(after) > 0) {
+                        break; // round to where this pass began
+                    }
+                    seen.add(wrapped);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int removed = 0;
+        for (BlobStore.Listed blob : seen) {
+            if (blob.modified().isBefore(before) && releaseBlob(blob.sha256())) {
+                removed++;
+            }
+        }
+        return new Sweep(seen.size(), removed, seen.isEmpty() ? "" : seen.get(seen.size() - 1).sha256());
+    }
+
     /**
      * Removes scratch files untouched since {@code before} (left by a process that died writing them); a write in
      * progress touches its file all along.
@@ -357,40 +417,69 @@ public final class Attachments {
     }
 
     /**
-     * Drops bytes converted for one send once the backend has taken them (kept while another send holds the same, or
-     * an attachment has them).
+     * Drops bytes converted for one send once the backend has taken them (kept while another send, in any process,
+     * holds the same, or an attachment has them). Never throws: it runs between the backend's answer and the record of
+     * it, and a failure here (the database gone for a moment) must not lose that record, which would send again. What
+     * it could not drop stays until its hold expires and the purge removes it.
      */
-    public void discardConverted(String sha256) {
-        unhold(sha256);
-        releaseBlob(sha256);
+    public void discardConverted(Converted converted) {
+        releaseQuietly(List.of(converted.hold()), converted.blob().sha256());
     }
 
-    private void hold(String sha) {
-        inFlight.merge(sha, 1, Integer::sum);
+    /** Holds blob {@code sha} for this caller (see {@link BlobHoldStore}): committed when this returns. */
+    private UUID hold(String sha) {
+        UUID id = UUID.randomUUID();
+        db.writeVoid(tx -> {
+            holds.lock(tx, sha);
+            holds.insert(tx, id, sha, clock.instant().plus(HOLD));
+        });
+        return id;
     }
 
-    private void unhold(String sha) {
-        inFlight.computeIfPresent(sha, (key, count) -> count == 1 ? null : count - 1);
+    /** Gives {@code given} holds back and deletes those of {@code shas} that nothing needs any more. */
+    private void release(List<UUID> given, List<String> shas) {
+        List<String> each = shas.stream().distinct().sorted().toList(); // locks in increasing order
+        db.writeVoid(tx -> {
+            holds.delete(tx, given);
+            for (String sha : each) {
+                deleteUnneeded(tx, sha);
+            }
+        });
+    }
+
+    /** {@link #release}, for a path that already answers with another failure: logs its own. */
+    private void releaseQuietly(List<UUID> given, String sha) {
+        try {
+            release(given, List.of(sha));
+        } catch (RuntimeException e) {
+            // the first failure is the answer; a blob left behind only takes room until its hold expires and the purge
+            LOG.warn("could not give back a blob hold: {}", e.toString());
+        }
     }
 
     /**
-     * Deletes a blob unless an attachment refers to it or an upload or a send in this process holds it. The holds are
-     * checked again at the delete, under the lock uploads and conversions take their holds under. Package-private
-     * for a test that runs it between an upload's write and its hold.
+     * Deletes a blob unless an attachment refers to it or a hold on it is live, in any process; answers whether it
+     * deleted it. The check and the delete run under the blob's lock, which every hold is taken under (see
+     * {@link BlobHoldStore}). Package-private for a test that runs it between an upload's write and its hold.
      */
-    void releaseBlob(String sha) {
-        if (!inFlight.containsKey(sha) && !db.read(h -> store.referenced(h, sha))) {
-            synchronized (releasing) {
-                if (inFlight.containsKey(sha)) {
-                    return;
-                }
-                try {
-                    blobs.delete(sha);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+    boolean releaseBlob(String sha) {
+        if (db.read(h -> holds.needed(h, sha, clock.instant()))) {
+            return false; // the common case, without a write transaction; decided again under the lock below
         }
+        return db.write(tx -> deleteUnneeded(tx, sha));
+    }
+
+    private boolean deleteUnneeded(Handle tx, String sha) {
+        holds.lock(tx, sha);
+        if (holds.needed(tx, sha, clock.instant())) {
+            return false;
+        }
+        try {
+            blobs.delete(sha);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return true;
     }
 
     private static ApiException invalid(UUID id, String why) {
@@ -406,19 +495,21 @@ public final class Attachments {
                 a.pending() ? null : links.downloadUrl(a.id(), ttl), a.messageId(), a.createdAt());
     }
 
-    /** A file as stored: its blob, sniffed type and clean name. */
-    private record Stored(String sha256, long size, String mimeType, String filename) {
+    /** A file as stored: its blob, sniffed type and clean name, and the hold that keeps the blob until it is recorded. */
+    private record Stored(String sha256, long size, String mimeType, String filename, UUID hold) {
     }
 
     /**
-     * Sniffs and stores one file. The stored blob comes back held (see {@link #inFlight}): the hold is taken before
-     * the store looks for the blob or moves it into place, under the lock a removal deletes under, so a removal of
-     * the same bytes running at that moment either deletes before (and the store moves the new bytes in) or sees
-     * the hold. A refused file gives its hold back and its bytes are removed unless something else has them.
+     * Sniffs and stores one file. The stored blob comes back held (see {@link BlobHoldStore}): the hold is taken
+     * before the store looks for the blob or moves it into place, under the lock a removal deletes under, so a removal
+     * of the same bytes running at that moment, in any process, either deletes before (and the store moves the new
+     * bytes in) or sees the hold. A refused file gives its hold back and its bytes are removed unless something else
+     * has them.
      */
     private Stored store(String field, String filename, InputStream raw, long allowance) {
         String name = sanitise(filename);
         String[] held = {null};
+        UUID[] hold = {null};
         boolean kept = false;
         try {
             BufferedInputStream in = new BufferedInputStream(raw, SNIFF_BYTES);
@@ -428,16 +519,14 @@ public final class Attachments {
                         + "allowed: " + String.join(", ", limits.allowedTypes()));
             }
             BlobStore.Blob blob = blobs.put(in, allowance, sha -> {
-                synchronized (releasing) {
-                    hold(sha);
-                }
+                hold[0] = hold(sha);
                 held[0] = sha;
             });
             if (blob.size() == 0) {
                 throw ApiException.invalid(field, "the file is empty");
             }
             kept = true;
-            return new Stored(blob.sha256(), blob.size(), media, name);
+            return new Stored(blob.sha256(), blob.size(), media, name, hold[0]);
         } catch (BlobStore.Unwritable e) {
             throw new StorageUnavailable(e);
         } catch (BlobStore.TooLarge e) {
@@ -447,13 +536,8 @@ public final class Attachments {
             throw new UncheckedIOException(e);
         } finally {
             if (!kept && held[0] != null) {
-                unhold(held[0]);
-                try {
-                    releaseBlob(held[0]);
-                } catch (RuntimeException e) {
-                    // the refusal is the answer; bytes that could not be removed now only take room
-                    LOG.warn("could not remove the bytes of a refused upload: {}", e.toString());
-                }
+                // the refusal is the answer; bytes that could not be removed now only take room until the purge
+                releaseQuietly(List.of(hold[0]), held[0]);
             }
         }
     }

@@ -62,6 +62,16 @@ public interface BlobStore {
      */
     int sweepScratch(java.time.Instant before) throws IOException;
 
+    /** A stored blob as {@link #list} finds it: its digest and when its file was last written. */
+    record Listed(String sha256, java.time.Instant modified) {
+    }
+
+    /**
+     * Up to {@code limit} stored blobs whose digests come after {@code after} (empty: from the first), in digest
+     * order: for the sweep of blobs nothing refers to. Only the part of the store it reaches is read.
+     */
+    java.util.List<Listed> list(String after, int limit) throws IOException;
+
     /** Removes a blob no attachment refers to any more (absent is fine). */
     void delete(String sha256) throws IOException;
 }

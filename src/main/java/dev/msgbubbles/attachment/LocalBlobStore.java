@@ -210,6 +210,53 @@ public final class LocalBlobStore implements BlobStore {
     }
 
     @Override
+    public java.util.List<Listed> list(String after, int limit) throws IOException {
+        java.util.List<Listed> found = new java.util.ArrayList<>();
+        for (Path first : sorted(root, 2, after.length() >= 2 ? after.substring(0, 2) : "")) {
+            String one = first.getFileName().toString();
+            String within = after.startsWith(one) && after.length() >= 4 ? after.substring(2, 4) : "";
+            for (Path second : sorted(first, 2, after.startsWith(one) ? within : "")) {
+                for (Path file : sorted(second, 64, "")) {
+                    String sha = file.getFileName().toString();
+                    if (sha.compareTo(after) <= 0 || !sha.startsWith(one + second.getFileName())) {
+                        continue;
+                    }
+                    try {
+                        found.add(new Listed(sha, Files.getLastModifiedTime(file).toInstant()));
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        continue; // removed meanwhile
+                    }
+                    if (found.size() >= limit) {
+                        return found;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The entries of {@code directory} named by {@code length} lower-case hex digits and not before {@code from}, in
+     * order ({@code tmp} and anything else is left out); none when it is gone.
+     */
+    private static java.util.List<Path> sorted(Path directory, int length, String from) throws IOException {
+        java.util.List<Path> entries = new java.util.ArrayList<>();
+        Pattern hex = Pattern.compile("[0-9a-f]{" + length + "}");
+        try (var stream = Files.newDirectoryStream(directory)) {
+            for (Path entry : stream) {
+                String name = entry.getFileName().toString();
+                if (hex.matcher(name).matches() && name.compareTo(from) >= 0) {
+                    entries.add(entry);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
+            return java.util.List.of();
+        }
+        entries.sort(java.util.Comparator.comparing(p -> p.getFileName().toString()));
+        return entries;
+    }
+
+    @Override
     public boolean exists(String sha256) {
         return Files.isRegularFile(path(sha256));
     }

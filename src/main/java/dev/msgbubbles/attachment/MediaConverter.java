@@ -110,6 +110,15 @@ public final class MediaConverter {
 
     /** Converts blob {@code sha256} for {@code target}; for {@link Target#MMS_IMAGE} into at most {@code maxBytes}. */
     public BlobStore.Blob convert(String sha256, Target target, long maxBytes) throws Failure {
+        return convert(sha256, target, maxBytes, result -> { });
+    }
+
+    /**
+     * {@link #convert(String, Target, long)}, calling {@code taking} with the result's digest before the store looks
+     * for that blob or moves it into place (see {@link BlobStore#put(InputStream, long, java.util.function.Consumer)}).
+     */
+    public BlobStore.Blob convert(String sha256, Target target, long maxBytes, java.util.function.Consumer<String> taking)
+            throws Failure {
         Path input = blobs.file(sha256).orElseThrow(() -> new Failure("the attachment's bytes are missing"));
         Path output = null;
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -132,7 +141,7 @@ public final class MediaConverter {
                 }
             }
             try (InputStream in = Files.newInputStream(output)) {
-                return blobs.put(in, Long.MAX_VALUE);
+                return blobs.put(in, Long.MAX_VALUE, taking);
             }
         } catch (IOException e) {
             // scratch files, the output's size, storing the result: the server's own files, never the media's fault

@@ -11,8 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes attachments that were never claimed by a message once their staging time is over, with the bytes no
- * other attachment shares (job kind {@value #KIND}, every {@link #EVERY}, in batches until none is left); and the
- * scratch files a crashed process left half-written, once untouched for {@link #SCRATCH_AGE}.
+ * other attachment shares (job kind {@value #KIND}, every {@link #EVERY}, in batches until none is left); the
+ * scratch files a crashed process left half-written, once untouched for {@link #SCRATCH_AGE}; the blob holds of
+ * processes that died holding them; and, {@link #SWEEP_BATCH} blobs a run, blobs nothing refers to that are older
+ * than {@link #BLOB_AGE} (an upload's bytes whose process died before it recorded them).
  */
 public final class PurgeJob implements JobHandler {
     public static final String KIND = "purge_attachments";
@@ -20,11 +22,23 @@ public final class PurgeJob implements JobHandler {
     static final int BATCH = 500;
     /** Far longer than any upload or conversion in progress goes without writing to its scratch file. */
     static final Duration SCRATCH_AGE = Duration.ofDays(1);
+    /**
+     * The age under which a blob nothing refers to is left alone: far longer than an upload takes from writing its
+     * bytes to recording them (it holds them meanwhile besides, see {@link Attachments#HOLD}).
+     */
+    static final Duration BLOB_AGE = Duration.ofDays(1);
+    /** How many blobs one run looks at for the sweep of unreferenced blobs (the next run goes on from there). */
+    static final int SWEEP_BATCH = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger(PurgeJob.class);
 
     private final Database db;
     private final JobQueue queue;
     private final Attachments attachments;
+    /**
+     * Where this process's next sweep of unreferenced blobs starts (a digest; it goes round). Kept in memory: a
+     * process that starts again begins at a random place, so that restarts do not keep it from the later blobs.
+     */
+    private volatile String swept = String.format("%02x", java.util.concurrent.ThreadLocalRandom.current().nextInt(256));
 
     public PurgeJob(Database db, JobQueue queue, Attachments attachments) {
         this.db = db;
@@ -45,6 +59,22 @@ public final class PurgeJob implements JobHandler {
         }
         if (removed > 0) {
             LOG.info("removed {} expired attachments", removed);
+        }
+        int holds = 0;
+        for (int batch; (batch = attachments.purgeExpiredHolds(BATCH)) > 0; ) {
+            holds += batch;
+        }
+        if (holds > 0) {
+            LOG.info("removed {} blob holds of processes that stopped before giving them back", holds);
+        }
+        try {
+            Attachments.Sweep sweep = attachments.sweepUnreferenced(swept, SWEEP_BATCH, now.minus(BLOB_AGE));
+            swept = sweep.next();
+            if (sweep.removed() > 0) {
+                LOG.info("removed {} stored files no attachment refers to (left by an interrupted upload)", sweep.removed());
+            }
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warn("could not sweep the blob directory: {}", e.getMessage());
         }
         try {
             int scratch = attachments.sweepScratch(now.minus(SCRATCH_AGE));

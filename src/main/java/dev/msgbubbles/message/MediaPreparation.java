@@ -21,7 +21,7 @@ final class MediaPreparation {
     }
 
     /** {@code converted}: the blobs made for this send, to {@link #release} once the backend has taken them. */
-    record Ready(List<OutboundMessage.Media> media, List<String> converted) implements Result {
+    record Ready(List<OutboundMessage.Media> media, List<Attachments.Converted> converted) implements Result {
     }
 
     /** {@code retry}: the server's storage failed, not the media: the send waits and tries again. */
@@ -41,7 +41,7 @@ final class MediaPreparation {
             return new Ready(List.of(), List.of());
         }
         List<OutboundMessage.Media> media = new ArrayList<>();
-        List<String> converted = new ArrayList<>();
+        List<Attachments.Converted> converted = new ArrayList<>();
         for (Attachment a : attachments.ofMessage(message.id())) {
             MediaConverter.Target target = target(message, channel, a);
             if (target == null) {
@@ -49,8 +49,9 @@ final class MediaPreparation {
                 continue;
             }
             try {
-                BlobStore.Blob blob = attachments.convert(a, target);
-                converted.add(blob.sha256());
+                Attachments.Converted made = attachments.convert(a, target);
+                converted.add(made);
+                BlobStore.Blob blob = made.blob();
                 media.add(media(a, renamed(a.filename(), target), target.mimeType(), blob.size(), blob.sha256(),
                         target != MediaConverter.Target.MMS_IMAGE));
             } catch (MediaConverter.Failure e) {
@@ -64,8 +65,8 @@ final class MediaPreparation {
     /** Drops what was converted for a send the backend has answered (a retry converts again). */
     void release(Result result) {
         if (result instanceof Ready ready) {
-            for (String sha : ready.converted()) {
-                attachments.discardConverted(sha);
+            for (Attachments.Converted made : ready.converted()) {
+                attachments.discardConverted(made);
             }
         }
     }

@@ -49,16 +49,16 @@ class ConvertedMediaIT {
             Attachment first = attachment(recording);
             Attachment second = attachment(recording);
 
-            BlobStore.Blob forFirst = attachments.convert(first, MediaConverter.Target.WHATSAPP_VOICE);
-            BlobStore.Blob forSecond = attachments.convert(second, MediaConverter.Target.WHATSAPP_VOICE);
-            assertThat(forSecond.sha256()).isEqualTo(forFirst.sha256());
+            Attachments.Converted forFirst = attachments.convert(first, MediaConverter.Target.WHATSAPP_VOICE);
+            Attachments.Converted forSecond = attachments.convert(second, MediaConverter.Target.WHATSAPP_VOICE);
+            assertThat(forSecond.blob().sha256()).isEqualTo(forFirst.blob().sha256());
 
-            attachments.discardConverted(forFirst.sha256()); // the first send's backend has taken its media
-            try (InputStream in = attachments.open(forSecond.sha256())) {
+            attachments.discardConverted(forFirst); // the first send's backend has taken its media
+            try (InputStream in = attachments.open(forSecond.blob().sha256())) {
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("OggS converted");
             }
-            attachments.discardConverted(forSecond.sha256());
-            assertThat(blobs.exists(forSecond.sha256())).as("dropped once no send needs it").isFalse();
+            attachments.discardConverted(forSecond);
+            assertThat(blobs.exists(forSecond.blob().sha256())).as("dropped once no send needs it").isFalse();
             assertThat(blobs.exists(recording)).isTrue();
         }
     }

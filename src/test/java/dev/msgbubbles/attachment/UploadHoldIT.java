@@ -71,6 +71,11 @@ class UploadHoldIT {
         }
 
         @Override
+        public List<Listed> list(String after, int limit) throws IOException {
+            return delegate.list(after, limit);
+        }
+
+        @Override
         public void delete(String sha256) throws IOException {
             delegate.delete(sha256);
         }
