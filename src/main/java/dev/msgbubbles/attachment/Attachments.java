@@ -113,7 +113,7 @@ public final class Attachments {
     /**
      * One multipart request: {@link #add} each file as it streams in, then {@link #finish}. Nothing is visible until
      * {@code finish} stores every attachment in one transaction; a request refused half-way leaves no attachment
-     * (bytes already written are unreferenced and removed by the expiry job).
+     * (bytes already written that nothing else needs are removed when it is closed).
      */
     public final class Upload implements AutoCloseable {
         private final UUID accountId;

@@ -71,7 +71,7 @@ public final class PurgeJob implements JobHandler {
             Attachments.Sweep sweep = attachments.sweepUnreferenced(swept, SWEEP_BATCH, now.minus(BLOB_AGE));
             swept = sweep.next();
             if (sweep.removed() > 0) {
-                LOG.info("removed {} stored files no attachment refers to (left by an interrupted upload)", sweep.removed());
+                LOG.info("removed {} stored files no attachment refers to (left by an interrupted upload or conversion)", sweep.removed());
             }
         } catch (java.io.UncheckedIOException e) {
             LOG.warn("could not sweep the blob directory: {}", e.getMessage());
