@@ -57,7 +57,7 @@ abstract class NewDeliveriesContract {
         UrlGuard guard = new UrlGuard(host -> List.of(InetAddress.getByName(host)), true);
         queue = new JobQueue(db, "delivery_jobs");
         pipeline = new DeliveryPipeline(db, db, clock, queue, guard, new DeliveryPipeline.Settings(
-                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
+                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
                 new SimpleMeterRegistry(), () -> handedAtWake.set(pipeline.handoff().size()));
         webhooks = new Webhooks(db, clock, new IdempotencyStore(clock, Duration.ofHours(72)), guard, pipeline.listener());
         account = new AccountAdmin(db, clock).create("handoff");
@@ -170,7 +170,7 @@ abstract class NewDeliveriesContract {
         // another process (its own pipeline, nothing handed to it) makes the first attempt: 500, a retry is due later
         DeliveryPipeline other = new DeliveryPipeline(db, db, clock, queue,
                 new UrlGuard(host -> List.of(InetAddress.getByName(host)), true), new DeliveryPipeline.Settings(
-                        new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
+                        new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
                 new SimpleMeterRegistry(), () -> { });
         try (Worker worker = new Worker(db, queue, other.handlers(), clock,
                 new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {

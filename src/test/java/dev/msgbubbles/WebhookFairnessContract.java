@@ -1,0 +1,141 @@
+package dev.msgbubbles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.msgbubbles.account.Provider;
+import dev.msgbubbles.common.ChannelType;
+import dev.msgbubbles.common.Mode;
+import dev.msgbubbles.support.Http;
+import dev.msgbubbles.support.Receiver;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One account's hung endpoints must not hold up another account's deliveries: a booted server whose delivery worker
+ * runs as in production (a flow of at most {@code MSGBUBBLES_WEBHOOK_CONCURRENCY} attempts), small limits, and a
+ * receiver that holds the hung endpoints' requests until the test releases them. The manual clock only moves to
+ * bring put-back jobs due again. One subclass per store.
+ */
+abstract class WebhookFairnessContract extends MessagingFixture {
+    /** Process 8, endpoint 4; the account's limit is left to its default, half the process's: 4. */
+    private static final int CONCURRENCY = 8;
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Long enough for a delivery that should happen; what a starved one is given before the test calls it starved. */
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+    private final Receiver receiver = new Receiver();
+
+    /** Near the real time, as the stock verifier of other webhook tests wants. */
+    @Override
+    protected Instant startTime() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    @Override
+    protected Map<String, String> extraConfig() {
+        return Map.of("MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE", "true", "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "0",
+                "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", Long.toString(TIMEOUT.toMillis()),
+                "MSGBUBBLES_JOB_LEASE_SECONDS", "600", "MSGBUBBLES_WEBHOOK_CONCURRENCY", Integer.toString(CONCURRENCY),
+                "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "4");
+    }
+
+    @AfterAll
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    private record Hook(String id, String path, String key) {
+    }
+
+    private Hook hook(String key) {
+        String path = "/hooks/" + UUID.randomUUID();
+        Http.Response created = http.postJson("/v1/webhooks", key, "{\"url\":\"" + receiver.url(path)
+                + "\",\"events\":[\"message.queued\"]}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        return new Hook(created.json().path("data").path("id").asText(), path, key);
+    }
+
+    private void sendFrom(Sender s, String to, String text) {
+        Http.Response response = send(s.testKey(), "{\"to\":\"" + to + "\",\"from_handle\":\"" + s.handle()
+                + "\",\"text\":\"" + text + "\"}");
+        assertThat(response.status()).as(response.text()).isEqualTo(202);
+    }
+
+    private JsonNode deliveries(Hook hook) {
+        Http.Response response = http.get("/v1/webhooks/" + hook.id() + "/deliveries?limit=100", hook.key());
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        return response.json().path("data");
+    }
+
+    private List<String> texts(Hook hook) {
+        return receiver.requests(hook.path()).stream()
+                .map(r -> Http.parse(r.body()).path("data").path("text").asText()).toList();
+    }
+
+    @Test
+    void an_accounts_hung_endpoints_leave_slots_for_other_accounts_and_deliver_once_when_they_answer() {
+        Sender a = newSender("hangs", EnumSet.of(ChannelType.IMESSAGE), Mode.TEST, Provider.SANDBOX);
+        Sender b = newSender("healthy", EnumSet.of(ChannelType.IMESSAGE), Mode.TEST, Provider.SANDBOX);
+        List<Hook> hung = List.of(hook(a.testKey()), hook(a.testKey()), hook(a.testKey()));
+        Hook healthy = hook(b.testKey());
+        hung.forEach(h -> receiver.hold(h.path()));
+        // three conversations, two messages each: nine lanes at each endpoint's door, 18 deliveries in all, enough to
+        // take every one of the process's 8 slots (no endpoint's 4 binds: each has 3 lanes)
+        List<String> recipients = List.of(to("7001"), to("7002"), to("7003"));
+        for (String to : recipients) {
+            sendFrom(a, to, "1-" + to);
+            sendFrom(a, to, "2-" + to);
+        }
+        app.deliveryWorker().start();
+        for (Hook h : hung) {
+            assertThat(receiver.await(h.path(), 1, PATIENCE)).as("A's attempts under way").isTrue();
+        }
+
+        sendFrom(b, to("7004"), "for b");
+        app.deliveryWorker().wake();
+        assertThat(receiver.await(healthy.path(), 1, PATIENCE)).as("B's delivery while A's endpoints hang").isTrue();
+        // A holds its own share of the slots, no more
+        assertThat(hung.stream().mapToInt(h -> receiver.requests(h.path()).size()).sum()).isEqualTo(CONCURRENCY / 2);
+
+        hung.forEach(h -> receiver.release(h.path()));
+        for (int round = 0; round < 20 && hung.stream().anyMatch(h -> receiver.requests(h.path()).size() < 2); round++) {
+            clock.advance(TIMEOUT.plusSeconds(1)); // A's jobs put back while its slots were stuck come due again
+            app.deliveryWorker().wake();
+            hung.forEach(h -> receiver.await(h.path(), 2, Duration.ofSeconds(2)));
+        }
+        for (Hook h : hung) {
+            assertThat(receiver.await(h.path(), 2, PATIENCE)).isTrue();
+        }
+        // the worker goes on until nothing is left: each delivery made once, each conversation's events in order
+        for (int round = 0; round < 5; round++) {
+            clock.advance(TIMEOUT.plusSeconds(1));
+            app.deliveryWorker().wake();
+            hung.forEach(h -> receiver.await(h.path(), 2 * recipients.size(), PATIENCE));
+        }
+        for (Hook h : hung) {
+            List<String> got = texts(h);
+            assertThat(got).as("each of A's deliveries once").hasSize(2 * recipients.size()).doesNotHaveDuplicates();
+            for (String to : recipients) {
+                assertThat(got.indexOf("1-" + to)).as("event order in " + to).isLessThan(got.indexOf("2-" + to))
+                        .isNotNegative();
+            }
+            List<String> ids = new ArrayList<>();
+            receiver.requests(h.path()).forEach(r -> ids.add(r.header("webhook-id")));
+            assertThat(ids).doesNotHaveDuplicates();
+            assertThat(deliveries(h)).hasSize(2 * recipients.size()).allSatisfy(d -> {
+                assertThat(d.path("status").asText()).isEqualTo("succeeded");
+                assertThat(d.path("attempts")).hasSize(1);
+            });
+        }
+        assertThat(texts(healthy)).containsExactly("for b");
+        assertThat(deliveries(healthy)).hasSize(1);
+    }
+}
