@@ -75,6 +75,13 @@ abstract class WebhookFairnessContract extends MessagingFixture {
         return response.json().path("data");
     }
 
+    /** When the jobs of {@code hooks} that a worker put back and none holds now are due, earliest first. */
+    private List<Long> putBack(List<Hook> hooks) {
+        return app.database().read(h -> h.createQuery("SELECT run_at FROM delivery_jobs WHERE payload IN (<ids>) "
+                + "AND last_error IS NOT NULL AND lease_owner IS NULL ORDER BY run_at")
+                .bindList("ids", hooks.stream().map(Hook::id).toList()).mapTo(Long.class).list());
+    }
+
     private List<String> texts(Hook hook) {
         return receiver.requests(hook.path()).stream()
                 .map(r -> Http.parse(r.body()).path("data").path("text").asText()).toList();
@@ -104,6 +111,29 @@ abstract class WebhookFairnessContract extends MessagingFixture {
         assertThat(receiver.await(healthy.path(), 1, PATIENCE)).as("B's delivery while A's endpoints hang").isTrue();
         // A holds its own share of the slots, no more
         assertThat(hung.stream().mapToInt(h -> receiver.requests(h.path()).size()).sum()).isEqualTo(CONCURRENCY / 2);
+
+        // A's jobs that find its slots stuck (none of its attempts has ended for 250 ms of real time: how the worker
+        // tells hung attempts from busy ones) are put back for the attempt timeout, spread a sixteenth of it apart (4
+        // put-backs per slot per timeout), not for a second each: bring the ones put back while its slots were only
+        // busy due again until they are put back past the timeout (a second at a time, so never past it by the clock)
+        int waiting = recipients.size() * hung.size() - CONCURRENCY / 2; // lane heads not under way
+        List<Long> putBack = List.of();
+        for (int round = 0; round < 10; round++) {
+            clock.advance(Duration.ofSeconds(1));
+            app.deliveryWorker().wake();
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos()); // real time must pass
+            putBack = putBack(hung);
+            if (putBack.size() == waiting && putBack.getFirst() > clock.instant().plus(TIMEOUT).minusSeconds(10)
+                    .toEpochMilli()) {
+                break;
+            }
+        }
+        long beyond = clock.instant().plus(TIMEOUT).minusSeconds(10).toEpochMilli();
+        assertThat(putBack).as("A's jobs put back while its slots are stuck").hasSize(waiting)
+                .allSatisfy(at -> assertThat(at).isGreaterThan(beyond));
+        for (int i = 1; i < putBack.size(); i++) {
+            assertThat(putBack.get(i) - putBack.get(i - 1)).isGreaterThanOrEqualTo(TIMEOUT.toMillis() / 16);
+        }
 
         hung.forEach(h -> receiver.release(h.path()));
         for (int round = 0; round < 20 && hung.stream().anyMatch(h -> receiver.requests(h.path()).size() < 2); round++) {
