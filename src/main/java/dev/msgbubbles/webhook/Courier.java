@@ -241,7 +241,12 @@ final class Courier {
      * its endpoint is gone (the attempt then only completes its job).
      */
     Optional<Owner> owner(UUID id) {
-        return prefetched.computeIfAbsent(id, this::read).webhook().map(w -> new Owner(w.accountId(), w.mode()));
+        Prefetched read = prefetched.get(id);
+        if (read == null) { // read outside the map's lock; one job at a time is about a delivery
+            read = read(id);
+            prefetched.put(id, read);
+        }
+        return read.webhook().map(w -> new Owner(w.accountId(), w.mode()));
     }
 
     /** Delivery {@code id} with its event, and its endpoint, as {@link #prefetch} reads them for many. */

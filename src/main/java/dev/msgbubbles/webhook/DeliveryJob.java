@@ -176,7 +176,13 @@ final class DeliveryJob implements JobHandler {
         }
         // the owner comes from what prepare() read for the attempt (no query of its own); a delivery or endpoint that
         // is gone needs no slot of its account: the attempt only completes its job
-        Slots account = courier.owner(id).map(o -> accounts.computeIfAbsent(o, x -> new Slots(perAccount))).orElse(null);
+        Slots account;
+        try {
+            account = courier.owner(id).map(o -> accounts.computeIfAbsent(o, x -> new Slots(perAccount))).orElse(null);
+        } catch (RuntimeException e) {
+            endpoint.unused(); // the store could not be read: the job is retried, and the endpoint keeps its slot
+            throw e;
+        }
         if (account != null && !account.take()) {
             endpoint.unused();
             putBack(job, id, account, "account's endpoints busy");
