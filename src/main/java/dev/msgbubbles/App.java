@@ -170,6 +170,7 @@ public final class App implements AutoCloseable {
                     new DeliveryPipeline.Settings(new RetryPolicy(config.webhooks().retrySchedule(),
                             config.webhooks().retryJitter()), config.webhooks().timeout(),
                             config.webhooks().concurrency(), config.webhooks().endpointConcurrency(),
+                            config.webhooks().accountConcurrency(),
                             config.webhooks().logRetention(), config.delivery().jobLease()),
                     metrics, wakeDeliveries);
             Worker deliveryWorker = new Worker(database, writes, deliveryQueue, pipeline.handlers(), clock,

@@ -32,11 +32,13 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
      * {@code allowPrivate}: let webhook URLs reach loopback/private hosts (local development and tests only);
      * {@code retrySchedule}: the delays before each retry, varied by ±{@code retryJitter} (a fraction);
      * {@code timeout}: how long an attempt may take to connect and to answer; {@code concurrency}: attempts in flight
-     * in this process, {@code endpointConcurrency}: of those, to one endpoint; {@code logRetention}: how long settled
+     * in this process, {@code endpointConcurrency}: of those, to one endpoint, {@code accountConcurrency}: to the
+     * endpoints of one account in one mode (at most {@code concurrency}); {@code logRetention}: how long settled
      * deliveries stay in the delivery log; {@code maxEndpoints}: how many endpoints one account may have in one mode.
      */
     public record Webhooks(boolean allowPrivate, java.util.List<Duration> retrySchedule, double retryJitter,
-                           Duration timeout, int concurrency, int endpointConcurrency, Duration logRetention,
+                           Duration timeout, int concurrency, int endpointConcurrency, int accountConcurrency,
+                           Duration logRetention,
                            int maxEndpoints) {
     }
 

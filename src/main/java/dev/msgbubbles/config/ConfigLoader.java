@@ -120,6 +120,7 @@ public final class ConfigLoader {
         int webhookTimeout = integer("MSGBUBBLES_WEBHOOK_TIMEOUT_MS", 100, 60_000);
         int webhookConcurrency = integer("MSGBUBBLES_WEBHOOK_CONCURRENCY", 1, 4096);
         int endpointConcurrency = integer("MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", 1, 4096);
+        int accountConcurrency = accountConcurrency(webhookConcurrency);
         int logRetention = integer("MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS", 1, 3650);
         int maxEndpoints = integer("MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS", 1, 10_000);
         int eventRetention = eventRetentionDays(retrySchedule, retryJitter);
@@ -151,7 +152,7 @@ public final class ConfigLoader {
                 new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat),
                         Duration.ofDays(eventRetention)),
                 new Config.Webhooks(allowPrivate, retrySchedule, retryJitter, Duration.ofMillis(webhookTimeout),
-                        webhookConcurrency, endpointConcurrency, Duration.ofDays(logRetention), maxEndpoints),
+                        webhookConcurrency, endpointConcurrency, accountConcurrency, Duration.ofDays(logRetention), maxEndpoints),
                 new Config.Sandbox(timeScale),
                 new Config.Logging(logFormat, logLevel),
                 new Config.Delivery(Duration.ofSeconds(retryWindow), workerEnabled, pacing, sandboxPacing,
@@ -227,6 +228,22 @@ public final class ConfigLoader {
             }
         }
         return List.copyOf(types);
+    }
+
+    /**
+     * Delivery attempts in flight to the endpoints of one account in one mode: empty (the default) for half of
+     * {@code MSGBUBBLES_WEBHOOK_CONCURRENCY}, so that one account's hung endpoints leave the other half to everyone
+     * else; otherwise from 1 to that concurrency (more could never be in flight).
+     */
+    private int accountConcurrency(int concurrency) {
+        String key = "MSGBUBBLES_WEBHOOK_ACCOUNT_CONCURRENCY";
+        if (raw(key).isEmpty()) {
+            return Math.max(1, concurrency / 2);
+        }
+        if (problems.stream().anyMatch(p -> p.startsWith("MSGBUBBLES_WEBHOOK_CONCURRENCY:"))) {
+            return integer(key, 1, 4096);
+        }
+        return integer(key, 1, concurrency);
     }
 
     /**

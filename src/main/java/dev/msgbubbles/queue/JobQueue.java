@@ -239,13 +239,17 @@ public final class JobQueue {
         }
     }
 
+    /** A job outstanding: its subject, and when it is due (on SQLite a claimed job's is the end of its lease). */
+    public record Queued(String subject, Instant runAt) {
+    }
+
     /**
-     * The subjects of the jobs of {@code kind} with {@code payload}, in no particular order: the work still outstanding
-     * about one thing (a scan of the table, which holds outstanding work only; not for a hot path).
+     * The jobs of {@code kind} with {@code payload}, in no particular order: the work still outstanding about one thing
+     * (a scan of the table, which holds outstanding work only; not for a hot path).
      */
-    public List<String> subjects(Handle h, String kind, String payload) {
-        return Sql.list(h, "SELECT subject FROM " + table + " WHERE kind = ? AND payload = ?", row -> row.string("subject"),
-                kind, payload);
+    public List<Queued> queued(Handle h, String kind, String payload) {
+        return Sql.list(h, "SELECT subject, run_at FROM " + table + " WHERE kind = ? AND payload = ?",
+                row -> new Queued(row.string("subject"), Instant.ofEpochMilli(row.longValue("run_at"))), kind, payload);
     }
 
     /** Pending jobs of one kind. */

@@ -110,8 +110,7 @@ final class Courier {
     private void attempt(UUID id, Consumer<Handle> alsoInTx, Once answered) {
         Prefetched read = prefetched.remove(id);
         if (read == null) {
-            Optional<DeliveryStore.Loaded> one = db.read(h -> deliveries.load(h, id));
-            read = new Prefetched(one, one.flatMap(l -> db.read(h -> webhooks.byId(h, l.delivery().webhookId()))));
+            read = read(id);
         }
         Optional<DeliveryStore.Loaded> loaded = read.loaded();
         Optional<Webhook> webhook = read.webhook();
@@ -230,6 +229,30 @@ final class Courier {
             }
             return null;
         });
+    }
+
+    /** The account and mode that own an endpoint: what {@link DeliveryJob} bounds the attempts in flight of. */
+    record Owner(UUID accountId, dev.msgbubbles.common.Mode mode) {
+    }
+
+    /**
+     * Who owns the endpoint of delivery {@code id}, from what {@link #prefetch} read; when it read nothing for it (its
+     * read failed), read now what {@link #attempt} would have read itself, and kept for it. Empty when the delivery or
+     * its endpoint is gone (the attempt then only completes its job).
+     */
+    Optional<Owner> owner(UUID id) {
+        Prefetched read = prefetched.get(id);
+        if (read == null) { // read outside the map's lock; one job at a time is about a delivery
+            read = read(id);
+            prefetched.put(id, read);
+        }
+        return read.webhook().map(w -> new Owner(w.accountId(), w.mode()));
+    }
+
+    /** Delivery {@code id} with its event, and its endpoint, as {@link #prefetch} reads them for many. */
+    private Prefetched read(UUID id) {
+        Optional<DeliveryStore.Loaded> one = db.read(h -> deliveries.load(h, id));
+        return new Prefetched(one, one.flatMap(l -> db.read(h -> webhooks.byId(h, l.delivery().webhookId()))));
     }
 
     /** Drops what {@link #prefetch} read for a delivery that will not be attempted now. */

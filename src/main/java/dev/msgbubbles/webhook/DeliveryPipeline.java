@@ -19,11 +19,11 @@ import java.util.UUID;
  */
 public final class DeliveryPipeline implements AutoCloseable {
     /**
-     * How deliveries are made: retry policy, attempt timeout, attempts in flight in this process and to one
-     * endpoint at once; how long settled deliveries stay in the log; the job lease (a test ping that a request was
+     * How deliveries are made: retry policy, attempt timeout, attempts in flight in this process, to one endpoint
+     * and to the endpoints of one account and mode at once; how long settled deliveries stay in the log; the job lease (a test ping that a request was
      * making when its process died is made by a worker once that long has passed).
      */
-    public record Settings(RetryPolicy policy, Duration timeout, int concurrency, int perEndpoint,
+    public record Settings(RetryPolicy policy, Duration timeout, int concurrency, int perEndpoint, int perAccount,
                            Duration logRetention, Duration jobLease) {
     }
 
@@ -52,7 +52,8 @@ public final class DeliveryPipeline implements AutoCloseable {
         DeliveryWriter writer = new DeliveryWriter(clock, queue, wake);
         this.fanout = new DeliveryFanout(subscribers, writer, handoff);
         this.purge = new DeliveryLogPurge(db, queue, settings.logRetention());
-        this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint()),
+        this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint(),
+                        settings.perAccount(), settings.timeout()),
                 ReplayJob.KIND, new ReplayJob(db, clock, queue, writer), DeliveryLogPurge.KIND, purge,
                 EndpointRemoval.KIND, new EndpointRemoval(db, queue));
         this.queue = queue;

@@ -28,10 +28,20 @@ import java.util.UUID;
  * a scan of the delivery queue, which holds outstanding work only, then a look by key at those deliveries, read before
  * the chunk's write transaction (never holding SQLite's writer): nothing on the path of new events or attempts pays
  * for it. A resend requested while a chunk is being written may still be queued beside it.
+ *
+ * <p>A replay writes its next chunk only while fewer than {@code backlog} (a chunk's worth) of the endpoint's delivery
+ * jobs are due, and otherwise looks again {@link #BACKLOG_WAIT} later, keeping its place. Written as fast as the chunks
+ * commit, a replay of a month queued its hundreds of thousands of deliveries at once, all due before anything another
+ * account's events queued after the request: the worker claims in due order, so those waited behind the whole replay,
+ * however few of its attempts the account's slots let run at a time. Now one replaying endpoint has at most about two
+ * chunks due at once, and its replay goes out as fast as the endpoint takes it. Only due jobs count: retries waiting for
+ * their time (an endpoint that was down) hold up no one, and must not hold up the replay for hours.
  */
 final class ReplayJob implements JobHandler {
     static final String KIND = "webhook.replay";
     static final int CHUNK = 500;
+    /** When a replay whose endpoint has a chunk's worth of delivery jobs due looks again. */
+    static final java.time.Duration BACKLOG_WAIT = java.time.Duration.ofSeconds(5);
 
     /** Where a replay stands: events after {@code after}, up to {@code until}, created from {@code since}. */
     record Position(long after, long until, Instant since) {
@@ -53,8 +63,15 @@ final class ReplayJob implements JobHandler {
     private final WebhookStore webhooks = new WebhookStore();
     private final DeliveryStore deliveries = new DeliveryStore();
     private final DeliveryWriter writer;
+    private final int backlog;
 
     ReplayJob(Database db, Clock clock, JobQueue queue, DeliveryWriter writer) {
+        this(db, clock, queue, writer, CHUNK);
+    }
+
+    /** {@code backlog}: the endpoint's due delivery jobs from which the replay waits before its next chunk. */
+    ReplayJob(Database db, Clock clock, JobQueue queue, DeliveryWriter writer, int backlog) {
+        this.backlog = backlog;
         this.writer = writer;
         this.db = db;
         this.clock = clock;
@@ -66,8 +83,12 @@ final class ReplayJob implements JobHandler {
         return new JobQueue.NewJob(KIND, webhookId.toString(), "replay/" + webhookId, position.payload(), now);
     }
 
-    /** A chunk of events to replay, and the cursors among them the endpoint has a pending delivery of. */
-    private record Chunk(List<Event> events, java.util.Set<Long> pending) {
+    /**
+     * A chunk of events to replay, and the cursors among them the endpoint has a pending delivery of; or none yet, as
+     * the endpoint has {@code backlog} delivery jobs due already ({@code waits}).
+     */
+    private record Chunk(List<Event> events, java.util.Set<Long> pending, boolean waits) {
+        static final Chunk WAIT = new Chunk(List.of(), java.util.Set.of(), true);
     }
 
     @Override
@@ -75,15 +96,25 @@ final class ReplayJob implements JobHandler {
         UUID webhookId = UUID.fromString(job.subject());
         Position at = Position.parse(job.payload());
         Optional<Chunk> read = db.read(h -> webhooks.byId(h, webhookId).filter(Webhook::enabled).map(w -> {
+            List<JobQueue.Queued> queued = queue.queued(h, DeliveryJob.KIND, webhookId.toString());
+            Instant due = clock.instant();
+            if (queued.stream().filter(j -> !j.runAt().isAfter(due)).count() >= backlog) {
+                return Chunk.WAIT;
+            }
+            List<UUID> outstanding = queued.stream().map(j -> UUID.fromString(j.subject())).toList();
             List<Event> chunk = events.between(h, w.accountId(), w.mode(), at.after(), at.until(), at.since(),
                     w.eventTypes(), CHUNK);
             if (chunk.isEmpty()) {
-                return new Chunk(chunk, java.util.Set.of());
+                return new Chunk(chunk, java.util.Set.of(), false);
             }
-            List<UUID> outstanding = queue.subjects(h, DeliveryJob.KIND, webhookId.toString()).stream()
-                    .map(UUID::fromString).toList();
-            return new Chunk(chunk, deliveries.pendingCursors(h, outstanding, at.after(), chunk.getLast().cursor()));
+            return new Chunk(chunk, deliveries.pendingCursors(h, outstanding, at.after(), chunk.getLast().cursor()),
+                    false);
         }));
+        if (read.isPresent() && read.get().waits()) {
+            db.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(BACKLOG_WAIT),
+                    "waiting for the endpoint's outstanding deliveries"));
+            return;
+        }
         db.writeVoid(tx -> {
             // the endpoint again, in the transaction: removed or disabled since the read, it is owed nothing
             Optional<Webhook> webhook = webhooks.byId(tx, webhookId);

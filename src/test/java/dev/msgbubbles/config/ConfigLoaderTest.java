@@ -348,11 +348,32 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "MSGBUBBLES_JOB_LEASE_SECONDS", "MSGBUBBLES_QUEUE_VACUUM_MILLIS",
                 "MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "MSGBUBBLES_EVENT_RETENTION_DAYS", "MSGBUBBLES_WEBHOOK_RETRY_SCHEDULE",
                 "MSGBUBBLES_WEBHOOK_RETRY_JITTER", "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "MSGBUBBLES_WEBHOOK_CONCURRENCY",
-                "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS",
+                "MSGBUBBLES_WEBHOOK_ENDPOINT_CONCURRENCY", "MSGBUBBLES_WEBHOOK_ACCOUNT_CONCURRENCY",
+                "MSGBUBBLES_WEBHOOK_LOG_RETENTION_DAYS",
                 "MSGBUBBLES_WEBHOOK_MAX_ENDPOINTS",
                 "MSGBUBBLES_ATTACHMENT_MAX_FILE_BYTES", "MSGBUBBLES_ATTACHMENT_MAX_REQUEST_BYTES",
                 "MSGBUBBLES_ATTACHMENT_TYPES", "MSGBUBBLES_ATTACHMENT_STAGING_HOURS", "MSGBUBBLES_ATTACHMENT_LINK_SECONDS",
                 "MSGBUBBLES_ATTACHMENT_MESSAGE_LINK_DAYS", "MSGBUBBLES_ATTACHMENT_MMS_MAX_BYTES", "MSGBUBBLES_FFMPEG");
+    }
+
+    @Test
+    void the_account_concurrency_defaults_to_half_the_process_s_and_may_not_exceed_it() {
+        assertThat(ConfigLoader.load(Map.of()).webhooks().accountConcurrency()).isEqualTo(128);
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_CONCURRENCY", "8")).webhooks().accountConcurrency())
+                .isEqualTo(4);
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_CONCURRENCY", "1")).webhooks().accountConcurrency())
+                .isEqualTo(1);
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_WEBHOOK_CONCURRENCY", "8",
+                "MSGBUBBLES_WEBHOOK_ACCOUNT_CONCURRENCY", "8")).webhooks().accountConcurrency()).isEqualTo(8);
+        for (String bad : List.of("0", "9", "half", "-1")) {
+            ConfigException e = rejected(Map.of("MSGBUBBLES_WEBHOOK_CONCURRENCY", "8",
+                    "MSGBUBBLES_WEBHOOK_ACCOUNT_CONCURRENCY", bad));
+            assertThat(e.problems()).singleElement().asString()
+                    .startsWith("MSGBUBBLES_WEBHOOK_ACCOUNT_CONCURRENCY:").contains("from 1 to 8");
+        }
+        // a bad process concurrency is reported once, not again as the account's limit
+        assertThat(rejected(Map.of("MSGBUBBLES_WEBHOOK_CONCURRENCY", "x", "MSGBUBBLES_WEBHOOK_ACCOUNT_CONCURRENCY", "4"))
+                .problems()).singleElement().asString().startsWith("MSGBUBBLES_WEBHOOK_CONCURRENCY:");
     }
 
     @Test

@@ -91,7 +91,7 @@ class RequestHandlingIT {
                 new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)), guard);
         var pipeline = new dev.msgbubbles.webhook.DeliveryPipeline(db, db, clock, new dev.msgbubbles.queue.JobQueue(db, "delivery_jobs"),
                 guard, new dev.msgbubbles.webhook.DeliveryPipeline.Settings(new dev.msgbubbles.webhook.RetryPolicy(
-                        dev.msgbubbles.webhook.RetryPolicy.DEFAULT_SCHEDULE, 0.2), java.time.Duration.ofSeconds(10), 256, 32, java.time.Duration.ofDays(30), java.time.Duration.ofSeconds(60)),
+                        dev.msgbubbles.webhook.RetryPolicy.DEFAULT_SCHEDULE, 0.2), java.time.Duration.ofSeconds(10), 256, 32, 128, java.time.Duration.ofDays(30), java.time.Duration.ofSeconds(60)),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), () -> { });
         return new ApiServices.Features(messaging, new dev.msgbubbles.chat.Chats(db, clock), webhooks, pipeline.deliveries(),
                 new dev.msgbubbles.event.Events(db, java.time.Duration.ofSeconds(1)), attachments, () -> { });

@@ -59,6 +59,8 @@ public final class Receiver implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, ConcurrentLinkedQueue<Answer>> plans = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Request> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Paths whose requests are held (recorded, then left unanswered) until {@link #release}. */
+    private final Map<String, java.util.concurrent.CountDownLatch> holds = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Receiver() {
         try {
@@ -74,8 +76,15 @@ public final class Receiver implements AutoCloseable {
                         headers.put(name.toLowerCase(Locale.ROOT), values.getFirst()));
                 Answer answer = Optional.ofNullable(plans.get(exchange.getRequestURI().getPath()))
                         .map(ConcurrentLinkedQueue::poll).orElse(Answer.status(200));
-                requests.add(new Request(exchange.getRequestURI().getPath(), headers,
-                        new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                String path = exchange.getRequestURI().getPath();
+                synchronized (requests) {
+                    requests.add(new Request(path, headers, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                    requests.notifyAll();
+                }
+                java.util.concurrent.CountDownLatch held = holds.get(path);
+                if (held != null) {
+                    held.await(); // an endpoint that accepts the request and never answers, until released
+                }
                 if (!answer.delay().isZero()) {
                     Thread.sleep(answer.delay()); // the endpoint being slow is what such a test is about
                 }
@@ -113,6 +122,42 @@ public final class Receiver implements AutoCloseable {
         plans.remove(path);
     }
 
+    /**
+     * Holds the requests to {@code path} from now on: each is recorded, then left unanswered (the connection open)
+     * until {@link #release}, as an endpoint that hangs does.
+     */
+    public void hold(String path) {
+        holds.put(path, new java.util.concurrent.CountDownLatch(1));
+    }
+
+    /** Answers the held requests to {@code path} (as planned, 200 without a plan), and those to come at once. */
+    public void release(String path) {
+        java.util.concurrent.CountDownLatch held = holds.remove(path);
+        if (held != null) {
+            held.countDown();
+        }
+    }
+
+    /** Waits up to {@code within} until {@code path} has had {@code count} requests; whether it had. */
+    public boolean await(String path, int count, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        synchronized (requests) {
+            while (requests.stream().filter(r -> r.path().equals(path)).count() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(requests, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** Every request so far, in arrival order. */
     public List<Request> requests() {
         synchronized (requests) {
@@ -127,6 +172,7 @@ public final class Receiver implements AutoCloseable {
 
     @Override
     public void close() {
+        List.copyOf(holds.keySet()).forEach(this::release);
         server.stop(0);
     }
 }

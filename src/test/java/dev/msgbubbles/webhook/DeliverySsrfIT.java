@@ -64,7 +64,7 @@ class DeliverySsrfIT {
         }, false);
         queue = new JobQueue(db, "delivery_jobs");
         pipeline = new DeliveryPipeline(db, db, clock, queue, guard, new DeliveryPipeline.Settings(
-                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)), new SimpleMeterRegistry(), () -> { });
+                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)), new SimpleMeterRegistry(), () -> { });
         webhooks = new Webhooks(db, clock, new IdempotencyStore(clock, Duration.ofHours(72)), guard, pipeline.listener());
         account = new AccountAdmin(db, clock).create("ssrf");
     }

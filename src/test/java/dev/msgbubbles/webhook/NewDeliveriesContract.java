@@ -57,7 +57,7 @@ abstract class NewDeliveriesContract {
         UrlGuard guard = new UrlGuard(host -> List.of(InetAddress.getByName(host)), true);
         queue = new JobQueue(db, "delivery_jobs");
         pipeline = new DeliveryPipeline(db, db, clock, queue, guard, new DeliveryPipeline.Settings(
-                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
+                new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
                 new SimpleMeterRegistry(), () -> handedAtWake.set(pipeline.handoff().size()));
         webhooks = new Webhooks(db, clock, new IdempotencyStore(clock, Duration.ofHours(72)), guard, pipeline.listener());
         account = new AccountAdmin(db, clock).create("handoff");
@@ -170,7 +170,7 @@ abstract class NewDeliveriesContract {
         // another process (its own pipeline, nothing handed to it) makes the first attempt: 500, a retry is due later
         DeliveryPipeline other = new DeliveryPipeline(db, db, clock, queue,
                 new UrlGuard(host -> List.of(InetAddress.getByName(host)), true), new DeliveryPipeline.Settings(
-                        new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
+                        new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 8, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
                 new SimpleMeterRegistry(), () -> { });
         try (Worker worker = new Worker(db, queue, other.handlers(), clock,
                 new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
@@ -190,5 +190,28 @@ abstract class NewDeliveriesContract {
                         org.assertj.core.groups.Tuple.tuple(1, 500), org.assertj.core.groups.Tuple.tuple(2, 204));
         assertThat(receiver.requests("/flaky")).hasSize(2);
         assertThat(pipeline.handoff().size()).isZero();
+    }
+
+    @Test
+    void an_attempt_whose_delivery_cannot_be_read_gives_its_endpoint_slot_back() {
+        register("/one-at-a-time");
+        append(2); // two lanes (one event of no conversation, one of a conversation)
+        List<UUID> ids = deliveryIds();
+        ids.forEach(id -> pipeline.handoff().take(id)); // as if another process had written them: read from the store
+        // the first cannot be read (what a store failing the read looks like to the attempt)
+        db.writeVoid(tx -> dev.msgbubbles.db.Sql.update(tx, "UPDATE webhook_deliveries SET status = 'unreadable' WHERE id = ?",
+                ids.getFirst()));
+        // one slot per endpoint: a slot the failed read kept would hold every later delivery to the endpoint back
+        DeliveryPipeline oneSlot = new DeliveryPipeline(db, db, clock, queue,
+                new UrlGuard(host -> List.of(InetAddress.getByName(host)), true), new DeliveryPipeline.Settings(
+                        new RetryPolicy(RetryPolicy.DEFAULT_SCHEDULE, 0), Duration.ofSeconds(2), 8, 1, 8, Duration.ofDays(30), Duration.ofSeconds(30)),
+                new SimpleMeterRegistry(), () -> { });
+        try (Worker worker = new Worker(db, queue, oneSlot.handlers(), clock,
+                new Worker.Settings(1, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+            assertThat(worker.runOnce()).isEqualTo(1); // the unreadable one: its run fails, it is retried later
+            assertThat(worker.runOnce()).isEqualTo(1);
+        }
+        oneSlot.close();
+        assertThat(receiver.requests("/one-at-a-time")).hasSize(1);
     }
 }
