@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * deliveries go on.
  *
  * <p>A job that finds no slot is put back, keeping its place in its lane. While the slots it wants are moving (a busy
- * endpoint answering), it first waits up to {@link #BUSY_WAIT} for one, unless a few jobs wait already, and is put back
- * for {@link #PUT_BACK}. When none of their attempts has ended for {@link #BUSY_WAIT} the slots are stuck (attempts
+ * endpoint answering), it first waits up to {@link #BUSY_WAIT} for one, however many jobs wait, and is put back for
+ * {@link #PUT_BACK}. When none of their attempts has ended for {@link #BUSY_WAIT} the slots are stuck (attempts
  * that hang free them only at the timeout): it does not wait, so a hung endpoint's backlog holds none of the worker's
  * slots, and is put back for the attempt timeout, spread so that one stuck endpoint or account puts back at most
  * {@link #STUCK_PUT_BACKS} times its slots per timeout, however long its backlog. Put back every second after a
