@@ -116,6 +116,8 @@ abstract class ShutdownContract {
             List<String> errors = first.lines().stream().filter(line -> line.contains(" ERROR ")
                     || line.startsWith("Exception") || line.startsWith("\tat ")).toList();
             assertThat(errors).as("nothing logged at ERROR for a normal stop").isEmpty();
+            assertThat(first.lines()).as("the output was read to its end (what the checks above look at)")
+                    .last().asString().contains("stopped cleanly");
             try (InputStream events = stream.get().body()) {
                 events.readAllBytes(); // the stream ended with the process (or this read would hang)
             } catch (java.io.IOException e) {

@@ -46,6 +46,8 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
+            // the last line of a clean stop: its absence in a log says the process was killed while stopping
+            org.slf4j.LoggerFactory.getLogger(ServeCommand.class).info("stopped cleanly");
             stopped.countDown();
         }, "shutdown"));
         app.bootstrapped().ifPresent(created -> announce.say(keys(created) + "Try it:\n"

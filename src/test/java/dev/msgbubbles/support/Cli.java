@@ -25,6 +25,8 @@ public final class Cli {
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:TieredStopAtLevel=1"); // short-lived JVMs: C1 only starts faster
         command.add("-XX:+UseSerialGC");
+        // the production logging set-up (MSGBUBBLES_LOG_FORMAT, _LEVEL), not the test classpath's logback-test.xml
+        command.add("-Dlogback.configurationFile=logback.xml");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.msgbubbles.Main");

@@ -20,11 +20,14 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final List<String> lines;
+    /** Reads the rest of its output into {@link #lines}; ends when the process has ended and its output is read. */
+    private final Thread reader;
 
-    private ServerProcess(Process process, int port, List<String> lines) {
+    private ServerProcess(Process process, int port, List<String> lines, Thread reader) {
         this.process = process;
         this.port = port;
         this.lines = lines;
+        this.reader = reader;
     }
 
     /** Starts the server and returns once it listens; {@code env} should set MSGBUBBLES_PORT=0. */
@@ -49,10 +52,16 @@ public final class ServerProcess implements AutoCloseable {
                 lines.add(line);
                 Matcher m = LISTENING.matcher(line);
                 if (m.find()) {
-                    Thread drain = new Thread(() -> reader.lines().forEach(lines::add));
+                    Thread drain = new Thread(() -> {
+                        try {
+                            reader.lines().forEach(lines::add);
+                        } catch (UncheckedIOException closed) {
+                            // killed: Process#destroyForcibly closes this side of the pipe
+                        }
+                    });
                     drain.setDaemon(true);
                     drain.start();
-                    return new ServerProcess(process, Integer.parseInt(m.group(1)), lines);
+                    return new ServerProcess(process, Integer.parseInt(m.group(1)), lines, drain);
                 }
             }
             throw new AssertionError("server exited before listening:\n" + String.join("\n", lines));
@@ -65,7 +74,10 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
-    /** What it printed so far (standard output and error). */
+    /**
+     * What it printed so far (standard output and error); once {@link #exitCode}, {@link #stop} or {@link #kill} saw it
+     * end, everything it printed.
+     */
     public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
@@ -79,20 +91,37 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The exit code once the process has ended by itself within {@code limit}, or null if it is still running. */
     public Integer exitCode(java.time.Duration limit) throws InterruptedException {
-        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+        return ended(process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) ? process.exitValue() : null;
+    }
+
+    /** Once the process has ended, waits for its last lines to be read (the reader is behind it by a pipe's worth). */
+    private boolean ended(boolean ended) throws InterruptedException {
+        if (ended) {
+            reader.join(java.time.Duration.ofSeconds(10));
+        }
+        return ended;
     }
 
     /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
     public void kill() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        ended(process.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    /**
+     * SIGTERM without waiting for the process to end (see {@link #exitCode}). Sent through its {@link ProcessHandle}:
+     * {@link Process#destroy} also closes this side of its output at once, so whatever it printed while stopping (the
+     * lines a test of a stop looks at) was lost.
+     */
+    public void signalStop() {
+        process.toHandle().destroy();
     }
 
     /** SIGTERM: the shutdown hook closes the server and the database. */
     public boolean stop() throws InterruptedException {
-        process.destroy();
-        return process.waitFor(30, TimeUnit.SECONDS);
+        signalStop();
+        return ended(process.waitFor(30, TimeUnit.SECONDS));
     }
 
     @Override
