@@ -36,6 +36,7 @@ import dev.msgbubbles.db.ServerSecrets;
 import dev.msgbubbles.db.GroupCommit;
 import dev.msgbubbles.http.ApiServer;
 import dev.msgbubbles.http.ApiServices;
+import dev.msgbubbles.http.Readiness;
 import dev.msgbubbles.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -94,9 +95,21 @@ public final class App implements AutoCloseable {
     private final Database.Background storeHousekeeping;
 
     private final Events events;
+    private final Drain drain;
+
+    /**
+     * A stop's drain ({@code MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS}): once {@code begun}, {@code /readyz} answers 503 while
+     * requests are still served for {@code period}, and only then does the server stop listening.
+     */
+    private record Drain(Duration period, java.util.concurrent.atomic.AtomicBoolean begun) {
+        static final String WHY = "the server is stopping: send requests to another instance";
+    }
+
     private App(Database database, GroupCommit writes, ApiServer server, Worker worker, Worker deliveryWorker,
                 QueueVacuum vacuum, ThreadIndex threadIndex, DeliveryPipeline pipeline, Events events,
-                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics, Database.Background storeHousekeeping) {
+                Optional<CreatedAccount> bootstrapped, JvmGcMetrics gcMetrics, Database.Background storeHousekeeping,
+                Drain drain) {
+        this.drain = drain;
         this.storeHousekeeping = storeHousekeeping;
         this.vacuum = vacuum;
         this.threadIndex = threadIndex;
@@ -210,11 +223,12 @@ public final class App implements AutoCloseable {
                     new Worker.Settings(256, config.delivery().jobLease(), Duration.ofMillis(200)));
             Runnable wake = config.delivery().workerEnabled() ? worker::wake : () -> { };
             Events events = new Events(database, config.api().eventsHeartbeat());
+            Drain drain = new Drain(config.server().shutdownDrain(), new java.util.concurrent.atomic.AtomicBoolean());
             ApiServices services = new ApiServices(
                     new Authenticator(database, clock),
                     new RateLimiter(clock, config.api().rateLimitPerMinute()),
                     numbers,
-                    database::ready,
+                    Readiness.database(database::ready).unless(drain.begun()::get, Drain.WHY),
                     metrics,
                     new ApiServices.Features(messaging, new Chats(database, clock),
                             new Webhooks(database, clock, idempotency, guard, pipeline.listener(),
@@ -244,7 +258,7 @@ public final class App implements AutoCloseable {
                     vacuum.start(config.delivery().queueVacuum());
                 }
                 return new App(database, writes, server, worker, deliveryWorker, vacuum, threadIndex, pipeline, events,
-                        bootstrapped, gc, storeHousekeeping);
+                        bootstrapped, gc, storeHousekeeping, drain);
             } catch (RuntimeException e) {
                 if (server != null) { // it listens already: a worker failed to start after it
                     server.close();
@@ -325,8 +339,24 @@ public final class App implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops everything: first, with a drain period configured, {@code /readyz} answers 503 for that long while every
+     * request is still served (a load balancer takes the process out of rotation); then event streams end, the server
+     * stops listening and gives requests under way their grace, the workers finish what they hold, and the store
+     * closes.
+     */
     @Override
     public void close() {
+        boolean interrupted = false;
+        if (drain.begun().compareAndSet(false, true) && drain.period().isPositive()) {
+            LOG.info("stopping: /readyz answers 503 while requests are still served for {} s "
+                    + "(MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS), then the server stops listening", drain.period().toSeconds());
+            try {
+                Thread.sleep(drain.period());
+            } catch (InterruptedException e) {
+                interrupted = true; // stop now; the flag is set again once everything is closed
+            }
+        }
         events.close(); // event streams end first: the server waits for open requests
         server.close();
         vacuum.close();
@@ -338,5 +368,8 @@ public final class App implements AutoCloseable {
         storeHousekeeping.close();
         database.close();
         gcMetrics.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

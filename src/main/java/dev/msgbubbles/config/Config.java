@@ -8,8 +8,12 @@ import java.time.Duration;
 public record Config(Server server, Storage storage, Api api, Webhooks webhooks, Sandbox sandbox, Logging logging,
                      Delivery delivery, Attachments attachments) {
 
-    /** Where the HTTP API listens; {@code publicUrl} is the base of links we hand out. */
-    public record Server(String host, int port, URI publicUrl, long maxBodyBytes) {
+    /**
+     * Where the HTTP API listens; {@code publicUrl} is the base of links we hand out. {@code shutdownDrain}: how long a
+     * stopping server keeps serving requests with {@code /readyz} answering 503, so that a load balancer takes it out
+     * of rotation before its port closes (zero: it stops listening at once).
+     */
+    public record Server(String host, int port, URI publicUrl, long maxBodyBytes, Duration shutdownDrain) {
     }
 
     /**

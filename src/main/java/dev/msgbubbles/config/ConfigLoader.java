@@ -104,6 +104,7 @@ public final class ConfigLoader {
         String host = host("MSGBUBBLES_HOST");
         int port = integer("MSGBUBBLES_PORT", 0, 65_535);
         long maxBody = integer("MSGBUBBLES_MAX_BODY_BYTES", 1024, Integer.MAX_VALUE);
+        int drain = integer("MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS", 0, 300);
         Path dataDir = path("MSGBUBBLES_DATA_DIR");
         URI publicUrl = publicUrl(host, port);
         DatabaseTarget database = database(dataDir);
@@ -146,7 +147,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         return new Config(
-                new Config.Server(host, port, publicUrl, maxBody),
+                new Config.Server(host, port, publicUrl, maxBody, Duration.ofSeconds(drain)),
                 new Config.Storage(dataDir, database, poolSize, synchronous, Duration.ofMillis(checkpointMillis),
                         Duration.ofMillis(connectionWait)),
                 new Config.Api(rate, Duration.ofHours(retentionHours), Duration.ofSeconds(heartbeat),

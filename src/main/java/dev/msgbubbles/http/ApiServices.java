@@ -10,11 +10,10 @@ import dev.msgbubbles.webhook.Deliveries;
 import dev.msgbubbles.webhook.Webhooks;
 import dev.msgbubbles.ratelimit.RateLimiter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.function.BooleanSupplier;
 
 /** Everything the HTTP edge calls, handed over by the composition root. */
 public record ApiServices(Authenticator authenticator, RateLimiter rateLimiter, NumberDirectory numbers,
-                          BooleanSupplier ready, PrometheusMeterRegistry metrics, Features features) {
+                          Readiness ready, PrometheusMeterRegistry metrics, Features features) {
 
     /** The feature use cases. {@code wakeWorkers} tells local workers that new jobs were committed. */
     public record Features(Messaging messaging, Chats chats, Webhooks webhooks, Deliveries deliveries, Events events,

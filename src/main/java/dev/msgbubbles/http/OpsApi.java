@@ -5,19 +5,19 @@ import dev.msgbubbles.common.ErrorCode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 /**
  * Operational endpoints, outside {@code /v1} and without a key: {@code /healthz} (the process answers),
- * {@code /readyz} (the database answers and every migration is applied; 503 otherwise) and {@code /metrics}
+ * {@code /readyz} (the database answers, every migration is applied and the server is not stopping; 503
+ * otherwise, saying which) and {@code /metrics}
  * (Prometheus text). Bind the server to a private interface or filter these at the proxy if they must not be
  * public.
  */
 final class OpsApi {
-    private final BooleanSupplier ready;
+    private final Readiness ready;
     private final PrometheusMeterRegistry metrics;
 
-    OpsApi(BooleanSupplier ready, PrometheusMeterRegistry metrics) {
+    OpsApi(Readiness ready, PrometheusMeterRegistry metrics) {
         this.ready = ready;
         this.metrics = metrics;
     }
@@ -27,9 +27,9 @@ final class OpsApi {
     }
 
     ApiResponse readiness(ApiRequest request) {
-        if (!ready.getAsBoolean()) {
-            throw new ApiException(ErrorCode.UNAVAILABLE, "database unreachable or migrations pending");
-        }
+        ready.notReady().ifPresent(why -> {
+            throw new ApiException(ErrorCode.UNAVAILABLE, why);
+        });
         return ApiResponse.ok(Map.of("status", "ready"));
     }
 

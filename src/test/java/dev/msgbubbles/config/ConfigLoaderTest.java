@@ -341,7 +341,7 @@ class ConfigLoaderTest {
                 "MSGBUBBLES_DATABASE_URL", "MSGBUBBLES_DATABASE_POOL_SIZE", "MSGBUBBLES_DATABASE_WAIT_MS",
                 "MSGBUBBLES_SQLITE_SYNCHRONOUS",
                 "MSGBUBBLES_SQLITE_CHECKPOINT_MILLIS",
-                "MSGBUBBLES_MAX_BODY_BYTES", "MSGBUBBLES_RATE_LIMIT_PER_MINUTE",
+                "MSGBUBBLES_MAX_BODY_BYTES", "MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS", "MSGBUBBLES_RATE_LIMIT_PER_MINUTE",
                 "MSGBUBBLES_IDEMPOTENCY_RETENTION_HOURS", "MSGBUBBLES_WEBHOOK_ALLOW_PRIVATE",
                 "MSGBUBBLES_SANDBOX_TIME_SCALE", "MSGBUBBLES_LOG_FORMAT", "MSGBUBBLES_LOG_LEVEL",
                 "MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "MSGBUBBLES_WORKER_ENABLED", "MSGBUBBLES_PACING_PER_MINUTE",
@@ -374,6 +374,17 @@ class ConfigLoaderTest {
         // a bad process concurrency is reported once, not again as the account's limit
         assertThat(rejected(Map.of("MSGBUBBLES_WEBHOOK_CONCURRENCY", "x", "MSGBUBBLES_WEBHOOK_ACCOUNT_CONCURRENCY", "4"))
                 .problems()).singleElement().asString().startsWith("MSGBUBBLES_WEBHOOK_CONCURRENCY:");
+    }
+
+    @Test
+    void the_shutdown_drain_defaults_to_none_and_refuses_nonsense() {
+        assertThat(ConfigLoader.load(Map.of()).server().shutdownDrain()).isZero();
+        assertThat(ConfigLoader.load(Map.of("MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS", "15")).server().shutdownDrain())
+                .isEqualTo(java.time.Duration.ofSeconds(15));
+        for (String bad : List.of("-1", "301", "5s", "")) {
+            assertThat(rejected(Map.of("MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS", bad)).problems()).as(bad).singleElement()
+                    .asString().startsWith("MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS:");
+        }
     }
 
     @Test

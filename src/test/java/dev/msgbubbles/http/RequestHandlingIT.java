@@ -58,7 +58,7 @@ class RequestHandlingIT {
         db = Database.open(config.storage(), null);
         key = new AccountAdmin(db, clock).create("probe").testKey().key();
         ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
-                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+                new NumberDirectory(db, clock), Readiness.database(db::ready), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
         List<Route> probes = List.of(
                 Route.api("POST", "/v1/_probe/json", Set.of(), r -> ApiResponse.status(201, r.json(Probe.class))),
                 Route.api("POST", "/v1/_probe/tree", Set.of(), r -> ApiResponse.ok(Map.of("fingerprint", Json.fingerprint(r.jsonTree())))),
@@ -287,7 +287,7 @@ class RequestHandlingIT {
     void readiness_is_503_unavailable_when_the_database_is_not_ready() {
         Config config = store.config(Map.of());
         ApiServices notReady = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 100),
-                new NumberDirectory(db, clock), () -> false, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+                new NumberDirectory(db, clock), Readiness.database(() -> false), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
         try (ApiServer down = ApiServer.start(config.server(), notReady)) {
             Http.Response response = new Http(down.port()).get("/readyz", null);
             assertThat(response.status()).isEqualTo(503);
@@ -318,7 +318,7 @@ class RequestHandlingIT {
         Config config = store.config(Map.of());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
-                new NumberDirectory(db, clock), db::ready, registry, features(config));
+                new NumberDirectory(db, clock), Readiness.database(db::ready), registry, features(config));
         ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
         var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
         events.start();
@@ -375,7 +375,7 @@ class RequestHandlingIT {
     void a_client_silent_in_the_middle_of_a_request_loses_its_connection() throws Exception {
         Config config = store.config(Map.of("MSGBUBBLES_MAX_BODY_BYTES", Integer.toString(MAX_BODY)));
         ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
-                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+                new NumberDirectory(db, clock), Readiness.database(db::ready), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
         try (ApiServer strict = ApiServer.start(config.server(), services, List.of(), java.time.Duration.ofSeconds(1))) {
             Map<String, String> partial = Map.of(
                     "half a head", "GET /v1/numbers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n",
@@ -517,7 +517,7 @@ class RequestHandlingIT {
         Config config = store.config(Map.of());
         Database lookups = Database.open(config.storage(), null);
         ApiServices services = new ApiServices(new Authenticator(lookups, clock), new RateLimiter(clock, 3),
-                new NumberDirectory(db, clock), db::ready, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+                new NumberDirectory(db, clock), Readiness.database(db::ready), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
         try (ApiServer limited = ApiServer.start(config.server(), services)) {
             Http client = new Http(limited.port());
             assertThat(client.get("/v1/numbers", key).status()).isEqualTo(200);
