@@ -99,7 +99,8 @@ public final class App implements AutoCloseable {
 
     /**
      * A stop's drain ({@code MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS}): once {@code begun}, {@code /readyz} answers 503 while
-     * requests are still served for {@code period}, and only then does the server stop listening.
+     * requests are still served for {@code period} (each answer closing its connection), and only then does the
+     * server stop listening.
      */
     private record Drain(Duration period, java.util.concurrent.atomic.AtomicBoolean begun) {
         static final String WHY = "the server is stopping: send requests to another instance";
@@ -351,6 +352,7 @@ public final class App implements AutoCloseable {
         if (drain.begun().compareAndSet(false, true) && drain.period().isPositive()) {
             LOG.info("stopping: /readyz answers 503 while requests are still served for {} s "
                     + "(MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS), then the server stops listening", drain.period().toSeconds());
+            server.beginDrain();
             try {
                 Thread.sleep(drain.period());
             } catch (InterruptedException e) {

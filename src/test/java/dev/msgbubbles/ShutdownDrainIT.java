@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS}: after SIGTERM the server first says it is not ready ({@code /readyz}
- * 503, naming the stop) while it still serves every request, so that a load balancer stops sending it traffic before
+ * 503, naming the stop) while it still serves every request, each answer closing its connection, so that a load balancer stops sending it traffic before
  * its port closes; then it stops as without a drain. Nothing accepted during the drain is lost. The readiness
  * composition does not depend on the store, so SQLite alone runs it.
  */
@@ -35,6 +35,44 @@ class ShutdownDrainIT {
         return "{\"to\":\"+14155551234\",\"from_handle\":\"+18005550100\",\"text\":\"" + text + "\"}";
     }
 
+    /** One connection, requests written by hand: whether the server keeps it open between answers. */
+    private static final class KeepAlive implements AutoCloseable {
+        private final java.net.Socket socket;
+
+        KeepAlive(int port) throws java.io.IOException {
+            socket = new java.net.Socket("127.0.0.1", port);
+            socket.setSoTimeout(10_000);
+        }
+
+        /** The answer's head and body, lower-cased (bodies here are small JSON with a Content-Length). */
+        String get(String path) throws java.io.IOException {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (head.indexOf("\r\n\r\n") < 0) {
+                int b = in.read();
+                assertThat(b).as("an answer").isNotNegative();
+                head.append((char) b);
+            }
+            String text = head.toString().toLowerCase(java.util.Locale.ROOT);
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(text);
+            assertThat(length.find()).as(text).isTrue();
+            byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
+            return text + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** Whether the server has closed the connection (end of stream rather than more bytes or a timeout). */
+        boolean closed() throws java.io.IOException {
+            return socket.getInputStream().read() < 0;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
+        }
+    }
+
     @Test
     void a_stop_first_answers_readyz_503_while_it_still_serves_requests_then_ends() throws Exception {
         try (TestStore store = TestStore.sqlite()) {
@@ -44,6 +82,11 @@ class ShutdownDrainIT {
                 key = server.testKey();
                 Http http = new Http(server.port());
                 assertThat(http.get("/readyz", null).status()).isEqualTo(200);
+                try (KeepAlive before = new KeepAlive(server.port())) {
+                    assertThat(before.get("/healthz")).doesNotContain("connection: close");
+                    assertThat(before.get("/healthz")).as("a kept-alive connection serves a second request")
+                            .startsWith("http/1.1 200");
+                }
 
                 long signalled = System.nanoTime();
                 server.signalStop();
@@ -65,6 +108,11 @@ class ShutdownDrainIT {
                 assertThat(http.get("/v1/messages/" + duringDrain, key).status()).isEqualTo(200);
                 assertThat(http.get("/healthz", null).status()).isEqualTo(200);
                 assertThat(http.get("/metrics", null).status()).isEqualTo(200);
+                // each answer now closes its connection, so that clients reconnect elsewhere before the port closes
+                try (KeepAlive during = new KeepAlive(server.port())) {
+                    assertThat(during.get("/healthz")).startsWith("http/1.1 200").contains("connection: close");
+                    assertThat(during.closed()).as("the server closed the connection after its answer").isTrue();
+                }
 
                 Integer code = server.exitCode(Duration.ofSeconds(30));
                 Duration took = Duration.ofNanos(System.nanoTime() - signalled);

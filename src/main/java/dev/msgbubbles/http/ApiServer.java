@@ -39,10 +39,12 @@ public final class ApiServer implements AutoCloseable {
 
     private final WebServer server;
     private final SilentClients silence;
+    private final Dispatcher dispatcher;
 
-    private ApiServer(WebServer server, SilentClients silence) {
+    private ApiServer(WebServer server, SilentClients silence, Dispatcher dispatcher) {
         this.server = server;
         this.silence = silence;
+        this.dispatcher = dispatcher;
     }
 
     public static ApiServer start(Config.Server config, ApiServices services) {
@@ -92,7 +94,7 @@ public final class ApiServer implements AutoCloseable {
             silence.close();
             throw new CannotListen(config.host(), config.port());
         }
-        return new ApiServer(server, silence);
+        return new ApiServer(server, silence, dispatcher);
     }
 
     /** The server could not listen on its configured address: the port is taken, or the host is not this machine's. */
@@ -106,6 +108,14 @@ public final class ApiServer implements AutoCloseable {
     /** The bound port (useful when configured as 0). */
     public int port() {
         return server.port();
+    }
+
+    /**
+     * The stop's drain begins: requests are still served as usual, but each answer closes its connection
+     * ({@code Connection: close}), so that clients open their next ones elsewhere.
+     */
+    public void beginDrain() {
+        dispatcher.closeConnectionsAfterEachAnswer();
     }
 
     @Override

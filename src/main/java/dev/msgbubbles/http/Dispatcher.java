@@ -45,6 +45,12 @@ final class Dispatcher {
     private final HttpTelemetry telemetry;
     private final long maxBodyBytes;
     private final SilentClients silence;
+    /**
+     * Set when the server begins to stop with a drain: every answer then says {@code Connection: close} and its
+     * connection is closed after it, so that a client's pooled connections move to another instance (one behind a
+     * layer-4 balancer keeps its open connections to this one whatever the health checks say) before the port closes.
+     */
+    private volatile boolean closing;
 
     Dispatcher(Router router, Authenticator authenticator, RateLimiter rateLimiter, HttpTelemetry telemetry,
                long maxBodyBytes, SilentClients silence) {
@@ -238,12 +244,23 @@ final class Dispatcher {
                 "rate limit of " + decision.limit() + " requests per minute exceeded; retry after " + retryAfter + " s");
     }
 
-    /** The status and the headers every answer has: the request id, the pipeline's, the endpoint's. */
-    private static void head(ServerResponse res, ApiResponse response, Exchange exchange) {
+    /**
+     * The status and the headers every answer has: the request id, the pipeline's, the endpoint's; while the server
+     * drains, {@code Connection: close}.
+     */
+    private void head(ServerResponse res, ApiResponse response, Exchange exchange) {
         res.status(response.status());
         res.header("X-Request-Id", exchange.requestId);
         exchange.headers.forEach(res::header);
         response.headers().forEach(res::header);
+        if (closing) {
+            res.header("Connection", "close");
+        }
+    }
+
+    /** From now on every answer closes its connection (see {@link #closing}). */
+    void closeConnectionsAfterEachAnswer() {
+        closing = true;
     }
 
     private void write(ServerResponse res, ApiResponse response, Exchange exchange) {
