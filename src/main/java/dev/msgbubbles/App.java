@@ -341,7 +341,15 @@ public final class App implements AutoCloseable {
     }
 
     /**
-     * Stops everything: first, with a drain period configured, {@code /readyz} answers 503 for that long while every
+     * The next {@link #close} stops at once, without the drain: for a process that must not serve another request,
+     * such as one whose database a newer version has migrated under it (the old code may misread the new schema).
+     */
+    public void forgoDrain() {
+        drain.begun().set(true);
+    }
+
+    /**
+     * Stops everything: first, with a drain period configured (and not {@link #forgoDrain forgone}), {@code /readyz} answers 503 for that long while every
      * request is still served (a load balancer takes the process out of rotation); then event streams end, the server
      * stops listening and gives requests under way their grace, the workers finish what they hold, and the store
      * closes.

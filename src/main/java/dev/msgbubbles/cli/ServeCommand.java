@@ -41,8 +41,12 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("msgbubbles: " + e.getMessage());
             return 1;
         }
-        // a newer version migrating the database under this process stops it (exit 3; the hook below closes it)
-        new SchemaWatch(app.database(), SCHEMA_CHECK, () -> System.exit(3)).start();
+        // a newer version migrating the database under this process stops it (exit 3; the hook below closes it), at
+        // once, without a drain: it must serve no further request on a schema this version does not know
+        new SchemaWatch(app.database(), SCHEMA_CHECK, () -> {
+            app.forgoDrain();
+            System.exit(3);
+        }).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

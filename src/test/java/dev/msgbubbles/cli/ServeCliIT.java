@@ -182,6 +182,7 @@ class ServeCliIT {
         try (TestStore store = TestStore.sqlite()) {
             Map<String, String> env = new java.util.HashMap<>(store.environment());
             env.put("MSGBUBBLES_PORT", "0");
+            env.put("MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS", "300"); // not for this stop: it must serve nothing more
             try (ServerProcess server = ServerProcess.start(env); dev.msgbubbles.db.Database db = store.open()) {
                 db.writeVoid(h -> h.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, "
                         + "type, script, checksum, installed_by, execution_time, success) VALUES (999, '999', 'newer', "
@@ -189,7 +190,9 @@ class ServeCliIT {
                 // it looks every ServeCommand.SCHEMA_CHECK (5 s)
                 assertThat(server.exitCode(java.time.Duration.ofSeconds(20))).isEqualTo(3);
                 assertThat(server.lines())
-                        .anyMatch(l -> l.contains("a newer version of msgbubbles has migrated the database"));
+                        .anyMatch(l -> l.contains("a newer version of msgbubbles has migrated the database"))
+                        .noneMatch(l -> l.contains("requests are still served"))
+                        .last().asString().contains("stopped cleanly");
             }
         }
     }
