@@ -29,10 +29,42 @@ public final class TestDatabases {
 
     /** A database created for one test class. {@code url} is a {@code MSGBUBBLES_DATABASE_URL} value. */
     public record Postgres(String name, String url, String adminJdbc) implements AutoCloseable {
-        /** An outage as a server sees it: the database takes no new connection and every open one is ended. */
+        /**
+         * An outage as a server sees it: the database takes no new connection and every open one is ended. A
+         * connection that was starting up when connections were refused (past the check, not yet listed in
+         * {@code pg_stat_activity}: a pool refilling after the first ends, on a loaded machine) would outlive a single
+         * round of ending them and keep serving through the "outage"; so the rounds go on until two in a row, 50 ms
+         * apart, find none left.
+         */
         public void refuseConnections() {
-            admin("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false",
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+            admin("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS false");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            int emptyRounds = 0;
+            while (emptyRounds < 2) {
+                emptyRounds = endConnections() == 0 ? emptyRounds + 1 : 0;
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("connections to " + name + " keep appearing after 10 s");
+                }
+                try {
+                    Thread.sleep(50); // polling the server's list of sessions, not waiting for a retry
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        /** Ends every session on this database; how many there were. */
+        private int endConnections() {
+            try (Connection c = DriverManager.getConnection(adminJdbc, "postgres", null);
+                 Statement s = c.createStatement();
+                 var rows = s.executeQuery("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                         + "WHERE datname = '" + name + "' AND pid <> pg_backend_pid()")) {
+                rows.next();
+                return rows.getInt(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot end the sessions of test database " + name, e);
+            }
         }
 
         /** Ends {@link #refuseConnections}. */
