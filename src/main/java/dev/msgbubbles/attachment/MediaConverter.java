@@ -42,6 +42,8 @@ public final class MediaConverter {
      */
     public static final long MAX_PIXELS = 100_000_000L;
     /** How ffmpeg reports a picture over {@code -max_pixels}: "Picture size 12000x10000 exceeds specified max pixel count". */
+    /** ffmpeg's words (strerror of ENOSPC and EDQUOT) when it cannot write its output: the server's disk is full. */
+    private static final Pattern OUT_OF_SPACE = Pattern.compile("No space left on device|Disk quota exceeded");
     private static final Pattern OVER_MAX_PIXELS = Pattern.compile("Picture size (\\d+x\\d+) exceeds specified max pixel count");
     /** Widths tried in turn until an image fits the MMS limit. */
     private static final int[] WIDTHS = {1600, 1280, 1024, 800, 640, 480, 320};
@@ -193,6 +195,13 @@ public final class MediaConverter {
                 String said;
                 try (InputStream in = Files.newInputStream(log)) {
                     said = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip();
+                }
+                if (OUT_OF_SPACE.matcher(said).find()) {
+                    // writing its output into the server's scratch directory failed: the server's disk, not the media;
+                    // the same conversion works once there is room, so the send waits (within its retry window)
+                    LOG.warn("converting {} failed: ffmpeg found the disk full ({})", input.getFileName(),
+                            said.lines().findFirst().orElse(""));
+                    throw new Failure("conversion failed: the server could not store its files", true);
                 }
                 Matcher over = OVER_MAX_PIXELS.matcher(said);
                 if (over.find()) {

@@ -113,6 +113,26 @@ class MediaConverterTest {
         }
     }
 
+    /**
+     * ffmpeg that cannot write its output for a full disk failed the send at once, as if the media were bad; it is the
+     * server's storage, which waits (and is retried within the send's window) like the server's own writes.
+     */
+    @Test
+    @Timeout(20)
+    void ffmpeg_finding_the_disk_full_is_a_storage_failure_not_the_medias() throws IOException {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        String sha = blobs.put(new ByteArrayInputStream("some audio".getBytes(StandardCharsets.UTF_8)), 1_000).sha256();
+        for (String words : java.util.List.of("av_interleaved_write_frame(): No space left on device",
+                "Error writing trailer of the output: Disk quota exceeded")) {
+            MediaConverter converter = new MediaConverter(script("for a; do out=\"$a\"; done; echo \"[ogg @ 0x55d] "
+                    + "$out: " + words + "\" >&2; exit 1").toString(), blobs, Duration.ofSeconds(5));
+            assertThatThrownBy(() -> converter.convert(sha, MediaConverter.Target.WHATSAPP_VOICE, 1_000))
+                    .as(words)
+                    .isInstanceOfSatisfying(MediaConverter.Failure.class, f -> assertThat(f.storage()).isTrue())
+                    .message().startsWith("conversion failed").doesNotContain(dir.toString());
+        }
+    }
+
     @Test
     @Timeout(20)
     void a_failure_of_the_servers_own_files_names_no_path() throws IOException {
