@@ -34,4 +34,22 @@ class LogbackConfigTest {
                 .isTrue();
         context.stop();
     }
+
+    /**
+     * Its request loggers name each delivery's URL path and query at DEBUG ({@code executing POST /hook?token=…}),
+     * where a receiver may keep its own secret: they are held at INFO whatever the level.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TRACE", "DEBUG"})
+    void the_http_clients_request_lines_are_not_logged_at_debug(String level) throws Exception {
+        LoggerContext context = configured(level);
+
+        assertThat(context.getLogger("org.apache.hc.client5.http.impl.classic.MainClientExec").isDebugEnabled()).isFalse();
+        assertThat(context.getLogger("org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager")
+                .isDebugEnabled()).isFalse();
+        assertThat(context.getLogger("org.apache.hc.client5.http.impl.classic.MainClientExec").isWarnEnabled()).isTrue();
+        assertThat(context.getLogger("dev.msgbubbles.webhook.Courier").isDebugEnabled()).as("the level still counts")
+                .isTrue();
+        context.stop();
+    }
 }
