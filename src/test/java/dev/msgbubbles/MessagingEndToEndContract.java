@@ -32,6 +32,49 @@ import org.junit.jupiter.api.Test;
 /** Sending and tracking messages over HTTP, on both stores. */
 abstract class MessagingEndToEndContract extends MessagingFixture {
 
+    /**
+     * An account suspended while its sends wait (queued, or scheduled and due) does not go on sending: each fails with
+     * {@code account_suspended} when a worker takes it, with its {@code message.failed} event; active again, the
+     * account can retry it. Before, suspension only refused the keys and the queue went out regardless.
+     */
+    @Test
+    void a_suspended_accounts_waiting_sends_fail_with_account_suspended_and_can_be_retried_once_it_is_active() {
+        Sender sender = newSender("suspended", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST,
+                Provider.SANDBOX);
+        String scheduledAt = Timestamps.format(clock.instant().plusSeconds(60));
+        List<String> ids = new ArrayList<>();
+        for (String extra : List.of("", ",\"scheduled_at\":\"" + scheduledAt + "\"")) {
+            Http.Response accepted = send(sender.testKey(), "{\"to\":\"+14155551234\",\"from_handle\":\""
+                    + sender.handle() + "\",\"text\":\"waiting\"" + extra + "}");
+            assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+            ids.add(accepted.json().path("data").path("id").asText());
+        }
+        UUID account = sender.account().account().id();
+        admin.setStatus(account, dev.msgbubbles.account.Account.Status.SUSPENDED);
+        clock.advance(NumberDirectory.CACHE_TTL); // what the server has cached of the account expires
+        app.worker().drain();
+        tick(Duration.ofSeconds(60)); // the scheduled one's time
+        admin.setStatus(account, dev.msgbubbles.account.Account.Status.ACTIVE);
+        clock.advance(NumberDirectory.CACHE_TTL);
+
+        for (String id : ids) {
+            JsonNode message = http.get("/v1/messages/" + id, sender.testKey()).json().path("data");
+            assertThat(message.path("status").asText()).as(message.toString()).isEqualTo("failed");
+            assertThat(message.path("error").path("code").asText()).isEqualTo("account_suspended");
+            assertThat(message.path("sent_at").isNull()).as("never sent").isTrue();
+        }
+        List<String> failedEvents = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h, account,
+                        Mode.TEST, 0, 1000)).stream().filter(e -> e.type().wire().equals("message.failed"))
+                .map(e -> e.payload()).toList();
+        assertThat(failedEvents).hasSize(2).allMatch(payload -> payload.contains("account_suspended"));
+
+        Http.Response retried = http.postJson("/v1/messages/" + ids.getFirst() + "/retry", sender.testKey(), "{}");
+        assertThat(retried.status()).as(retried.text()).isEqualTo(202);
+        app.worker().drain();
+        assertThat(http.get("/v1/messages/" + ids.getFirst(), sender.testKey()).json().path("data").path("status")
+                .asText()).isEqualTo("sent");
+    }
+
     @Test
     void a_message_to_the_default_recipient_walks_queued_sent_delivered_read() {
         String acceptedAt = Timestamps.format(clock.instant());

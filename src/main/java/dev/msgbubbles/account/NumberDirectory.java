@@ -35,6 +35,7 @@ public final class NumberDirectory {
     private final AccountStore accounts = new AccountStore();
     private final NumberStore numbers = new NumberStore();
     private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<AccountNumber>> byHandle;
+    private final com.github.benmanes.caffeine.cache.Cache<UUID, Boolean> active;
 
     /** A directory whose status changes nobody is told of (tests, and reads). */
     public NumberDirectory(Database db, Clock clock) {
@@ -47,6 +48,17 @@ public final class NumberDirectory {
         this.clock = clock;
         this.listener = listener;
         this.byHandle = ShortLived.cache(clock, CACHE_TTL);
+        this.active = ShortLived.cache(clock, CACHE_TTL);
+    }
+
+    /**
+     * Whether {@code accountId}'s numbers may send: the account exists and is not suspended. Read by every send job
+     * beside {@link #owned}, and cached as long: an account suspended with {@code admin} stops sending within
+     * {@link #CACHE_TTL}, as its keys are refused.
+     */
+    public boolean accountActive(UUID accountId) {
+        return active.get(accountId, id -> db.read(h -> accounts.find(h, id))
+                .map(a -> a.status() == Account.Status.ACTIVE).orElse(false));
     }
 
     /**

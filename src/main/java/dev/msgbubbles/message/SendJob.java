@@ -207,6 +207,12 @@ final class SendJob implements JobHandler {
             fail(job, id, "invalid_from_handle", "the sending number is no longer assigned to the account", null, now);
             return;
         }
+        if (!numbers.accountActive(message.accountId())) {
+            // as hosted services do (Twilio's 30002): suspended between acceptance and sending, the send fails and is
+            // not held; once the account is active again, POST /v1/messages/:id/retry sends it
+            fail(job, id, "account_suspended", "the account was suspended before the message went out", null, now);
+            return;
+        }
         if (number.get().status() == AccountNumber.Status.OFFLINE) {
             retryOrFail(job, id, "device_offline", "the sending number is offline", heldFor(number.get().handle()),
                     OFFLINE_RECHECK, deadline, now);
