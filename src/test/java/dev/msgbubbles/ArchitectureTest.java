@@ -37,7 +37,7 @@ class ArchitectureTest {
             Map.entry("channel", Set.of("common")),
             Map.entry("chat", Set.of("db", "common")),
             Map.entry("attachment", Set.of("queue", "db", "common")),
-            Map.entry("message", Set.of("account", "attachment", "chat", "channel", "event", "idempotency", "queue", "ratelimit", "db", "common")),
+            Map.entry("message", Set.of("account", "attachment", "chat", "channel", "event", "idempotency", "queue", "db", "common")),
             Map.entry("webhook", Set.of("account", "event", "idempotency", "queue", "db", "common")),
             Map.entry("http", Set.of("account", "attachment", "chat", "message", "webhook", "event", "idempotency", "ratelimit", "db", "config", "common")),
             Map.entry("cli", Set.of("", "account", "db", "config", "common")));

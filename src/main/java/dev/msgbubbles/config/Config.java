@@ -57,7 +57,7 @@ public record Config(Server server, Storage storage, Api api, Webhooks webhooks,
      * {@code retryWindow}: how long a send may wait for an offline number or a failing backend before it fails;
      * {@code workerEnabled}: whether this process runs the background job worker (false: an API-only node);
      * {@code pacingPerMinute}: sends per minute per number on real backends, {@code sandboxPacingPerMinute} on the
-     * sandbox network (0 = unpaced); {@code jobLease}: how long a claimed job is reserved for its worker, so how
+     * sandbox network (0 = unpaced), for all processes on the database together; {@code jobLease}: how long a claimed job is reserved for its worker, so how
      * long jobs of a crashed process wait before another worker takes them over; {@code queueVacuum}: how often a
      * worker process vacuums PostgreSQL's busy job tables (zero: never, leave it to autovacuum).
      */

@@ -9,7 +9,6 @@ import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
-import dev.msgbubbles.ratelimit.Pacer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -62,8 +61,8 @@ public final class Messaging {
         FollowUpJob followUps = new FollowUpJob(d.writes(), d.queue(), lifecycle, receive);
         this.handlers = Map.of(
                 SendJob.KIND, new SendJob(d, lifecycle, accepted, policy.retryWindow(),
-                        new SendJob.Pacing(new Pacer(d.clock(), policy.pacingPerMinute()),
-                                new Pacer(d.clock(), policy.sandboxPacingPerMinute()))),
+                        new SendJob.Pacing(new NumberPacing(d.db(), d.writes(), policy.pacingPerMinute()),
+                                new NumberPacing(d.db(), d.writes(), policy.sandboxPacingPerMinute()))),
                 FollowUpJob.KIND, followUps,
                 ActionJob.KIND, new ActionJob(d.db(), d.queue(), d.numbers(), d.router()));
     }

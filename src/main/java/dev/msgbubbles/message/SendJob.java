@@ -14,7 +14,6 @@ import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.queue.Job;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
-import dev.msgbubbles.ratelimit.Pacer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,8 +85,8 @@ final class SendJob implements JobHandler {
     private final AcceptedSends accepted;
     private final java.time.Clock clock;
 
-    /** Per-number pacers: one for real backends, one for the sandbox network. */
-    record Pacing(Pacer providers, Pacer sandbox) {
+    /** Per-number paces: one for real backends, one for the sandbox network. */
+    record Pacing(NumberPacing providers, NumberPacing sandbox) {
     }
 
     SendJob(Messaging.Dependencies d, Lifecycle lifecycle, AcceptedSends accepted, Duration retryWindow, Pacing pacing) {
@@ -218,12 +217,9 @@ final class SendJob implements JobHandler {
                     OFFLINE_RECHECK, deadline, now);
             return;
         }
-        Pacer pacer = ChannelRouter.usesSandbox(number.get()) ? pacing.sandbox() : pacing.providers();
-        Duration wait = pacer.acquire(number.get().handle());
-        if (!wait.isZero()) {
-            // paced, not failed: the job keeps its place in its thread and comes back when the number has a slot
-            writes.writeVoid(tx -> queue.reschedule(tx, job, now.plus(wait), "paced"));
-            return;
+        NumberPacing pace = ChannelRouter.usesSandbox(number.get()) ? pacing.sandbox() : pacing.providers();
+        if (pace.paced() && !takeSlot(job, pace, number.get().handle())) {
+            return; // paced, not failed: the job keeps its place in its thread and comes back when the number has a slot
         }
         Channel channel = router.forNumber(number.get());
         if (message.to() == null) {
@@ -264,6 +260,16 @@ final class SendJob implements JobHandler {
             }
         }
         apply(job, message, result, detail, null, deadline, now);
+    }
+
+    /**
+     * Takes the number's send slot ({@link NumberPacing}), committed before the backend is asked (a crash after that
+     * only wastes the slot; a send without it could go beside another process's), or reschedules {@code job} to when it
+     * is free, in the transaction that found it taken; returns whether it was taken. Only paced sends come here.
+     */
+    private boolean takeSlot(Job job, NumberPacing pace, String handle) {
+        Instant at = clock.instant();
+        return pace.take(handle, at, (tx, wait) -> queue.reschedule(tx, job, NumberPacing.due(at, wait), "paced")).isZero();
     }
 
     /**
