@@ -93,8 +93,9 @@ abstract class WebhookHungEndpointsContract extends MessagingFixture {
         while (requests(hung) < CONCURRENCY && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
         }
-        assertThat(requests(hung)).as("the first wave of hung attempts").isEqualTo(CONCURRENCY);
-        // the jobs put back while it hangs come due (as they would by now in real time), all before b's delivery
+        assertThat(requests(hung)).as("the first wave of hung attempts").isGreaterThanOrEqualTo(CONCURRENCY);
+        // the jobs put back while it hangs come due (as they would in real time a few seconds on), all before b's
+        // delivery: the hung accounts' backlog is ahead of it in the queue, as under a steady load
         clock.advance(Duration.ofSeconds(10));
         sendFrom(b, to("7004"), "for b");
         app.deliveryWorker().wake();
@@ -103,8 +104,10 @@ abstract class WebhookHungEndpointsContract extends MessagingFixture {
                 PROMPTLY).isTrue();
         assertThat(Http.parse(receiver.requests(healthy).getFirst().body()).path("data").path("text").asText())
                 .isEqualTo("for b");
-        // after the first wave each hung endpoint has one attempt at a time (a wave or two of them by now), not a
-        // share of every slot (here 1.4 s and 12 hung requests; 10.8 s and all 80 of them with fixed caps)
-        assertThat(requests(hung)).as("hung attempts so far").isLessThanOrEqualTo(CONCURRENCY + 2 * hung.size());
+        // after the first wave each hung endpoint has one attempt at a time, a wave each timeout, not a share of every
+        // slot (here b's delivery came 1.4 s after it was sent, after 12 hung requests; with fixed caps, 10.8 s and all
+        // 80 of them)
+        long waves = PROMPTLY.dividedBy(TIMEOUT);
+        assertThat(requests(hung)).as("hung attempts so far").isLessThanOrEqualTo(CONCURRENCY + (int) waves * hung.size());
     }
 }
