@@ -74,35 +74,39 @@ final class Courier {
      * disabling it.
      */
     void attempt(UUID id, Consumer<Handle> alsoInTx) {
-        attempt(id, alsoInTx, () -> { });
+        attempt(id, alsoInTx, sent -> { });
+    }
+
+    /** A request that went out: what came of it, and how long it took (connecting included). */
+    record Sent(RetryPolicy.Answer answer, Duration took) {
     }
 
     /**
-     * {@link #attempt(UUID, Consumer)}, calling {@code answered} as soon as the endpoint has answered (or the
-     * attempt ended without a request): the caller's hold on the endpoint ends there, not after the record commits.
+     * {@link #attempt(UUID, Consumer)}, telling {@code answered} as soon as the endpoint has answered (or the attempt
+     * ended without a request: empty): the caller's hold on the endpoint ends there, not after the record commits.
      */
-    void attempt(UUID id, Consumer<Handle> alsoInTx, Runnable answered) {
+    void attempt(UUID id, Consumer<Handle> alsoInTx, Consumer<Optional<Sent>> answered) {
         Once once = new Once(answered);
         try {
             attempt(id, alsoInTx, once);
         } finally {
-            once.run(); // a no-op when it ran already
+            once.accept(Optional.empty()); // a no-op when it ran already
         }
     }
 
-    /** Runs a Runnable at most once. */
-    private static final class Once implements Runnable {
-        private final java.util.concurrent.atomic.AtomicReference<Runnable> task;
+    /** Passes on the first value only. */
+    private static final class Once implements Consumer<Optional<Sent>> {
+        private final java.util.concurrent.atomic.AtomicReference<Consumer<Optional<Sent>>> task;
 
-        Once(Runnable task) {
+        Once(Consumer<Optional<Sent>> task) {
             this.task = new java.util.concurrent.atomic.AtomicReference<>(task);
         }
 
         @Override
-        public void run() {
-            Runnable t = task.getAndSet(null);
+        public void accept(Optional<Sent> sent) {
+            Consumer<Optional<Sent>> t = task.getAndSet(null);
             if (t != null) {
-                t.run();
+                t.accept(sent);
             }
         }
     }
@@ -149,8 +153,8 @@ final class Courier {
         Map<String, String> headers = Signer.headers(d.eventId(), at, body.get(), Signer.secretsInForce(w, at));
         long started = System.nanoTime();
         RetryPolicy.Answer answer = poster.post(URI.create(w.url()), headers, body.get());
-        answered.run();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        answered.accept(Optional.of(new Sent(answer, took)));
         metrics.latency(took);
         RetryPolicy.Verdict verdict = policy.judge(answer, d.retryStep(), retries, clock.instant(),
                 () -> ThreadLocalRandom.current().nextDouble());

@@ -7,11 +7,8 @@ import dev.msgbubbles.queue.JobQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs one attempt of a delivery ({@code subject}: the delivery id, {@code payload}: its endpoint). A delivery's
@@ -19,42 +16,48 @@ import java.util.concurrent.atomic.AtomicLong;
  * in the order they happened; a retry leaves the lane (an endpoint failing one event for days must not hold up the
  * conversation's later events; consumers re-sort by the event's {@code cursor}).
  *
- * <p>Of the worker's attempts in flight in this process, at most {@code perEndpoint} go to one endpoint and at most
- * {@code perAccount} to the endpoints of one account and mode: endpoints that hang (each attempt holds its slot for
- * the whole timeout) cannot take every slot, neither one endpoint nor an account's many, and other accounts'
- * deliveries go on.
+ * <p>Of the worker's attempts in flight in this process, at most {@code perAccount} go to the endpoints of one
+ * account and mode, and at most an endpoint's limit to one endpoint: {@code perEndpoint}, halved by each attempt that
+ * hangs (no HTTP answer after half the timeout or more, {@link Slots.Ending#HUNG}) down to {@link #ENDPOINT_FLOOR},
+ * and raised by one by each that ends in time (an answer however late, any status, or a quick failure), up to
+ * {@code perEndpoint} again. A fixed cap alone let two accounts whose endpoints hang (each attempt holds its slot for
+ * the whole timeout) hold every slot of the process, a new wave each timeout, while every other account's deliveries
+ * waited; now an endpoint that hangs holds one slot within a timeout or so (a wave of timeouts halves its limit once
+ * each), and an account's hung endpoints hold at most one each and never more than {@code perAccount} in all (50
+ * endpoints a mode by default: 50 of 256). The account's cap does not adapt: one hung endpoint must not shrink the
+ * slots of its account's healthy ones, and its endpoints' limits already bound what hangs. An endpoint that answers,
+ * fast or slowly, never loses a slot: the benchmark's one fast endpoint keeps its 64.
  *
- * <p>A job that finds no slot is put back, keeping its place in its lane. While the slots it wants are moving (a busy
- * endpoint answering), it first waits up to {@link #BUSY_WAIT} for one, however many jobs wait, and is put back for
- * {@link #PUT_BACK}. When none of their attempts has ended for {@link #BUSY_WAIT} the slots are stuck (attempts
- * that hang free them only at the timeout): it does not wait, so a hung endpoint's backlog holds none of the worker's
- * slots, and is put back for the attempt timeout, spread so that one stuck endpoint or account puts back at most
- * {@link #STUCK_PUT_BACKS} times its slots per timeout, however long its backlog. Put back every second after a
- * 250 ms wait each, a backlog of thousands of jobs at one hung endpoint cost some 750 writes (and as many claims) a
- * second, as fast as the worker's other 192 slots could take them, while those slots did nothing else; now at most 26
- * a second (64 slots, a 10 s timeout) and no worker slot beyond the claim and the write. A healthy endpoint is never
- * stuck, so none of this delays it; an endpoint that answers again takes its spread backlog as it comes due, at least
- * that fast (5,000 jobs within some 3 minutes).
+ * <p>A job that finds no slot (its endpoint at its limit, or its account at its cap) is put back, keeping its place in
+ * its lane. While the slots it wants are moving (a busy endpoint answering), it first waits up to
+ * {@link Slots#BUSY_WAIT} for one, however many jobs wait, and is put back for {@link Slots#PUT_BACK}. When none of
+ * their attempts has ended for {@link Slots#BUSY_WAIT} the slots are stuck (attempts that hang free them only at the
+ * timeout): it does not wait, so a hung endpoint's backlog holds none of the worker's slots, and is put back for the
+ * attempt timeout, spread so that one stuck endpoint or account puts back at most {@link Slots#STUCK_PUT_BACKS} times
+ * its full number of slots per timeout, however long its backlog, whatever its lowered limit. Put back every second
+ * after a 250 ms wait each, a backlog of thousands of jobs at one hung endpoint cost some 750 writes (and as many
+ * claims) a second, as fast as the worker's other 192 slots could take them, while those slots did nothing else; now
+ * at most 26 a second (64 slots, a 10 s timeout) and no worker slot beyond the claim and the write. A healthy endpoint
+ * is never stuck, so none of this delays it; an endpoint that answers again takes its spread backlog as it comes due,
+ * at least that fast (5,000 jobs within some 3 minutes), its limit rising by one with each answer.
+ *
+ * <p>The slots of endpoints and accounts with no attempt in flight are forgotten after a while ({@link SlotTable}):
+ * everything here is in the memory of one process, and bounded by its recent work.
  */
 final class DeliveryJob implements JobHandler {
     static final String KIND = "webhook.deliver";
-    private static final Duration BUSY_WAIT = Duration.ofMillis(250);
-    /** When a job that found its endpoint busy runs again: later than the wait, so a busy endpoint's backlog costs
-     * a few writes a second, not a write every wait. */
-    private static final Duration PUT_BACK = Duration.ofSeconds(1);
-    /** How many times its slots one stuck endpoint or account puts back per attempt timeout, at most. */
-    static final int STUCK_PUT_BACKS = 4;
+    /** The fewest attempts in flight an endpoint's limit falls to: one, which finds out when it answers again. */
+    static final int ENDPOINT_FLOOR = 1;
 
     private final Writes writes;
     private final Clock clock;
     private final JobQueue queue;
     private final Courier courier;
-    private final int perEndpoint;
-    private final int perAccount;
+    private final Duration timeout;
     /** When a job that found its slots stuck runs again, at the earliest: once the attempts holding them time out. */
     private final Duration stuckPutBack;
-    private final ConcurrentHashMap<String, Slots> endpoints = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Courier.Owner, Slots> accounts = new ConcurrentHashMap<>();
+    private final SlotTable<String> endpoints;
+    private final SlotTable<Courier.Owner> accounts;
 
     DeliveryJob(Writes writes, Clock clock, JobQueue queue, Courier courier, int perEndpoint, int perAccount,
                 Duration timeout) {
@@ -62,82 +65,24 @@ final class DeliveryJob implements JobHandler {
         this.clock = clock;
         this.queue = queue;
         this.courier = courier;
-        this.perEndpoint = perEndpoint;
-        this.perAccount = perAccount;
-        this.stuckPutBack = timeout.compareTo(PUT_BACK) > 0 ? timeout : PUT_BACK;
+        this.timeout = timeout;
+        this.stuckPutBack = timeout.compareTo(Slots.PUT_BACK) > 0 ? timeout : Slots.PUT_BACK;
+        this.endpoints = new SlotTable<>(perEndpoint, Math.min(ENDPOINT_FLOOR, perEndpoint), System::nanoTime);
+        this.accounts = new SlotTable<>(perAccount, perAccount, System::nanoTime);
     }
 
     /**
-     * The attempts in flight to one endpoint, or to one account's endpoints in one mode; when one last ended
-     * ({@link System#nanoTime}: whether attempts hang is a matter of this process's real time, not of the injected
-     * clock, which schedules jobs); where the next job put back for stuck slots goes (epoch milliseconds of the clock).
+     * How an attempt's hold on its slots ended: {@link Slots.Ending#HUNG} when no HTTP answer came and the request
+     * held its slot for half the timeout or more (a timeout, a connect that timed out, a failure as slow); an answer,
+     * however late and whatever its status, or a quick failure frees the slot in time.
      */
-    private static final class Slots {
-        private final int size;
-        private final Semaphore free;
-        private final AtomicLong lastEnded = new AtomicLong(System.nanoTime());
-        private final AtomicLong nextStuckPutBack = new AtomicLong(Long.MIN_VALUE);
-
-        Slots(int slots) {
-            this.size = slots;
-            this.free = new Semaphore(slots);
+    static Slots.Ending ending(Optional<Courier.Sent> sent, Duration timeout) {
+        if (sent.isEmpty()) {
+            return Slots.Ending.NOT_SENT;
         }
-
-        /**
-         * A slot now, or within {@link #BUSY_WAIT}: a fast endpoint frees slots within milliseconds (waiting is far
-         * cheaper than a write to put the job back). No wait when the slots are {@link #stuck} (one that hangs frees
-         * none so soon, and waiters would take the worker's slots, every other account's too, for nothing but a
-         * put-back). While attempts keep ending, any number of jobs may wait: a fast endpoint's slots turn over many
-         * times within the wait, and putting its surplus back for a second (as a cap of a quarter of the slots on the
-         * waiters did) let its deliveries fall behind its events under the webhook benchmark: PostgreSQL's verified
-         * webhooks/s 0.93 of the build before, by bench ab, with the backlog draining 1-1.5 s after the load instead
-         * of 0.1-0.3 s.
-         */
-        boolean take() {
-            if (free.tryAcquire()) {
-                return true;
-            }
-            if (stuck()) {
-                return false;
-            }
-            try {
-                return free.tryAcquire(BUSY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-
-        /** Whether no attempt holding these slots has ended for {@link #BUSY_WAIT}. */
-        boolean stuck() {
-            return System.nanoTime() - lastEnded.get() >= BUSY_WAIT.toNanos();
-        }
-
-        /**
-         * When a job that found these slots busy runs again: after {@link #PUT_BACK} while they move; when stuck,
-         * after {@code stuckPutBack}, and after the last job put back for them, a {@link #STUCK_PUT_BACKS}th of a
-         * slot's share of it later.
-         */
-        Instant putBackAt(Instant now, Duration stuckPutBack) {
-            if (!stuck()) {
-                return now.plus(PUT_BACK);
-            }
-            long spacing = Math.max(1, stuckPutBack.toMillis() / ((long) STUCK_PUT_BACKS * size));
-            long earliest = now.plus(stuckPutBack).toEpochMilli();
-            return Instant.ofEpochMilli(nextStuckPutBack.accumulateAndGet(earliest, (last, e) -> Math.max(last, e)
-                    + spacing) - spacing);
-        }
-
-        /** Gives back the slot of an attempt that has ended. */
-        void ended() {
-            lastEnded.set(System.nanoTime());
-            free.release();
-        }
-
-        /** Gives back a slot taken for an attempt that was not made (its job is put back). */
-        void unused() {
-            free.release();
-        }
+        boolean hung = sent.get().answer() instanceof RetryPolicy.Answer.NoResponse
+                && sent.get().took().multipliedBy(2).compareTo(timeout) >= 0;
+        return hung ? Slots.Ending.HUNG : Slots.Ending.IN_TIME;
     }
 
     /** The job of a delivery's first attempt, in its endpoint's lane for the conversation (or for events of none). */
@@ -173,30 +118,37 @@ final class DeliveryJob implements JobHandler {
     @Override
     public void handle(Job job, Instant now) {
         UUID id = UUID.fromString(job.subject());
-        Slots endpoint = endpoints.computeIfAbsent(job.payload(), e -> new Slots(perEndpoint));
-        if (!endpoint.take()) {
-            putBack(job, id, endpoint, "endpoint busy");
+        SlotTable.Taken endpoint = endpoints.take(job.payload());
+        if (!endpoint.taken()) {
+            putBack(job, id, endpoint.slots(), "endpoint busy");
             return;
         }
         // the owner comes from what prepare() read for the attempt (no query of its own); a delivery or endpoint that
         // is gone needs no slot of its account: the attempt only completes its job
-        Slots account;
+        Optional<Courier.Owner> owner;
         try {
-            account = courier.owner(id).map(o -> accounts.computeIfAbsent(o, x -> new Slots(perAccount))).orElse(null);
+            owner = courier.owner(id);
         } catch (RuntimeException e) {
-            endpoint.unused(); // the store could not be read: the job is retried, and the endpoint keeps its slot
+            endpoint.slots().unused(); // the store could not be read: the job is retried, and the endpoint keeps its slot
             throw e;
         }
-        if (account != null && !account.take()) {
-            endpoint.unused();
-            putBack(job, id, account, "account's endpoints busy");
-            return;
+        Slots account = null;
+        if (owner.isPresent()) {
+            SlotTable.Taken taken = accounts.take(owner.get());
+            if (!taken.taken()) {
+                endpoint.slots().unused();
+                putBack(job, id, taken.slots(), "account's endpoints busy");
+                return;
+            }
+            account = taken.slots();
         }
+        Slots accountSlots = account;
         // the slots are given back as soon as the endpoint has answered, not after the commit
-        courier.attempt(id, tx -> queue.complete(tx, job), () -> {
-            endpoint.ended();
-            if (account != null) {
-                account.ended();
+        courier.attempt(id, tx -> queue.complete(tx, job), sent -> {
+            Slots.Ending ending = ending(sent, timeout);
+            endpoint.slots().ended(ending);
+            if (accountSlots != null) {
+                accountSlots.ended(ending); // its floor is its size: only the slot comes back
             }
         });
     }

@@ -1,8 +1,11 @@
 package dev.msgbubbles.webhook;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,7 +23,16 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class Signer {
     private static final String PREFIX = "whsec_";
-    private static final java.util.Map<String, Mac> KEYED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Most secrets keyed at once: a few per endpoint signing now (its current one and up to three retired). */
+    static final int KEYED_MAX = 10_000;
+    /**
+     * A keyed Mac per secret in use: at most {@link #KEYED_MAX}, the least used going first, and none kept for a
+     * secret unused for an hour (a retired secret, a removed endpoint's: key material has no business staying in
+     * memory). A map cleared when full dropped the secrets in use with the rest, all at once. Its upkeep runs on
+     * the signing thread (see RateLimiter).
+     */
+    private static final Cache<String, Mac> KEYED = Caffeine.newBuilder().maximumSize(KEYED_MAX)
+            .expireAfterAccess(Duration.ofHours(1)).executor(Runnable::run).build();
 
     private Signer() {
     }
@@ -60,6 +72,12 @@ public final class Signer {
         return secrets;
     }
 
+    /** How many secrets are keyed now (after pending evictions). */
+    static long keyedCount() {
+        KEYED.cleanUp();
+        return KEYED.estimatedSize();
+    }
+
     static String sign(String secret, String eventId, long timestamp, String body) {
         if (!secret.startsWith(PREFIX)) {
             throw new IllegalArgumentException("a webhook secret starts with " + PREFIX);
@@ -72,7 +90,7 @@ public final class Signer {
     /** A fresh Mac keyed with {@code secret}: a copy of one keyed once per secret (looking up and keying is most
      * of the cost of signing a small body). */
     private static Mac keyed(String secret) {
-        Mac prototype = KEYED.get(secret);
+        Mac prototype = KEYED.getIfPresent(secret);
         if (prototype == null) {
             byte[] key = Base64.getDecoder().decode(secret.substring(PREFIX.length()));
             try {
@@ -80,9 +98,6 @@ public final class Signer {
                 prototype.init(new SecretKeySpec(key, "HmacSHA256"));
             } catch (NoSuchAlgorithmException | InvalidKeyException e) {
                 throw new IllegalStateException("every JDK has HmacSHA256", e);
-            }
-            if (KEYED.size() > 10_000) {
-                KEYED.clear(); // secrets in use are few; this only bounds the cache
             }
             KEYED.put(secret, prototype);
         }

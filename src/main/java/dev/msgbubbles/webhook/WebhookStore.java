@@ -105,7 +105,9 @@ final class WebhookStore {
         }
     }
 
-    private static final java.util.Map<String, java.util.Set<EventType>> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Event filters as stored (an account's text), parsed: at most 10,000, the least used going first. */
+    private static final com.github.benmanes.caffeine.cache.Cache<String, java.util.Set<EventType>> PARSED =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
 
     /** The enabled endpoints of an account and mode, oldest first. */
     List<Subscriber> subscribers(Handle h, UUID accountId, Mode mode) {
@@ -118,10 +120,7 @@ final class WebhookStore {
         if (json == null) {
             return null;
         }
-        if (PARSED.size() > 10_000) {
-            PARSED.clear(); // subscriptions are few; this only bounds the cache against the unexpected
-        }
-        return PARSED.computeIfAbsent(json, text -> java.util.Collections.unmodifiableSet(Webhook.typesOf(events(text))));
+        return PARSED.get(json, text -> java.util.Collections.unmodifiableSet(Webhook.typesOf(events(text))));
     }
 
     /**

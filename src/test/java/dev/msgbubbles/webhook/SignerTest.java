@@ -115,4 +115,19 @@ class SignerTest {
         assertThatThrownBy(() -> new com.standardwebhooks.Webhook(secrets.get(1)).verify(BODY, asHeaders(signed)))
                 .isInstanceOf(WebhookVerificationException.class);
     }
+
+    @Test
+    void the_keyed_secrets_are_bounded_however_many_endpoints_sign() {
+        String hot = secret();
+        for (int i = 0; i < Signer.KEYED_MAX + 500; i++) {
+            Signer.sign(secret(), "evt_1", 1, BODY);
+            if (i % 100 == 0) {
+                Signer.sign(hot, "evt_1", 1, BODY);
+            }
+        }
+        assertThat(Signer.keyedCount()).isLessThanOrEqualTo(Signer.KEYED_MAX);
+        Map<String, String> signed = Signer.headers("evt_0mh9x1ab2cdeFGHijkLMNopq", Instant.now(), BODY, List.of(hot));
+        assertThatCode(() -> new com.standardwebhooks.Webhook(hot).verify(BODY, asHeaders(signed)))
+                .doesNotThrowAnyException();
+    }
 }
