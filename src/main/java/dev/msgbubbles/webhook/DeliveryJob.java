@@ -26,7 +26,10 @@ import java.util.UUID;
  * each), and an account's hung endpoints hold at most one each and never more than {@code perAccount} in all (50
  * endpoints a mode by default: 50 of 256). The account's cap does not adapt: one hung endpoint must not shrink the
  * slots of its account's healthy ones, and its endpoints' limits already bound what hangs. An endpoint that answers,
- * fast or slowly, never loses a slot: the benchmark's one fast endpoint keeps its 64.
+ * fast or slowly, never loses a slot: the benchmark's one fast endpoint keeps its 64. Across accounts, the attempts
+ * of endpoints with a lowered limit share half of the process's slots ({@link Slots.Pool}): hundreds of hung
+ * endpoints of many accounts, one slot each, would otherwise hold them all; endpoints at their full limit always have
+ * the other half.
  *
  * <p>A job that finds no slot (its endpoint at its limit, or its account at its cap) is put back, keeping its place in
  * its lane. While the slots it wants are moving (a busy endpoint answering), it first waits up to
@@ -48,6 +51,11 @@ final class DeliveryJob implements JobHandler {
     static final String KIND = "webhook.deliver";
     /** The fewest attempts in flight an endpoint's limit falls to: one, which finds out when it answers again. */
     static final int ENDPOINT_FLOOR = 1;
+    /**
+     * The share of the process's attempt slots that endpoints with a lowered limit may hold together (a half): one each
+     * for some hundreds of hung endpoints would otherwise be every slot.
+     */
+    static final int LOWERED_SHARE_DIVISOR = 2;
 
     private final Writes writes;
     private final Clock clock;
@@ -59,15 +67,16 @@ final class DeliveryJob implements JobHandler {
     private final SlotTable<String> endpoints;
     private final SlotTable<Courier.Owner> accounts;
 
-    DeliveryJob(Writes writes, Clock clock, JobQueue queue, Courier courier, int perEndpoint, int perAccount,
-                Duration timeout) {
+    DeliveryJob(Writes writes, Clock clock, JobQueue queue, Courier courier, int concurrency, int perEndpoint,
+                int perAccount, Duration timeout) {
         this.writes = writes;
         this.clock = clock;
         this.queue = queue;
         this.courier = courier;
         this.timeout = timeout;
         this.stuckPutBack = timeout.compareTo(Slots.PUT_BACK) > 0 ? timeout : Slots.PUT_BACK;
-        this.endpoints = new SlotTable<>(perEndpoint, Math.min(ENDPOINT_FLOOR, perEndpoint), System::nanoTime);
+        this.endpoints = new SlotTable<>(perEndpoint, Math.min(ENDPOINT_FLOOR, perEndpoint), System::nanoTime,
+                new Slots.Pool(Math.max(1, concurrency / LOWERED_SHARE_DIVISOR)));
         this.accounts = new SlotTable<>(perAccount, perAccount, System::nanoTime);
     }
 

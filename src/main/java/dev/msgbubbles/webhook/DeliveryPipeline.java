@@ -52,8 +52,8 @@ public final class DeliveryPipeline implements AutoCloseable {
         DeliveryWriter writer = new DeliveryWriter(clock, queue, wake);
         this.fanout = new DeliveryFanout(subscribers, writer, handoff);
         this.purge = new DeliveryLogPurge(db, queue, settings.logRetention());
-        this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.perEndpoint(),
-                        settings.perAccount(), settings.timeout()),
+        this.handlers = Map.of(DeliveryJob.KIND, new DeliveryJob(writes, clock, queue, courier, settings.concurrency(),
+                        settings.perEndpoint(), settings.perAccount(), settings.timeout()),
                 ReplayJob.KIND, new ReplayJob(db, clock, queue, writer), DeliveryLogPurge.KIND, purge,
                 EndpointRemoval.KIND, new EndpointRemoval(db, queue));
         this.queue = queue;

@@ -26,14 +26,21 @@ final class SlotTable<K> {
     private final int size;
     private final int floor;
     private final LongSupplier nanos;
+    private final Slots.Pool lowered;
     private final ConcurrentHashMap<K, Slots> table = new ConcurrentHashMap<>();
     private final AtomicLong nextSweep;
 
     /** Slots of {@code size} for each key, lowered by hung attempts to {@code floor} at most (see {@link Slots}). */
     SlotTable(int size, int floor, LongSupplier nanos) {
+        this(size, floor, nanos, null);
+    }
+
+    /** As {@link #SlotTable(int, int, LongSupplier)}, lowered limits sharing {@code lowered} ({@link Slots.Pool}). */
+    SlotTable(int size, int floor, LongSupplier nanos, Slots.Pool lowered) {
         this.size = size;
         this.floor = floor;
         this.nanos = nanos;
+        this.lowered = lowered;
         this.nextSweep = new AtomicLong(nanos.getAsLong() + SWEEP.toNanos());
     }
 
@@ -41,7 +48,7 @@ final class SlotTable<K> {
     Taken take(K key) {
         sweepIfDue();
         while (true) {
-            Slots slots = table.computeIfAbsent(key, k -> new Slots(size, floor, nanos));
+            Slots slots = table.computeIfAbsent(key, k -> new Slots(size, floor, nanos, lowered));
             switch (slots.take()) {
                 case TAKEN -> {
                     return new Taken(slots, true);

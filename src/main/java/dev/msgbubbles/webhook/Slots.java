@@ -54,24 +54,34 @@ final class Slots {
     private final int size;
     private final int floor;
     private final LongSupplier nanos;
+    /** Shared by every endpoint of the process: the slots endpoints with a lowered limit may hold; null for none. */
+    private final Pool lowered;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition freed = lock.newCondition();
     // all guarded by lock
     private int limit;
     private int inFlight;
     private int waiting;
+    /** How many of the attempts in flight hold a slot of {@link #lowered}: at most {@code inFlight}. */
+    private int poolHeld;
     private boolean retired;
     private long lastEnded;
     private long lastUsed;
     private long nextStuckPutBack = Long.MIN_VALUE;
 
     Slots(int size, int floor, LongSupplier nanos) {
+        this(size, floor, nanos, null);
+    }
+
+    /** As {@link #Slots(int, int, LongSupplier)}, attempts made with a lowered limit also taking a slot of {@code lowered}. */
+    Slots(int size, int floor, LongSupplier nanos, Pool lowered) {
         if (floor < 1 || floor > size) {
             throw new IllegalArgumentException("the floor is from 1 to the size");
         }
         this.size = size;
         this.floor = floor;
         this.nanos = nanos;
+        this.lowered = lowered;
         this.limit = size;
         this.lastEnded = nanos.getAsLong();
         this.lastUsed = lastEnded;
@@ -96,8 +106,7 @@ final class Slots {
             long now = nanos.getAsLong();
             lastUsed = now;
             if (inFlight < limit) {
-                inFlight++;
-                return Take.TAKEN;
+                return admit();
             }
             if (stuck(now)) {
                 return Take.BUSY;
@@ -111,8 +120,7 @@ final class Slots {
                     }
                     left = freed.awaitNanos(left);
                 }
-                inFlight++;
-                return Take.TAKEN;
+                return admit();
             } finally {
                 waiting--;
             }
@@ -121,6 +129,30 @@ final class Slots {
             return Take.BUSY;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The attempt goes, one slot below the limit being free: with a lowered limit only if the process's {@link Pool}
+     * has a slot too, which it then holds (otherwise busy at once: the pool frees as other endpoints' attempts end,
+     * which nobody here is told of).
+     */
+    private Take admit() {
+        if (lowered != null && limit < size) {
+            if (!lowered.tryTake()) {
+                return Take.BUSY;
+            }
+            poolHeld++;
+        }
+        inFlight++;
+        return Take.TAKEN;
+    }
+
+    /** After an attempt's end: the pool's slots this endpoint holds are never more than its attempts in flight. */
+    private void givePoolSlot() {
+        if (poolHeld > inFlight) {
+            poolHeld--;
+            lowered.give();
         }
     }
 
@@ -158,6 +190,7 @@ final class Slots {
             lastEnded = now;
             lastUsed = now;
             inFlight--;
+            givePoolSlot();
             limit = switch (ending) {
                 case IN_TIME -> Math.min(size, limit + 1);
                 case HUNG -> Math.max(floor, limit / 2);
@@ -174,6 +207,7 @@ final class Slots {
         lock.lock();
         try {
             inFlight--;
+            givePoolSlot();
             signalFree();
         } finally {
             lock.unlock();
@@ -201,6 +235,45 @@ final class Slots {
             return retired;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The slots that endpoints with a lowered limit may hold, all of a process's endpoints together: an endpoint's limit
+     * falls to one when it hangs, but some hundreds of hung endpoints (of many accounts, each within its account's cap)
+     * would still hold every slot of the process, one each. With the pool, those attempts take at most its
+     * {@code cap}, and endpoints at their full limit (every endpoint that answers) always have the rest.
+     */
+    static final class Pool {
+        private final int cap;
+        private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+
+        Pool(int cap) {
+            if (cap < 1) {
+                throw new IllegalArgumentException("a pool has at least one slot");
+            }
+            this.cap = cap;
+        }
+
+        boolean tryTake() {
+            while (true) {
+                int now = held.get();
+                if (now >= cap) {
+                    return false;
+                }
+                if (held.compareAndSet(now, now + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void give() {
+            held.decrementAndGet();
+        }
+
+        /** How many of its slots are held now. */
+        int held() {
+            return held.get();
         }
     }
 

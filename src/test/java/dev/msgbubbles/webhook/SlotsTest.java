@@ -3,6 +3,7 @@ package dev.msgbubbles.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,48 @@ class SlotsTest {
         assertThat(slots.take()).isEqualTo(Slots.Take.BUSY);
         assertThat(slots.limit()).isEqualTo(64);
         assertThat(slots.inFlight()).isEqualTo(64);
+    }
+
+    /**
+     * Hung endpoints of many accounts, one slot each, could hold every slot of the process: with a lowered limit an
+     * attempt also takes a slot of the process's pool, and is busy at once when it has none; endpoints at their full
+     * limit never touch the pool. The pool's slots come back as the attempts holding them end.
+     */
+    @Test
+    void lowered_endpoints_share_a_capped_pool_that_endpoints_at_their_full_limit_never_use() {
+        Slots.Pool pool = new Slots.Pool(2);
+        List<Slots> hung = List.of(new Slots(4, 1, nanos::get, pool), new Slots(4, 1, nanos::get, pool),
+                new Slots(4, 1, nanos::get, pool));
+        for (Slots endpoint : hung) {
+            takeAll(endpoint, 1);
+            endpoint.ended(Slots.Ending.HUNG); // 4 → 2: lowered
+            assertThat(endpoint.limit()).isEqualTo(2);
+        }
+        assertThat(pool.held()).as("attempts at the full limit took nothing of the pool").isZero();
+
+        assertThat(hung.get(0).take()).isEqualTo(Slots.Take.TAKEN);
+        assertThat(hung.get(1).take()).isEqualTo(Slots.Take.TAKEN);
+        assertThat(pool.held()).isEqualTo(2);
+        long before = System.nanoTime();
+        assertThat(hung.get(2).take()).as("the pool is full: busy, below its own limit").isEqualTo(Slots.Take.BUSY);
+        assertThat(hung.get(0).take()).as("likewise for a second attempt of one that holds a pool slot")
+                .isEqualTo(Slots.Take.BUSY);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - before)).as("without waiting")
+                .isLessThan(Slots.BUSY_WAIT);
+
+        Slots healthy = new Slots(4, 1, nanos::get, pool);
+        takeAll(healthy, 4); // its full limit: the pool does not count
+        assertThat(pool.held()).isEqualTo(2);
+
+        hung.get(0).ended(Slots.Ending.HUNG);
+        assertThat(pool.held()).as("given back with the attempt").isEqualTo(1);
+        assertThat(hung.get(2).take()).isEqualTo(Slots.Take.TAKEN);
+        hung.get(1).unused();
+        hung.get(2).ended(Slots.Ending.IN_TIME);
+        assertThat(pool.held()).isZero();
+        for (Slots endpoint : hung) {
+            assertThat(endpoint.inFlight()).isZero();
+        }
     }
 
     @Test
