@@ -349,10 +349,10 @@ public final class App implements AutoCloseable {
     }
 
     /**
-     * Stops everything: first, with a drain period configured (and not {@link #forgoDrain forgone}), {@code /readyz} answers 503 for that long while every
-     * request is still served (a load balancer takes the process out of rotation); then event streams end, the server
-     * stops listening and gives requests under way their grace, the workers finish what they hold, and the store
-     * closes.
+     * Stops everything: first, with a drain period configured (and not {@link #forgoDrain forgone}), {@code /readyz}
+     * answers 503 for that long while every request is still served (a load balancer takes the process out of
+     * rotation); then event streams end, the server stops listening and gives requests under way their grace, the
+     * workers finish what they hold, and the store closes.
      */
     @Override
     public void close() {
