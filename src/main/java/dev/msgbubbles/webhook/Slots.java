@@ -246,34 +246,27 @@ final class Slots {
      */
     static final class Pool {
         private final int cap;
-        private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.Semaphore free;
 
         Pool(int cap) {
             if (cap < 1) {
                 throw new IllegalArgumentException("a pool has at least one slot");
             }
             this.cap = cap;
+            this.free = new java.util.concurrent.Semaphore(cap);
         }
 
         boolean tryTake() {
-            while (true) {
-                int now = held.get();
-                if (now >= cap) {
-                    return false;
-                }
-                if (held.compareAndSet(now, now + 1)) {
-                    return true;
-                }
-            }
+            return free.tryAcquire();
         }
 
         void give() {
-            held.decrementAndGet();
+            free.release();
         }
 
         /** How many of its slots are held now. */
         int held() {
-            return held.get();
+            return cap - free.availablePermits();
         }
     }
 
