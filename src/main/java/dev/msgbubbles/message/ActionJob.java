@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells the backend about a reaction, edit or unsend (job kind {@value #KIND}; lane per message, so actions on
  * one message reach the backend in order). A refusal is logged and recorded on the timeline; a transient
- * failure is retried up to {@value #MAX_ATTEMPTS} times.
+ * failure is retried up to {@value #MAX_ATTEMPTS} times. An action whose account was suspended after it was accepted
+ * is not carried out (recorded on the timeline as {@code <action>_failed: account_suspended}).
  */
 final class ActionJob implements JobHandler {
     static final String KIND = "message_action";
@@ -48,6 +49,16 @@ final class ActionJob implements JobHandler {
             return;
         }
         String[] parts = job.payload().split("\\|", 3);
+        if (!numbers.accountActive(message.get().accountId())) {
+            // as for its waiting sends (see SendJob): a suspended account's queued actions are not carried out; the
+            // timeline says why, and the account can act again once active
+            db.writeVoid(tx -> {
+                store.addTimeline(tx, id, message.get().status(), message.get().channel(),
+                        parts[0] + "_failed: account_suspended", now);
+                queue.complete(tx, job);
+            });
+            return;
+        }
         MessageAction action = switch (parts[0]) {
             case "react" -> new MessageAction.React(id, parts[2], parts[1].equals("remove"));
             case "edit" -> new MessageAction.Edit(id, message.get().text());

@@ -3,6 +3,9 @@ package dev.msgbubbles.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.msgbubbles.account.Account;
+import dev.msgbubbles.account.AccountAdmin;
+import dev.msgbubbles.account.NumberDirectory;
 import dev.msgbubbles.channel.MessageAction;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Mode;
@@ -37,6 +40,31 @@ class ActionJobIT {
             rig.messaging().actions().edit(rig.principal(), sent.id(), "ours, edited");
             rig.drain();
             assertThat(backend.acted).containsExactly(new MessageAction.Edit(sent.id(), "ours, edited"));
+        }
+    }
+
+    /**
+     * A reaction, edit or unsend accepted before its account was suspended does not reach the backend afterwards, as
+     * a suspended account's waiting sends do not: its timeline says why. Before, the queued action went out regardless.
+     */
+    @Test
+    void an_action_queued_before_the_account_was_suspended_is_not_carried_out() {
+        RecordingChannel backend = new RecordingChannel();
+        try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
+            MessagingRig rig = MessagingRig.start(db, clock, backend, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null,
+                    Duration.ofHours(1));
+            MessageView received = rig.messaging().receive().receive(new ReceiveMessage.Inbound(rig.principal().accountId(),
+                    Mode.TEST, MessagingRig.NUMBER, "+14155550009", null, "hi there", ChannelType.IMESSAGE, null)).orElseThrow();
+            rig.drain();
+            rig.messaging().actions().react(rig.principal(), received.id(), "love", false);
+            new AccountAdmin(db, clock).setStatus(rig.principal().accountId(), Account.Status.SUSPENDED);
+            clock.advance(NumberDirectory.CACHE_TTL); // what the server has cached of the account expires
+            rig.drain();
+
+            assertThat(backend.acted).isEmpty();
+            assertThat(rig.messaging().messages().get(rig.principal(), received.id(), true).timeline())
+                    .extracting(MessageView.TimelineEntry::detail).contains("react_failed: account_suspended");
+            assertThat(db.<Long>read(h -> rig.queue().pendingOf(h, ActionJob.KIND))).as("the action's job is done with, not retried").isZero();
         }
     }
 
