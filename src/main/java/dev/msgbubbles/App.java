@@ -99,8 +99,9 @@ public final class App implements AutoCloseable {
 
     /**
      * A stop's drain ({@code MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS}): once {@code begun}, {@code /readyz} answers 503 while
-     * requests are still served for {@code period} (each answer closing its connection), and only then does the
-     * server stop listening.
+     * requests are still served for {@code period} (each answer closing its connection; event streams end at once,
+     * and streams opened meanwhile after the events at hand, telling their clients to reconnect in a second), and only
+     * then does the server stop listening.
      */
     private record Drain(Duration period, java.util.concurrent.atomic.AtomicBoolean begun) {
         static final String WHY = "the server is stopping: send requests to another instance";
@@ -351,8 +352,9 @@ public final class App implements AutoCloseable {
     /**
      * Stops everything: first, with a drain period configured (and not {@link #forgoDrain forgone}), {@code /readyz}
      * answers 503 for that long while every request is still served (a load balancer takes the process out of
-     * rotation); then event streams end, the server stops listening and gives requests under way their grace, the
-     * workers finish what they hold, and the store closes.
+     * rotation) and event streams end at their next event boundary, so that their clients resume elsewhere; then
+     * event streams end (without a drain, here), the server stops listening and gives requests under way their
+     * grace, the workers finish what they hold, and the store closes.
      */
     @Override
     public void close() {
@@ -361,13 +363,15 @@ public final class App implements AutoCloseable {
             LOG.info("stopping: /readyz answers 503 while requests are still served for {} s "
                     + "(MSGBUBBLES_SHUTDOWN_DRAIN_SECONDS), then the server stops listening", drain.period().toSeconds());
             server.beginDrain();
+            // after beginDrain, so that each stream's connection closes as it ends: its client reconnects elsewhere
+            events.endFollowers();
             try {
                 Thread.sleep(drain.period());
             } catch (InterruptedException e) {
                 interrupted = true; // stop now; the flag is set again once everything is closed
             }
         }
-        events.close(); // event streams end first: the server waits for open requests
+        events.close(); // event streams end first (at once: they wait on it): the server waits for open requests
         server.close();
         vacuum.close();
         threadIndex.close();

@@ -38,17 +38,41 @@ public final class Events implements AutoCloseable {
      * are parked, and carriers stay free for the rest. Never held while writing to a client, which may be slow.
      */
     private final java.util.concurrent.Semaphore slots;
-    private volatile boolean open = true;
+    /** How long a follower that has seen every event waits before it looks again ({@link #POLL}; tests lengthen it). */
+    private final Duration poll;
+    /**
+     * Released once when the server begins to stop ({@link #endFollowers}): followers wait on it between their reads,
+     * so that the stop wakes an idle one at once rather than after its poll.
+     */
+    private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
 
     public Events(Database db, Duration heartbeat) {
-        this(db, heartbeat, MAX_SCAN_ROWS, Runtime.getRuntime().availableProcessors());
+        this(db, heartbeat, MAX_SCAN_ROWS, Runtime.getRuntime().availableProcessors(), POLL);
     }
 
     Events(Database db, Duration heartbeat, int maxScanRows, int slots) {
+        this(db, heartbeat, maxScanRows, slots, POLL);
+    }
+
+    Events(Database db, Duration heartbeat, int maxScanRows, int slots, Duration poll) {
         this.db = db;
         this.heartbeat = heartbeat;
         this.maxScanRows = maxScanRows;
         this.slots = new java.util.concurrent.Semaphore(Math.max(1, slots), true);
+        this.poll = poll;
+    }
+
+    /** Why {@link #follow} returned (a failed write ends it with the sink's {@link IOException} instead). */
+    public enum Ended {
+        /**
+         * The server is stopping ({@link #endFollowers}): the follower ended after a whole page, at an event boundary,
+         * and its consumer should resume elsewhere after the last event it was given.
+         */
+        STOPPING,
+        /** The retention overtook the follower while it caught up: resuming from its last event is refused. */
+        OVERTAKEN,
+        /** Its thread was interrupted: the server's grace for requests under way is over; nothing more is written. */
+        INTERRUPTED
     }
 
     /** A page of events, whether more may follow, and the cursor to resume after (see {@link #after}). */
@@ -122,10 +146,13 @@ public final class Events implements AutoCloseable {
     }
 
     /**
-     * Delivers every event after {@code after} as it is committed, in cursor order, until the sink fails or this
-     * is closed; sends a heartbeat when nothing was delivered for the heartbeat interval.
+     * Delivers every event after {@code after} as it is committed, in cursor order, until the sink fails or the
+     * server stops ({@link #endFollowers}); sends a heartbeat when nothing was delivered for the heartbeat interval.
+     * Once the server stops, a follower ends after the page it is delivering, or at once when it waits for new events,
+     * and one that starts then delivers a single page (what is at hand, perhaps nothing) and ends: either way at an
+     * event boundary, having given its consumer a cursor to resume from elsewhere.
      */
-    public void follow(UUID accountId, Mode mode, long after, Set<EventType> types, Sink sink) throws IOException {
+    public Ended follow(UUID accountId, Mode mode, long after, Set<EventType> types, Sink sink) throws IOException {
         long cursor = after;
         long quietSince = System.nanoTime();
         // whether the next read checks the retention horizon: on the first and while catching up, since only a
@@ -133,7 +160,7 @@ public final class Events implements AutoCloseable {
         // and events that appear are new). An overtaken follower's stream ends: reconnecting with its Last-Event-ID is
         // answered 410 cursor_expired.
         boolean check = true;
-        while (open) {
+        while (true) {
             java.util.Optional<Page> read;
             Page page;
             byte[] rendered;
@@ -141,7 +168,7 @@ public final class Events implements AutoCloseable {
                 slots.acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return Ended.INTERRUPTED;
             }
             try {
                 read = read(accountId, mode, cursor, types, 100, check);
@@ -151,7 +178,7 @@ public final class Events implements AutoCloseable {
                 slots.release();
             }
             if (page == null) {
-                return;
+                return Ended.OVERTAKEN;
             }
             check = !page.events().isEmpty() || page.hasMore();
             cursor = page.nextAfter(); // past events of other types too
@@ -162,21 +189,36 @@ public final class Events implements AutoCloseable {
                 sink.heartbeat();
                 quietSince = System.nanoTime();
             }
+            if (stopping.getCount() == 0) {
+                return Ended.STOPPING; // a follower catching up from far behind goes on elsewhere
+            }
             if (page.hasMore()) {
                 continue;
             }
             try {
-                TimeUnit.NANOSECONDS.sleep(POLL.toNanos());
+                if (stopping.await(poll.toNanos(), TimeUnit.NANOSECONDS)) {
+                    return Ended.STOPPING;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return Ended.INTERRUPTED;
             }
         }
     }
 
-    /** Ends every follower (they return within one poll), so that the server can stop. */
+    /**
+     * The server begins to stop (its drain, or the stop itself): every follower ends at its next event boundary, one
+     * waiting for new events at once, and followers that start from now on end after their first page (see
+     * {@link #follow}). Their consumers resume from their last event, on another process once this one is out of its
+     * balancer's rotation. Returns at once; the followers end on their own threads.
+     */
+    public void endFollowers() {
+        stopping.countDown();
+    }
+
+    /** Ends every follower (see {@link #endFollowers}), so that the server can stop. */
     @Override
     public void close() {
-        open = false;
+        endFollowers();
     }
 }

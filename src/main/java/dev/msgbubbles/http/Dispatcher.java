@@ -272,6 +272,14 @@ final class Dispatcher {
             }
             case ApiResponse.Streaming streaming -> {
                 res.header("Content-Type", streaming.contentType());
+                // a stream that began before the drain went out without Connection: close, and ends because of it:
+                // its client's reconnection must open a new connection, which a balancer may send elsewhere. Closed
+                // once the body's end is out (Helidon writes it after this handler returns; closing here would cut it)
+                res.whenSent(() -> {
+                    if (closing) {
+                        throw new io.helidon.webserver.CloseConnectionException("the server is stopping");
+                    }
+                });
                 try (var out = res.outputStream()) {
                     streaming.writer().write(out);
                 } catch (StoreUnavailable e) {

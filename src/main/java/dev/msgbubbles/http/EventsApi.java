@@ -44,10 +44,29 @@ final class EventsApi {
     static final Set<String> STREAM_QUERY = Set.of("after", "types");
 
     /**
+     * How long a client should wait before it reconnects a stream the server ended because it is stopping (the SSE
+     * {@code retry} field, which EventSource honours and keeps for its later reconnections too). Browsers wait about
+     * 3 s by default: a second moves the consumer sooner, and one that reaches this process again, its balancer not
+     * having taken it out of rotation yet, costs it one short request a second (that stream ends after the events at
+     * hand, too). Shorter would only make those repeats more frequent.
+     */
+    static final int STOPPING_RETRY_MILLIS = 1000;
+
+    /**
+     * The end of a stream the server ends because it is stopping: after a whole event, a comment for people reading
+     * the stream by hand and the reconnection delay, then the response ends.
+     */
+    static final byte[] STOPPING_END = (": the server is stopping: reconnect with Last-Event-ID\nretry: "
+            + STOPPING_RETRY_MILLIS + "\n\n").getBytes(StandardCharsets.UTF_8);
+
+    /**
      * {@code GET /v1/events/stream}: Server-Sent Events. Each event is {@code id: <cursor>}, {@code event: <type>},
      * {@code data: <the event object>}; a comment line every heartbeat interval while idle. Resumes after the
      * {@code Last-Event-ID} header (what browsers' EventSource sends on reconnect) or, without one or with an empty
-     * one, {@code after}.
+     * one, {@code after}. When the server begins to stop (its drain), the stream ends after the events it is writing,
+     * with a {@code retry} field ({@link #STOPPING_END}), so that the consumer resumes on another process; one opened
+     * while the server stops is still answered (EventSource gives up on any status but 200) and ends the same way after
+     * the events at hand.
      */
     ApiResponse stream(ApiRequest request) {
         // an empty Last-Event-ID is no last event id (EventSource sends none then; other clients send it empty)
@@ -62,7 +81,7 @@ final class EventsApi {
         ApiResponse.StreamWriter writer = out -> {
             out.write(": stream of events after cursor %d\n\n".formatted(after).getBytes(StandardCharsets.UTF_8));
             out.flush();
-            events.follow(principal.accountId(), principal.mode(), after, types, new Events.Sink() {
+            var ended = events.follow(principal.accountId(), principal.mode(), after, types, new Events.Sink() {
                 @Override
                 public byte[] render(List<Event> batch) {
                     StringBuilder text = new StringBuilder();
@@ -94,6 +113,10 @@ final class EventsApi {
                     }
                 }
             });
+            if (ended == Events.Ended.STOPPING) {
+                out.write(STOPPING_END);
+                out.flush();
+            }
         };
         return new ApiResponse(200, new ApiResponse.Streaming("text/event-stream; charset=utf-8", writer),
                 Map.of("Cache-Control", "no-cache", "X-Accel-Buffering", "no"));

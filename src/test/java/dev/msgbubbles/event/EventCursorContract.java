@@ -413,6 +413,89 @@ abstract class EventCursorContract {
         }
     }
 
+    /** A sink that keeps what it is given, page by page, and can hold a write until the test lets it go on. */
+    private static final class Pages implements Events.Sink {
+        final List<List<Event>> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.concurrent.CountDownLatch wrote = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch mayGoOn;
+        private final ThreadLocal<List<Event>> rendering = new ThreadLocal<>();
+
+        Pages(java.util.concurrent.CountDownLatch mayGoOn) {
+            this.mayGoOn = mayGoOn;
+        }
+
+        @Override
+        public byte[] render(List<Event> batch) {
+            rendering.set(List.copyOf(batch));
+            return new byte[0];
+        }
+
+        @Override
+        public void write(byte[] rendered) {
+            written.add(rendering.get());
+            wrote.countDown();
+            await(mayGoOn);
+        }
+
+        @Override
+        public void heartbeat() {
+        }
+
+        List<Event> events() {
+            return written.stream().flatMap(List::stream).toList();
+        }
+    }
+
+    /**
+     * When the server begins to stop, followers end at an event boundary so that their consumers resume elsewhere:
+     * one waiting for new events is woken at once (its poll here is an hour), one catching up ends after the page it
+     * is writing, and one that starts then delivers one page and ends. Resuming from the last event given loses and
+     * repeats nothing.
+     */
+    @Test
+    void a_stop_ends_every_follower_after_a_whole_page_waking_idle_ones_and_a_later_one_after_its_first()
+            throws Exception {
+        db.writeVoid(tx -> events.append(tx, pending(3)));
+        Events reader = new Events(db, java.time.Duration.ofSeconds(15), 2_000, 4, java.time.Duration.ofHours(1));
+        java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(0);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService followers = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Pages idle = new Pages(open);
+            Future<Events.Ended> idleEnd = followers.submit(() -> reader.follow(account, Mode.TEST, 0, null, idle));
+            assertThat(idle.wrote.await(10, TimeUnit.SECONDS)).isTrue();
+            db.writeVoid(tx -> events.append(tx, pending(250)));
+            Pages catching = new Pages(held);
+            Future<Events.Ended> catchingEnd = followers.submit(
+                    () -> reader.follow(account, Mode.TEST, 0, null, catching));
+            assertThat(catching.wrote.await(10, TimeUnit.SECONDS)).as("writing its first page").isTrue();
+
+            reader.endFollowers();
+            assertThat(idleEnd.get(10, TimeUnit.SECONDS)).as("woken, not left to its hour's poll")
+                    .isEqualTo(Events.Ended.STOPPING);
+            assertThat(idle.events()).hasSize(3);
+            held.countDown();
+            assertThat(catchingEnd.get(10, TimeUnit.SECONDS)).isEqualTo(Events.Ended.STOPPING);
+            assertThat(catching.written).as("the page it was writing, and no more").hasSize(1);
+            assertThat(catching.events()).hasSize(100);
+
+            // started during the stop: one page each, resuming where the last one ended
+            List<Event> resumed = new ArrayList<>(catching.events());
+            for (int expected : new int[] {100, 53, 0}) {
+                Pages later = new Pages(open);
+                long from = resumed.getLast().cursor();
+                assertThat(reader.follow(account, Mode.TEST, from, null, later)).isEqualTo(Events.Ended.STOPPING);
+                assertThat(later.events()).hasSize(expected);
+                resumed.addAll(later.events());
+            }
+            assertThat(resumed).as("every event once, in order")
+                    .isEqualTo(reader.after(account, Mode.TEST, 0, null, 1_000).events());
+        } finally {
+            held.countDown();
+            followers.shutdownNow();
+        }
+    }
+
     private static void await(java.util.concurrent.CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
