@@ -567,6 +567,11 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(second.path("conversation_id").asText()).isEqualTo(conversation);
         assertThat(second.path("to").asText()).isEqualTo("+14155550994");
         assertThat(second.path("reply_to").asText()).isEqualTo(first.path("id").asText());
+        // a from_handle beside conversation_id is checked as beside to: malformed is invalid_handle, a number that is
+        // not the thread's invalid_from_handle
+        String inThread = "{\"conversation_id\":\"" + conversation + "\",\"text\":\"x\",\"from_handle\":";
+        assertError(send(key, inThread + "\"800-555\"}"), 400, "invalid_handle", "from_handle");
+        assertError(send(key, inThread + "\"+18005559999\"}"), 400, "invalid_from_handle", "from_handle");
 
         JsonNode chat = http.get("/v1/chats/" + conversation, key).json().path("data");
         assertThat(chat.path("from_handle").asText()).isEqualTo(SANDBOX);

@@ -234,9 +234,12 @@ public final class SendMessage {
             if (c.to() != null) {
                 throw ApiException.invalid("to", "give either conversation_id or to + from_handle, not both");
             }
+            // a from_handle beside conversation_id is checked as beside to: malformed is invalid_handle (the docs' code
+            // for a from_handle that is no E.164 number), only a well-formed other number is invalid_from_handle
+            String from = c.fromHandle() == null ? null : fromHandle(c.fromHandle());
             Conversation thread = db.read(h -> conversations.find(h, p.accountId(), p.mode(), c.conversationId()))
                     .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "conversation not found", "conversation_id"));
-            if (c.fromHandle() != null && !c.fromHandle().strip().equals(thread.fromHandle())) {
+            if (from != null && !from.equals(thread.fromHandle())) {
                 throw new ApiException(ErrorCode.INVALID_FROM_HANDLE, "from_handle is not the number of this conversation",
                         "from_handle");
             }
@@ -259,11 +262,16 @@ public final class SendMessage {
         }
         String to = Handle.parse(c.to()).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
                 "to must be an E.164 phone number (+15555550123) or an email address", "to")).value();
-        String from = Handle.parsePhone(c.fromHandle()).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
-                "from_handle must be an E.164 phone number", "from_handle")).value();
+        String from = fromHandle(c.fromHandle());
         requireNumber(p, from, c.channel());
         checkRecipient(to, c.channel());
         return new Target(null, from, to);
+    }
+
+    /** The canonical form of a {@code from_handle}; 400 {@code invalid_handle} when it is no E.164 number. */
+    private static String fromHandle(String raw) {
+        return Handle.parsePhone(raw).orElseThrow(() -> new ApiException(ErrorCode.INVALID_HANDLE,
+                "from_handle must be an E.164 phone number", "from_handle")).value();
     }
 
     private AccountNumber requireNumber(Principal p, String handle, String channel) {
