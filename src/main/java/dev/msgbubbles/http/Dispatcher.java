@@ -112,7 +112,10 @@ final class Dispatcher {
                 exchange.headers.put("Retry-After", "1");
                 response = ApiResponse.error(new ApiException(ErrorCode.UNAVAILABLE,
                         "the database is unavailable; nothing was written. Retry later (a POST with the same Idempotency-Key)"));
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (RuntimeException | StackOverflowError | LinkageError e) {
+                // LinkageError: a class that cannot be loaded (e.g. the jar rewritten under the running server) is a
+                // failure of this request like any other, answered and logged; let through, it reached Helidon, which
+                // answered without a line in the log
                 if (interrupted(e)) {
                     // the server is stopping and this request outlasted its grace (ApiServer.SHUTDOWN_GRACE): a normal
                     // stop, not a bug, so one line and no stack trace; whether a write it waited for took effect is

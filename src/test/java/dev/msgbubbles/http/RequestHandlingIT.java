@@ -67,6 +67,9 @@ class RequestHandlingIT {
                 Route.api("GET", "/v1/_probe/boom", Set.of(), r -> {
                     throw new IllegalStateException("secret internal detail at com.example.Secret");
                 }),
+                Route.api("GET", "/v1/_probe/linkage", Set.of(), r -> {
+                    throw new NoClassDefFoundError("com/example/Secret (the jar was rewritten under the server)");
+                }),
                 Route.api("GET", "/v1/_probe/api-error", Set.of("q"), r -> {
                     throw new ApiException(ErrorCode.CONFLICT, "documented refusal", r.query("q").orElse(null));
                 }));
@@ -239,6 +242,31 @@ class RequestHandlingIT {
         assertThat(response.json().path("error").asText()).isEqualTo("internal_error");
         assertThat(response.text()).doesNotContain("secret").doesNotContain("Exception").doesNotContain("com.example");
         assertThat(response.header("X-Request-Id")).contains(response.json().path("request_id").asText());
+    }
+
+    /**
+     * A class that cannot be loaded (the jar the server runs from was rewritten under it) is answered and logged like
+     * any other unexpected failure. Before, a {@link LinkageError} passed the handler's catch: the client's connection
+     * was cut with no answer, and nothing was logged but a 500 in the access line.
+     */
+    @Test
+    void a_class_that_cannot_be_loaded_is_a_logged_500_with_the_error_body() {
+        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        dispatcher.addAppender(events);
+        try {
+            Http.Response response = http.get("/v1/_probe/linkage", key);
+            assertThat(response.status()).isEqualTo(500);
+            assertThat(response.json().path("error").asText()).isEqualTo("internal_error");
+            assertThat(response.text()).doesNotContain("com/example");
+            assertThat(events.list).anySatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+                assertThat(e.getThrowableProxy().getClassName()).isEqualTo(NoClassDefFoundError.class.getName());
+            });
+        } finally {
+            dispatcher.detachAppender(events);
+        }
     }
 
     @Test
