@@ -7,10 +7,12 @@ import java.util.UUID;
  * One send, as handed to a connector. {@code messageId} is stable across retries: connectors use it to
  * deduplicate when a previous attempt's outcome is unknown. {@code attempt} counts from 1. A direct message has
  * {@code to} and no {@code group}; a group message has a {@code group} and no {@code to}. {@code media} are its
- * attachments, already prepared for {@code channel} (voice notes converted, images sized for MMS).
+ * attachments, already prepared for {@code channel} (voice notes converted, images sized for MMS). {@code replyTo}
+ * is the id of the message (of this thread, ours or the contact's) this one answers as a threaded reply, on
+ * channels that thread replies (iMessage, WhatsApp); null otherwise, and always on SMS, which has no replies.
  */
 public record OutboundMessage(UUID messageId, String fromHandle, String to, ChannelType channel, String text,
-                              String effect, int attempt, Group group, java.util.List<Media> media) {
+                              String effect, UUID replyTo, int attempt, Group group, java.util.List<Media> media) {
 
     public OutboundMessage {
         media = media == null ? java.util.List.of() : java.util.List.copyOf(media);

@@ -462,6 +462,7 @@ final class SendJob implements JobHandler {
     private static OutboundMessage outbound(Message message, ChannelType channel, int attempt, OutboundMessage.Group group,
                                             List<OutboundMessage.Media> media) {
         return new OutboundMessage(message.id(), message.fromHandle(), message.to(), channel, message.text(),
-                channel == ChannelType.IMESSAGE ? message.effect() : null, attempt, group, media);
+                channel == ChannelType.IMESSAGE ? message.effect() : null,
+                channel == ChannelType.SMS ? null : message.replyTo(), attempt, group, media);
     }
 }

@@ -29,10 +29,12 @@ class FallbackIT {
     /** Records every send; refuses iMessage as not registered, accepts SMS. */
     static final class StaleRegistry implements Channel {
         final List<ChannelType> asked = new CopyOnWriteArrayList<>();
+        final List<OutboundMessage> messages = new CopyOnWriteArrayList<>();
 
         @Override
         public SendResult send(OutboundMessage message) {
             asked.add(message.channel());
+            messages.add(message);
             return message.channel() == ChannelType.IMESSAGE
                     ? new SendResult.Rejected("not_registered", "handle de-registered from iMessage")
                     : new SendResult.Accepted(message.channel(), "ref", List.of());
@@ -73,6 +75,29 @@ class FallbackIT {
                 assertThat(t.channel()).isEqualTo("sms");
                 assertThat(t.detail()).startsWith("fallback from imessage");
             });
+        }
+    }
+
+    /**
+     * A threaded reply reaches the backend as one (its {@code replyTo}) on iMessage; fallen back to SMS, which has no
+     * replies, it goes as a plain text, without the reply or the effect. Before, no connector was told of replies.
+     */
+    @Test
+    void a_reply_goes_to_the_backend_as_one_on_imessage_and_as_plain_text_on_sms() {
+        StaleRegistry backend = new StaleRegistry();
+        try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
+            MessagingRig rig = MessagingRig.start(db, clock, backend, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null,
+                    Duration.ofHours(1));
+            var first = rig.messaging().send().send(new SendMessage.Command(rig.principal(), null, "fp1", "+14155550123",
+                    MessagingRig.NUMBER, null, "hello", null, null, null, null, null, null, null)).message();
+            rig.drain();
+            backend.messages.clear();
+            rig.messaging().send().send(new SendMessage.Command(rig.principal(), null, "fp2", "+14155550123",
+                    MessagingRig.NUMBER, null, "and this", null, first.id(), "slam", null, null, null, null));
+            rig.drain();
+            assertThat(backend.messages).extracting(OutboundMessage::channel, OutboundMessage::replyTo, OutboundMessage::effect)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(ChannelType.IMESSAGE, first.id(), "slam"),
+                            org.assertj.core.groups.Tuple.tuple(ChannelType.SMS, null, null));
         }
     }
 }
