@@ -282,6 +282,76 @@ abstract class PacingContract {
         }
     }
 
+    private Map<String, String> oneAMinute() {
+        return Map.of("MSGBUBBLES_WORKER_ENABLED", "false", "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "1",
+                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "1000000");
+    }
+
+    /**
+     * A booked send the backend asks to try again later has not sent in its slot, which goes unused: the next try books
+     * a slot of its own (here after the one booked meanwhile), rather than sending on the old booking, still within its
+     * minute.
+     */
+    @Test
+    void a_booked_send_the_backend_puts_off_books_anew() {
+        try (TestStore store = newStore(); App app = App.start(store.config(oneAMinute()), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            Instant start = clock.instant();
+            String first = send(http, key, NUMBER, "+14155553501");
+            app.worker().drain();
+            String flaky = send(http, key, NUMBER, "+14155550503"); // the sandbox's: unavailable on attempts 1 and 2
+            app.worker().drain();
+            String later = send(http, key, NUMBER, "+14155553502");
+            app.worker().drain();
+            clock.advance(Duration.ofMinutes(1)); // the flaky send's slot: unavailable, try again in 1 s
+            app.worker().drain();
+            clock.advance(Duration.ofSeconds(1));
+            app.worker().drain();
+            assertThat(status(http, key, flaky)).isEqualTo("queued");
+            clock.advance(Duration.ofSeconds(59));
+            app.worker().drain();
+            assertThat(sentAt(http, key, later)).isEqualTo(start.plusSeconds(120));
+            assertThat(status(http, key, flaky)).isEqualTo("queued");
+            clock.advance(Duration.ofMinutes(1));
+            app.worker().drain();
+            assertThat(sentAt(http, key, flaky)).isEqualTo(start.plusSeconds(180));
+            assertThat(sentAt(http, key, first)).isEqualTo(start);
+        }
+    }
+
+    /**
+     * A scheduled message joins its thread at its time and books a slot like any other send; cancelled while it waits
+     * for that slot, the slot goes unused and the sends booked after it keep theirs.
+     */
+    @Test
+    void a_scheduled_send_cancelled_while_it_waits_for_its_booked_slot_leaves_it_unused() {
+        try (TestStore store = newStore(); App app = App.start(store.config(oneAMinute()), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            Instant start = clock.instant();
+            send(http, key, NUMBER, "+14155553601");
+            Http.Response r = http.postJson("/v1/messages", key, "{\"to\":\"+14155553602\",\"from_handle\":\"" + NUMBER
+                    + "\",\"text\":\"x\",\"scheduled_at\":\"" + start.plusSeconds(10) + "\"}");
+            assertThat(r.status()).as(r.text()).isEqualTo(202);
+            String scheduled = r.json().path("data").path("id").asText();
+            app.worker().drain();
+            clock.advance(Duration.ofSeconds(10));
+            app.worker().drain(); // joins its thread, finds the number busy, books the slot at 60 s
+            String after = send(http, key, NUMBER, "+14155553603");
+            app.worker().drain(); // books the slot at 120 s
+            Http.Response canceled = http.send("DELETE", "/v1/messages/" + scheduled, key, null, null, Map.of());
+            assertThat(canceled.status()).as(canceled.text()).isEqualTo(200);
+            assertThat(status(http, key, scheduled)).isEqualTo("canceled");
+            clock.advance(Duration.ofSeconds(50));
+            app.worker().drain();
+            assertThat(status(http, key, after)).isEqualTo("queued");
+            clock.advance(Duration.ofMinutes(1));
+            app.worker().drain();
+            assertThat(sentAt(http, key, after)).isEqualTo(start.plusSeconds(120));
+        }
+    }
+
     @Test
     void an_unpaced_number_writes_no_pacing_row() {
         try (TestStore store = newStore(); App app = App.start(store.config(paced("0")), clock)) {

@@ -187,14 +187,25 @@ final class NumberPacing {
     }
 
     private Attempt attempt(Handle tx, String handle, long at) {
-        var next = Sql.one(tx, book, row -> row.longValue("next_free_ns"),
-                at, at, at, intervalNanos, at + intervalNanos, intervalNanos, at, handle);
-        if (next.isPresent()) {
-            long slot = next.get() - intervalNanos;
-            return slot <= at ? new Attempt.Taken() : new Attempt.Booked(slot);
+        var next = book(tx, handle, at);
+        if (next.isEmpty()) {
+            if (Sql.one(tx, EXISTS, row -> 1, handle).isEmpty()) {
+                return new Attempt.NoRow();
+            }
+            // another transaction holds the row (it is booking a slot, and this send books after it shortly), or had
+            // not yet committed it when the update looked (the number's first send): once more tells which
+            next = book(tx, handle, at);
+            if (next.isEmpty()) {
+                return new Attempt.Held();
+            }
         }
-        // no row, or another transaction holds it: it is booking a slot, and this send books after it shortly
-        return Sql.one(tx, EXISTS, row -> 1, handle).isPresent() ? new Attempt.Held() : new Attempt.NoRow();
+        long slot = next.get() - intervalNanos;
+        return slot <= at ? new Attempt.Taken() : new Attempt.Booked(slot);
+    }
+
+    private java.util.Optional<Long> book(Handle tx, String handle, long at) {
+        return Sql.one(tx, book, row -> row.longValue("next_free_ns"),
+                at, at, at, intervalNanos, at + intervalNanos, intervalNanos, at, handle);
     }
 
     /**
