@@ -147,7 +147,8 @@ abstract class PacingContract {
     private static void exactlyOneSecondApart(Http http, String key, List<String> ids) {
         List<Instant> sent = ids.stream().map(id -> sentAt(http, key, id)).sorted().toList();
         for (int i = 1; i < sent.size(); i++) {
-            assertThat(Duration.between(sent.get(i - 1), sent.get(i))).as("send %s", i).isEqualTo(Duration.ofSeconds(1));
+            assertThat(Duration.between(sent.get(i - 1), sent.get(i))).as("send %s", i)
+                    .isEqualTo(Duration.ofSeconds(1));
         }
     }
 

@@ -75,7 +75,7 @@ final class NumberPacing {
     /** How soon a send that found the row held by another transaction (PostgreSQL) comes back, at most. */
     static final Duration HELD = Duration.ofMillis(100);
 
-    /** A slot a job booked (nanoseconds since the epoch), kept in its payload ({@link #payload}) by that transaction. */
+    /** A slot a job booked (nanoseconds since the epoch), kept in its payload ({@link #payload}) by the booking. */
     record Booking(long slotNanos) {
         private static final String PREFIX = "paced:";
 

@@ -263,10 +263,10 @@ final class SendJob implements JobHandler {
     }
 
     /**
-     * The number's send slot ({@link NumberPacing}): the one this job booked, if it still holds, or one taken now, committed
-     * before the backend is asked (a crash after that only wastes the slot; a send without it could go beside another
-     * process's); or else {@code job} is rescheduled to the slot it booked, noting the booking in its payload, in the
-     * transaction that booked it. Returns whether the job may send. Only paced sends come here.
+     * The number's send slot ({@link NumberPacing}): the one this job booked, if it still holds, or one taken now,
+     * committed before the backend is asked (a crash after that only wastes the slot; a send without it could go beside
+     * another process's); or else {@code job} is rescheduled to the slot it booked, noting the booking in its payload,
+     * in the transaction that booked it. Returns whether the job may send. Only paced sends come here.
      */
     private boolean takeSlot(Job job, NumberPacing pace, String handle) {
         NumberPacing.Booking held = NumberPacing.Booking.of(job.payload());
