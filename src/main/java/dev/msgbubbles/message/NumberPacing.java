@@ -136,9 +136,9 @@ final class NumberPacing {
     /**
      * The slot of number {@code handle} for a job at {@code now}, its payload noting {@code held} (null: no booking).
      * Returns {@link Duration#ZERO} when the job may send: its booking holds (nothing written), or it took the slot,
-     * committed. Otherwise returns how long until the job comes back, having
-     * run {@code whileWaiting} in the transaction that booked its slot (or found the row held elsewhere). Unpaced,
-     * {@link Duration#ZERO} with nothing written.
+     * committed. Otherwise returns how long until the job comes back, having run {@code whileWaiting} in the
+     * transaction that booked its slot (or found the row held elsewhere). Unpaced, {@link Duration#ZERO} with nothing
+     * written.
      */
     Duration take(String handle, Instant now, Booking held, Waiting whileWaiting) {
         if (intervalNanos == 0) {
@@ -154,7 +154,7 @@ final class NumberPacing {
                 switch (found) {
                     case Attempt.Booked booked ->
                             whileWaiting.reschedule(tx, due(booked.slotNanos()), new Booking(booked.slotNanos()));
-                    case Attempt.Held h -> whileWaiting.reschedule(tx, due(at + held().toNanos()), null);
+                    case Attempt.Held h -> whileWaiting.reschedule(tx, due(at + heldWait().toNanos()), null);
                     default -> {
                     }
                 }
@@ -168,7 +168,7 @@ final class NumberPacing {
                     return Duration.ofNanos(booked.slotNanos() - at);
                 }
                 case Attempt.Held h -> {
-                    return held();
+                    return heldWait();
                 }
                 case Attempt.NoRow none -> {
                     // alone in its transaction: an insert waits for another's of the same row, never while holding more
@@ -182,7 +182,7 @@ final class NumberPacing {
         throw new IllegalStateException("the pacing row of " + handle + " vanished");
     }
 
-    private Duration held() {
+    private Duration heldWait() {
         return Duration.ofNanos(Math.min(intervalNanos, HELD.toNanos()));
     }
 
