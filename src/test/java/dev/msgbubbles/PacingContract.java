@@ -33,7 +33,8 @@ abstract class PacingContract {
     abstract TestStore newStore();
 
     private Map<String, String> paced(String perMinute) {
-        return Map.of("MSGBUBBLES_WORKER_ENABLED", "false", "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", perMinute);
+        return Map.of("MSGBUBBLES_WORKER_ENABLED", "false", "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", perMinute,
+                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "1000000");
     }
 
     private static String send(Http http, String key, String from, String to) {
@@ -124,6 +125,231 @@ abstract class PacingContract {
             }
             // the two messages of one thread went out in the order they were accepted
             assertThat(sentAt(one, key, a2)).isAfter(sentAt(one, key, a1));
+        }
+    }
+
+    /** The most claims any send job still queued has had (claims count a job's attempts). */
+    private static int mostClaims(TestStore store) {
+        try (Database db = store.open()) {
+            return db.read(h -> h.createQuery("SELECT COALESCE(MAX(attempts), 0) FROM jobs WHERE kind = 'send_message'")
+                    .mapTo(Integer.class).one());
+        }
+    }
+
+    private static long nextFreeNanos(TestStore store) {
+        try (Database db = store.open()) {
+            return db.read(h -> h.createQuery("SELECT next_free_ns FROM number_pacing WHERE handle = :h")
+                    .bind("h", NUMBER).mapTo(Long.class).one());
+        }
+    }
+
+    /** Each one second after the one before, in the order they went out. */
+    private static void exactlyOneSecondApart(Http http, String key, List<String> ids) {
+        List<Instant> sent = ids.stream().map(id -> sentAt(http, key, id)).sorted().toList();
+        for (int i = 1; i < sent.size(); i++) {
+            assertThat(Duration.between(sent.get(i - 1), sent.get(i))).as("send %s", i)
+                    .isEqualTo(Duration.ofSeconds(1));
+        }
+    }
+
+    /**
+     * A bulk send of twenty messages from one number to twenty threads: each waiting send books its own slot and is
+     * claimed once more, at it. Before bookings, every slot claimed every send still waiting (a send was claimed up to
+     * twenty times, and a campaign of thousands made thousands of claims and writes a second).
+     */
+    @Test
+    void twenty_queued_sends_of_one_number_are_each_claimed_about_once() {
+        try (TestStore store = newStore(); App app = App.start(store.config(paced("60")), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                ids.add(send(http, key, NUMBER, "+141555530" + (10 + i)));
+            }
+            app.worker().drain();
+            assertThat(sentCount(http, key, ids)).isEqualTo(1);
+            for (int slot = 2; slot <= 20; slot++) {
+                clock.advance(Duration.ofSeconds(1));
+                app.worker().drain();
+                assertThat(sentCount(http, key, ids)).as("after slot %s", slot).isEqualTo(slot);
+                assertThat(mostClaims(store)).as("claims of a send still waiting, after slot %s", slot)
+                        .isLessThanOrEqualTo(1);
+            }
+            exactlyOneSecondApart(http, key, ids);
+        }
+    }
+
+    @Test
+    void two_processes_booking_one_numbers_slots_never_exceed_its_pace() {
+        try (TestStore store = newStore(); App first = App.start(store.config(paced("60")), clock);
+             App second = App.start(store.config(paced("60")), clock)) {
+            String key = first.bootstrapped().orElseThrow().testKey().key();
+            Http one = new Http(first.port());
+            Http two = new Http(second.port());
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ids.add(send(one, key, NUMBER, "+141555531" + (10 + i)));
+                ids.add(send(two, key, NUMBER, "+141555532" + (10 + i)));
+            }
+            first.worker().drain();
+            second.worker().drain();
+            assertThat(sentCount(one, key, ids)).isEqualTo(1);
+            for (int slot = 2; slot <= 20; slot++) {
+                clock.advance(Duration.ofSeconds(1));
+                second.worker().drain();
+                first.worker().drain();
+                assertThat(sentCount(one, key, ids)).as("after slot %s", slot).isEqualTo(slot);
+                assertThat(mostClaims(store)).as("after slot %s", slot).isLessThanOrEqualTo(1);
+            }
+            exactlyOneSecondApart(one, key, ids);
+        }
+    }
+
+    /**
+     * Bookings are the job's and the row's, committed together: a server restarted while sends wait sends each in its
+     * booked slot without booking another (the row stays where the bookings left it).
+     */
+    @Test
+    void a_restart_keeps_each_waiting_sends_booked_slot() {
+        try (TestStore store = newStore()) {
+            List<String> ids = new ArrayList<>();
+            String key;
+            try (App app = App.start(store.config(paced("60")), clock)) {
+                Http http = new Http(app.port());
+                key = app.bootstrapped().orElseThrow().testKey().key();
+                for (int i = 0; i < 3; i++) {
+                    ids.add(send(http, key, NUMBER, "+141555533" + (10 + i)));
+                }
+                app.worker().drain();
+                assertThat(sentCount(http, key, ids)).isEqualTo(1);
+            }
+            long booked = nextFreeNanos(store);
+            try (App app = App.start(store.config(paced("60")), clock)) {
+                Http http = new Http(app.port());
+                for (int slot = 2; slot <= 3; slot++) {
+                    clock.advance(Duration.ofSeconds(1));
+                    app.worker().drain();
+                    assertThat(sentCount(http, key, ids)).as("after slot %s", slot).isEqualTo(slot);
+                }
+                assertThat(nextFreeNanos(store)).isEqualTo(booked);
+                assertThat(mostClaims(store)).isZero();
+                exactlyOneSecondApart(http, key, ids);
+            }
+        }
+    }
+
+    /**
+     * A send claimed at its booked slot by a worker that then died is claimed again when its lease ends, still in its
+     * slot (a pace of one a minute, a lease of 20 s): it sends in that slot, neither booking a second one nor losing
+     * its own, and the next booked send keeps its slot.
+     */
+    @Test
+    void a_booked_send_claimed_again_after_its_lease_ran_out_keeps_its_slot() {
+        Map<String, String> settings = Map.of("MSGBUBBLES_WORKER_ENABLED", "false",
+                "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "1", "MSGBUBBLES_JOB_LEASE_SECONDS", "20",
+                "MSGBUBBLES_WEBHOOK_TIMEOUT_MS", "2000", "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "1000000");
+        try (TestStore store = newStore(); App app = App.start(store.config(settings), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            Instant start = clock.instant();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(send(http, key, NUMBER, "+141555534" + (10 + i)));
+            }
+            app.worker().drain();
+            long booked = nextFreeNanos(store);
+            clock.advance(Duration.ofMinutes(1).minusMillis(1));
+            app.worker().drain(); // the first send's receipts
+            assertThat(sentCount(http, key, ids)).isEqualTo(1);
+            clock.advance(Duration.ofMillis(1));
+            dev.msgbubbles.queue.Job dying;
+            try (Database db = store.open()) {
+                dying = db.write(tx -> new dev.msgbubbles.queue.JobQueue(db)
+                        .claim(tx, "a worker about to die", 1, clock.instant(), Duration.ofSeconds(20))).getFirst();
+            }
+            assertThat(dying.kind()).isEqualTo("send_message");
+            String second = dying.subject();
+            String third = ids.stream().filter(id -> !id.equals(second) && status(http, key, id).equals("queued"))
+                    .findFirst().orElseThrow();
+            clock.advance(Duration.ofSeconds(20));
+            app.worker().drain();
+            assertThat(status(http, key, second)).isNotEqualTo("queued");
+            assertThat(sentAt(http, key, second)).isEqualTo(start.plusSeconds(80));
+            assertThat(nextFreeNanos(store)).isEqualTo(booked);
+            assertThat(status(http, key, third)).isEqualTo("queued");
+            clock.advance(Duration.ofSeconds(40));
+            app.worker().drain();
+            assertThat(sentAt(http, key, third)).isEqualTo(start.plusSeconds(120));
+        }
+    }
+
+    private Map<String, String> oneAMinute() {
+        return Map.of("MSGBUBBLES_WORKER_ENABLED", "false", "MSGBUBBLES_SANDBOX_PACING_PER_MINUTE", "1",
+                "MSGBUBBLES_RATE_LIMIT_PER_MINUTE", "1000000");
+    }
+
+    /**
+     * A booked send the backend asks to try again later has not sent in its slot, which goes unused: the next try books
+     * a slot of its own (here after the one booked meanwhile), rather than sending on the old booking, still within its
+     * minute.
+     */
+    @Test
+    void a_booked_send_the_backend_puts_off_books_anew() {
+        try (TestStore store = newStore(); App app = App.start(store.config(oneAMinute()), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            Instant start = clock.instant();
+            String first = send(http, key, NUMBER, "+14155553501");
+            app.worker().drain();
+            String flaky = send(http, key, NUMBER, "+14155550503"); // the sandbox's: unavailable on attempts 1 and 2
+            app.worker().drain();
+            String later = send(http, key, NUMBER, "+14155553502");
+            app.worker().drain();
+            clock.advance(Duration.ofMinutes(1)); // the flaky send's slot: unavailable, try again in 1 s
+            app.worker().drain();
+            clock.advance(Duration.ofSeconds(1));
+            app.worker().drain();
+            assertThat(status(http, key, flaky)).isEqualTo("queued");
+            clock.advance(Duration.ofSeconds(59));
+            app.worker().drain();
+            assertThat(sentAt(http, key, later)).isEqualTo(start.plusSeconds(120));
+            assertThat(status(http, key, flaky)).isEqualTo("queued");
+            clock.advance(Duration.ofMinutes(1));
+            app.worker().drain();
+            assertThat(sentAt(http, key, flaky)).isEqualTo(start.plusSeconds(180));
+            assertThat(sentAt(http, key, first)).isEqualTo(start);
+        }
+    }
+
+    /**
+     * A scheduled message joins its thread at its time and books a slot like any other send; cancelled while it waits
+     * for that slot, the slot goes unused and the sends booked after it keep theirs.
+     */
+    @Test
+    void a_scheduled_send_cancelled_while_it_waits_for_its_booked_slot_leaves_it_unused() {
+        try (TestStore store = newStore(); App app = App.start(store.config(oneAMinute()), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            Instant start = clock.instant();
+            send(http, key, NUMBER, "+14155553601");
+            Http.Response r = http.postJson("/v1/messages", key, "{\"to\":\"+14155553602\",\"from_handle\":\"" + NUMBER
+                    + "\",\"text\":\"x\",\"scheduled_at\":\"" + start.plusSeconds(10) + "\"}");
+            assertThat(r.status()).as(r.text()).isEqualTo(202);
+            String scheduled = r.json().path("data").path("id").asText();
+            app.worker().drain();
+            clock.advance(Duration.ofSeconds(10));
+            app.worker().drain(); // joins its thread, finds the number busy, books the slot at 60 s
+            String after = send(http, key, NUMBER, "+14155553603");
+            app.worker().drain(); // books the slot at 120 s
+            Http.Response canceled = http.send("DELETE", "/v1/messages/" + scheduled, key, null, null, Map.of());
+            assertThat(canceled.status()).as(canceled.text()).isEqualTo(200);
+            assertThat(status(http, key, scheduled)).isEqualTo("canceled");
+            clock.advance(Duration.ofSeconds(50));
+            app.worker().drain();
+            assertThat(status(http, key, after)).isEqualTo("queued");
+            clock.advance(Duration.ofMinutes(1));
+            app.worker().drain();
+            assertThat(sentAt(http, key, after)).isEqualTo(start.plusSeconds(120));
         }
     }
 

@@ -263,13 +263,15 @@ final class SendJob implements JobHandler {
     }
 
     /**
-     * Takes the number's send slot ({@link NumberPacing}), committed before the backend is asked (a crash after that
-     * only wastes the slot; a send without it could go beside another process's), or reschedules {@code job} to when it
-     * is free, in the transaction that found it taken; returns whether it was taken. Only paced sends come here.
+     * The number's send slot ({@link NumberPacing}): the one this job booked, if it still holds, or one taken now,
+     * committed before the backend is asked (a crash after that only wastes the slot; a send without it could go beside
+     * another process's); or else {@code job} is rescheduled to the slot it booked, noting the booking in its payload,
+     * in the transaction that booked it. Returns whether the job may send. Only paced sends come here.
      */
     private boolean takeSlot(Job job, NumberPacing pace, String handle) {
-        Instant at = clock.instant();
-        return pace.take(handle, at, (tx, wait) -> queue.reschedule(tx, job, NumberPacing.due(at, wait), "paced")).isZero();
+        NumberPacing.Booking held = NumberPacing.Booking.of(job.payload());
+        return pace.take(handle, clock.instant(), held, (tx, due, booking) -> queue.reschedule(tx, job,
+                due, "paced", booking != null ? booking.payload() : held != null ? null : job.payload())).isZero();
     }
 
     /**
@@ -423,7 +425,12 @@ final class SendJob implements JobHandler {
         }
         Instant next = now.plus(after);
         Instant at = next.isAfter(deadline) ? deadline : next;
-        writes.writeVoid(tx -> queue.reschedule(tx, job, at, note));
+        if (NumberPacing.Booking.of(job.payload()) != null) {
+            // the booked slot went unused: the next try books its own (see NumberPacing)
+            writes.writeVoid(tx -> queue.reschedule(tx, job, at, note, null));
+        } else {
+            writes.writeVoid(tx -> queue.reschedule(tx, job, at, note));
+        }
     }
 
     /**

@@ -30,6 +30,8 @@ public final class JobQueue {
     private final String deleteAtSql;
     private final String rescheduleSql;
     private final String rescheduleAtSql;
+    private final String reschedulePayloadSql;
+    private final String reschedulePayloadAtSql;
     private final Dialect dialect;
     /** PostgreSQL: a claim sets only the lease and keeps run_at (see the constructor). */
     private final boolean claimsInPlace;
@@ -58,6 +60,8 @@ public final class JobQueue {
         String reschedule = "UPDATE " + table + " SET run_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ? ";
         this.rescheduleSql = reschedule + "WHERE seq = ?";
         this.rescheduleAtSql = reschedule + "WHERE ctid = ?::tid AND seq = ?";
+        this.reschedulePayloadSql = reschedule + ", payload = ? WHERE seq = ?";
+        this.reschedulePayloadAtSql = reschedule + ", payload = ? WHERE ctid = ?::tid AND seq = ?";
         this.dialect = db.dialect();
         // SQLite: a claim moves run_at to the end of the lease, so "due" is one range on the due index for both new
         // jobs and jobs whose lease ran out: jobs being worked on are never scanned (scanning past them made each claim
@@ -184,6 +188,20 @@ public final class JobQueue {
             Sql.update(tx, rescheduleAtSql, at, message, job.at(), job.seq());
         } else {
             Sql.update(tx, rescheduleSql, at, message, job.seq());
+        }
+        changes.incrementAndGet();
+    }
+
+    /**
+     * As {@link #reschedule(Handle, Job, Instant, String)}, the job's payload now {@code payload}: for what the job
+     * must remember until it runs again, written with its reschedule (e.g. a send's booked slot).
+     */
+    public void reschedule(Handle tx, Job job, Instant at, String error, String payload) {
+        String message = error == null ? null : truncate(error);
+        if (job.at() != null) {
+            Sql.update(tx, reschedulePayloadAtSql, at, message, payload, job.at(), job.seq());
+        } else {
+            Sql.update(tx, reschedulePayloadSql, at, message, payload, job.seq());
         }
         changes.incrementAndGet();
     }
