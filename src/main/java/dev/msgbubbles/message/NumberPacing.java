@@ -23,7 +23,10 @@ import org.jdbi.v3.core.Handle;
  * slot. A booking holds for as long as its slot lasts (one interval, at least {@link #LATE}), also for a job claimed
  * again meanwhile (its worker died, its lease ran out): it neither books a second slot nor loses its own. A booking
  * whose slot has passed (the server was down) books anew: otherwise a server down for ten minutes would send, at
- * start, every booking of those ten minutes at once. A job that did not send in its slot (its message failed, was
+ * start, every booking of those ten minutes at once. A booking made anew that way is honoured however late it comes
+ * back: late twice is a queue running behind (its claims some seconds after their time), not a downtime, and booking
+ * anew at every return would stop the number for as long as the queue runs behind (each return finding its new slot
+ * gone too), its slots unused. Late by the same lag, the sends keep their spacing. A job that did not send in its slot (its message failed, was
  * cancelled, the backend said to retry later) leaves the slot unused, since the pace is a maximum; its caller drops the
  * booking when it reschedules the job for another reason, so that a retry books anew.
  *
@@ -66,8 +69,8 @@ final class NumberPacing {
             RETURNING next_free_ns""";
     /**
      * How late a booked job may come back and still send in its slot, if the slot is shorter. Its worker's claims may
-     * run behind (a busy queue), and a booking refused for that would go to the end of the number's bookings, where it
-     * would come back as late again; so not just one interval at fast paces. But a booking long past is refused (see
+     * run behind (a busy queue), and a booking refused for that goes to the end of the number's bookings (where, late
+     * again, it is honoured: see above); so not just one interval at fast paces. But a booking long past is refused (see
      * above). After a downtime, the bookings of this last stretch may go together: none more than one interval's worth
      * at a pace of 60 a minute or less, a second's worth at faster ones.
      */
@@ -75,18 +78,26 @@ final class NumberPacing {
     /** How soon a send that found the row held by another transaction (PostgreSQL) comes back, at most. */
     static final Duration HELD = Duration.ofMillis(100);
 
-    /** A slot a job booked (nanoseconds since the epoch), kept in its payload ({@link #payload}) by the booking. */
-    record Booking(long slotNanos) {
+    /**
+     * A slot a job booked (nanoseconds since the epoch), kept in its payload ({@link #payload}) by the booking;
+     * {@code anew}: booked because the job came back past the slot of an earlier booking (it holds however late).
+     */
+    record Booking(long slotNanos, boolean anew) {
         private static final String PREFIX = "paced:";
+        private static final String ANEW = ":anew";
 
         String payload() {
-            return PREFIX + slotNanos;
+            return PREFIX + slotNanos + (anew ? ANEW : "");
         }
 
         /** The booking a job's payload notes, or null (another payload, or none). */
         static Booking of(String payload) {
-            return payload != null && payload.startsWith(PREFIX)
-                    ? new Booking(Long.parseLong(payload.substring(PREFIX.length()))) : null;
+            if (payload == null || !payload.startsWith(PREFIX)) {
+                return null;
+            }
+            boolean anew = payload.endsWith(ANEW);
+            return new Booking(Long.parseLong(payload.substring(PREFIX.length(),
+                    payload.length() - (anew ? ANEW.length() : 0))), anew);
         }
     }
 
@@ -145,15 +156,16 @@ final class NumberPacing {
             return Duration.ZERO;
         }
         long at = nanos(now);
-        if (held != null && at - held.slotNanos() < Math.max(intervalNanos, LATE.toNanos())) {
+        if (held != null && (held.anew() || at - held.slotNanos() < Math.max(intervalNanos, LATE.toNanos()))) {
             return Duration.ZERO;
         }
+        boolean anew = held != null; // come back past its slot
         for (int round = 0; round < 2; round++) {
             Attempt attempt = writes.write(handle, tx -> {
                 Attempt found = attempt(tx, handle, at);
                 switch (found) {
                     case Attempt.Booked booked ->
-                            whileWaiting.reschedule(tx, due(booked.slotNanos()), new Booking(booked.slotNanos()));
+                            whileWaiting.reschedule(tx, due(booked.slotNanos()), new Booking(booked.slotNanos(), anew));
                     case Attempt.Held h -> whileWaiting.reschedule(tx, due(at + heldWait().toNanos()), null);
                     default -> {
                     }

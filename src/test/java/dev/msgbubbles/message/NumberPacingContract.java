@@ -279,6 +279,37 @@ abstract class NumberPacingContract {
         assertThat(take(pacing, "k", waiting.get(1))).isZero();
     }
 
+    /**
+     * A queue running behind brings every booked send back some seconds after its slot. Each books anew once, at the
+     * end of the number's bookings, and sends when it comes back from that, late again by the same lag: the number's
+     * sends are delayed, not stopped. Before, each return past its slot booked anew, so that as long as the queue ran
+     * behind the number sent nothing, its slots passing unused.
+     */
+    @Test
+    void a_queue_running_behind_delays_a_numbers_sends_but_does_not_stop_them() {
+        NumberPacing pacing = pacing(60);
+        assertThat(take(pacing, "q")).isZero();
+        List<Send> waiting = List.of(new Send(), new Send(), new Send(), new Send(), new Send());
+        for (int i = 0; i < waiting.size(); i++) {
+            assertThat(take(pacing, "q", waiting.get(i))).isEqualTo(Duration.ofSeconds(i + 1));
+        }
+        // each comes back two seconds after its slot (1 s to 5 s) and books anew, after the others' bookings
+        clock.advance(Duration.ofSeconds(2));
+        for (int i = 0; i < waiting.size(); i++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(take(pacing, "q", waiting.get(i))).as("books anew at %d s", 6 + i).isEqualTo(Duration.ofSeconds(3));
+            assertThat(waiting.get(i).booking.anew()).isTrue();
+        }
+        // and comes back two seconds after that slot too: it sends then, one a second
+        for (int i = 0; i < waiting.size(); i++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(take(pacing, "q", waiting.get(i))).as("late again: the queue's lag, not a downtime").isZero();
+        }
+        assertThat(NumberPacing.Booking.of(waiting.get(0).booking.payload())).isEqualTo(waiting.get(0).booking);
+        assertThat(NumberPacing.Booking.of(new NumberPacing.Booking(42, false).payload()))
+                .isEqualTo(new NumberPacing.Booking(42, false));
+    }
+
     @Test
     void a_job_that_booked_a_slot_comes_back_no_earlier_than_the_slot() {
         long now = Instant.parse("2026-11-23T10:00:00.000400Z").toEpochMilli() * 1_000_000L + 400_000L;
