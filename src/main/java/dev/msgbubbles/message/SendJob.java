@@ -343,17 +343,17 @@ final class SendJob implements JobHandler {
                 // receipts already due (sandbox at time scale 0) are applied with the send, in this transaction;
                 // everything else the backend announced becomes a follow-up job
                 List<MessageStatus> due = new ArrayList<>(2);
-                List<JobQueue.NewJob> later = new ArrayList<>();
+                List<SendResult.FollowUp> afterwards = new ArrayList<>();
                 for (SendResult.FollowUp followUp : accepted.followUps()) {
                     if (followUp.after().isZero() && followUp.signal() == SendResult.Signal.DELIVERED) {
                         due.add(MessageStatus.DELIVERED);
                     } else if (followUp.after().isZero() && followUp.signal() == SendResult.Signal.READ) {
                         due.add(MessageStatus.READ);
                     } else {
-                        later.add(new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
-                                FollowUpJob.payload(followUp), now.plus(followUp.after())));
+                        afterwards.add(followUp);
                     }
                 }
+                List<JobQueue.NewJob> later = FollowUpJob.jobs(message.id(), afterwards, now);
                 Lifecycle.Sending sending = Lifecycle.sending(message, accepted.channel(), detail, due, now);
                 String affinity = ConversationStore.affinity(message.accountId(), message.mode(), message.fromHandle(),
                         message.to() != null ? message.to() : message.conversationId().toString());
