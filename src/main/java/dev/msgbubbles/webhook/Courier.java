@@ -145,6 +145,8 @@ final class Courier {
             return;
         }
         Instant at = clock.instant();
+        // a host that does not resolve now (UrlGuard.Verdict.Unresolved) goes on to the attempt, whose connection then
+        // fails (it resolves again, through the guard) and is retried: only an answer that is not public drops it
         if (guard.check(w.url()) instanceof UrlGuard.Verdict.Refused refused) {
             drop(d, new Attempt(d.id(), d.attempts() + 1, at, null, 0, "not sent: " + refused.reason(), null),
                     "not sent: " + refused.reason(), alsoInTx);
