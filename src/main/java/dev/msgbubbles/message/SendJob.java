@@ -335,7 +335,10 @@ final class SendJob implements JobHandler {
         apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
     }
 
-    /** Records the backend's answer; {@code establishes} is the group this send creates on the network, if any. */
+    /**
+     * Records the backend's answer; {@code detail} says the send fell back from iMessage to SMS (null if not);
+     * {@code establishes} is the group this send creates on the network, if any.
+     */
     private void apply(Job job, Message message, SendResult result, String detail, UUID establishes, Instant deadline,
                        Instant now) {
         switch (result) {
@@ -378,6 +381,13 @@ final class SendJob implements JobHandler {
                     queue.complete(tx, job);
                 });
             }
+            case SendResult.Rejected rejected when detail != null ->
+                    // the SMS it fell back to refused it too: the failed step is on SMS and still shows the fallback
+                    writes.writeVoid(tx -> {
+                        lifecycle.failed(tx, message.id(), rejected.code(), rejected.message(), ChannelType.SMS,
+                                rejected.code() + "; " + detail, now);
+                        queue.complete(tx, job);
+                    });
             case SendResult.Rejected rejected -> fail(job, message.id(), rejected.code(), rejected.message(), null, now);
             case SendResult.RetryLater later ->
                     retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), deadline, now);
