@@ -326,6 +326,43 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
     }
 
     @Test
+    void a_delivery_the_endpoint_answered_for_good_breaks_the_row_of_exhausted_ones() {
+        Sender s = sender("answers");
+        Hook hook = hook(s.testKey(), "[\"message.queued\"]");
+        Receiver.Answer[] failures = new Receiver.Answer[8];
+        Arrays.fill(failures, Receiver.Answer.status(500));
+        receiver.plan(hook.path(), failures); // two deliveries, four attempts each (schedule 5s, 1m, 5m)
+        exhaust(s, "doomed early", 2);
+        receiver.plan(hook.path(), Receiver.Answer.status(404)); // final at once: an answer, not an exhausted delivery
+        sendFrom(s, to("1234"), "refused");
+        deliver();
+        receiver.plan(hook.path(), failures);
+        exhaust(s, "doomed late", 2);
+
+        JsonNode log = deliveries(hook);
+        assertThat(log).hasSize(5).allSatisfy(d -> assertThat(d.path("status").asText()).isEqualTo("failed"));
+        JsonNode webhook = http.get("/v1/webhooks/" + hook.id(), s.testKey()).json().path("data");
+        assertThat(webhook.path("enabled").asBoolean()).as("the last three events did not all use up their retries")
+                .isTrue();
+
+        receiver.plan(hook.path(), Arrays.copyOf(failures, 4));
+        exhaust(s, "doomed third", 1);
+        webhook = http.get("/v1/webhooks/" + hook.id(), s.testKey()).json().path("data");
+        assertThat(webhook.path("enabled").asBoolean()).isFalse();
+    }
+
+    /** Sends {@code count} messages and runs their deliveries through every retry of the test schedule. */
+    private void exhaust(Sender s, String text, int count) {
+        for (int i = 0; i < count; i++) {
+            sendFrom(s, to("1234"), text + " " + i);
+        }
+        deliver();
+        for (Duration step : List.of(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(5))) {
+            advance(step);
+        }
+    }
+
+    @Test
     void replay_sends_the_events_since_a_time_again_in_order_with_their_ids() {
         Sender s = sender("replay");
         Hook hook = hook(s.testKey(), "[\"message.queued\",\"message.delivered\"]");

@@ -9,11 +9,18 @@ import dev.msgbubbles.queue.Job;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Applies something a network reported about a sent message once it came due (job kind {@value #KIND};
- * payload: the {@link SendResult.Signal}, then {@code |contact} when a group member does it): receipts move the
+ * payload: the {@link SendResult.Signal}s due together, joined by {@code +}, then {@code |contact} when a group member
+ * does them): receipts move the
  * status forward; a simulated contact's typing, reply and reaction become events and an inbound message (into the
  * group, for a group message). Everything, including completing the job, commits at once.
  */
@@ -45,19 +52,41 @@ final class FollowUpJob implements JobHandler {
         return echo.substring(0, echo.offsetByCodePoints(0, SendMessage.MAX_TEXT));
     }
 
-    /** The job payload of a follow-up. */
-    static String payload(SendResult.FollowUp followUp) {
-        return followUp.contact() == null ? followUp.signal().name() : followUp.signal().name() + "|" + followUp.contact();
+    /**
+     * The jobs of message {@code id}'s {@code followUps}: those one contact (or the recipient) makes due at one time
+     * are one job, which applies them in the order the network listed them, so that they happen in that order
+     * whichever worker runs what first (a {@code 0777} contact at time scale 0 types, replies and likes at once; as
+     * three jobs on two workers the like could come before the reply, or the typing after it, leaving them typing).
+     */
+    static List<JobQueue.NewJob> jobs(UUID id, List<SendResult.FollowUp> followUps, Instant now) {
+        Map<List<Object>, List<SendResult.FollowUp>> together = new LinkedHashMap<>();
+        for (SendResult.FollowUp followUp : followUps) {
+            together.computeIfAbsent(Arrays.asList(followUp.after(), followUp.contact()), key -> new ArrayList<>())
+                    .add(followUp);
+        }
+        List<JobQueue.NewJob> jobs = new ArrayList<>(together.size());
+        together.values().forEach(group -> jobs.add(new JobQueue.NewJob(KIND, id.toString(), null, payload(group),
+                now.plus(group.getFirst().after()))));
+        return jobs;
+    }
+
+    /** The job payload of follow-ups due together: their signals joined by {@code +}, then {@code |contact}. */
+    private static String payload(List<SendResult.FollowUp> group) {
+        String signals = group.stream().map(followUp -> followUp.signal().name()).collect(Collectors.joining("+"));
+        String contact = group.getFirst().contact();
+        return contact == null ? signals : signals + "|" + contact;
     }
 
     @Override
     public void handle(Job job, Instant now) {
         UUID id = UUID.fromString(job.subject());
         String[] parts = job.payload().split("\\|", 2);
-        SendResult.Signal signal = SendResult.Signal.valueOf(parts[0]);
+        List<SendResult.Signal> signals = Arrays.stream(parts[0].split("\\+")).map(SendResult.Signal::valueOf).toList();
         String contact = parts.length > 1 ? parts[1] : null;
         writes.writeVoid(tx -> {
-            apply(tx, id, signal, contact, now);
+            for (SendResult.Signal signal : signals) {
+                apply(tx, id, signal, contact, now);
+            }
             queue.complete(tx, job);
         });
     }

@@ -132,9 +132,14 @@ final class Lifecycle {
     }
 
     boolean failed(Handle tx, UUID id, String code, String message, ChannelType channel, Instant at) {
+        return failed(tx, id, code, message, channel, code, at);
+    }
+
+    /** As above, the timeline step saying {@code detail} (the code, followed by what more there is to say). */
+    boolean failed(Handle tx, UUID id, String code, String message, ChannelType channel, String detail, Instant at) {
         return recorded(tx, store.transition(tx, id, UNSENT_YET, MessageStatus.FAILED,
                 ", error_code = ?, error_message = ?", java.util.Arrays.asList(code, message),
-                new MessageStore.Step(MessageStatus.FAILED, channel, channel == null, code, at), at),
+                new MessageStore.Step(MessageStatus.FAILED, channel, channel == null, detail, at), at),
                 EventType.MESSAGE_FAILED, at);
     }
 

@@ -337,7 +337,10 @@ final class SendJob implements JobHandler {
         apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
     }
 
-    /** Records the backend's answer; {@code establishes} is the group this send creates on the network, if any. */
+    /**
+     * Records the backend's answer; {@code detail} says the send fell back from iMessage to SMS (null if not);
+     * {@code establishes} is the group this send creates on the network, if any.
+     */
     private void apply(Job job, Message message, SendResult result, String detail, UUID establishes, Instant deadline,
                        Instant now) {
         switch (result) {
@@ -345,17 +348,17 @@ final class SendJob implements JobHandler {
                 // receipts already due (sandbox at time scale 0) are applied with the send, in this transaction;
                 // everything else the backend announced becomes a follow-up job
                 List<MessageStatus> due = new ArrayList<>(2);
-                List<JobQueue.NewJob> later = new ArrayList<>();
+                List<SendResult.FollowUp> afterwards = new ArrayList<>();
                 for (SendResult.FollowUp followUp : accepted.followUps()) {
                     if (followUp.after().isZero() && followUp.signal() == SendResult.Signal.DELIVERED) {
                         due.add(MessageStatus.DELIVERED);
                     } else if (followUp.after().isZero() && followUp.signal() == SendResult.Signal.READ) {
                         due.add(MessageStatus.READ);
                     } else {
-                        later.add(new JobQueue.NewJob(FollowUpJob.KIND, message.id().toString(), null,
-                                FollowUpJob.payload(followUp), now.plus(followUp.after())));
+                        afterwards.add(followUp);
                     }
                 }
+                List<JobQueue.NewJob> later = FollowUpJob.jobs(message.id(), afterwards, now);
                 Lifecycle.Sending sending = Lifecycle.sending(message, accepted.channel(), detail, due, now);
                 String affinity = ConversationStore.affinity(message.accountId(), message.mode(), message.fromHandle(),
                         message.to() != null ? message.to() : message.conversationId().toString());
@@ -380,6 +383,13 @@ final class SendJob implements JobHandler {
                     queue.complete(tx, job);
                 });
             }
+            case SendResult.Rejected rejected when detail != null ->
+                    // the SMS it fell back to refused it too: the failed step is on SMS and still shows the fallback
+                    writes.writeVoid(tx -> {
+                        lifecycle.failed(tx, message.id(), rejected.code(), rejected.message(), ChannelType.SMS,
+                                rejected.code() + "; " + detail, now);
+                        queue.complete(tx, job);
+                    });
             case SendResult.Rejected rejected -> fail(job, message.id(), rejected.code(), rejected.message(), null, now);
             case SendResult.RetryLater later ->
                     retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), deadline, now);

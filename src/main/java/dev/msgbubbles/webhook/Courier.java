@@ -145,6 +145,8 @@ final class Courier {
             return;
         }
         Instant at = clock.instant();
+        // a host that does not resolve now (UrlGuard.Verdict.Unresolved) goes on to the attempt, whose connection then
+        // fails (it resolves again, through the guard) and is retried: only an answer that is not public drops it
         if (guard.check(w.url()) instanceof UrlGuard.Verdict.Refused refused) {
             drop(d, new Attempt(d.id(), d.attempts() + 1, at, null, 0, "not sent: " + refused.reason(), null),
                     "not sent: " + refused.reason(), alsoInTx);
@@ -185,6 +187,10 @@ final class Courier {
                             EXHAUSTED_LIMIT + " deliveries in a row used up every retry", now)) {
                         LOG.warn("webhook {} disabled: {} deliveries in a row used up their retries", w.id(), EXHAUSTED_LIMIT);
                         Database.afterCommit(tx, "webhook disabled", () -> subscribers.invalidate(w.accountId(), w.mode()));
+                    } else if (!f.exhausted() && retries) {
+                        // a final answer (a 4xx, a redirect) ends a delivery without using up its retries, so it
+                        // breaks the row: only three exhausted deliveries in a row disable (a test ping never counts)
+                        webhooks.resetExhausted(tx, w.id());
                     }
                 }
             }

@@ -34,6 +34,13 @@ public final class UrlGuard {
         /** {@code reason} is safe to return to the caller. */
         record Refused(String reason) implements Verdict {
         }
+
+        /**
+         * The host did not resolve now, which says nothing of where it points: refused at registration; when a
+         * delivery is due, a connection error like any other (retried), not a refusal (which drops it).
+         */
+        record Unresolved(String reason) implements Verdict {
+        }
     }
 
     private final Resolver resolver;
@@ -84,10 +91,10 @@ public final class UrlGuard {
         try {
             addresses = resolver.resolve(bare);
         } catch (UnknownHostException e) {
-            return new Verdict.Refused("the host of url does not resolve");
+            return new Verdict.Unresolved("the host of url does not resolve");
         }
         if (addresses.isEmpty()) {
-            return new Verdict.Refused("the host of url does not resolve");
+            return new Verdict.Unresolved("the host of url does not resolve");
         }
         for (InetAddress address : addresses) {
             if (!isPublic(address)) {

@@ -210,6 +210,8 @@ public final class Webhooks {
         return switch (guard.check(url)) {
             case UrlGuard.Verdict.Allowed allowed -> allowed.uri().toString();
             case UrlGuard.Verdict.Refused refused -> throw new ApiException(ErrorCode.INVALID_URL, refused.reason(), "url");
+            case UrlGuard.Verdict.Unresolved unresolved ->
+                    throw new ApiException(ErrorCode.INVALID_URL, unresolved.reason(), "url");
         };
     }
 

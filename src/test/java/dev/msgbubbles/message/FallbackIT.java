@@ -27,7 +27,7 @@ class FallbackIT {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
     /** Records every send; refuses iMessage as not registered, accepts SMS. */
-    static final class StaleRegistry implements Channel {
+    static class StaleRegistry implements Channel {
         final List<ChannelType> asked = new CopyOnWriteArrayList<>();
         final List<OutboundMessage> messages = new CopyOnWriteArrayList<>();
 
@@ -74,6 +74,37 @@ class FallbackIT {
             assertThat(sent.timeline()).last().satisfies(t -> {
                 assertThat(t.channel()).isEqualTo("sms");
                 assertThat(t.detail()).startsWith("fallback from imessage");
+            });
+        }
+    }
+
+    /**
+     * When the SMS it fell back to refuses the message too, the message fails with SMS's reason, and its timeline still
+     * shows the fallback (DECISIONS §7): the failed step is on SMS and says what iMessage answered.
+     */
+    @Test
+    void a_fallback_that_sms_refuses_too_fails_and_the_timeline_still_shows_the_fallback() {
+        StaleRegistry backend = new StaleRegistry() {
+            @Override
+            public SendResult send(OutboundMessage message) {
+                SendResult first = super.send(message);
+                return message.channel() == ChannelType.SMS
+                        ? new SendResult.Rejected("recipient_unreachable", "the carrier refused the number") : first;
+            }
+        };
+        try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
+            MessagingRig rig = MessagingRig.start(db, clock, backend, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS),
+                    null, Duration.ofHours(1));
+            var created = rig.messaging().send().send(new SendMessage.Command(rig.principal(), null, "fp",
+                    "+14155550123", MessagingRig.NUMBER, null, "hello", null, null, null, null, null, null, null));
+            rig.drain();
+            MessageView failed = rig.messaging().messages().get(rig.principal(), created.message().id(), true);
+            assertThat(failed.status()).isEqualTo("failed");
+            assertThat(backend.asked).containsExactly(ChannelType.IMESSAGE, ChannelType.SMS);
+            assertThat(failed.timeline()).last().satisfies(t -> {
+                assertThat(t.status()).isEqualTo("failed");
+                assertThat(t.channel()).isEqualTo("sms");
+                assertThat(t.detail()).startsWith("recipient_unreachable").contains("fallback from imessage");
             });
         }
     }

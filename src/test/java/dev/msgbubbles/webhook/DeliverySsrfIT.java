@@ -131,6 +131,42 @@ class DeliverySsrfIT {
         assertThat(db.read(queue::pending)).isZero();
     }
 
+    /**
+     * A lookup that fails (a DNS outage, a zone being moved) says nothing of where the name points: it is a connection
+     * error, retried on the schedule (DECISIONS §8), not a refusal; only an answer that is not public drops a delivery.
+     */
+    @Test
+    void a_name_that_does_not_resolve_when_a_delivery_is_due_is_retried_not_dropped() {
+        String path = "/ssrf/" + UUID.randomUUID();
+        WebhookView hook = register(path);
+        dns.remove(HOST);
+        EventLog log = new EventLog(pipeline.fanout());
+        db.writeVoid(tx -> log.append(tx, account.account().id(), Mode.TEST, EventType.MESSAGE_RECEIVED, null,
+                Map.of("text", "hello"), clock.instant()));
+        try (Worker worker = new Worker(db, queue, pipeline.handlers(), clock,
+                new Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
+            worker.drain();
+            assertThat(deliveries(hook)).singleElement().satisfies(d -> {
+                assertThat(d.status()).isEqualTo("pending");
+                assertThat(d.attempts()).singleElement().satisfies(a -> assertThat(a.statusCode()).isNull());
+            });
+
+            dns.put(HOST, "127.0.0.1"); // it answers again, now with a private address: that is refused
+            clock.advance(Duration.ofSeconds(10));
+            worker.drain();
+        }
+        assertThat(deliveries(hook)).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo("dropped");
+            assertThat(d.attempts()).hasSize(2);
+        });
+        assertThat(receiver.requests(path)).isEmpty();
+    }
+
+    private List<DeliveryView> deliveries(WebhookView hook) {
+        return pipeline.deliveries().list(principal(), hook.id(), dev.msgbubbles.common.PageQuery.parse(
+                java.util.Optional.empty(), java.util.Optional.empty())).items();
+    }
+
     @Test
     void a_name_that_turns_private_between_the_check_and_the_connection_is_not_connected_to() {
         String path = "/ssrf/" + UUID.randomUUID();

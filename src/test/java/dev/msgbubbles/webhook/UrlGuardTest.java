@@ -93,10 +93,15 @@ class UrlGuardTest {
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "hooks.example.com/x", "ftp://hooks.example.com/", "file:///etc/passwd",
             "javascript:alert(1)", "https://", "https://user:pass@hooks.example.com/", "https://exa mple.com/",
-            "https://nowhere.example.com/", "/relative/path", "http://93.184.216.34:65536/", "http://93.184.216.34:99999/",
+            "/relative/path", "http://93.184.216.34:65536/", "http://93.184.216.34:99999/",
             "https://93.184.216.34:0/"})
-    void malformed_unresolvable_or_non_http_urls_are_refused(String url) {
+    void malformed_or_non_http_urls_are_refused(String url) {
         assertThat(guard.check(url)).as(url).isInstanceOf(UrlGuard.Verdict.Refused.class);
+    }
+
+    @Test
+    void a_host_that_does_not_resolve_is_unresolved_not_refused() {
+        assertThat(guard.check("https://nowhere.example.com/")).isInstanceOf(UrlGuard.Verdict.Unresolved.class);
     }
 
     @Test
