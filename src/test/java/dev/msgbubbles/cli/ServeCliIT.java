@@ -127,6 +127,14 @@ class ServeCliIT {
     }
 
     @Test
+    void serve_help_prints_the_usage_and_starts_nothing() {
+        Cli.Result help = Cli.run(Map.of("MSGBUBBLES_PORT", "0"), "serve", "--help");
+        assertThat(help.exit()).as(help.out() + help.err()).isZero();
+        assertThat(help.out()).startsWith("Usage: msgbubbles serve").doesNotContain("listening on");
+        assertThat(help.err()).isBlank();
+    }
+
+    @Test
     void serve_refuses_to_start_on_invalid_configuration_naming_the_key() {
         Cli.Result result = Cli.run(Map.of("MSGBUBBLES_PORT", "99999"), "serve");
         assertThat(result.exit()).isEqualTo(2);
