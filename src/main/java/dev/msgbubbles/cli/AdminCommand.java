@@ -22,14 +22,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         subcommands = {AdminCommand.AccountCommands.class, AdminCommand.KeyCommands.class,
                 AdminCommand.NumberCommands.class, AdminCommand.Status.class})
-public final class AdminCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-    }
+// Not runnable itself: a bare "admin" is a usage error (exit 2, "Missing required subcommand" and the usage on stderr),
+// as a bare "admin account" is, rather than a success that did nothing.
+public final class AdminCommand {
 
     @Command(name = "account", description = "Create, suspend, activate and list accounts.", mixinStandardHelpOptions = true)
     static final class AccountCommands {

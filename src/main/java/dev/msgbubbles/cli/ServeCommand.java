@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 
 /** {@code serve}: runs until interrupted (SIGINT/SIGTERM stop it cleanly). */
-@Command(name = "serve", description = "Run the API server (configuration from MSGBUBBLES_* variables).")
+@Command(name = "serve", description = "Run the API server (configuration from MSGBUBBLES_* variables).",
+        mixinStandardHelpOptions = true)
 public final class ServeCommand implements Callable<Integer> {
     /** How often a running server checks whether a newer version has migrated its database. */
     static final Duration SCHEMA_CHECK = Duration.ofSeconds(5);

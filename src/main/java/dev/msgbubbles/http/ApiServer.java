@@ -65,6 +65,7 @@ public final class ApiServer implements AutoCloseable {
     /** Starts with {@code shutdownGrace} in place of {@link #SHUTDOWN_GRACE} as well (tests shorten it). */
     static ApiServer start(Config.Server config, ApiServices services, List<Route> extraRoutes,
                            java.time.Duration clientSilence, java.time.Duration shutdownGrace) {
+        probeAddress(config.host(), config.port());
         List<Route> routes = new ArrayList<>(ApiRoutes.all(services));
         routes.addAll(extraRoutes);
         SilentClients silence = new SilentClients(clientSilence);
@@ -97,11 +98,34 @@ public final class ApiServer implements AutoCloseable {
         return new ApiServer(server, silence, dispatcher);
     }
 
+    /**
+     * Binds the configured address once and lets it go, so that a port already taken or an address not this machine's
+     * is refused with {@link CannotListen}'s one line: Helidon, finding it so, logs an error with a stack trace before
+     * it gives up. A port of 0 (any free one) cannot be taken. The check is not a guarantee (another process may take
+     * the port in between); Helidon's own refusal, below, still ends the start then.
+     */
+    private static void probeAddress(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true); // as Helidon binds: a port whose last connections linger in TIME_WAIT is free
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new CannotListen(host, port, e.getMessage());
+        }
+    }
+
     /** The server could not listen on its configured address: the port is taken, or the host is not this machine's. */
     public static final class CannotListen extends RuntimeException {
         CannotListen(String host, int port) {
-            super("cannot listen on " + host + ":" + port + " (MSGBUBBLES_HOST, MSGBUBBLES_PORT): is another process "
-                    + "using the port, or is the address not one of this machine's?");
+            this(host, port, null);
+        }
+
+        CannotListen(String host, int port, String reason) {
+            super("cannot listen on " + host + ":" + port + (reason == null ? "" : " (" + reason + ")")
+                    + " (MSGBUBBLES_HOST, MSGBUBBLES_PORT): is another process using the port, or is the address not "
+                    + "one of this machine's?");
         }
     }
 

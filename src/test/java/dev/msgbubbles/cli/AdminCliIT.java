@@ -116,6 +116,9 @@ class AdminCliIT {
         fails(Cli.run(env, "admin", "number", "set-status", "--handle", "+14155550100", "--status", "away"), 1, "online or offline");
         fails(Cli.run(env, "admin", "key", "revoke", "--key", "sk_test_ZZZZZZZZ"), 1, "not found");
         fails(Cli.run(env, "admin", "account", "create"), 2, "--name");
+        // a command missing its subcommand is a usage error, the bare "admin" as much as "admin account"
+        fails(Cli.run(env, "admin"), 2, "Missing required subcommand");
+        fails(Cli.run(env, "admin", "account"), 2, "Missing required subcommand");
     }
 
     @Test

@@ -85,7 +85,8 @@ class ServeCliIT {
             assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(1);
             assertThat(refused.err()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
                     .contains("MSGBUBBLES_PORT").doesNotContain("\tat ");
-            assertThat(refused.out()).doesNotContain("listening on").doesNotContain("Try it");
+            assertThat(refused.out()).doesNotContain("listening on").doesNotContain("Try it")
+                    .as("no stack trace in the log either: the line on stderr says it all").doesNotContain("\tat ");
             // the account it created is usable with the keys it printed: they are shown only once
             java.util.regex.Matcher key = java.util.regex.Pattern.compile("test key: (sk_test_\\w+)").matcher(refused.out());
             assertThat(key.find()).as(refused.out()).isTrue();
@@ -123,6 +124,14 @@ class ServeCliIT {
                 assertThat(status).isEqualTo("queued");
             }
         }
+    }
+
+    @Test
+    void serve_help_prints_the_usage_and_starts_nothing() {
+        Cli.Result help = Cli.run(Map.of("MSGBUBBLES_PORT", "0"), "serve", "--help");
+        assertThat(help.exit()).as(help.out() + help.err()).isZero();
+        assertThat(help.out()).startsWith("Usage: msgbubbles serve").doesNotContain("listening on");
+        assertThat(help.err()).isBlank();
     }
 
     @Test
