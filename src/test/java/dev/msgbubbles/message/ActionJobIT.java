@@ -21,14 +21,23 @@ import org.junit.jupiter.api.Test;
 class ActionJobIT {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
+    private MessagingRig rig(Database db, RecordingChannel backend) {
+        return MessagingRig.start(db, clock, backend, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null,
+                Duration.ofHours(1));
+    }
+
+    /** An iMessage a contact sent to the rig's number. */
+    private static MessageView received(MessagingRig rig) {
+        return rig.messaging().receive().receive(new ReceiveMessage.Inbound(rig.principal().accountId(), Mode.TEST,
+                MessagingRig.NUMBER, "+14155550009", null, "hi there", ChannelType.IMESSAGE, null)).orElseThrow();
+    }
+
     @Test
     void a_reaction_to_a_received_message_goes_out_from_our_number_to_the_backend() {
         RecordingChannel backend = new RecordingChannel();
         try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
-            MessagingRig rig = MessagingRig.start(db, clock, backend, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null,
-                    Duration.ofHours(1));
-            MessageView received = rig.messaging().receive().receive(new ReceiveMessage.Inbound(rig.principal().accountId(),
-                    Mode.TEST, MessagingRig.NUMBER, "+14155550009", null, "hi there", ChannelType.IMESSAGE, null)).orElseThrow();
+            MessagingRig rig = rig(db, backend);
+            MessageView received = received(rig);
             rig.messaging().actions().react(rig.principal(), received.id(), "love", false);
             rig.drain();
             assertThat(backend.acted).containsExactly(new MessageAction.React(received.id(), "love", false));
@@ -51,10 +60,8 @@ class ActionJobIT {
     void an_action_queued_before_the_account_was_suspended_is_not_carried_out() {
         RecordingChannel backend = new RecordingChannel();
         try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
-            MessagingRig rig = MessagingRig.start(db, clock, backend, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null,
-                    Duration.ofHours(1));
-            MessageView received = rig.messaging().receive().receive(new ReceiveMessage.Inbound(rig.principal().accountId(),
-                    Mode.TEST, MessagingRig.NUMBER, "+14155550009", null, "hi there", ChannelType.IMESSAGE, null)).orElseThrow();
+            MessagingRig rig = rig(db, backend);
+            MessageView received = received(rig);
             rig.drain();
             rig.messaging().actions().react(rig.principal(), received.id(), "love", false);
             new AccountAdmin(db, clock).setStatus(rig.principal().accountId(), Account.Status.SUSPENDED);
@@ -64,7 +71,8 @@ class ActionJobIT {
             assertThat(backend.acted).isEmpty();
             assertThat(rig.messaging().messages().get(rig.principal(), received.id(), true).timeline())
                     .extracting(MessageView.TimelineEntry::detail).contains("react_failed: account_suspended");
-            assertThat(db.<Long>read(h -> rig.queue().pendingOf(h, ActionJob.KIND))).as("the action's job is done with, not retried").isZero();
+            assertThat(db.<Long>read(h -> rig.queue().pendingOf(h, ActionJob.KIND)))
+                    .as("the action's job is done with, not retried").isZero();
         }
     }
 
