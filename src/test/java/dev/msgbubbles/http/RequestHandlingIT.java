@@ -244,6 +244,27 @@ class RequestHandlingIT {
         assertThat(response.header("X-Request-Id")).contains(response.json().path("request_id").asText());
     }
 
+    /** What {@link Dispatcher} (and the loggers named) log from now until closed, kept in {@link #events}. */
+    private static final class CapturedLog implements AutoCloseable {
+        final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        private final List<ch.qos.logback.classic.Logger> loggers = new java.util.ArrayList<>();
+
+        CapturedLog(String... more) {
+            events.start();
+            loggers.add((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class));
+            for (String name : more) {
+                loggers.add((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name));
+            }
+            loggers.forEach(logger -> logger.addAppender(events));
+        }
+
+        @Override
+        public void close() {
+            loggers.forEach(logger -> logger.detachAppender(events));
+        }
+    }
+
     /**
      * A class that cannot be loaded (the jar the server runs from was rewritten under it) is answered and logged like
      * any other unexpected failure. Before, a {@link LinkageError} passed the handler's catch: the client's connection
@@ -251,10 +272,8 @@ class RequestHandlingIT {
      */
     @Test
     void a_class_that_cannot_be_loaded_is_a_logged_500_with_the_error_body() {
-        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
-        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        events.start();
-        dispatcher.addAppender(events);
+        CapturedLog log = new CapturedLog();
+        var events = log.events;
         try {
             Http.Response response = http.get("/v1/_probe/linkage", key);
             assertThat(response.status()).isEqualTo(500);
@@ -265,18 +284,15 @@ class RequestHandlingIT {
                 assertThat(e.getThrowableProxy().getClassName()).isEqualTo(NoClassDefFoundError.class.getName());
             });
         } finally {
-            dispatcher.detachAppender(events);
+            log.close();
         }
     }
 
     @Test
     void a_500_is_logged_with_its_request_id_and_access_lines_never_carry_the_key() {
-        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
         ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("msgbubbles.access");
-        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        events.start();
-        dispatcher.addAppender(events);
-        access.addAppender(events);
+        CapturedLog log = new CapturedLog("msgbubbles.access");
+        var events = log.events;
         var previous = access.getLevel();
         access.setLevel(ch.qos.logback.classic.Level.INFO);
         try {
@@ -306,8 +322,7 @@ class RequestHandlingIT {
             }
         } finally {
             access.setLevel(previous);
-            dispatcher.detachAppender(events);
-            access.detachAppender(events);
+            log.close();
         }
     }
 
@@ -347,10 +362,8 @@ class RequestHandlingIT {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
                 new NumberDirectory(db, clock), Readiness.database(db::ready), registry, features(config));
-        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
-        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        events.start();
-        dispatcher.addAppender(events);
+        CapturedLog log = new CapturedLog();
+        var events = log.events;
         try (java.net.Socket uploading = new java.net.Socket()) {
             ApiServer stopping = ApiServer.start(config.server(), services, List.of(slow, Route.api("POST",
                             "/v1/_probe/json", Set.of(), r -> ApiResponse.status(201, r.json(Probe.class)))),
@@ -400,7 +413,7 @@ class RequestHandlingIT {
                     .contains("http_server_requests_seconds_count{method=\"POST\",route=\"/v1/_probe/json\",status=\"503\"} 1")
                     .doesNotContain("route=\"/v1/_probe/json\",status=\"400\"");
         } finally {
-            dispatcher.detachAppender(events);
+            log.close();
         }
     }
 
@@ -728,10 +741,8 @@ class RequestHandlingIT {
 
     @Test
     void a_truncated_or_malformed_body_is_400_invalid_request_without_an_error_log() {
-        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
-        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        events.start();
-        dispatcher.addAppender(events);
+        CapturedLog log = new CapturedLog();
+        var events = log.events;
         String head = "POST /v1/_probe/json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
                 + "\r\nContent-Type: application/json\r\n";
         try {
@@ -755,16 +766,15 @@ class RequestHandlingIT {
             assertThat(events.list).as("log lines of the dispatcher")
                     .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
         } finally {
-            dispatcher.detachAppender(events);
+            log.close();
         }
     }
 
     @Test
     void an_event_stream_whose_client_goes_away_ends_with_a_debug_line_not_an_error() throws Exception {
+        CapturedLog log = new CapturedLog();
+        var events = log.events;
         ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
-        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-        events.start();
-        dispatcher.addAppender(events);
         var previous = dispatcher.getLevel();
         dispatcher.setLevel(ch.qos.logback.classic.Level.DEBUG);
         try {
@@ -796,7 +806,7 @@ class RequestHandlingIT {
             });
         } finally {
             dispatcher.setLevel(previous);
-            dispatcher.detachAppender(events);
+            log.close();
         }
     }
 
