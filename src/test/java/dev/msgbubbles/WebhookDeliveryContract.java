@@ -294,13 +294,7 @@ abstract class WebhookDeliveryContract extends MessagingFixture {
         Receiver.Answer[] failures = new Receiver.Answer[12];
         Arrays.fill(failures, Receiver.Answer.status(500));
         receiver.plan(hook.path(), failures); // three deliveries, four attempts each (schedule 5s, 1m, 5m)
-        for (int i = 0; i < 3; i++) {
-            sendFrom(s, to("1234"), "doomed " + i);
-        }
-        deliver();
-        for (Duration step : List.of(Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofMinutes(5))) {
-            advance(step);
-        }
+        exhaust(s, "doomed", 3);
 
         assertThat(received(hook)).hasSize(12);
         JsonNode log = deliveries(hook);
