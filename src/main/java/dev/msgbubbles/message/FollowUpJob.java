@@ -59,6 +59,9 @@ final class FollowUpJob implements JobHandler {
      * three jobs on two workers the like could come before the reply, or the typing after it, leaving them typing).
      */
     static List<JobQueue.NewJob> jobs(UUID id, List<SendResult.FollowUp> followUps, Instant now) {
+        if (followUps.isEmpty()) {
+            return List.of(); // every send at time scale 0 (its receipts applied with it): nothing to group
+        }
         Map<List<Object>, List<SendResult.FollowUp>> together = new LinkedHashMap<>();
         for (SendResult.FollowUp followUp : followUps) {
             together.computeIfAbsent(Arrays.asList(followUp.after(), followUp.contact()), key -> new ArrayList<>())
