@@ -19,6 +19,7 @@ import dev.msgbubbles.idempotency.PurgeJob;
 import dev.msgbubbles.message.ChannelRouter;
 import dev.msgbubbles.message.HeldSends;
 import dev.msgbubbles.message.Messaging;
+import dev.msgbubbles.queue.BacklogAge;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.QueueVacuum;
@@ -192,6 +193,12 @@ public final class App implements AutoCloseable {
                     new Worker.Settings(Math.min(64, config.webhooks().concurrency()), config.delivery().jobLease(),
                             Duration.ofMillis(200), config.webhooks().concurrency()));
             deliveryWorkerRef.set(deliveryWorker);
+            // both queues' backlog gauges, read together at a scrape (one connection, one patience during an outage)
+            BacklogAge.register(metrics, database, clock, List.of(new BacklogAge.Series("msgbubbles.queue.backlog.age",
+                            "how long the oldest job of the jobs queue (sends, receipts, actions, housekeeping) that a "
+                                    + "worker could take now has waited past its due time (0 when none)",
+                            queue::oldestClaimable),
+                    DeliveryPipeline.backlogAge(deliveryQueue)));
             pipeline.ensureScheduled(clock.instant());
             // attachments: bytes under the data dir, links signed with a key every process on the database shares;
             // links name the actual port when the configured one is 0 (tests)

@@ -24,6 +24,7 @@ public final class JobQueue {
     private final String claimSql;
     private final List<String> cancelSql;
     private final String nextDueSql;
+    private final String oldestClaimableSql;
     private final String insertHead;
     private final String deleteHead;
     /** PostgreSQL: completes claimed jobs by address, each only if the row there is still that job (see {@link #complete}). */
@@ -74,14 +75,17 @@ public final class JobQueue {
         // row), which cannot change while the subquery's FOR UPDATE holds them. By seq it reached them through an
         // index: under the webhook benchmark, a plan reading the whole due index for the picked seqs (their second
         // column), 636 buffers to update 28 rows, 0.5 ms a claim (auto_explain).
-        String due = ("""
-                SELECT j.%3$s FROM %1$s j
+        // the jobs a worker could claim now, in due order: new or released jobs that are due, and (in place) jobs whose
+        // lease ran out; of a lane only its oldest job, so a lane's followers wait behind a head rescheduled for later
+        // (a send held for its offline number, paced, or waiting out a RetryLater) and are read, not claimed
+        String claimable = ("""
+                FROM %1$s j
                 WHERE j.run_at <= ?%2$s
                   AND (j.lane IS NULL OR NOT EXISTS (
                         SELECT 1 FROM %1$s e WHERE e.lane = j.lane AND e.seq < j.seq))
-                ORDER BY j.run_at, j.seq
-                LIMIT ?""" + dialect.skipLocked()).formatted(table,
-                claimsInPlace ? " AND (j.lease_until IS NULL OR j.lease_until <= ?)" : "", claimsInPlace ? "ctid" : "seq");
+                ORDER BY j.run_at, j.seq""").formatted(table,
+                claimsInPlace ? " AND (j.lease_until IS NULL OR j.lease_until <= ?)" : "");
+        String due = "SELECT j." + (claimsInPlace ? "ctid" : "seq") + " " + claimable + "\nLIMIT ?" + dialect.skipLocked();
         this.claimSql = "UPDATE " + table + " SET lease_owner = ?, lease_until = ?, " + (claimsInPlace ? "" : "run_at = ?, ")
                 + "attempts = attempts + 1 WHERE " + dialect.keyIn(claimsInPlace ? "ctid" : "seq", due)
                 + " RETURNING seq, kind, subject, lane, payload, attempts" + (claimsInPlace ? ", ctid::text AS at" : "");
@@ -94,6 +98,16 @@ public final class JobQueue {
                 ? "SELECT MIN(CASE WHEN lease_until > run_at THEN lease_until ELSE run_at END) FROM (SELECT run_at, "
                         + "lease_until FROM " + table + " ORDER BY run_at, seq LIMIT " + NEXT_DUE_WINDOW + ") first_due"
                 : "SELECT MIN(run_at) FROM " + table;
+        // how long the claimable job that has waited longest has waited: the claim's own search, for its first job.
+        // The scan ends at the first job not yet due, so future jobs (scheduled sends, retries booked for later) are
+        // never read, however many; what it steps over on the way is what every claim steps over too (jobs being
+        // worked on, lanes' followers). In place a job whose lease ran out is due from the lease's end, not its run_at,
+        // so the answer is the earliest of the first NEXT_DUE_WINDOW claimable jobs, as for nextDue; where claims move
+        // run_at, the first one's run_at is that end already.
+        this.oldestClaimableSql = claimsInPlace
+                ? "SELECT MIN(CASE WHEN lease_until > run_at THEN lease_until ELSE run_at END) AS due FROM (SELECT "
+                        + "j.run_at, j.lease_until " + claimable + "\nLIMIT " + NEXT_DUE_WINDOW + ") first_claimable"
+                : "SELECT MIN(run_at) AS due FROM (SELECT j.run_at " + claimable + "\nLIMIT 1) first_claimable";
     }
 
     /** A job to write: run at {@code runAt}; {@code lane} (nullable) serialises jobs that share it. */
@@ -288,6 +302,26 @@ public final class JobQueue {
      */
     public java.util.Optional<Instant> nextDue(Handle h) {
         return h.createQuery(nextDueSql).mapTo(Long.class).findOne().map(Instant::ofEpochMilli);
+    }
+
+    /**
+     * When the job that has waited longest of those a worker could claim at {@code now} became due, if any: what the
+     * queue's backlog age is measured from. Unlike {@link #nextDue}, a job that cannot be claimed does not count: not
+     * a job due later, nor a leased one before its lease ends (from then on it counts from the lease's end), nor a
+     * lane's follower, which keeps its old due time while the lane's oldest job waits for a later one (a send held for
+     * its offline number, paced, or retrying later). Reads what a claim of one job reads; on PostgreSQL, with more
+     * than {@value #NEXT_DUE_WINDOW} jobs claimable whose leases ran out, it may answer later than the truth, never
+     * earlier.
+     */
+    public java.util.Optional<Instant> oldestClaimable(Handle h, Instant now) {
+        Object[] values = claimsInPlace ? new Object[] {now, now} : new Object[] {now};
+        return Sql.one(h, oldestClaimableSql, row -> java.util.Optional.ofNullable(row.instant("due")), values)
+                .flatMap(due -> due);
+    }
+
+    /** The statement behind {@link #oldestClaimable} (its plan is tested on both stores). */
+    String oldestClaimableStatement() {
+        return oldestClaimableSql;
     }
 
     /** The statement behind {@link #nextDue} (its plan is tested on PostgreSQL). */

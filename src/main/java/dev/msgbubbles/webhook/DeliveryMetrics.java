@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * {@code msgbubbles_webhook_deliveries_total{outcome}}: attempts by what came of them (succeeded, retrying,
  * failed, dropped); {@code msgbubbles_webhook_attempt_seconds}: how long endpoints took to answer. The backlog age
- * gauge is registered by {@link Deliveries}, which can read the store.
+ * gauge is {@link DeliveryPipeline#backlogAge}, read with the other queues' at a scrape.
  */
 final class DeliveryMetrics {
     enum Outcome { SUCCEEDED, RETRYING, FAILED, DROPPED }

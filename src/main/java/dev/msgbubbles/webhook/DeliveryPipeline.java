@@ -3,9 +3,9 @@ package dev.msgbubbles.webhook;
 import dev.msgbubbles.db.Database;
 import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.event.EventLog;
+import dev.msgbubbles.queue.BacklogAge;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +15,8 @@ import java.util.UUID;
 
 /**
  * Webhook delivery, assembled: the {@link EventLog.Fanout} that writes deliveries with their events, the job
- * handlers of the {@code delivery_jobs} queue, the delivery log service, and the metrics.
+ * handlers of the {@code delivery_jobs} queue, the delivery log service, and the metrics (the backlog gauge's series
+ * is {@link #backlogAge}, registered by the composition root).
  */
 public final class DeliveryPipeline implements AutoCloseable {
     /**
@@ -59,10 +60,17 @@ public final class DeliveryPipeline implements AutoCloseable {
         this.queue = queue;
         this.clock = clock;
         this.deliveries = new Deliveries(db, clock, queue, courier, wake, settings.jobLease());
-        BacklogAge backlog = new BacklogAge(db, queue, clock, BacklogAge.PATIENCE);
-        Gauge.builder("msgbubbles.webhook.backlog.age", backlog::seconds)
-                .description("how long the oldest due webhook delivery attempt has waited for a worker (0 when none)")
-                .baseUnit("seconds").register(registry);
+    }
+
+    /**
+     * The series of {@code msgbubbles_webhook_backlog_age_seconds} for {@code queue} (the delivery queue): how long the
+     * oldest due delivery attempt has waited (see {@link JobQueue#nextDue}). The composition root registers it with
+     * the other queues' backlog gauges, which are read together at a scrape ({@link BacklogAge}).
+     */
+    public static BacklogAge.Series backlogAge(JobQueue queue) {
+        return new BacklogAge.Series("msgbubbles.webhook.backlog.age",
+                "how long the oldest due webhook delivery attempt has waited for a worker (0 when none)",
+                (h, now) -> queue.nextDue(h));
     }
 
     /**

@@ -110,6 +110,47 @@ class PostgresClaimPlanIT {
     }
 
     /**
+     * The backlog gauge's read, as PostgreSQL plans it once prepared (a generic plan, as for the claim): through the due
+     * index from its front, stopping at the first job not yet due, so a long backlog of future jobs (scheduled sends
+     * up to 30 days ahead) is never read; never the whole table, never a sort of it.
+     */
+    @Test
+    void the_backlog_read_takes_the_front_of_the_due_index_in_its_generic_plan_too() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-23T10:00:00Z");
+        db.writeVoid(tx -> tx.execute("INSERT INTO jobs (kind, subject, lane, run_at, created_at) "
+                + "SELECT 'k', 's' || g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'lane-' || (g % 500) END, "
+                + now.toEpochMilli() + " + 60000 + g, 0 FROM generate_series(1, 200000) g"));
+        db.outsideTransaction("VACUUM ANALYZE jobs");
+        JobQueue queue = new JobQueue(db);
+        java.util.Optional<java.time.Instant> oldest = db.read(h -> queue.oldestClaimable(h, now));
+        assertThat(oldest).isEmpty();
+        String statement = queue.oldestClaimableStatement();
+        StringBuilder numbered = new StringBuilder();
+        int n = 0;
+        for (char c : statement.toCharArray()) {
+            numbered.append(c == '?' ? "$" + ++n : String.valueOf(c));
+        }
+        assertThat(n).isEqualTo(2);
+        String plan = db.read(h -> {
+            h.execute("SET plan_cache_mode = force_generic_plan");
+            h.execute("PREPARE backlog(bigint, bigint) AS " + numbered);
+            try {
+                return String.join("\n", h.createQuery("EXPLAIN (ANALYZE, BUFFERS) EXECUTE backlog("
+                        + now.toEpochMilli() + ", " + now.toEpochMilli() + ")").mapTo(String.class).list());
+            } finally {
+                h.execute("DEALLOCATE backlog");
+                h.execute("RESET plan_cache_mode");
+            }
+        });
+        assertThat(plan).as(plan).contains("Index Scan using jobs_due_idx").doesNotContain("Seq Scan")
+                .doesNotContain("Bitmap").doesNotContain("Sort");
+        // nothing is due: the scan reads the first index page and stops
+        java.util.regex.Matcher hits = java.util.regex.Pattern.compile("Buffers: shared hit=(\\d+)").matcher(plan);
+        assertThat(hits.find()).as(plan).isTrue();
+        assertThat(Integer.parseInt(hits.group(1))).as(plan).isLessThan(10);
+    }
+
+    /**
      * Every index entry a job writes is written and removed again within moments (the job tables lost their key for
      * that, V19): the lanes' jobs, every accepted send and first delivery attempt among them, enter the due and lane
      * indexes only. Jobs outside a lane (scheduled sends, follow-ups, housekeeping) also enter the partial indexes of

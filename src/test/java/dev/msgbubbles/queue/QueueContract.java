@@ -336,6 +336,132 @@ abstract class QueueContract {
         assertThat(pending()).isEqualTo(19_998);
     }
 
+    /** The backlog age of the jobs queue as the gauge reads it (patience far above a read's time). */
+    private double backlogAge() {
+        return new BacklogAge(db, clock, Duration.ofSeconds(5), List.of(queue::oldestClaimable)).seconds(0);
+    }
+
+    private java.util.Optional<Instant> oldestClaimable() {
+        return db.read(h -> queue.oldestClaimable(h, clock.instant()));
+    }
+
+    @Test
+    void the_backlog_age_is_zero_with_nothing_due_and_how_long_the_oldest_due_job_has_waited_otherwise() {
+        assertThat(oldestClaimable()).isEmpty();
+        assertThat(backlogAge()).isEqualTo(0.0);
+        Instant enqueued = clock.instant();
+        enqueue("k", "due", null, enqueued);
+        assertThat(backlogAge()).isEqualTo(0.0); // due this very moment: it has not waited yet
+        clock.advance(Duration.ofSeconds(42));
+        enqueue("k", "younger", null, clock.instant().minusSeconds(2));
+        assertThat(oldestClaimable()).contains(enqueued);
+        assertThat(backlogAge()).isEqualTo(42.0);
+        clock.advance(Duration.ofMillis(1500));
+        assertThat(backlogAge()).isEqualTo(43.5);
+    }
+
+    @Test
+    void jobs_due_later_do_not_count_however_many_and_however_soon() {
+        for (int i = 1; i <= 50; i++) {
+            enqueue("k", "scheduled-" + i, i % 2 == 0 ? "lane-" + i : null, clock.instant().plusMillis(i));
+        }
+        assertThat(oldestClaimable()).isEmpty();
+        assertThat(backlogAge()).isEqualTo(0.0);
+        clock.advance(Duration.ofMillis(1));
+        assertThat(oldestClaimable()).contains(clock.instant());
+        assertThat(backlogAge()).isEqualTo(0.0);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(backlogAge()).isEqualTo(10.0);
+    }
+
+    /**
+     * A lane's followers keep the due time they were enqueued with while their lane's oldest job waits for a later one
+     * (a send held for its offline number, paced, or waiting out a RetryLater): no worker can take them, so they are
+     * no backlog, though the earliest due time of the table ({@link JobQueue#nextDue}) is theirs.
+     */
+    @Test
+    void a_lane_follower_behind_a_head_rescheduled_for_later_is_no_backlog() {
+        Instant enqueued = clock.instant();
+        enqueue("send", "head", "thread-a", enqueued);
+        enqueue("send", "follower-1", "thread-a", enqueued);
+        enqueue("send", "follower-2", "thread-a", enqueued);
+        Job head = claim("w", 10).getFirst();
+        assertThat(head.subject()).isEqualTo("head");
+        db.writeVoid(tx -> queue.reschedule(tx, head, enqueued.plus(Duration.ofHours(1)), "the number is offline"));
+        clock.advance(Duration.ofMinutes(10));
+
+        assertThat(db.read(queue::nextDue)).as("the followers' own due time").contains(enqueued);
+        assertThat(claim("w", 10)).as("nothing a worker can take").isEmpty();
+        assertThat(oldestClaimable()).isEmpty();
+        assertThat(backlogAge()).isEqualTo(0.0);
+
+        // a job outside the lane that is due does count, and so does another lane's head
+        enqueue("k", "unlaned", null, clock.instant().minusSeconds(30));
+        enqueue("send", "other-head", "thread-b", clock.instant().minusSeconds(90));
+        enqueue("send", "other-follower", "thread-b", enqueued);
+        assertThat(backlogAge()).isEqualTo(90.0);
+
+        // the head's time comes: the lane is due from then, its followers still only behind it
+        clock.advance(Duration.ofMinutes(50).plusSeconds(7));
+        assertThat(oldestClaimable()).contains(clock.instant().minus(Duration.ofMinutes(50).plusSeconds(97)));
+        assertThat(claim("w", 10)).extracting(Job::subject).containsExactlyInAnyOrder("head", "unlaned", "other-head");
+        assertThat(oldestClaimable()).isEmpty(); // each lane's oldest is being worked on; the followers wait for them
+    }
+
+    /** A leased job counts from the end of its lease, as {@link JobQueue#nextDue} says, and not before. */
+    @Test
+    void a_leased_job_counts_from_the_end_of_its_lease() {
+        Instant claimed = clock.instant();
+        enqueue("k", "leased", null, claimed.minusSeconds(100));
+        assertThat(claim("w1", 10)).hasSize(1);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(backlogAge()).as("worked on").isEqualTo(0.0);
+        clock.advance(LEASE); // its worker died: the lease ended 10 s ago
+        assertThat(oldestClaimable()).contains(claimed.plus(LEASE));
+        assertThat(backlogAge()).isEqualTo(10.0);
+        // a job due after the job's run_at, but before its lease ended, has waited longer
+        enqueue("k", "waiting", null, claimed.plusSeconds(5));
+        assertThat(backlogAge()).isEqualTo(35.0);
+        assertThat(claim("w2", 10)).extracting(Job::subject).containsExactlyInAnyOrder("leased", "waiting");
+        assertThat(backlogAge()).isEqualTo(0.0);
+    }
+
+    /**
+     * The backlog read goes through the due index and stops at the first job not yet due: a long table of scheduled
+     * sends (up to 30 days ahead) is never read, on either store.
+     */
+    @Test
+    void the_backlog_read_finds_the_oldest_claimable_job_through_the_due_index_however_many_jobs_wait() {
+        boolean postgres = db.dialect() == dev.msgbubbles.db.Dialect.POSTGRESQL;
+        long future = clock.instant().plusSeconds(60).toEpochMilli();
+        db.writeVoid(tx -> tx.execute("INSERT INTO jobs (kind, subject, lane, run_at, created_at) "
+                + (postgres ? "SELECT 'send', 's' || g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'lane-' || (g % 500) END, "
+                        + future + " + g, 0 FROM generate_series(1, 20000) g"
+                        : "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000) "
+                        + "SELECT 'send', 's' || n, CASE WHEN n % 2 = 0 THEN NULL ELSE 'lane-' || (n % 500) END, "
+                        + future + " + n, 0 FROM g")));
+        if (postgres) {
+            db.outsideTransaction("VACUUM ANALYZE jobs");
+        }
+        enqueue("k", "due", null, clock.instant().minusSeconds(3));
+        assertThat(backlogAge()).isEqualTo(3.0);
+        String plan = planAtNow(queue.oldestClaimableStatement());
+        assertThat(plan).as(plan).contains("jobs_due_idx").doesNotContain("Seq Scan").doesNotContain("SCAN j ")
+                .doesNotContain("TEMP B-TREE").doesNotContain("Sort");
+    }
+
+    /** The store's plan for {@code sql}, each of its parameters the current time. */
+    private String planAtNow(String sql) {
+        boolean postgres = db.dialect() == dev.msgbubbles.db.Dialect.POSTGRESQL;
+        return db.read(h -> {
+            var explain = h.createQuery((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql);
+            for (int i = 0; i < sql.chars().filter(c -> c == '?').count(); i++) {
+                explain.bind(i, clock.millis());
+            }
+            return String.join("\n", explain.map((rs, ctx) -> rs.getString(postgres ? 1 : 4)).list());
+        });
+    }
+
     private int cancel(String kind, String subject, String lane) {
         Integer removed = db.write(tx -> lane == null ? queue.cancel(tx, kind, subject) : queue.cancel(tx, kind, subject, lane));
         return removed;
