@@ -223,7 +223,7 @@ public final class App implements AutoCloseable {
             Messaging messaging = new Messaging(new Messaging.Dependencies(database, writes, clock, numbers,
                     idempotency, queue, router, eventLog, attachments),
                     new Messaging.Policy(config.delivery().retryWindow(), config.delivery().pacingPerMinute(),
-                            config.delivery().sandboxPacingPerMinute()));
+                            config.delivery().sandboxPacingPerMinute()), metrics);
             Map<String, JobHandler> handlers = new java.util.HashMap<>(messaging.jobHandlers());
             handlers.put(PurgeJob.KIND, purge);
             handlers.put(dev.msgbubbles.attachment.PurgeJob.KIND, attachmentPurge);

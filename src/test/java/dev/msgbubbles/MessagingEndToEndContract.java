@@ -817,4 +817,72 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         }
         assertThat(http.get("/v1/messages?to=%2B14155550978", key).json().path("data")).isEmpty();
     }
+
+    /**
+     * {@code /metrics} after sends over HTTP: {@code msgbubbles_sends_total} counts each send run by its outcome (a
+     * flaky recipient's two refusals as retrying, an unreachable one as failed, every accepted send as sent), and
+     * {@code msgbubbles_queue_backlog_age_seconds} is how long the oldest send a worker could take has waited: the
+     * time nobody ran the worker, then 0 while the only waiting send is the follower of a message retrying later.
+     */
+    @Test
+    void metrics_count_sends_by_outcome_and_show_how_long_the_oldest_claimable_job_has_waited() {
+        app.worker().drain(); // nothing of earlier tests is due: the sends below are the oldest claimable jobs
+        Map<String, Double> before = sendOutcomes();
+        assertThat(scraped("msgbubbles_queue_backlog_age_seconds")).isEqualTo(0.0);
+        String first = sendText(to("0503"), "first"); // unavailable for its first two attempts
+        String second = sendText(to("0503"), "second"); // its thread's next: behind the first
+        String unreachable = sendText(to("0666"), "never");
+        String plain = sendText(to("1234"), "hello");
+
+        clock.advance(Duration.ofSeconds(45)); // and no worker runs
+        assertThat(scraped("msgbubbles_queue_backlog_age_seconds")).isEqualTo(45.0);
+
+        tick(Duration.ZERO);
+        assertThat(status(plain)).isEqualTo("sent");
+        assertThat(status(unreachable)).isEqualTo("failed");
+        assertThat(get(unreachable).path("error").path("code").asText()).isEqualTo("recipient_unreachable");
+        assertThat(deltas(before)).containsExactlyInAnyOrderEntriesOf(Map.of("sent", 1.0, "retrying", 1.0, "failed", 1.0));
+        // the first send retries later; the second, due 45 s ago, waits behind it and is no backlog
+        assertThat(status(second)).isEqualTo("queued");
+        assertThat(scraped("msgbubbles_queue_backlog_age_seconds")).isEqualTo(0.0);
+
+        for (int i = 0; i < 6; i++) {
+            tick(Duration.ofSeconds(1));
+        }
+        assertThat(status(first)).isIn("sent", "delivered", "read");
+        assertThat(status(second)).isIn("sent", "delivered", "read");
+        // each of the two went out on its third attempt
+        assertThat(deltas(before)).containsExactlyInAnyOrderEntriesOf(Map.of("sent", 3.0, "retrying", 4.0, "failed", 1.0));
+        assertThat(scraped("msgbubbles_queue_backlog_age_seconds")).isEqualTo(0.0);
+    }
+
+    private Map<String, Double> sendOutcomes() {
+        Map<String, Double> counts = new java.util.HashMap<>();
+        String scrape = http.get("/metrics", null).text();
+        for (String outcome : List.of("sent", "retrying", "failed")) {
+            counts.put(outcome, scraped(scrape, "msgbubbles_sends_total{outcome=\"" + outcome + "\"}"));
+        }
+        return counts;
+    }
+
+    private Map<String, Double> deltas(Map<String, Double> before) {
+        Map<String, Double> now = sendOutcomes();
+        Map<String, Double> deltas = new java.util.HashMap<>();
+        now.forEach((outcome, count) -> deltas.put(outcome, count - before.get(outcome)));
+        return deltas;
+    }
+
+    private double scraped(String series) {
+        return scraped(http.get("/metrics", null).text(), series);
+    }
+
+    /** The value of {@code series} (name and labels as printed) in a Prometheus text scrape. */
+    private static double scraped(String scrape, String series) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).strip());
+            }
+        }
+        throw new AssertionError("no " + series + " in /metrics:\n" + scrape);
+    }
 }

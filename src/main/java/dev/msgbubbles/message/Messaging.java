@@ -9,6 +9,7 @@ import dev.msgbubbles.event.EventLog;
 import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.queue.JobHandler;
 import dev.msgbubbles.queue.JobQueue;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -44,7 +45,8 @@ public final class Messaging {
     public record Policy(Duration retryWindow, int pacingPerMinute, int sandboxPacingPerMinute) {
     }
 
-    public Messaging(Dependencies d, Policy policy) {
+    /** {@code registry} takes the feature's metrics ({@link SendOutcomes}). */
+    public Messaging(Dependencies d, Policy policy, MeterRegistry registry) {
         Lifecycle lifecycle = new Lifecycle(new MessageStore(), d.events());
         this.router = d.router();
         this.messages = new Messages(d.db(), d.clock());
@@ -62,7 +64,8 @@ public final class Messaging {
         this.handlers = Map.of(
                 SendJob.KIND, new SendJob(d, lifecycle, accepted, policy.retryWindow(),
                         new SendJob.Pacing(new NumberPacing(d.db(), d.writes(), policy.pacingPerMinute()),
-                                new NumberPacing(d.db(), d.writes(), policy.sandboxPacingPerMinute()))),
+                                new NumberPacing(d.db(), d.writes(), policy.sandboxPacingPerMinute())),
+                        new SendOutcomes(registry)),
                 FollowUpJob.KIND, followUps,
                 ActionJob.KIND, new ActionJob(d.db(), d.queue(), d.numbers(), d.router()));
     }

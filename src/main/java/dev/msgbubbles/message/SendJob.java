@@ -84,12 +84,14 @@ final class SendJob implements JobHandler {
     private final Pacing pacing;
     private final AcceptedSends accepted;
     private final java.time.Clock clock;
+    private final SendOutcomes outcomes;
 
     /** Per-number paces: one for real backends, one for the sandbox network. */
     record Pacing(NumberPacing providers, NumberPacing sandbox) {
     }
 
-    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, AcceptedSends accepted, Duration retryWindow, Pacing pacing) {
+    SendJob(Messaging.Dependencies d, Lifecycle lifecycle, AcceptedSends accepted, Duration retryWindow, Pacing pacing,
+            SendOutcomes outcomes) {
         this.db = d.db();
         this.writes = d.writes();
         this.queue = d.queue();
@@ -103,6 +105,7 @@ final class SendJob implements JobHandler {
         this.pacing = pacing;
         this.accepted = accepted;
         this.clock = d.clock();
+        this.outcomes = outcomes;
     }
 
     /**
@@ -369,6 +372,7 @@ final class SendJob implements JobHandler {
                         lifecycle.sentLater(tx, sending);
                         queue.complete(tx, job);
                     });
+                    outcomes.sent();
                     return;
                 }
                 writes.writeVoid(affinity, tx -> {
@@ -382,14 +386,17 @@ final class SendJob implements JobHandler {
                     }
                     queue.complete(tx, job);
                 });
+                outcomes.sent();
             }
-            case SendResult.Rejected rejected when detail != null ->
-                    // the SMS it fell back to refused it too: the failed step is on SMS and still shows the fallback
-                    writes.writeVoid(tx -> {
-                        lifecycle.failed(tx, message.id(), rejected.code(), rejected.message(), ChannelType.SMS,
-                                rejected.code() + "; " + detail, now);
-                        queue.complete(tx, job);
-                    });
+            case SendResult.Rejected rejected when detail != null -> {
+                // the SMS it fell back to refused it too: the failed step is on SMS and still shows the fallback
+                writes.writeVoid(tx -> {
+                    lifecycle.failed(tx, message.id(), rejected.code(), rejected.message(), ChannelType.SMS,
+                            rejected.code() + "; " + detail, now);
+                    queue.complete(tx, job);
+                });
+                outcomes.failed();
+            }
             case SendResult.Rejected rejected -> fail(job, message.id(), rejected.code(), rejected.message(), null, now);
             case SendResult.RetryLater later ->
                     retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), deadline, now);
@@ -410,6 +417,7 @@ final class SendJob implements JobHandler {
         }
         Instant deadline = windowStart(found.get()).plus(retryWindow);
         if (!now.isAfter(deadline)) {
+            outcomes.retrying(); // the worker reschedules it with backoff
             return false;
         }
         fail(job, id, "internal_error", "the message could not be sent because of an internal error (quote the message id "
@@ -441,6 +449,7 @@ final class SendJob implements JobHandler {
         } else {
             writes.writeVoid(tx -> queue.reschedule(tx, job, at, note));
         }
+        outcomes.retrying();
     }
 
     /**
@@ -460,6 +469,7 @@ final class SendJob implements JobHandler {
             lifecycle.failed(tx, id, code, reason, channel, now);
             queue.complete(tx, job);
         });
+        outcomes.failed();
     }
 
     private static Optional<ChannelType> choose(Message message, AccountNumber number, Channel channel) {

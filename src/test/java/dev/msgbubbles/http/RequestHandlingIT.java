@@ -88,7 +88,8 @@ class RequestHandlingIT {
                 new NumberDirectory(db, clock), new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)),
                 new dev.msgbubbles.queue.JobQueue(db), new dev.msgbubbles.message.ChannelRouter(
                         new dev.msgbubbles.channel.sandbox.SandboxChannel(0), Map.of()),
-                new dev.msgbubbles.event.EventLog(dev.msgbubbles.event.EventLog.Fanout.NONE), attachments), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0));
+                new dev.msgbubbles.event.EventLog(dev.msgbubbles.event.EventLog.Fanout.NONE), attachments), new dev.msgbubbles.message.Messaging.Policy(java.time.Duration.ofHours(1), 0, 0),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         var guard = new dev.msgbubbles.webhook.UrlGuard(host -> java.util.List.of(java.net.InetAddress.getByName("93.184.216.34")), false);
         var webhooks = new dev.msgbubbles.webhook.Webhooks(db, clock,
                 new dev.msgbubbles.idempotency.IdempotencyStore(clock, java.time.Duration.ofHours(72)), guard);

@@ -88,7 +88,7 @@ abstract class AcceptedSendsContract {
             Messaging messaging = new Messaging(new Messaging.Dependencies(db, failingCommit, clock,
                     new NumberDirectory(db, clock), new IdempotencyStore(clock, Duration.ofHours(72)), rig.queue(),
                     rig.messaging().router(), new EventLog(EventLog.Fanout.NONE), null),
-                    new Messaging.Policy(Duration.ofHours(1), 0, 0));
+                    new Messaging.Policy(Duration.ofHours(1), 0, 0), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             assertThatThrownBy(() -> messaging.send().send(command(rig, "+14155550123", null, null, null, null, null, null)))
                     .hasMessageContaining("the commit failed");
             assertThat(messaging.accepted().size()).isZero();
@@ -127,7 +127,7 @@ abstract class AcceptedSendsContract {
             };
             Messaging other = new Messaging(new Messaging.Dependencies(db, db, clock, new NumberDirectory(db, clock),
                     new IdempotencyStore(clock, Duration.ofHours(72)), rig.queue(), new ChannelRouter(refusing, Map.of()),
-                    new EventLog(EventLog.Fanout.NONE), null), new Messaging.Policy(Duration.ofHours(1), 0, 0));
+                    new EventLog(EventLog.Fanout.NONE), null), new Messaging.Policy(Duration.ofHours(1), 0, 0), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             try (dev.msgbubbles.queue.Worker worker = new dev.msgbubbles.queue.Worker(db, rig.queue(), other.jobHandlers(),
                     clock, new dev.msgbubbles.queue.Worker.Settings(8, Duration.ofSeconds(30), Duration.ofMillis(50)))) {
                 worker.drain();

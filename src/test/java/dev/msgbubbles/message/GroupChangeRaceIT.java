@@ -63,7 +63,7 @@ class GroupChangeRaceIT {
                     Duration.ofHours(1));
             Messaging other = new Messaging(new Messaging.Dependencies(db, db, clock, new NumberDirectory(db, clock),
                     new IdempotencyStore(clock, Duration.ofHours(72)), rig.queue(), new ChannelRouter(backend, Map.of()),
-                    new EventLog(EventLog.Fanout.NONE), null), new Messaging.Policy(Duration.ofHours(1), 0, 0));
+                    new EventLog(EventLog.Fanout.NONE), null), new Messaging.Policy(Duration.ofHours(1), 0, 0), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             ChatView group = rig.messaging().groups().create(new GroupChats.Create(rig.principal(), null, null,
                     MessagingRig.NUMBER, List.of("+14155550001", "+14155550002", "+14155550003"), "hello", null)).chat();
             rig.drain(); // the network takes the first message: the group is established

@@ -15,6 +15,8 @@ import dev.msgbubbles.idempotency.IdempotencyStore;
 import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.support.TestStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -24,9 +26,10 @@ import java.util.UUID;
 /**
  * The messaging feature without HTTP, on a store the test opened, with a scripted backend: one account whose test
  * number {@value #NUMBER} has {@code channels}, and its principal. For tests that drive use cases and the send job
- * by hand ({@link #worker}).
+ * by hand ({@link #worker}). The feature's metrics go to {@code registry}.
  */
-record MessagingRig(Database db, Clock clock, Messaging messaging, JobQueue queue, Principal principal) {
+record MessagingRig(Database db, Clock clock, Messaging messaging, JobQueue queue, Principal principal,
+                    MeterRegistry registry) {
     static final String NUMBER = "+18005550123";
 
     static MessagingRig start(Database db, Clock clock, Channel backend, Set<ChannelType> channels, Attachments attachments,
@@ -35,11 +38,12 @@ record MessagingRig(Database db, Clock clock, Messaging messaging, JobQueue queu
         CreatedAccount account = new AccountAdmin(db, clock).create("rig-" + UUID.randomUUID());
         numbers.add(new NumberDirectory.NewNumber(account.account().id(), NUMBER, channels, Mode.TEST, Provider.SANDBOX, null));
         JobQueue queue = new JobQueue(db);
+        MeterRegistry registry = new SimpleMeterRegistry();
         Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
                 new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of()),
-                new EventLog(EventLog.Fanout.NONE), attachments), new Messaging.Policy(retryWindow, 0, 0));
+                new EventLog(EventLog.Fanout.NONE), attachments), new Messaging.Policy(retryWindow, 0, 0), registry);
         return new MessagingRig(db, clock, messaging, queue, new Principal(account.account().id(), Mode.TEST,
-                account.testKey().id()));
+                account.testKey().id()), registry);
     }
 
     /** What a test does with a rig on a store it opened. */
