@@ -309,9 +309,9 @@ public final class JobQueue {
      * queue's backlog age is measured from. Unlike {@link #nextDue}, a job that cannot be claimed does not count: not
      * a job due later, nor a leased one before its lease ends (from then on it counts from the lease's end), nor a
      * lane's follower, which keeps its old due time while the lane's oldest job waits for a later one (a send held for
-     * its offline number, paced, or retrying later). Reads what a claim of one job reads; on PostgreSQL, with more
-     * than {@value #NEXT_DUE_WINDOW} jobs claimable whose leases ran out, it may answer later than the truth, never
-     * earlier.
+     * its offline number, paced, or retrying later). Reads what a claim reads (for one job; on PostgreSQL for up to
+     * {@value #NEXT_DUE_WINDOW}, since there a job whose lease ran out keeps its earlier run_at: only when that many
+     * claimable jobs ahead of the answer all had leases may it answer later than the truth, never earlier).
      */
     public java.util.Optional<Instant> oldestClaimable(Handle h, Instant now) {
         Object[] values = claimsInPlace ? new Object[] {now, now} : new Object[] {now};
