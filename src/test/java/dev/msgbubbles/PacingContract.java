@@ -239,6 +239,49 @@ abstract class PacingContract {
     }
 
     /**
+     * Down twice in a row: the first start after a downtime sends one of the sends whose slots passed and books the
+     * others anew, one a second; down again before those slots came, the next start does the same with them, rather
+     * than send them all together (as it did: a booking made anew held however late it came back).
+     */
+    @Test
+    void a_second_downtime_does_not_send_together_the_sends_the_first_restart_booked_anew() {
+        try (TestStore store = newStore()) {
+            List<String> ids = new ArrayList<>();
+            String key;
+            Instant start = clock.instant();
+            try (App app = App.start(store.config(paced("60")), clock)) {
+                Http http = new Http(app.port());
+                key = app.bootstrapped().orElseThrow().testKey().key();
+                for (int i = 0; i < 5; i++) {
+                    ids.add(send(http, key, NUMBER, "+141555537" + (10 + i)));
+                }
+                app.worker().drain();
+                assertThat(sentCount(http, key, ids)).isEqualTo(1);
+            }
+            clock.advance(Duration.ofMinutes(1));
+            try (App app = App.start(store.config(paced("60")), clock)) {
+                app.worker().drain();
+                assertThat(sentCount(new Http(app.port()), key, ids)).as("one at once, three booked anew").isEqualTo(2);
+            }
+            clock.advance(Duration.ofMinutes(1));
+            try (App app = App.start(store.config(paced("60")), clock)) {
+                Http http = new Http(app.port());
+                app.worker().drain();
+                assertThat(sentCount(http, key, ids)).as("one at once, not the three booked anew together")
+                        .isEqualTo(3);
+                for (int sent = 4; sent <= 5; sent++) {
+                    clock.advance(Duration.ofSeconds(1));
+                    app.worker().drain();
+                    assertThat(sentCount(http, key, ids)).isEqualTo(sent);
+                }
+                List<Instant> times = ids.stream().map(id -> sentAt(http, key, id)).sorted().toList();
+                assertThat(times).containsExactly(start, start.plusSeconds(60), start.plusSeconds(120),
+                        start.plusSeconds(121), start.plusSeconds(122));
+            }
+        }
+    }
+
+    /**
      * A send claimed at its booked slot by a worker that then died is claimed again when its lease ends, still in its
      * slot (a pace of one a minute, a lease of 20 s): it sends in that slot, neither booking a second one nor losing
      * its own, and the next booked send keeps its slot.

@@ -61,10 +61,12 @@ public final class Messaging {
         this.controls = new ThreadControls(d.db(), d.clock(), operations);
         this.sandbox = new SandboxContacts(d.numbers(), d.router(), receive, operations, d.attachments());
         FollowUpJob followUps = new FollowUpJob(d.writes(), d.queue(), lifecycle, receive);
+        // when this process began sending: a send booked anew whose slot came before was passed over by a downtime
+        java.time.Instant started = d.clock().instant();
         this.handlers = Map.of(
                 SendJob.KIND, new SendJob(d, lifecycle, accepted, policy.retryWindow(),
-                        new SendJob.Pacing(new NumberPacing(d.db(), d.writes(), policy.pacingPerMinute()),
-                                new NumberPacing(d.db(), d.writes(), policy.sandboxPacingPerMinute())),
+                        new SendJob.Pacing(new NumberPacing(d.db(), d.writes(), policy.pacingPerMinute(), started),
+                                new NumberPacing(d.db(), d.writes(), policy.sandboxPacingPerMinute(), started)),
                         new SendOutcomes(registry)),
                 FollowUpJob.KIND, followUps,
                 ActionJob.KIND, new ActionJob(d.db(), d.queue(), d.numbers(), d.router()));

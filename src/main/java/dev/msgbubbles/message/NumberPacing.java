@@ -24,11 +24,14 @@ import org.jdbi.v3.core.Handle;
  * again meanwhile (its worker died, its lease ran out): it neither books a second slot nor loses its own. A booking
  * whose slot has passed (the server was down) books anew: otherwise a server down for ten minutes would send, at
  * start, every booking of those ten minutes at once. A booking made anew that way is honoured however late it comes
- * back: late twice is a queue running behind (its claims some seconds after their time), not a downtime, and booking
- * anew at every return would stop the number for as long as the queue runs behind (each return finding its new slot
- * gone too), its slots unused. Late by the same lag, the sends keep their spacing. A job that did not send in its slot (its message failed, was
- * cancelled, the backend said to retry later) leaves the slot unused, since the pace is a maximum; its caller drops the
- * booking when it reschedules the job for another reason, so that a retry books anew.
+ * back, if its slot came while this process was up: late twice is then a queue running behind (its claims some seconds
+ * after their time), not a downtime, and booking anew at every return would stop the number for as long as the queue
+ * runs behind (each return finding its new slot gone too), its slots unused. Late by the same lag, the sends keep their
+ * spacing. One whose slot came before this process started (the server down again since the booking) books anew once
+ * more: honoured however late, a restart sent together every booking made anew whose slot passed while it was down.
+ * A job that did not send in its slot (its message failed, was cancelled, the backend said to retry later) leaves the
+ * slot unused, since the pace is a maximum; its caller drops the booking when it reschedules the job for another
+ * reason, so that a retry books anew.
  *
  * <p>The statement runs in the group commit, so a burst's bookings share commits. On PostgreSQL it never waits for the
  * row: a row another transaction holds is skipped ({@code SKIP LOCKED}) and the send comes back shortly; waiting could
@@ -80,7 +83,8 @@ final class NumberPacing {
 
     /**
      * A slot a job booked (nanoseconds since the epoch), kept in its payload ({@link #payload}) by the booking;
-     * {@code anew}: booked because the job came back past the slot of an earlier booking (it holds however late).
+     * {@code anew}: booked because the job came back past the slot of an earlier booking (it holds however late if its
+     * slot came while the process claiming it was up).
      */
     record Booking(long slotNanos, boolean anew) {
         private static final String PREFIX = "paced:";
@@ -126,15 +130,25 @@ final class NumberPacing {
     private final Writes writes;
     private final String book;
     /**
+     * When this process began taking slots (nanoseconds since the epoch): a booking made anew whose slot came before is
+     * one a downtime passed over, not one the queue is late for.
+     */
+    private final long startedNanos;
+    /**
      * In nanoseconds: in whole milliseconds, 60,000 / perMinute was rounded down, so every rate that does not divide a
      * minute into whole milliseconds ran fast (45,000 a minute went out at 60,000, 25,000 at 30,000).
      */
     private final long intervalNanos;
 
-    /** {@code perMinute} of 0 means unpaced; {@code writes} takes the slots (group commit in the server). */
-    NumberPacing(Database db, Writes writes, int perMinute) {
+    /**
+     * {@code perMinute} of 0 means unpaced; {@code writes} takes the slots (group commit in the server);
+     * {@code started} is when the process started (a booking made anew whose slot came before it books anew: see
+     * above).
+     */
+    NumberPacing(Database db, Writes writes, int perMinute, Instant started) {
         this.db = db;
         this.writes = writes;
+        this.startedNanos = nanos(started);
         this.book = BOOK.formatted(db.dialect().skipLocked());
         this.intervalNanos = perMinute <= 0 ? 0 : Math.max(1, Duration.ofMinutes(1).toNanos() / perMinute);
     }
@@ -156,7 +170,8 @@ final class NumberPacing {
             return Duration.ZERO;
         }
         long at = nanos(now);
-        if (held != null && (held.anew() || at - held.slotNanos() < Math.max(intervalNanos, LATE.toNanos()))) {
+        if (held != null && (held.anew() && held.slotNanos() >= startedNanos
+                || at - held.slotNanos() < Math.max(intervalNanos, LATE.toNanos()))) {
             return Duration.ZERO;
         }
         boolean anew = held != null; // come back past its slot

@@ -40,7 +40,7 @@ abstract class NumberPacingContract {
     }
 
     NumberPacing pacing(int perMinute) {
-        return new NumberPacing(db, db, perMinute);
+        return new NumberPacing(db, db, perMinute, clock.instant()); // a process started now
     }
 
     /** A send's job as the pacing sees it: the booking its payload notes, if any. */
@@ -308,6 +308,45 @@ abstract class NumberPacingContract {
         assertThat(NumberPacing.Booking.of(waiting.get(0).booking.payload())).isEqualTo(waiting.get(0).booking);
         assertThat(NumberPacing.Booking.of(new NumberPacing.Booking(42, false).payload()))
                 .isEqualTo(new NumberPacing.Booking(42, false));
+    }
+
+    /**
+     * A booking made anew holds however late it comes back only while the process that claims it was up at its slot
+     * (the queue ran behind). A server down again before the slots booked anew after its last restart came must not
+     * send, once back, all those that passed meanwhile at once: they book anew once more. Before, the restart after the
+     * second minute down sent the four below together.
+     */
+    @Test
+    void bookings_made_anew_are_not_all_sent_together_after_the_server_was_down_again() {
+        NumberPacing pacing = pacing(60);
+        assertThat(take(pacing, "d")).isZero();
+        List<Send> waiting = List.of(new Send(), new Send(), new Send(), new Send(), new Send());
+        for (Send send : waiting) {
+            take(pacing, "d", send);
+        }
+        clock.advance(Duration.ofMinutes(1)); // down for a minute: all five slots pass
+        NumberPacing restarted = pacing(60);
+        List<Duration> waits = new ArrayList<>();
+        for (Send send : waiting) {
+            waits.add(take(restarted, "d", send));
+        }
+        assertThat(waits).as("one sends at once, the others book anew")
+                .containsExactly(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3),
+                        Duration.ofSeconds(4));
+        List<Send> anew = waiting.subList(1, waiting.size());
+        assertThat(anew).allMatch(send -> send.booking.anew());
+        clock.advance(Duration.ofMinutes(1)); // down again before those slots came
+        NumberPacing again = pacing(60);
+        waits.clear();
+        for (Send send : anew) {
+            waits.add(take(again, "d", send));
+        }
+        assertThat(waits).as("again one sends at once, the others book anew")
+                .containsExactly(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3));
+        clock.advance(Duration.ofSeconds(5)); // the queue behind: still up at their slots, they hold however late
+        for (Send send : anew.subList(1, anew.size())) {
+            assertThat(take(again, "d", send)).isZero();
+        }
     }
 
     @Test
