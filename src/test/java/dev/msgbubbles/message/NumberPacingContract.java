@@ -349,6 +349,23 @@ abstract class NumberPacingContract {
         }
     }
 
+    /**
+     * As the README says of a changed pace: it applies to slots booked from the restart on; a send that booked its
+     * slot at the old pace keeps it, and the next booking comes after the old ones at the new interval.
+     */
+    @Test
+    void a_changed_pace_applies_to_slots_booked_after_it() {
+        NumberPacing before = pacing(60);
+        assertThat(take(before, "c")).isZero();
+        Send booked = new Send();
+        assertThat(take(before, "c", booked)).isEqualTo(Duration.ofSeconds(1));
+        NumberPacing after = pacing(6); // restarted with a slower pace
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(take(after, "c", booked)).as("its slot at the old pace").isZero();
+        assertThat(take(after, "c")).isEqualTo(Duration.ofSeconds(1)); // the old booking's interval, then the new
+        assertThat(take(after, "c")).isEqualTo(Duration.ofSeconds(11));
+    }
+
     @Test
     void a_job_that_booked_a_slot_comes_back_no_earlier_than_the_slot() {
         long now = Instant.parse("2026-11-23T10:00:00.000400Z").toEpochMilli() * 1_000_000L + 400_000L;
