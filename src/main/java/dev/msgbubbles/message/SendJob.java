@@ -426,6 +426,17 @@ final class SendJob implements JobHandler {
     }
 
     /**
+     * A run that threw after its booked slot held (the backend threw, say) did not send in that slot, as far as anyone
+     * knows: its retry, after the worker's backoff, books a slot of its own (see {@link NumberPacing}), rather than go
+     * on the old booking whenever it comes back (a booking made anew holds however late), beside the send that has the
+     * slot then. Any other payload is kept.
+     */
+    @Override
+    public String payloadForRetry(Job job) {
+        return NumberPacing.Booking.of(job.payload()) != null ? null : job.payload();
+    }
+
+    /**
      * Tries again after {@code after}, but never past the deadline: the last try is at the deadline itself, so a number
      * back (or a backend answering) at any moment of the window still gets the message out. Fails once the deadline
      * has come.

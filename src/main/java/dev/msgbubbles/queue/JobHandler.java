@@ -27,4 +27,12 @@ public interface JobHandler {
     default boolean settleAfterFailure(Job job, RuntimeException failure, Instant now) {
         return false;
     }
+
+    /**
+     * The payload {@code job} keeps when {@link #handle} threw and the worker retries it with backoff: for a payload
+     * that notes something only its run at the time due may rely on (a send's booked slot). The default keeps it.
+     */
+    default String payloadForRetry(Job job) {
+        return job.payload();
+    }
 }

@@ -178,8 +178,16 @@ public final class Worker implements AutoCloseable {
                 LOG.warn("job {} ({} {}) failed on attempt {}; retrying in {}", job.seq(), job.kind(), job.subject(),
                         job.attempts(), backoff, e);
             }
+            // the payload as the handler wants it for the retry (null when there is none to ask)
+            String payload = handler == null ? job.payload() : handler.payloadForRetry(job);
             try {
-                db.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(backoff), e.toString()));
+                db.writeVoid(tx -> {
+                    if (java.util.Objects.equals(payload, job.payload())) {
+                        queue.reschedule(tx, job, clock.instant().plus(backoff), e.toString());
+                    } else {
+                        queue.reschedule(tx, job, clock.instant().plus(backoff), e.toString(), payload);
+                    }
+                });
             } catch (StoreUnavailable again) {
                 LOG.warn("could not reschedule job {}: {}; it runs again when its lease ends", job.seq(),
                         again.getMessage());

@@ -34,6 +34,12 @@ record MessagingRig(Database db, Clock clock, Messaging messaging, JobQueue queu
 
     static MessagingRig start(Database db, Clock clock, Channel backend, Set<ChannelType> channels, Attachments attachments,
                               Duration retryWindow) {
+        return start(db, clock, backend, channels, attachments, retryWindow, 0);
+    }
+
+    /** As above, the rig's (sandbox) number paced at {@code perMinute} (0: unpaced). */
+    static MessagingRig start(Database db, Clock clock, Channel backend, Set<ChannelType> channels, Attachments attachments,
+                              Duration retryWindow, int perMinute) {
         NumberDirectory numbers = new NumberDirectory(db, clock);
         CreatedAccount account = new AccountAdmin(db, clock).create("rig-" + UUID.randomUUID());
         numbers.add(new NumberDirectory.NewNumber(account.account().id(), NUMBER, channels, Mode.TEST, Provider.SANDBOX, null));
@@ -41,7 +47,8 @@ record MessagingRig(Database db, Clock clock, Messaging messaging, JobQueue queu
         MeterRegistry registry = new SimpleMeterRegistry();
         Messaging messaging = new Messaging(new Messaging.Dependencies(db, db, clock, numbers,
                 new IdempotencyStore(clock, Duration.ofHours(72)), queue, new ChannelRouter(backend, Map.of()),
-                new EventLog(EventLog.Fanout.NONE), attachments), new Messaging.Policy(retryWindow, 0, 0), registry);
+                new EventLog(EventLog.Fanout.NONE), attachments), new Messaging.Policy(retryWindow, 0, perMinute),
+                registry);
         return new MessagingRig(db, clock, messaging, queue, new Principal(account.account().id(), Mode.TEST,
                 account.testKey().id()), registry);
     }
