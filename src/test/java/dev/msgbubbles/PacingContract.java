@@ -152,6 +152,48 @@ abstract class PacingContract {
         }
     }
 
+    /** The distinct due times of the send jobs still queued (SQLite: none is leased between drains). */
+    private static List<Long> sendsDueAt(TestStore store) {
+        try (Database db = store.open()) {
+            return db.read(h -> h.createQuery("SELECT DISTINCT run_at FROM jobs WHERE kind = 'send_message' ORDER BY 1")
+                    .mapTo(Long.class).list());
+        }
+    }
+
+    /**
+     * Eight messages to one contact (one thread, one lane) at 60 a minute: one a second, in the order accepted, none
+     * before its slot. Each slot's send books the next, and the messages waiting behind it are due with it, at that
+     * slot, not at the time they were accepted (where every claim of every worker read them: JobQueue.reschedule).
+     */
+    @Test
+    void a_thread_queued_to_one_contact_goes_at_the_pace_in_order_the_waiting_due_with_the_next_slot() {
+        try (TestStore store = newStore(); App app = App.start(store.config(paced("60")), clock)) {
+            Http http = new Http(app.port());
+            String key = app.bootstrapped().orElseThrow().testKey().key();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ids.add(send(http, key, NUMBER, "+14155553001"));
+            }
+            app.worker().drain();
+            assertThat(sentCount(http, key, ids)).isEqualTo(1);
+            for (int slot = 2; slot <= 8; slot++) {
+                assertThat(sendsDueAt(store)).as("before slot %s", slot)
+                        .containsExactly(clock.instant().plusSeconds(1).toEpochMilli());
+                clock.advance(Duration.ofMillis(999));
+                app.worker().drain();
+                assertThat(sentCount(http, key, ids)).as("just before slot %s", slot).isEqualTo(slot - 1);
+                clock.advance(Duration.ofMillis(1));
+                app.worker().drain();
+                assertThat(sentCount(http, key, ids)).as("at slot %s", slot).isEqualTo(slot);
+            }
+            assertThat(sendsDueAt(store)).isEmpty();
+            exactlyOneSecondApart(http, key, ids);
+            for (int i = 1; i < ids.size(); i++) {
+                assertThat(sentAt(http, key, ids.get(i))).as("message %s", i).isAfter(sentAt(http, key, ids.get(i - 1)));
+            }
+        }
+    }
+
     /**
      * A bulk send of twenty messages from one number to twenty threads: each waiting send books its own slot and is
      * claimed once more, at it. Before bookings, every slot claimed every send still waiting (a send was claimed up to
