@@ -326,8 +326,11 @@ public final class JobQueue {
         }
     }
 
-    /** A job outstanding: its subject, and when it is due (on SQLite a claimed job's is the end of its lease). */
-    public record Queued(String subject, Instant runAt) {
+    /**
+     * A job outstanding: its subject, whether it is in a lane, and when it is due (on SQLite a claimed job's is the end
+     * of its lease; a lane's follower's is its head's, once the head was rescheduled: see {@link #reschedule}).
+     */
+    public record Queued(String subject, boolean inLane, Instant runAt) {
     }
 
     /**
@@ -335,8 +338,9 @@ public final class JobQueue {
      * (a scan of the table, which holds outstanding work only; not for a hot path).
      */
     public List<Queued> queued(Handle h, String kind, String payload) {
-        return Sql.list(h, "SELECT subject, run_at FROM " + table + " WHERE kind = ? AND payload = ?",
-                row -> new Queued(row.string("subject"), Instant.ofEpochMilli(row.longValue("run_at"))), kind, payload);
+        return Sql.list(h, "SELECT subject, lane, run_at FROM " + table + " WHERE kind = ? AND payload = ?",
+                row -> new Queued(row.string("subject"), row.string("lane") != null,
+                        Instant.ofEpochMilli(row.longValue("run_at"))), kind, payload);
     }
 
     /** Pending jobs of one kind. */

@@ -34,8 +34,9 @@ import java.util.UUID;
  * commit, a replay of a month queued its hundreds of thousands of deliveries at once, all due before anything another
  * account's events queued after the request: the worker claims in due order, so those waited behind the whole replay,
  * however few of its attempts the account's slots let run at a time. Now one replaying endpoint has at most about two
- * chunks due at once, and its replay goes out as fast as the endpoint takes it. Only due jobs count: retries waiting for
- * their time (an endpoint that was down) hold up no one, and must not hold up the replay for hours.
+ * chunks due at once, and its replay goes out as fast as the endpoint takes it. Only due jobs and first attempts count:
+ * retries waiting for their time (an endpoint that was down) hold up no one, and must not hold up the replay for hours;
+ * a first attempt waits for a slot of its endpoint, or behind one that does.
  */
 final class ReplayJob implements JobHandler {
     static final String KIND = "webhook.replay";
@@ -98,7 +99,10 @@ final class ReplayJob implements JobHandler {
         Optional<Chunk> read = db.read(h -> webhooks.byId(h, webhookId).filter(Webhook::enabled).map(w -> {
             List<JobQueue.Queued> queued = queue.queued(h, DeliveryJob.KIND, webhookId.toString());
             Instant due = clock.instant();
-            if (queued.stream().filter(j -> !j.runAt().isAfter(due)).count() >= backlog) {
+            // a first attempt (in a lane) counts whatever its time: one put back while the endpoint is busy makes
+            // the rest of its lane due with it, a second or more ahead (JobQueue.reschedule), and those are the
+            // endpoint's backlog as much as when they were due at once
+            if (queued.stream().filter(j -> j.inLane() || !j.runAt().isAfter(due)).count() >= backlog) {
                 return Chunk.WAIT;
             }
             List<UUID> outstanding = queued.stream().map(j -> UUID.fromString(j.subject())).toList();
