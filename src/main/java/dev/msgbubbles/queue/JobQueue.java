@@ -222,7 +222,11 @@ public final class JobQueue {
      * only writer, and linearly more with more. Due no earlier than its head, a follower is out of that range for as
      * long as the head is; the head is claimed at its time at the earliest, so when it completes its next follower is
      * due already and goes at once, with nothing written on completion (the path of every send). Order in a lane is
-     * still kept by the claim alone: this only moves due times. A follower can be due later than it needs to be only
+     * still kept by the claim alone: this only moves due times. A job that joins the lane after the head's reschedule
+     * (a send accepted meanwhile) is due at once and read by claims, until the head's next reschedule takes it along:
+     * for a held send its next recheck, 30 s at most, so a number offline for an hour leaves each claim the followers
+     * of the last 30 s to read, not of the hour (accepting a send looks at no other job: that would be on every send's
+     * path). A follower can be due later than it needs to be only
      * when its head leaves the lane before its time without a worker running it (a scheduled send cancelled while it
      * waits for its booked slot): it then waits, at worst, until the time its head was rescheduled to.
      */
