@@ -551,6 +551,40 @@ abstract class QueueContract {
     }
 
     /**
+     * A head taken at its time whose worker dies: taken again once its lease has run out (PostgreSQL: in place, its
+     * run_at unchanged; SQLite: its run_at the lease's end), and its followers, due with it, still go only after it.
+     * A head cancelled while it waits (a scheduled send, before a worker takes it again) leaves its followers due at
+     * the time it had, at worst: they are not held up past it.
+     */
+    @Test
+    void followers_go_after_a_head_taken_again_after_its_lease_and_no_later_than_a_cancelled_heads_time() {
+        Instant enqueued = clock.instant();
+        for (String subject : List.of("head", "f1", "f2")) {
+            enqueue("send", subject, "thread-a", enqueued);
+        }
+        for (String subject : List.of("cancelled", "g1")) {
+            enqueue("send", subject, "thread-b", enqueued);
+        }
+        List<Job> heads = claim("w1", 10);
+        assertThat(heads).extracting(Job::subject).containsExactlyInAnyOrder("head", "cancelled");
+        Instant held = enqueued.plusSeconds(30);
+        db.writeVoid(tx -> heads.forEach(job -> queue.reschedule(tx, job, held, "paced")));
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(cancel("send", "cancelled", "thread-b")).isEqualTo(1);
+        assertThat(claim("w1", 10)).as("g1 waits no later than the cancelled head's time, and not past it").isEmpty();
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(claim("w1", 10)).extracting(Job::subject).containsExactlyInAnyOrder("head", "g1");
+
+        clock.advance(LEASE); // w1 died holding them
+        List<Job> again = claim("w2", 10);
+        assertThat(again).extracting(Job::subject).containsExactlyInAnyOrder("head", "g1");
+        assertThat(again).extracting(Job::attempts).containsExactlyInAnyOrder(3, 2);
+        db.writeVoid(tx -> again.forEach(job -> queue.complete(tx, job)));
+        assertThat(claim("w2", 10)).extracting(Job::subject).containsExactly("f1");
+    }
+
+    /**
      * A number back online wakes its held sends ({@link JobQueue#wake}): the followers, made due with their held head,
      * are woken with it and go right after it, not at the time the head was held to; a lane held for another number
      * keeps its time, followers included.
