@@ -80,6 +80,37 @@ abstract class ReplayBacklogContract {
                 .findOne());
     }
 
+    /**
+     * The endpoint busy: the first delivery of the chunk is put back a second ahead (as DeliveryJob does when the
+     * endpoint has no free slot), and the rest of its lane (the whole chunk: events of no conversation share the
+     * endpoint's lane) becomes due with it. They are still the endpoint's backlog: the replay keeps waiting.
+     */
+    @Test
+    void a_replay_waits_while_its_endpoint_is_busy_with_the_chunk_before() {
+        Instant since = clock.instant();
+        List<EventLog.Pending> events = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            events.add(EventLog.pending(account.account().id(), Mode.TEST, EventType.MESSAGE_RECEIVED, null,
+                    Map.of("n", i), clock.instant()));
+        }
+        EventLog log = new EventLog(pipeline.fanout());
+        db.writeVoid(tx -> log.append(tx, events));
+        clock.advance(Duration.ofSeconds(1));
+        Principal principal = new Principal(account.account().id(), Mode.TEST, account.testKey().id());
+        WebhookView hook = webhooks.register(new Webhooks.Registration(principal, null, null, receiver.url("/busy"), null))
+                .webhook();
+        pipeline.deliveries().replay(principal, hook.id(), since);
+        var replay = pipeline.handlers().get(ReplayJob.KIND);
+        replay.handle(dueReplay().orElseThrow(), clock.instant());
+        assertThat(deliveries()).isEqualTo(ReplayJob.CHUNK);
+
+        List<Job> first = db.write(tx -> queue.claim(tx, "w", 1, clock.instant(), Duration.ofSeconds(30)));
+        assertThat(first).singleElement().satisfies(job -> assertThat(job.kind()).isEqualTo(DeliveryJob.KIND));
+        db.writeVoid(tx -> queue.reschedule(tx, first.getFirst(), clock.instant().plus(Slots.PUT_BACK), "endpoint busy"));
+        replay.handle(dueReplay().orElseThrow(), clock.instant());
+        assertThat(deliveries()).as("no second chunk while the first waits for the endpoint").isEqualTo(ReplayJob.CHUNK);
+    }
+
     @Test
     void a_replay_waits_while_its_endpoint_has_a_chunk_due_and_still_sends_every_event_once() {
         Instant since = clock.instant();
