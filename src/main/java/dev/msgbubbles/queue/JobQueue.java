@@ -29,10 +29,16 @@ public final class JobQueue {
     private final String deleteHead;
     /** PostgreSQL: completes claimed jobs by address, each only if the row there is still that job (see {@link #complete}). */
     private final String deleteAtSql;
-    private final String rescheduleSql;
-    private final String rescheduleAtSql;
-    private final String reschedulePayloadSql;
-    private final String reschedulePayloadAtSql;
+    /**
+     * The statements that release a claimed job for later ({@link #move}), indexed by the flags below: by seq or
+     * (PostgreSQL) by address, keeping or setting the payload, counting the run ({@link #reschedule}) or giving its
+     * claim back ({@link #putBack}).
+     */
+    private final String[] moveSql = new String[8];
+    /** The flags that index {@link #moveSql}. */
+    private static final int BY_ADDRESS = 1;
+    private static final int PAYLOAD = 2;
+    private static final int GIVES_BACK = 4;
     /** A head's followers made due when it is (see {@link #reschedule} and {@link #wake}). */
     private final String followersSql;
     private final String wakeSql;
@@ -61,11 +67,14 @@ public final class JobQueue {
         this.insertHead = "INSERT INTO " + table + " (kind, subject, lane, payload, run_at, created_at) VALUES";
         this.deleteHead = "DELETE FROM " + table + " WHERE seq IN";
         this.deleteAtSql = "DELETE FROM " + table + " WHERE ctid = ANY(?::tid[]) AND seq = ANY(?::bigint[])";
-        String reschedule = "UPDATE " + table + " SET run_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ? ";
-        this.rescheduleSql = reschedule + "WHERE seq = ?";
-        this.rescheduleAtSql = reschedule + "WHERE ctid = ?::tid AND seq = ?";
-        this.reschedulePayloadSql = reschedule + ", payload = ? WHERE seq = ?";
-        this.reschedulePayloadAtSql = reschedule + ", payload = ? WHERE ctid = ?::tid AND seq = ?";
+        for (int i = 0; i < moveSql.length; i++) {
+            // a put-back gives back what its claim added to attempts, in the same UPDATE: a job is only ever put back
+            // by the run its claim started, so attempts is at least 1 there
+            moveSql[i] = "UPDATE " + table + " SET run_at = ?, lease_owner = NULL, lease_until = NULL, last_error = ?"
+                    + ((i & GIVES_BACK) != 0 ? ", attempts = attempts - 1" : "")
+                    + ((i & PAYLOAD) != 0 ? ", payload = ?" : "")
+                    + ((i & BY_ADDRESS) != 0 ? " WHERE ctid = ?::tid AND seq = ?" : " WHERE seq = ?");
+        }
         // a head's followers, due when it is: through the lane index (lane, seq), reading only the lane's jobs after
         // the head. run_at is compared with <> only, which no index serves, so that a planner misled by its statistics
         // (a push has just moved thousands of rows) cannot take the due index instead and read every job due earlier
@@ -212,7 +221,8 @@ public final class JobQueue {
     }
 
     /**
-     * Releases the lease and makes the job due again at {@code at}, keeping its place in its lane. The lane's followers
+     * Releases the lease and makes the job due again at {@code at}, keeping its place in its lane; the run counts as one
+     * of the job's {@link Job#attempts} (for a run that did not try, see {@link #putBack}). The lane's followers
      * are made due at {@code at} with it, in the same transaction (one more statement, for a job in a lane only,
      * through the lane's index: it reads the lane's later jobs and writes those due at another time).
      *
@@ -231,13 +241,38 @@ public final class JobQueue {
      * waits for its booked slot): it then waits, at worst, until the time its head was rescheduled to.
      */
     public void reschedule(Handle tx, Job job, Instant at, String error) {
+        move(tx, job, at, error, 0, null);
+    }
+
+    /**
+     * As {@link #reschedule(Handle, Job, Instant, String)}, for a run that did not try the job's work and only puts it
+     * back for later (a send waiting for its number's slot or held for its offline number, a delivery whose endpoint's
+     * slots are busy): the claim that started the run is given back, in the same UPDATE, so that {@link Job#attempts}
+     * counts the runs that tried, which is what a send hands its backend as the attempt number and what the worker's
+     * backoff after a run that threw counts. The lane's followers move with it as for a reschedule.
+     */
+    public void putBack(Handle tx, Job job, Instant at, String note) {
+        move(tx, job, at, note, GIVES_BACK, null);
+    }
+
+    /** As {@link #putBack(Handle, Job, Instant, String)}, the job's payload now {@code payload}. */
+    public void putBack(Handle tx, Job job, Instant at, String note, String payload) {
+        move(tx, job, at, note, GIVES_BACK | PAYLOAD, payload);
+    }
+
+    private void move(Handle tx, Job job, Instant at, String error, int flags, String payload) {
         String message = error == null ? null : truncate(error);
+        boolean withPayload = (flags & PAYLOAD) != 0;
         int moved;
         if (job.at() != null) {
             // by address, as complete() finds it; a job claimed again since (its lease ran out) is the new holder's
-            moved = Sql.update(tx, rescheduleAtSql, at, message, job.at(), job.seq());
+            String sql = moveSql[flags | BY_ADDRESS];
+            moved = withPayload ? Sql.update(tx, sql, at, message, payload, job.at(), job.seq())
+                    : Sql.update(tx, sql, at, message, job.at(), job.seq());
         } else {
-            moved = Sql.update(tx, rescheduleSql, at, message, job.seq());
+            String sql = moveSql[flags];
+            moved = withPayload ? Sql.update(tx, sql, at, message, payload, job.seq())
+                    : Sql.update(tx, sql, at, message, job.seq());
         }
         changes.incrementAndGet();
         followHead(tx, job, moved, at);
@@ -261,15 +296,7 @@ public final class JobQueue {
      * must remember until it runs again, written with its reschedule (e.g. a send's booked slot).
      */
     public void reschedule(Handle tx, Job job, Instant at, String error, String payload) {
-        String message = error == null ? null : truncate(error);
-        int moved;
-        if (job.at() != null) {
-            moved = Sql.update(tx, reschedulePayloadAtSql, at, message, payload, job.at(), job.seq());
-        } else {
-            moved = Sql.update(tx, reschedulePayloadSql, at, message, payload, job.seq());
-        }
-        changes.incrementAndGet();
-        followHead(tx, job, moved, at);
+        move(tx, job, at, error, PAYLOAD, payload);
     }
 
     /**

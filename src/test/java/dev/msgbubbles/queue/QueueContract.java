@@ -106,6 +106,40 @@ abstract class QueueContract {
         assertThat(claim("w", 10)).extracting(Job::subject).containsExactly("again");
     }
 
+    /**
+     * A job put back without its work tried (a send waiting for its number's slot, held for its offline number) gives
+     * its claim back, in the same statement, with or without a new payload: its next claim's attempts count only the
+     * runs that tried, which a reschedule still counts. Its lane's followers move with it, as for a reschedule.
+     */
+    @Test
+    void a_job_put_back_gives_its_claim_back_and_takes_its_followers_along() {
+        enqueue("send", "head", "thread", clock.instant());
+        enqueue("send", "follower", "thread", clock.instant());
+        Job first = claim("w", 10).getFirst();
+        assertThat(first.attempts()).isEqualTo(1);
+        db.writeVoid(tx -> queue.putBack(tx, first, clock.instant().plusSeconds(30), "paced"));
+        assertThat(claim("w", 10)).as("the follower waits with its head").isEmpty();
+        clock.advance(Duration.ofSeconds(30));
+        Job second = claim("w", 10).getFirst();
+        assertThat(second.attempts()).as("the put-back was no attempt").isEqualTo(1);
+        db.writeVoid(tx -> queue.putBack(tx, second, clock.instant().plusSeconds(30), "paced", "slot:1"));
+        clock.advance(Duration.ofSeconds(30));
+        Job third = claim("w", 10).getFirst();
+        assertThat(third.attempts()).isEqualTo(1);
+        assertThat(third.payload()).isEqualTo("slot:1");
+        db.writeVoid(tx -> queue.reschedule(tx, third, clock.instant().plusSeconds(1), "unavailable"));
+        clock.advance(Duration.ofSeconds(1));
+        Job fourth = claim("w", 10).getFirst();
+        assertThat(fourth.attempts()).as("the reschedule counted its run").isEqualTo(2);
+        db.writeVoid(tx -> queue.putBack(tx, fourth, clock.instant().plusSeconds(1), "paced", null));
+        clock.advance(Duration.ofSeconds(1));
+        Job fifth = claim("w", 10).getFirst();
+        assertThat(fifth.attempts()).isEqualTo(2);
+        assertThat(fifth.payload()).isNull();
+        db.writeVoid(tx -> queue.complete(tx, fifth));
+        assertThat(claim("w", 10)).extracting(Job::subject).containsExactly("follower");
+    }
+
     @Test
     void wake_makes_due_only_the_released_jobs_noted_so_that_are_due_later() {
         for (String subject : List.of("held", "held-claimed", "other-note", "other-kind", "due-sooner")) {
