@@ -236,6 +236,30 @@ abstract class MessagingEndToEndContract extends MessagingFixture {
         assertThat(status(id)).isEqualTo("sent");
     }
 
+    /**
+     * The backend's attempt number counts the times it was handed the message, not the rechecks of a send held for its
+     * offline number: a {@code …0503} held through two rechecks is still unavailable for its first two attempts once the
+     * number is back, then sent. (Claims used to count: it went out at once, unavailable never.)
+     */
+    @Test
+    void recipient_0503_held_by_its_offline_number_is_still_unavailable_twice_then_sent() {
+        Sender sender = newSender("held-flaky", EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), Mode.TEST,
+                Provider.SANDBOX);
+        numbers.setStatus(sender.handle(), AccountNumber.Status.OFFLINE);
+        String id = send(sender.testKey(), "{\"to\":\"" + to("0503") + "\",\"from_handle\":\"" + sender.handle()
+                + "\",\"text\":\"held, then flaky\"}").json().path("data").path("id").asText();
+        tick(Duration.ZERO);
+        tick(Duration.ofSeconds(30));
+        tick(Duration.ofSeconds(30));
+        numbers.setStatus(sender.handle(), AccountNumber.Status.ONLINE);
+        tick(Duration.ofSeconds(30)); // its first attempt: unavailable
+        assertThat(status(sender.testKey(), id)).isEqualTo("queued");
+        tick(Duration.ofSeconds(1)); // its second: unavailable
+        assertThat(status(sender.testKey(), id)).isEqualTo("queued");
+        tick(Duration.ofSeconds(1));
+        assertThat(status(sender.testKey(), id)).isEqualTo("sent");
+    }
+
     @Test
     void recipient_0666_fails_permanently_with_an_error_code() {
         String id = sendText(to("0666"), "hello?");

@@ -5,7 +5,11 @@ import java.util.UUID;
 
 /**
  * One send, as handed to a connector. {@code messageId} is stable across retries: connectors use it to
- * deduplicate when a previous attempt's outcome is unknown. {@code attempt} counts from 1. A direct message has
+ * deduplicate when a previous attempt's outcome is unknown. {@code attempt} is the number of times this send has been
+ * handed to a backend, this one included, counting from 1: a send waiting for its number's slot or held for its offline
+ * number is not handed over meanwhile, and is not counted; a run whose outcome went unrecorded counts when it may
+ * have handed the message over (a database outage after the handoff; a crash, where that is not known). An iMessage refused as not registered and sent over SMS in the same run
+ * is one attempt: both sends carry its number. A direct message has
  * {@code to} and no {@code group}; a group message has a {@code group} and no {@code to}. {@code media} are its
  * attachments, already prepared for {@code channel} (voice notes converted, images sized for MMS). {@code replyTo}
  * is the id of the message (of this thread, ours or the contact's) this one answers as a threaded reply, on

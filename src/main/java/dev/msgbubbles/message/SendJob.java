@@ -217,7 +217,7 @@ final class SendJob implements JobHandler {
         }
         if (number.get().status() == AccountNumber.Status.OFFLINE) {
             retryOrFail(job, id, "device_offline", "the sending number is offline", heldFor(number.get().handle()),
-                    OFFLINE_RECHECK, deadline, now);
+                    OFFLINE_RECHECK, false, deadline, now);
             return;
         }
         NumberPacing pace = ChannelRouter.usesSandbox(number.get()) ? pacing.sandbox() : pacing.providers();
@@ -236,7 +236,7 @@ final class SendJob implements JobHandler {
         }
         MediaPreparation.Result prepared = media.prepare(message, choice.get());
         if (prepared instanceof MediaPreparation.Failed failed) {
-            mediaFailed(job, id, failed, deadline, now);
+            mediaFailed(job, id, failed, false, deadline, now);
             return;
         }
         SendResult result;
@@ -252,7 +252,7 @@ final class SendJob implements JobHandler {
             detail = "fallback from imessage: " + rejected.message();
             MediaPreparation.Result forSms = media.prepare(message, ChannelType.SMS);
             if (forSms instanceof MediaPreparation.Failed failed) {
-                mediaFailed(job, id, failed, deadline, now);
+                mediaFailed(job, id, failed, true, deadline, now); // the iMessage try was made
                 return;
             }
             try {
@@ -273,7 +273,8 @@ final class SendJob implements JobHandler {
      */
     private boolean takeSlot(Job job, NumberPacing pace, String handle) {
         NumberPacing.Booking held = NumberPacing.Booking.of(job.payload());
-        return pace.take(handle, clock.instant(), held, (tx, due, booking) -> queue.reschedule(tx, job,
+        // put back, not rescheduled: waiting for the slot is no attempt (the backend's attempt number counts tries)
+        return pace.take(handle, clock.instant(), held, (tx, due, booking) -> queue.putBack(tx, job,
                 due, "paced", booking != null ? booking.payload() : held != null ? null : job.payload())).isZero();
     }
 
@@ -287,7 +288,7 @@ final class SendJob implements JobHandler {
         writes.writeVoid(tx -> {
             if (ScheduledTurns.firstOther(tx, message.conversationId(), List.of(job.subject()),
                     ScheduledTurns.Turn.of(job, message)).isPresent()) {
-                queue.reschedule(tx, job, now.plus(TURN_WAIT), "waiting for a message of its thread scheduled before it");
+                queue.putBack(tx, job, now.plus(TURN_WAIT), "waiting for a message of its thread scheduled before it");
             } else {
                 join(tx, job, message, now);
             }
@@ -327,7 +328,7 @@ final class SendJob implements JobHandler {
                 group.established());
         MediaPreparation.Result prepared = media.prepare(message, ChannelType.IMESSAGE);
         if (prepared instanceof MediaPreparation.Failed failed) {
-            mediaFailed(job, message.id(), failed, deadline, now);
+            mediaFailed(job, message.id(), failed, false, deadline, now);
             return;
         }
         SendResult result;
@@ -399,7 +400,7 @@ final class SendJob implements JobHandler {
             }
             case SendResult.Rejected rejected -> fail(job, message.id(), rejected.code(), rejected.message(), null, now);
             case SendResult.RetryLater later ->
-                    retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), deadline, now);
+                    retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), true, deadline, now);
         }
     }
 
@@ -439,15 +440,20 @@ final class SendJob implements JobHandler {
     /**
      * Tries again after {@code after}, but never past the deadline: the last try is at the deadline itself, so a number
      * back (or a backend answering) at any moment of the window still gets the message out. Fails once the deadline
-     * has come.
+     * has come. {@code tried}: whether this run handed the message to the backend; a run that did not (the number
+     * offline, the disk full for its media) gives its claim back, so that the backend's attempt number counts only
+     * the tries it saw ({@link OutboundMessage#attempt}: the sandbox's {@code …0503} is unavailable on tries 1 and
+     * 2, however long the send was held first) and the worker's backoff after a run that threw only the runs that
+     * tried.
      */
-    private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, Instant deadline, Instant now) {
-        retryOrFail(job, id, code, reason, reason, after, deadline, now);
+    private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, boolean tried,
+                             Instant deadline, Instant now) {
+        retryOrFail(job, id, code, reason, reason, after, tried, deadline, now);
     }
 
     /** As above, the job noted {@code note} while it waits. */
-    private void retryOrFail(Job job, UUID id, String code, String reason, String note, Duration after, Instant deadline,
-                             Instant now) {
+    private void retryOrFail(Job job, UUID id, String code, String reason, String note, Duration after, boolean tried,
+                             Instant deadline, Instant now) {
         if (!now.isBefore(deadline)) {
             fail(job, id, code, reason + "; gave up after the retry window", null, now);
             return;
@@ -456,20 +462,34 @@ final class SendJob implements JobHandler {
         Instant at = next.isAfter(deadline) ? deadline : next;
         if (NumberPacing.Booking.of(job.payload()) != null) {
             // the booked slot went unused: the next try books its own (see NumberPacing)
-            writes.writeVoid(tx -> queue.reschedule(tx, job, at, note, null));
+            writes.writeVoid(tx -> {
+                if (tried) {
+                    queue.reschedule(tx, job, at, note, null);
+                } else {
+                    queue.putBack(tx, job, at, note, null);
+                }
+            });
         } else {
-            writes.writeVoid(tx -> queue.reschedule(tx, job, at, note));
+            writes.writeVoid(tx -> {
+                if (tried) {
+                    queue.reschedule(tx, job, at, note);
+                } else {
+                    queue.putBack(tx, job, at, note);
+                }
+            });
         }
         outcomes.retrying();
     }
 
     /**
      * Media that could not be prepared: the message fails with the reason, unless it was the server's storage (a full
-     * disk), which is waited out like an offline number, until the retry window ends.
+     * disk), which is waited out like an offline number, until the retry window ends. {@code tried}: whether this run
+     * handed the message to the backend before (an iMessage try before its SMS fallback).
      */
-    private void mediaFailed(Job job, UUID id, MediaPreparation.Failed failed, Instant deadline, Instant now) {
+    private void mediaFailed(Job job, UUID id, MediaPreparation.Failed failed, boolean tried, Instant deadline,
+                             Instant now) {
         if (failed.retry()) {
-            retryOrFail(job, id, failed.code(), failed.message(), OFFLINE_RECHECK, deadline, now);
+            retryOrFail(job, id, failed.code(), failed.message(), OFFLINE_RECHECK, tried, deadline, now);
         } else {
             fail(job, id, failed.code(), failed.message(), null, now);
         }

@@ -70,14 +70,17 @@ abstract class PacedFailureContract {
                 clock.advance(Duration.ofMillis(500)); // its booking made anew holds: it throws, retried after a backoff
                 worker.drain();
                 assertThat(backend.sent).doesNotContainKey(broken);
-                clock.advance(Duration.ofMillis(3500));
-                UUID meanwhile = send(rig, "+14155557004"); // the number free at 6.5 s: it goes at once
+                clock.advance(Duration.ofMillis(500));
+                UUID meanwhile = send(rig, "+14155557004"); // books the slot at 4 s, when the broken send is back
                 worker.drain();
-                assertThat(backend.sent.get(meanwhile)).isEqualTo(start.plusMillis(6500));
-                for (int i = 0; i < 4; i++) {
-                    clock.advance(Duration.ofMillis(500));
-                    worker.drain();
-                }
+                clock.advance(Duration.ofMillis(500)); // 4 s: the broken send's first backoff (its one try threw) ends
+                worker.drain();
+                assertThat(backend.sent.get(meanwhile)).isEqualTo(start.plusSeconds(4));
+                assertThat(backend.sent).as("it books a slot of its own, after the one booked meanwhile")
+                        .doesNotContainKey(broken);
+                clock.advance(Duration.ofSeconds(1));
+                worker.drain();
+                assertThat(backend.sent.get(broken)).isEqualTo(start.plusSeconds(5));
                 assertThat(backend.sent).containsKey(broken);
                 List<Instant> times = new ArrayList<>(backend.sent.values());
                 times.sort(null);
