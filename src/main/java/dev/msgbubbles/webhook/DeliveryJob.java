@@ -162,10 +162,16 @@ final class DeliveryJob implements JobHandler {
         });
     }
 
-    /** Puts the job back, keeping its place in its lane, for as long as the {@code busy} slots say. */
+    /**
+     * Puts the job back, keeping its place in its lane, for as long as the {@code busy} slots say. No attempt was made:
+     * the claim is given back ({@link JobQueue#putBack}), so a run of this job that throws later gets the worker's
+     * backoff for the runs that tried, not for every put-back before. (The delivery log's attempt numbers and the
+     * retry schedule never counted put-backs: they count the delivery's attempt rows, {@code deliveries.attempts}
+     * and {@code retry_step}.)
+     */
     private void putBack(Job job, UUID id, Slots busy, String why) {
         courier.forget(id);
         Instant at = busy.putBackAt(clock.instant(), stuckPutBack);
-        writes.writeVoid(tx -> queue.reschedule(tx, job, at, why));
+        writes.writeVoid(tx -> queue.putBack(tx, job, at, why));
     }
 }

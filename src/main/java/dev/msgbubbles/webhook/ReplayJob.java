@@ -115,7 +115,9 @@ final class ReplayJob implements JobHandler {
                     false);
         }));
         if (read.isPresent() && read.get().waits()) {
-            db.writeVoid(tx -> queue.reschedule(tx, job, clock.instant().plus(BACKLOG_WAIT),
+            // no chunk was queued: put back, giving the claim back (JobQueue.putBack), like a delivery whose
+            // endpoint is busy
+            db.writeVoid(tx -> queue.putBack(tx, job, clock.instant().plus(BACKLOG_WAIT),
                     "waiting for the endpoint's outstanding deliveries"));
             return;
         }
