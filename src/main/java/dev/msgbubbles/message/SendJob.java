@@ -10,6 +10,7 @@ import dev.msgbubbles.chat.ConversationStore;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.common.Handle;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.StoreUnavailable;
 import dev.msgbubbles.db.Writes;
 import dev.msgbubbles.queue.Job;
 import dev.msgbubbles.queue.JobHandler;
@@ -239,30 +240,35 @@ final class SendJob implements JobHandler {
             mediaFailed(job, id, failed, false, deadline, now);
             return;
         }
-        SendResult result;
         try {
-            result = channel.send(outbound(message, choice.get(), job.attempts(), null,
-                    ((MediaPreparation.Ready) prepared).media()));
-        } finally {
-            media.release(prepared); // also when the backend threw: what was converted is held until released
-        }
-        String detail = null;
-        if (result instanceof SendResult.Rejected rejected && rejected.code().equals("not_registered")
-                && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number.get())) {
-            detail = "fallback from imessage: " + rejected.message();
-            MediaPreparation.Result forSms = media.prepare(message, ChannelType.SMS);
-            if (forSms instanceof MediaPreparation.Failed failed) {
-                mediaFailed(job, id, failed, true, deadline, now); // the iMessage try was made
-                return;
-            }
+            SendResult result;
             try {
-                result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null,
-                        ((MediaPreparation.Ready) forSms).media()));
+                result = channel.send(outbound(message, choice.get(), job.attempts(), null,
+                        ((MediaPreparation.Ready) prepared).media()));
             } finally {
-                media.release(forSms);
+                media.release(prepared); // also when the backend threw: what was converted is held until released
             }
+            String detail = null;
+            if (result instanceof SendResult.Rejected rejected && rejected.code().equals("not_registered")
+                    && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number.get())) {
+                detail = "fallback from imessage: " + rejected.message();
+                MediaPreparation.Result forSms = media.prepare(message, ChannelType.SMS);
+                if (forSms instanceof MediaPreparation.Failed failed) {
+                    mediaFailed(job, id, failed, true, deadline, now); // the iMessage try was made
+                    return;
+                }
+                try {
+                    result = channel.send(outbound(message, ChannelType.SMS, job.attempts(), null,
+                            ((MediaPreparation.Ready) forSms).media()));
+                } finally {
+                    media.release(forSms);
+                }
+            }
+            apply(job, message, result, detail, null, deadline, now);
+        } catch (StoreUnavailable e) {
+            afterHandoff.add(job.seq()); // the backend had the message: this run was an attempt (see triedBefore)
+            throw e;
         }
-        apply(job, message, result, detail, null, deadline, now);
     }
 
     /**
@@ -331,14 +337,19 @@ final class SendJob implements JobHandler {
             mediaFailed(job, message.id(), failed, false, deadline, now);
             return;
         }
-        SendResult result;
         try {
-            result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients,
-                    ((MediaPreparation.Ready) prepared).media()));
-        } finally {
-            media.release(prepared);
+            SendResult result;
+            try {
+                result = channel.send(outbound(message, ChannelType.IMESSAGE, job.attempts(), recipients,
+                        ((MediaPreparation.Ready) prepared).media()));
+            } finally {
+                media.release(prepared);
+            }
+            apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
+        } catch (StoreUnavailable e) {
+            afterHandoff.add(job.seq());
+            throw e;
         }
-        apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
     }
 
     /**
@@ -424,6 +435,23 @@ final class SendJob implements JobHandler {
         fail(job, id, "internal_error", "the message could not be sent because of an internal error (quote the message id "
                 + "when reporting it)", null, now);
         return true;
+    }
+
+    /**
+     * Runs that an outage ended after they had handed their message to the backend, by job seq: each is taken out when
+     * the worker asks ({@link #triedBefore}). Only an outage adds to it: nothing on a send's path.
+     */
+    private final java.util.Set<Long> afterHandoff = ConcurrentHashMap.newKeySet();
+
+    /**
+     * An outage before this run handed the message to the backend (reading the message or its number, taking its slot,
+     * holding its media, recording a hold) was no attempt, and the backend's attempt number must not count it; one
+     * after (recording the backend's answer) was one: the backend had the message, and the next try is its next.
+     * (Unaware of this, the worker took every outage for an attempt.)
+     */
+    @Override
+    public boolean triedBefore(Job job, StoreUnavailable outage) {
+        return afterHandoff.remove(job.seq());
     }
 
     /**

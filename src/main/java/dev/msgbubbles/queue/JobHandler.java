@@ -1,5 +1,6 @@
 package dev.msgbubbles.queue;
 
+import dev.msgbubbles.db.StoreUnavailable;
 import java.time.Instant;
 
 /**
@@ -34,5 +35,16 @@ public interface JobHandler {
      */
     default String payloadForRetry(Job job) {
         return job.payload();
+    }
+
+    /**
+     * Whether the run of {@code job} that {@code outage} ended (the store could not take its reads or writes) had
+     * tried the job's work before it: handed it on outside the store (a backend, an endpoint), which the outage does
+     * not undo. A run that had not is no attempt: the worker puts the job back giving its claim back
+     * ({@link JobQueue#putBack}), so that {@link Job#attempts} still counts the tries. Asked once for each such run.
+     * The default, which does not know, says it had: the run counts.
+     */
+    default boolean triedBefore(Job job, StoreUnavailable outage) {
+        return true;
     }
 }

@@ -170,7 +170,10 @@ public final class Worker implements AutoCloseable {
             if (!outage && settled(handler, job, e, now)) {
                 return;
             }
-            Duration backoff = backoff(job.attempts());
+            // an outage before the run tried the job's work (its handler says) was no attempt: the claim is given back,
+            // and the backoff counts the tries before it
+            boolean untried = outage && handler != null && !triedBefore(handler, job, (StoreUnavailable) e);
+            Duration backoff = backoff(untried ? job.attempts() - 1 : job.attempts());
             if (outage) {
                 LOG.warn("job {} ({} {}) on attempt {}: {}; retrying in {}", job.seq(), job.kind(), job.subject(),
                         job.attempts(), e.getMessage(), backoff);
@@ -182,10 +185,16 @@ public final class Worker implements AutoCloseable {
             String payload = handler == null ? job.payload() : handler.payloadForRetry(job);
             try {
                 db.writeVoid(tx -> {
-                    if (java.util.Objects.equals(payload, job.payload())) {
-                        queue.reschedule(tx, job, clock.instant().plus(backoff), e.toString());
+                    Instant at = clock.instant().plus(backoff);
+                    boolean samePayload = java.util.Objects.equals(payload, job.payload());
+                    if (untried && samePayload) {
+                        queue.putBack(tx, job, at, e.toString());
+                    } else if (untried) {
+                        queue.putBack(tx, job, at, e.toString(), payload);
+                    } else if (samePayload) {
+                        queue.reschedule(tx, job, at, e.toString());
                     } else {
-                        queue.reschedule(tx, job, clock.instant().plus(backoff), e.toString(), payload);
+                        queue.reschedule(tx, job, at, e.toString(), payload);
                     }
                 });
             } catch (StoreUnavailable again) {
@@ -194,6 +203,16 @@ public final class Worker implements AutoCloseable {
             } catch (RuntimeException again) {
                 LOG.error("could not reschedule job {}; it runs again when its lease ends", job.seq(), again);
             }
+        }
+    }
+
+    /** {@link JobHandler#triedBefore}; a handler that fails to answer is taken to have tried (the run counts). */
+    private static boolean triedBefore(JobHandler handler, Job job, StoreUnavailable outage) {
+        try {
+            return handler.triedBefore(job, outage);
+        } catch (RuntimeException again) {
+            LOG.error("asking whether job {} was tried failed; its run counts", job.seq(), again);
+            return true;
         }
     }
 

@@ -8,6 +8,7 @@ import dev.msgbubbles.channel.OutboundMessage;
 import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.common.ChannelType;
 import dev.msgbubbles.db.Database;
+import dev.msgbubbles.db.StoreUnavailable;
 import dev.msgbubbles.queue.Worker;
 import dev.msgbubbles.support.MutableClock;
 import dev.msgbubbles.support.TestStore;
@@ -38,11 +39,27 @@ abstract class SendAttemptsContract {
         final Map<UUID, List<Integer>> tries = new ConcurrentHashMap<>();
         volatile UUID throwsFirst;
         volatile UUID unavailableTwice;
+        /** A send that meets an outage once, after its backend had it (as when recording the answer). */
+        volatile UUID outageAfter;
+        /** A recipient whose first send meets an outage before the backend has it (as when reading the number). */
+        volatile String outageBefore;
+
+        @Override
+        public boolean onIMessage(String handle) {
+            if (handle.equals(outageBefore)) {
+                outageBefore = null;
+                throw new StoreUnavailable("the store is down", null);
+            }
+            return super.onIMessage(handle);
+        }
 
         @Override
         public SendResult send(OutboundMessage message) {
             List<Integer> mine = tries.computeIfAbsent(message.messageId(), id -> new CopyOnWriteArrayList<>());
             mine.add(message.attempt());
+            if (message.messageId().equals(outageAfter) && mine.size() == 1) {
+                throw new StoreUnavailable("the store is down", null);
+            }
             if (message.messageId().equals(throwsFirst) && mine.size() == 1) {
                 throw new IllegalStateException("connector bug");
             }
@@ -161,6 +178,33 @@ abstract class SendAttemptsContract {
             }
             assertThat(backend.tries.get(id)).containsExactly(1, 2);
             assertThat(status(db, id)).isEqualTo(MessageStatus.SENT);
+        }
+    }
+
+    /**
+     * A run that an outage ends before the backend has the message is no attempt: the next try is still the first, a
+     * second later. One that it ends after the backend had it was one: the next try is the second.
+     */
+    @Test
+    void an_outage_before_the_backend_has_the_message_is_no_attempt_and_one_after_is_one() {
+        Backend backend = new Backend();
+        try (TestStore store = newStore(); Database db = store.open()) {
+            MessagingRig rig = rig(db, backend, 0);
+            UUID before = send(rig, "+14155558301");
+            UUID after = send(rig, "+14155558302");
+            backend.outageBefore = "+14155558301";
+            backend.outageAfter = after;
+            try (Worker worker = rig.worker()) {
+                worker.drain();
+                assertThat(backend.tries).doesNotContainKey(before);
+                assertThat(backend.tries.get(after)).containsExactly(1);
+                clock.advance(Duration.ofSeconds(1));
+                worker.drain();
+            }
+            assertThat(backend.tries.get(before)).containsExactly(1);
+            assertThat(backend.tries.get(after)).containsExactly(1, 2);
+            assertThat(status(db, before)).isEqualTo(MessageStatus.SENT);
+            assertThat(status(db, after)).isEqualTo(MessageStatus.SENT);
         }
     }
 }
