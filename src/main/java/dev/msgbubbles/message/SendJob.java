@@ -455,10 +455,10 @@ final class SendJob implements JobHandler {
     }
 
     /**
-     * A run that threw after its booked slot held (the backend threw, say) did not send in that slot, as far as anyone
-     * knows: its retry, after the worker's backoff, books a slot of its own (see {@link NumberPacing}), rather than go
-     * on the old booking whenever it comes back (a booking made anew holds however late), beside the send that has the
-     * slot then. Any other payload is kept.
+     * A run that threw after its booked slot held (the backend threw, say), or that the backend put off, did not send
+     * in that slot, as far as anyone knows: its retry, after the worker's backoff or the backend's delay, books a slot
+     * of its own (see {@link NumberPacing}), rather than go on the old booking whenever it comes back (a booking made
+     * anew holds however late), beside the send that has the slot then. Any other payload is kept.
      */
     @Override
     public String payloadForRetry(Job job) {
@@ -488,24 +488,8 @@ final class SendJob implements JobHandler {
         }
         Instant next = now.plus(after);
         Instant at = next.isAfter(deadline) ? deadline : next;
-        if (NumberPacing.Booking.of(job.payload()) != null) {
-            // the booked slot went unused: the next try books its own (see NumberPacing)
-            writes.writeVoid(tx -> {
-                if (tried) {
-                    queue.reschedule(tx, job, at, note, null);
-                } else {
-                    queue.putBack(tx, job, at, note, null);
-                }
-            });
-        } else {
-            writes.writeVoid(tx -> {
-                if (tried) {
-                    queue.reschedule(tx, job, at, note);
-                } else {
-                    queue.putBack(tx, job, at, note);
-                }
-            });
-        }
+        // a booked slot went unused: the next try books its own (see NumberPacing and payloadForRetry)
+        writes.writeVoid(tx -> queue.release(tx, job, at, note, tried, payloadForRetry(job)));
         outcomes.retrying();
     }
 

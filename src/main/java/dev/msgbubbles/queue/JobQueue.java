@@ -260,6 +260,19 @@ public final class JobQueue {
         move(tx, job, at, note, GIVES_BACK | PAYLOAD, payload);
     }
 
+    /**
+     * {@link #reschedule} when the run tried the job's work ({@code tried}), else {@link #putBack}; with {@code payload}
+     * as the job's payload, written only when it differs from the one the job was claimed with. For a caller that
+     * learns both only at run time (a retry after a run that threw, a send retrying later).
+     */
+    public void release(Handle tx, Job job, Instant at, String note, boolean tried, String payload) {
+        int flags = tried ? 0 : GIVES_BACK;
+        if (!java.util.Objects.equals(payload, job.payload())) {
+            flags |= PAYLOAD;
+        }
+        move(tx, job, at, note, flags, payload);
+    }
+
     private void move(Handle tx, Job job, Instant at, String error, int flags, String payload) {
         String message = error == null ? null : truncate(error);
         boolean withPayload = (flags & PAYLOAD) != 0;

@@ -184,19 +184,8 @@ public final class Worker implements AutoCloseable {
             // the payload as the handler wants it for the retry (null when there is none to ask)
             String payload = handler == null ? job.payload() : handler.payloadForRetry(job);
             try {
-                db.writeVoid(tx -> {
-                    Instant at = clock.instant().plus(backoff);
-                    boolean samePayload = java.util.Objects.equals(payload, job.payload());
-                    if (untried && samePayload) {
-                        queue.putBack(tx, job, at, e.toString());
-                    } else if (untried) {
-                        queue.putBack(tx, job, at, e.toString(), payload);
-                    } else if (samePayload) {
-                        queue.reschedule(tx, job, at, e.toString());
-                    } else {
-                        queue.reschedule(tx, job, at, e.toString(), payload);
-                    }
-                });
+                db.writeVoid(tx -> queue.release(tx, job, clock.instant().plus(backoff), e.toString(), !untried,
+                        payload));
             } catch (StoreUnavailable again) {
                 LOG.warn("could not reschedule job {}: {}; it runs again when its lease ends", job.seq(),
                         again.getMessage());
