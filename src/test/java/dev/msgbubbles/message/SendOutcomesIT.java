@@ -2,9 +2,6 @@ package dev.msgbubbles.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.msgbubbles.channel.ActionResult;
-import dev.msgbubbles.channel.Channel;
-import dev.msgbubbles.channel.MessageAction;
 import dev.msgbubbles.channel.OutboundMessage;
 import dev.msgbubbles.channel.SendResult;
 import dev.msgbubbles.common.ChannelType;
@@ -29,26 +26,20 @@ class SendOutcomesIT {
     private static final Duration WINDOW = Duration.ofMinutes(2);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
-    /** A backend answering every send with {@code answer} (which may throw); every handle is on iMessage. */
-    private record Scripted(Function<OutboundMessage, SendResult> answer) implements Channel {
+    /**
+     * A backend answering every send with {@code answer} (which may throw); the rest as {@link RecordingChannel}
+     * (every handle here is on iMessage).
+     */
+    private static final class Scripted extends RecordingChannel {
+        private final Function<OutboundMessage, SendResult> answer;
+
+        Scripted(Function<OutboundMessage, SendResult> answer) {
+            this.answer = answer;
+        }
+
         @Override
         public SendResult send(OutboundMessage message) {
             return answer.apply(message);
-        }
-
-        @Override
-        public ActionResult act(MessageAction action) {
-            return new ActionResult.Done();
-        }
-
-        @Override
-        public ActionResult control(dev.msgbubbles.channel.ChatAction action) {
-            return new ActionResult.Done();
-        }
-
-        @Override
-        public boolean onIMessage(String handle) {
-            return true;
         }
     }
 
