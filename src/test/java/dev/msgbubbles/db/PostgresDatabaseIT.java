@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class PostgresDatabaseIT extends DatabaseContract {
     @Override
     TestStore newStore() {
-        return TestStore.postgres("database");
+        return TestStore.emptyPostgres("database");
     }
 
     @Override

@@ -5,7 +5,7 @@ import dev.msgbubbles.support.TestStore;
 class PostgresMigrationIT extends MigrationContract {
     @Override
     TestStore newStore() {
-        return TestStore.postgres("migration");
+        return TestStore.emptyPostgres("migration");
     }
 
     @Override

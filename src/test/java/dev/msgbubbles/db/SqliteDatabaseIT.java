@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class SqliteDatabaseIT extends DatabaseContract {
     @Override
     TestStore newStore() {
-        return TestStore.sqlite();
+        return TestStore.emptySqlite();
     }
 
     @Override

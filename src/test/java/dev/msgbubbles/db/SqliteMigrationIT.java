@@ -5,7 +5,7 @@ import dev.msgbubbles.support.TestStore;
 class SqliteMigrationIT extends MigrationContract {
     @Override
     TestStore newStore() {
-        return TestStore.sqlite();
+        return TestStore.emptySqlite();
     }
 
     @Override

@@ -8,8 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One store for one test class: SQLite in a temporary directory or a fresh PostgreSQL database. Contract
- * tests are written once against this and run by one subclass per store.
+ * One store for one test class: SQLite in a temporary directory or a fresh PostgreSQL database, with the current
+ * schema (or empty, for the tests of migrating). Contract tests are written once against this and run by one subclass
+ * per store.
  */
 public abstract class TestStore implements AutoCloseable {
 
@@ -43,8 +44,17 @@ public abstract class TestStore implements AutoCloseable {
         throw new UnsupportedOperationException(label() + " cannot refuse connections");
     }
 
+    /** A SQLite store with the current schema. */
     public static TestStore sqlite() {
-        Path dir = TestDatabases.sqliteDirectory();
+        return sqliteIn(TestDatabases.migratedSqliteDirectory());
+    }
+
+    /** A SQLite store with nothing in it yet: for the tests of migrating. */
+    public static TestStore emptySqlite() {
+        return sqliteIn(TestDatabases.sqliteDirectory());
+    }
+
+    private static TestStore sqliteIn(Path dir) {
         return new TestStore() {
             @Override
             public Map<String, String> environment() {
@@ -58,18 +68,23 @@ public abstract class TestStore implements AutoCloseable {
 
             @Override
             public void close() {
-                try (var files = java.nio.file.Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (java.io.IOException ignored) {
-                    // temporary directory; best effort
-                }
+                TestDatabases.deleteTree(dir);
             }
         };
     }
 
+    /** A new PostgreSQL database with the current schema. */
     public static TestStore postgres(String label) {
+        return postgresIn(TestDatabases.createPostgres(label));
+    }
+
+    /** A new PostgreSQL database with nothing in it yet: for the tests of migrating. */
+    public static TestStore emptyPostgres(String label) {
+        return postgresIn(TestDatabases.createEmptyPostgres(label));
+    }
+
+    private static TestStore postgresIn(TestDatabases.Postgres pg) {
         Path dir = TestDatabases.sqliteDirectory();
-        TestDatabases.Postgres pg = TestDatabases.createPostgres(label);
         return new TestStore() {
             @Override
             public Map<String, String> environment() {
