@@ -59,6 +59,8 @@ public final class Worker implements AutoCloseable {
      * and SKIP LOCKED on PostgreSQL), and a lane's next job is not claimable while its predecessor exists.
      */
     static final int LOOPS = 2;
+    /** How often a run's release that the store did not take is tried again (see {@link #release}). */
+    static final Duration RELEASE_RETRY = Duration.ofMillis(250);
 
     /** A worker that claims in transactions of its own. */
     public Worker(Database db, JobQueue queue, Map<String, JobHandler> handlers, Clock clock, Settings settings) {
@@ -183,14 +185,44 @@ public final class Worker implements AutoCloseable {
             }
             // the payload as the handler wants it for the retry (null when there is none to ask)
             String payload = handler == null ? job.payload() : handler.payloadForRetry(job);
+            release(job, backoff, e.toString(), !untried, payload, now.plus(settings.lease().dividedBy(2)));
+        }
+    }
+
+    /**
+     * Writes the release of a run that threw, due after {@code backoff}. While the store does not take it (an outage,
+     * a full disk: the very thing the run may have met), it tries again every {@link #RELEASE_RETRY}, as long as the
+     * worker runs and until {@code until}, the middle of the job's lease: a job whose release was never written runs
+     * again only when its lease ends (60 s by default), so a store back after a second would otherwise hold up every
+     * job that was running when it went away for the rest of a minute. This keeps nothing only in memory: the lease
+     * keeps the job from every other worker meanwhile, and brings it back as before if the tries give up. They stop
+     * halfway through the lease so that the last one, which may wait {@code MSGBUBBLES_DATABASE_WAIT_MS} (5 s by
+     * default) for a connection, is over before the lease ends and another worker may take the job.
+     */
+    private void release(Job job, Duration backoff, String note, boolean tried, String payload, Instant until) {
+        boolean failedBefore = false;
+        while (true) {
             try {
-                db.writeVoid(tx -> queue.release(tx, job, clock.instant().plus(backoff), e.toString(), !untried,
-                        payload));
+                db.writeVoid(tx -> queue.release(tx, job, clock.instant().plus(backoff), note, tried, payload));
+                if (failedBefore) {
+                    LOG.info("rescheduled job {} now that the store takes it", job.seq());
+                }
+                return;
             } catch (StoreUnavailable again) {
-                LOG.warn("could not reschedule job {}: {}; it runs again when its lease ends", job.seq(),
-                        again.getMessage());
+                boolean tryAgain = running && clock.instant().plus(RELEASE_RETRY).isBefore(until);
+                if (!failedBefore || !tryAgain) {
+                    LOG.warn("could not reschedule job {}: {}; {}", job.seq(), again.getMessage(), tryAgain
+                            ? "trying again every " + RELEASE_RETRY.toMillis() + " ms until " + until
+                            : "it runs again when its lease ends");
+                }
+                if (!tryAgain) {
+                    return;
+                }
+                failedBefore = true;
+                LockSupport.parkNanos(RELEASE_RETRY.toNanos());
             } catch (RuntimeException again) {
                 LOG.error("could not reschedule job {}; it runs again when its lease ends", job.seq(), again);
+                return;
             }
         }
     }

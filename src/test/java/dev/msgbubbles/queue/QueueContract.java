@@ -292,6 +292,64 @@ abstract class QueueContract {
     }
 
     @Test
+    void a_run_that_met_an_outage_is_released_once_the_store_is_back_not_when_its_lease_ends() throws Exception {
+        if (db.dialect() != dev.msgbubbles.db.Dialect.POSTGRESQL) {
+            return; // a SQLite store cannot be made to refuse connections (SqliteDiskFullIT fills its disk instead)
+        }
+        AtomicInteger calls = new AtomicInteger();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Worker.class);
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        logger.addAppender(events);
+        try (Database narrow = Database.open(store.config(Map.of("MSGBUBBLES_DATABASE_WAIT_MS", "250")).storage(), null)) {
+            JobQueue jobs = new JobQueue(narrow);
+            narrow.writeVoid(tx -> jobs.enqueue(tx, new JobQueue.NewJob("outage", "x", null, null, clock.instant()),
+                    clock.instant()));
+            Worker worker = new Worker(narrow, jobs, Map.of("outage", (job, now) -> {
+                if (calls.incrementAndGet() == 1) {
+                    store.refuseConnections(); // the store goes away under the run, which then cannot write
+                    throw new dev.msgbubbles.db.StoreUnavailable("the store went away", null);
+                }
+                narrow.writeVoid(tx -> jobs.complete(tx, job));
+            }), clock, new Worker.Settings(8, LEASE, Duration.ofMillis(50)));
+            try (worker) {
+                worker.start();
+                try {
+                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                    while (events.list.stream().noneMatch(e -> e.getFormattedMessage().startsWith("could not reschedule"))) {
+                        assertThat(System.nanoTime()).as("the release met the outage").isLessThan(deadline);
+                        Thread.sleep(10); // polling the log of a running worker, not waiting for a retry
+                    }
+                } finally {
+                    store.allowConnections();
+                }
+                // no time passes on the worker's clock: the lease (30 s from the claim) still holds the job when the
+                // release goes through, once the pool connects again, and from then on only its 1 s backoff does
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (db.read(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE lease_owner IS NULL")
+                        .mapTo(Long.class).one()) == 0) {
+                    assertThat(System.nanoTime()).as("released once the store is back").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                clock.advance(Worker.backoff(1));
+                worker.wake();
+                while (calls.get() < 2) {
+                    assertThat(System.nanoTime()).as("run again after its backoff, its lease still running")
+                            .isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                while (pending() > 0) {
+                    assertThat(System.nanoTime()).as("completed").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+            }
+        } finally {
+            logger.detachAppender(events);
+        }
+        assertThat(events.list).allSatisfy(e -> assertThat(e.getThrowableProxy()).as("a stack trace for an outage").isNull());
+    }
+
+    @Test
     void a_job_of_an_unknown_kind_is_kept_and_retried_not_lost() {
         enqueue("mystery", "x", null, clock.instant());
         try (Worker worker = new Worker(db, queue, Map.of(), clock, new Worker.Settings(8, LEASE, Duration.ofMillis(50)))) {
