@@ -66,6 +66,24 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
     }
 
     @Test
+    void a_raw_plus_in_an_email_handle_in_the_query_is_read_as_the_plus_it_was() {
+        // the docs' curl puts the handle in the query unencoded, where a '+' decodes to a space: a plus-addressed
+        // iMessage email sent that way must still be the address it was, as a phone number's leading '+' is
+        JsonNode raw = http.get("/v1/handles/availability?handle=Alice+Shop@example.com", key).json().path("data");
+        assertThat(raw.path("handle").asText()).as(raw.toString()).isEqualTo("alice+shop@example.com");
+        assertThat(raw.path("channel").asText()).isEqualTo("imessage");
+        assertThat(http.get("/v1/handles/availability?handle=alice%2Bshop@example.com", key).json().path("data")
+                .path("handle").asText()).isEqualTo("alice+shop@example.com");
+        Http.Response filtered = http.get("/v1/messages?to=alice+shop@example.com", key);
+        assertThat(filtered.status()).as(filtered.text()).isEqualTo(200);
+        // a space the client meant (an encoded one) is not taken for a plus when the handle is valid without it,
+        // and a phone number written with spaces stays invalid
+        assertThat(http.get("/v1/handles/availability?handle=bob@example.com%20", key).json().path("data")
+                .path("handle").asText()).isEqualTo("bob@example.com");
+        assertError(http.get("/v1/handles/availability?handle=%2B1%20415%20555%201234", key), 400, "invalid_handle", "handle");
+    }
+
+    @Test
     void availability_says_sms_only_when_a_number_of_the_key_s_mode_serves_sms() {
         // an iMessage-only number: a contact not on iMessage cannot be reached (a send fails recipient_unreachable)
         Sender blueOnly = newSender("avail-blue", EnumSet.of(ChannelType.IMESSAGE), Mode.TEST, Provider.SANDBOX);

@@ -134,14 +134,16 @@ final class MessagesApi {
     }
 
     /**
-     * A handle from a query string. A literal {@code +} decodes to a space under form encoding, so a value that
-     * is a space followed by digits is read as {@code +digits} (the docs' own examples send a raw {@code +}).
+     * A handle from a query string. A literal {@code +} decodes to a space under form encoding, and the docs' own
+     * examples send it raw: so a value that is no handle as decoded, but is one with its spaces read back as
+     * {@code +}, is that handle. That covers a number's leading {@code +} and a plus-addressed iMessage email
+     * ({@code alice+shop@example.com}); no handle contains a space, so nothing valid is read differently.
      */
     static String handleParam(String raw, String param) {
-        String value = raw.length() > 1 && raw.charAt(0) == ' ' && raw.substring(1).chars().allMatch(Character::isDigit)
-                ? "+" + raw.substring(1) : raw;
-        return Handle.parse(value).orElseThrow(() -> new ApiException(dev.msgbubbles.common.ErrorCode.INVALID_HANDLE,
-                param + " must be an E.164 phone number or an email address", param)).value();
+        return Handle.parse(raw)
+                .or(() -> raw.indexOf(' ') >= 0 ? Handle.parse(raw.replace(' ', '+')) : Optional.empty())
+                .orElseThrow(() -> new ApiException(dev.msgbubbles.common.ErrorCode.INVALID_HANDLE,
+                        param + " must be an E.164 phone number or an email address", param)).value();
     }
 
     /** A direction as the wire spells it ({@code status} is read the same way: {@code INBOUND} is refused). */
