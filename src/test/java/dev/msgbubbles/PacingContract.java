@@ -442,6 +442,53 @@ abstract class PacingContract {
     }
 
     /**
+     * A paced send's retry window counts from its first booked slot, and that start is kept with its job: a restart
+     * between its tries does not lose it. A window of 90 s, one send a minute: the sandbox's {@code …0503}, third in
+     * line, has its slot at 120 s, past a window counted from its acceptance (it failed there, without a retry).
+     * Unavailable at its slot and again at the slot its retry books (180 s, within 120 s + 90 s), it goes at its third
+     * try, at 240 s.
+     */
+    @Test
+    void a_paced_sends_window_counts_from_its_first_slot_across_a_restart() {
+        Map<String, String> settings = new java.util.HashMap<>(oneAMinute());
+        settings.put("MSGBUBBLES_SEND_RETRY_WINDOW_SECONDS", "90");
+        try (TestStore store = newStore()) {
+            Instant start = clock.instant();
+            String key;
+            String flaky;
+            try (App app = App.start(store.config(settings), clock)) {
+                Http http = new Http(app.port());
+                key = app.bootstrapped().orElseThrow().testKey().key();
+                send(http, key, NUMBER, "+14155553801");
+                app.worker().drain();
+                send(http, key, NUMBER, "+14155553802");
+                app.worker().drain();
+                flaky = send(http, key, NUMBER, "+14155550503"); // books 120 s
+                app.worker().drain();
+                clock.advance(Duration.ofMinutes(1));
+                app.worker().drain();
+                clock.advance(Duration.ofMinutes(1)); // its first slot: unavailable, try again in 1 s
+                app.worker().drain();
+                assertThat(status(http, key, flaky)).as("retried, not failed").isEqualTo("queued");
+                clock.advance(Duration.ofSeconds(1)); // books 180 s
+                app.worker().drain();
+            }
+            try (App app = App.start(store.config(settings), clock)) {
+                Http http = new Http(app.port());
+                clock.advance(Duration.ofSeconds(59)); // unavailable again, within the window: books 240 s
+                app.worker().drain();
+                clock.advance(Duration.ofSeconds(1));
+                app.worker().drain();
+                assertThat(status(http, key, flaky)).isEqualTo("queued");
+                clock.advance(Duration.ofSeconds(59));
+                app.worker().drain();
+                assertThat(status(http, key, flaky)).isNotEqualTo("failed");
+                assertThat(sentAt(http, key, flaky)).isEqualTo(start.plusSeconds(240));
+            }
+        }
+    }
+
+    /**
      * A scheduled message joins its thread at its time and books a slot like any other send; cancelled while it waits
      * for that slot, the slot goes unused and the sends booked after it keep theirs.
      */
