@@ -30,7 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * otherwise iMessage when the number serves it and the recipient is registered, else SMS. An iMessage send
  * refused as not registered falls back to SMS once. Transient refusals and an offline number are retried
  * until the retry window ends (counted from when the message was queued, by its acceptance or a retry, or from its
- * scheduled time); then the message fails.
+ * scheduled time; for a paced send that had to book a slot, from that first booked slot if later, since a wait for a
+ * slot is no wait for an offline number or a failing backend: see {@link PacedWindow}); then the message fails.
  *
  * <p>A scheduled message joins its thread's order at its time, not at its acceptance: its first job has no lane and
  * only moves it into the lane when it comes due ({@link #joinThread}), so a message scheduled for next week never
@@ -204,7 +205,6 @@ final class SendJob implements JobHandler {
             joinThread(job, message, now);
             return;
         }
-        Instant deadline = windowStart(message).plus(retryWindow);
         Optional<AccountNumber> number = numbers.owned(message.accountId(), message.mode(), message.fromHandle());
         if (number.isEmpty()) {
             fail(job, id, "invalid_from_handle", "the sending number is no longer assigned to the account", null, now);
@@ -216,28 +216,56 @@ final class SendJob implements JobHandler {
             fail(job, id, "account_suspended", "the account was suspended before the message went out", null, now);
             return;
         }
+        NumberPacing pace = ChannelRouter.usesSandbox(number.get()) ? pacing.sandbox() : pacing.providers();
+        Instant own = windowStart(message);
+        Window window = new Window(PacedWindow.start(own, job.payload()).plus(retryWindow), own, pace.paced(),
+                false);
         if (number.get().status() == AccountNumber.Status.OFFLINE) {
             retryOrFail(job, id, "device_offline", "the sending number is offline", heldFor(number.get().handle()),
-                    OFFLINE_RECHECK, false, deadline, now);
+                    OFFLINE_RECHECK, false, window, now);
             return;
         }
-        NumberPacing pace = ChannelRouter.usesSandbox(number.get()) ? pacing.sandbox() : pacing.providers();
-        if (pace.paced() && !takeSlot(job, pace, number.get().handle())) {
+        if (!pace.paced()) {
+            send(job, message, number.get(), window, now);
+            return;
+        }
+        if (!takeSlot(job, pace, number.get().handle(), window)) {
             return; // paced, not failed: the job keeps its place in its thread and comes back when the number has a slot
         }
-        Channel channel = router.forNumber(number.get());
+        Window slotted = new Window(window.deadline(), own, true, true);
+        try {
+            send(job, message, number.get(), slotted, now);
+        } catch (RuntimeException e) {
+            // the worker retries it after a backoff: with the payload a retry of this run keeps (see payloadForRetry)
+            retryPayloads.put(job.seq(), onRetry(job, slotted));
+            throw e;
+        }
+    }
+
+    /**
+     * A run's retry window: its {@code deadline}; {@code own}, where its message's window starts
+     * ({@link #windowStart}); whether its number is {@code paced}, and whether the run had its slot ({@code slotted}).
+     * The last three say what the job's payload notes of the window when the run puts it off (see {@link PacedWindow}).
+     */
+    private record Window(Instant deadline, Instant own, boolean paced, boolean slotted) {
+    }
+
+    /** Hands the message to its backend, in its slot if paced, and records the answer. */
+    private void send(Job job, Message message, AccountNumber number, Window window, Instant now) {
+        UUID id = message.id();
+        Channel channel = router.forNumber(number);
         if (message.to() == null) {
-            sendToGroup(job, message, number.get(), channel, deadline, now);
+            sendToGroup(job, message, number, channel, window, now);
             return;
         }
-        Optional<ChannelType> choice = choose(message, number.get(), channel);
+        Optional<ChannelType> choice = choose(message, number, channel);
         if (choice.isEmpty()) {
             fail(job, id, "recipient_unreachable", "none of the number's channels reaches the recipient", null, now);
             return;
         }
         MediaPreparation.Result prepared = media.prepare(message, choice.get());
         if (prepared instanceof MediaPreparation.Failed failed) {
-            mediaFailed(job, id, failed, false, deadline, now);
+            mediaFailed(job, id, failed, false, window, now);
             return;
         }
         try {
@@ -250,11 +278,11 @@ final class SendJob implements JobHandler {
             }
             String detail = null;
             if (result instanceof SendResult.Rejected rejected && rejected.code().equals("not_registered")
-                    && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number.get())) {
+                    && choice.get() == ChannelType.IMESSAGE && smsReaches(message, number)) {
                 detail = "fallback from imessage: " + rejected.message();
                 MediaPreparation.Result forSms = media.prepare(message, ChannelType.SMS);
                 if (forSms instanceof MediaPreparation.Failed failed) {
-                    mediaFailed(job, id, failed, true, deadline, now); // the iMessage try was made
+                    mediaFailed(job, id, failed, true, window, now); // the iMessage try was made
                     return;
                 }
                 try {
@@ -264,7 +292,7 @@ final class SendJob implements JobHandler {
                     media.release(forSms);
                 }
             }
-            apply(job, message, result, detail, null, deadline, now);
+            apply(job, message, result, detail, null, window, now);
         } catch (StoreUnavailable e) {
             afterHandoff.add(job.seq()); // the backend had the message: this run was an attempt (see triedBefore)
             throw e;
@@ -277,11 +305,18 @@ final class SendJob implements JobHandler {
      * another process's); or else {@code job} is rescheduled to the slot it booked, noting the booking in its payload,
      * in the transaction that booked it. Returns whether the job may send. Only paced sends come here.
      */
-    private boolean takeSlot(Job job, NumberPacing pace, String handle) {
-        NumberPacing.Booking held = NumberPacing.Booking.of(job.payload());
-        // put back, not rescheduled: waiting for the slot is no attempt (the backend's attempt number counts tries)
-        return pace.take(handle, clock.instant(), held, (tx, due, booking) -> queue.putBack(tx, job,
-                due, "paced", booking != null ? booking.payload() : held != null ? null : job.payload())).isZero();
+    private boolean takeSlot(Job job, NumberPacing pace, String handle, Window window) {
+        String payload = job.payload();
+        String note = PacedWindow.note(payload);
+        NumberPacing.Booking held = NumberPacing.Booking.of(PacedWindow.rest(payload));
+        Instant at = clock.instant();
+        // put back, not rescheduled: waiting for the slot is no attempt (the backend's attempt number counts tries).
+        // A booking notes where the send's retry window starts: its first fixes it (see PacedWindow), later ones keep it
+        return pace.take(handle, at, held, (tx, due, booking) -> queue.putBack(tx, job, due, "paced",
+                booking != null
+                        ? PacedWindow.payload(PacedWindow.booked(note, window.own(), booking.slotNanos(), at),
+                                booking.payload())
+                        : held != null ? note : payload)).isZero();
     }
 
     /**
@@ -311,7 +346,9 @@ final class SendJob implements JobHandler {
     /**
      * Where a message's retry window starts: its scheduled time while scheduled; otherwise when it was last queued,
      * which its {@code updated_at} says (nothing else changes a queued message: acceptance sets it, and a retry moves
-     * it there anew, so a retried message gets a whole window of its own, not what was left of the first one).
+     * it there anew, so a retried message gets a whole window of its own, not what was left of the first one). A paced
+     * send's starts at its first booked slot if that is later, as its job's payload notes ({@link PacedWindow}); the
+     * job a retry enqueues notes none, so the retry's window, too, is whole.
      */
     static Instant windowStart(Message message) {
         Instant queued = message.updatedAt();
@@ -323,7 +360,7 @@ final class SendJob implements JobHandler {
      * accepts establishes the group (the network creates it with that message), in the transaction that records
      * the send.
      */
-    private void sendToGroup(Job job, Message message, AccountNumber number, Channel channel, Instant deadline, Instant now) {
+    private void sendToGroup(Job job, Message message, AccountNumber number, Channel channel, Window window, Instant now) {
         if (!number.channels().contains(ChannelType.IMESSAGE)) {
             fail(job, message.id(), "recipient_unreachable", "groups are iMessage only and the number has no iMessage", null,
                     now);
@@ -334,7 +371,7 @@ final class SendJob implements JobHandler {
                 group.established());
         MediaPreparation.Result prepared = media.prepare(message, ChannelType.IMESSAGE);
         if (prepared instanceof MediaPreparation.Failed failed) {
-            mediaFailed(job, message.id(), failed, false, deadline, now);
+            mediaFailed(job, message.id(), failed, false, window, now);
             return;
         }
         try {
@@ -345,7 +382,7 @@ final class SendJob implements JobHandler {
             } finally {
                 media.release(prepared);
             }
-            apply(job, message, result, null, group.established() ? null : group.id(), deadline, now);
+            apply(job, message, result, null, group.established() ? null : group.id(), window, now);
         } catch (StoreUnavailable e) {
             afterHandoff.add(job.seq());
             throw e;
@@ -356,7 +393,7 @@ final class SendJob implements JobHandler {
      * Records the backend's answer; {@code detail} says the send fell back from iMessage to SMS (null if not);
      * {@code establishes} is the group this send creates on the network, if any.
      */
-    private void apply(Job job, Message message, SendResult result, String detail, UUID establishes, Instant deadline,
+    private void apply(Job job, Message message, SendResult result, String detail, UUID establishes, Window window,
                        Instant now) {
         switch (result) {
             case SendResult.Accepted accepted -> {
@@ -411,27 +448,29 @@ final class SendJob implements JobHandler {
             }
             case SendResult.Rejected rejected -> fail(job, message.id(), rejected.code(), rejected.message(), null, now);
             case SendResult.RetryLater later ->
-                    retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), true, deadline, now);
+                    retryOrFail(job, message.id(), "unavailable", later.reason(), later.after(), true, window, now);
         }
     }
 
     /**
-     * A send that keeps throwing (a bug, a broken connector) must still reach a final status: past the message's
-     * retry window it fails with {@code internal_error}; before that the worker retries it with backoff.
+     * A send that keeps throwing (a bug, a broken connector) must still reach a final status: past the send's
+     * retry window ({@link PacedWindow}) it fails with {@code internal_error}; before that the worker retries it with backoff.
      */
     @Override
     public boolean settleAfterFailure(Job job, RuntimeException failure, Instant now) {
         UUID id = UUID.fromString(job.subject());
         Optional<Message> found = db.read(h -> store.findById(h, id));
         if (found.isEmpty()) {
+            retryPayloads.remove(job.seq());
             writes.writeVoid(tx -> queue.complete(tx, job));
             return true;
         }
-        Instant deadline = windowStart(found.get()).plus(retryWindow);
+        Instant deadline = PacedWindow.start(windowStart(found.get()), job.payload()).plus(retryWindow);
         if (!now.isAfter(deadline)) {
             outcomes.retrying(); // the worker reschedules it with backoff
             return false;
         }
+        retryPayloads.remove(job.seq());
         fail(job, id, "internal_error", "the message could not be sent because of an internal error (quote the message id "
                 + "when reporting it)", null, now);
         return true;
@@ -458,11 +497,46 @@ final class SendJob implements JobHandler {
      * A run that threw after its booked slot held (the backend threw, say), or that the backend put off, did not send
      * in that slot, as far as anyone knows: its retry, after the worker's backoff or the backend's delay, books a slot
      * of its own (see {@link NumberPacing}), rather than go on the old booking whenever it comes back (a booking made
-     * anew holds however late), beside the send that has the slot then. Any other payload is kept.
+     * anew holds however late), beside the send that has the slot then. Any other payload is kept, and so is where
+     * the send's retry window starts ({@link PacedWindow}); a paced run that threw after it took its slot at once notes
+     * that start now ({@link #onRetry}), so that the slot its retry books does not move it.
      */
     @Override
     public String payloadForRetry(Job job) {
-        return NumberPacing.Booking.of(job.payload()) != null ? null : job.payload();
+        String noted = retryPayloads.remove(job.seq());
+        return noted != null ? noted : keptForRetry(job);
+    }
+
+    /**
+     * The payloads that retries of paced runs that threw keep, by job seq, each taken out when the worker asks
+     * ({@link #payloadForRetry}) or when the run is settled ({@link #settleAfterFailure}). Only a paced run that threw
+     * adds to it: nothing on a send's path.
+     */
+    private final Map<Long, String> retryPayloads = new ConcurrentHashMap<>();
+
+    /** {@code job}'s payload without its booking, if any (see {@link #payloadForRetry}). */
+    private static String keptForRetry(Job job) {
+        return NumberPacing.Booking.of(PacedWindow.rest(job.payload())) != null ? PacedWindow.note(job.payload())
+                : job.payload();
+    }
+
+    /**
+     * The payload of {@code job} when this run, in {@code window}, puts it off for a retry: without its booking, and,
+     * for a paced send that has no start noted yet, noting it ({@link PacedWindow}): a run that had its slot (at once:
+     * with a booking it has one noted) fixes its message's own start; one held before it ever had a slot notes
+     * {@link PacedWindow#HELD}. Unpaced, the payload is kept as it is.
+     */
+    private static String onRetry(Job job, Window window) {
+        String kept = keptForRetry(job);
+        if (!window.paced()) {
+            return kept;
+        }
+        String note = PacedWindow.note(kept);
+        if (note != null && !note.equals(PacedWindow.HELD)) {
+            return kept;
+        }
+        return PacedWindow.payload(window.slotted() ? PacedWindow.fixed(window.own()) : PacedWindow.HELD,
+                PacedWindow.rest(kept));
     }
 
     /**
@@ -475,21 +549,24 @@ final class SendJob implements JobHandler {
      * tried.
      */
     private void retryOrFail(Job job, UUID id, String code, String reason, Duration after, boolean tried,
-                             Instant deadline, Instant now) {
-        retryOrFail(job, id, code, reason, reason, after, tried, deadline, now);
+                             Window window, Instant now) {
+        retryOrFail(job, id, code, reason, reason, after, tried, window, now);
     }
 
     /** As above, the job noted {@code note} while it waits. */
     private void retryOrFail(Job job, UUID id, String code, String reason, String note, Duration after, boolean tried,
-                             Instant deadline, Instant now) {
+                             Window window, Instant now) {
+        Instant deadline = window.deadline();
         if (!now.isBefore(deadline)) {
             fail(job, id, code, reason + "; gave up after the retry window", null, now);
             return;
         }
         Instant next = now.plus(after);
         Instant at = next.isAfter(deadline) ? deadline : next;
-        // a booked slot went unused: the next try books its own (see NumberPacing and payloadForRetry)
-        writes.writeVoid(tx -> queue.release(tx, job, at, note, tried, payloadForRetry(job)));
+        // a booked slot went unused: the next try books its own (see NumberPacing and payloadForRetry), its window
+        // where it started (see PacedWindow and onRetry)
+        String payload = onRetry(job, window);
+        writes.writeVoid(tx -> queue.release(tx, job, at, note, tried, payload));
         outcomes.retrying();
     }
 
@@ -498,10 +575,10 @@ final class SendJob implements JobHandler {
      * disk), which is waited out like an offline number, until the retry window ends. {@code tried}: whether this run
      * handed the message to the backend before (an iMessage try before its SMS fallback).
      */
-    private void mediaFailed(Job job, UUID id, MediaPreparation.Failed failed, boolean tried, Instant deadline,
+    private void mediaFailed(Job job, UUID id, MediaPreparation.Failed failed, boolean tried, Window window,
                              Instant now) {
         if (failed.retry()) {
-            retryOrFail(job, id, failed.code(), failed.message(), OFFLINE_RECHECK, tried, deadline, now);
+            retryOrFail(job, id, failed.code(), failed.message(), OFFLINE_RECHECK, tried, window, now);
         } else {
             fail(job, id, failed.code(), failed.message(), null, now);
         }
