@@ -20,8 +20,8 @@ import java.time.Instant;
  *
  * <p>In the payload, not the message: the note is the job's (a {@code retry} of the message enqueues a new job, with
  * a whole new window) and is written with the booking or the retry, in the statement that reschedules the job anyway,
- * so it costs no statement and survives a restart. An unpaced send never has one: its path reads no more than whether
- * its payload starts with {@value #PREFIX}. The note comes first so that a server before it, which only knows payloads
+ * so it costs no statement and survives a restart. An unpaced send gets none (one booked before a restart set the pace
+ * to 0 keeps its own): its path reads no more than whether its payload starts with {@value #PREFIX}. The note comes first so that a server before it, which only knows payloads
  * starting with {@code paced:}, takes such a payload for none and books anew.
  */
 final class PacedWindow {
