@@ -186,7 +186,10 @@ final class Courier {
                     if (f.exhausted() && webhooks.exhausted(tx, w.id(), EXHAUSTED_LIMIT,
                             EXHAUSTED_LIMIT + " deliveries in a row used up every retry", now)) {
                         LOG.warn("webhook {} disabled: {} deliveries in a row used up their retries", w.id(), EXHAUSTED_LIMIT);
-                        Database.afterCommit(tx, "webhook disabled", () -> subscribers.invalidate(w.accountId(), w.mode()));
+                        // keyed by the endpoint: a group commit may disable several, of several accounts, in one
+                        // transaction, and a hook runs once per key
+                        Database.afterCommit(tx, "webhook disabled " + w.id(),
+                                () -> subscribers.invalidate(w.accountId(), w.mode()));
                     } else if (!f.exhausted() && retries) {
                         // a final answer (a 4xx, a redirect) ends a delivery without using up its retries, so it
                         // breaks the row: only three exhausted deliveries in a row disable (a test ping never counts)
