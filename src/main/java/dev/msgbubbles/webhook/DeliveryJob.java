@@ -82,15 +82,19 @@ final class DeliveryJob implements JobHandler {
 
     /**
      * How an attempt's hold on its slots ended: {@link Slots.Ending#HUNG} when no HTTP answer came and the request
-     * held its slot for half the timeout or more (a timeout, a connect that timed out, a failure as slow); an answer,
-     * however late and whatever its status, or a quick failure frees the slot in time.
+     * held its slot for half the timeout or more (a timeout, a connect that timed out, a failure as slow), or when an
+     * answer's body was still coming at the timeout (the status stands, see {@link HttpPoster}, but the endpoint held
+     * the slot to the end as one that never answers does); any other answer, however late and whatever its status,
+     * or a quick failure frees the slot in time.
      */
     static Slots.Ending ending(Optional<Courier.Sent> sent, Duration timeout) {
         if (sent.isEmpty()) {
             return Slots.Ending.NOT_SENT;
         }
+        Duration took = sent.get().took();
         boolean hung = sent.get().answer() instanceof RetryPolicy.Answer.NoResponse
-                && sent.get().took().multipliedBy(2).compareTo(timeout) >= 0;
+                ? took.multipliedBy(2).compareTo(timeout) >= 0
+                : took.compareTo(timeout) >= 0;
         return hung ? Slots.Ending.HUNG : Slots.Ending.IN_TIME;
     }
 

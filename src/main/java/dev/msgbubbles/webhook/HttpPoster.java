@@ -127,7 +127,7 @@ final class HttpPoster implements AutoCloseable {
             response = client.executeOpen(null, post, null);
             Header retryAfter = response.getFirstHeader("Retry-After");
             return new RetryPolicy.Answer.Response(response.getCode(),
-                    Optional.ofNullable(retryAfter).map(Header::getValue), excerpt(post, response.getEntity()));
+                    Optional.ofNullable(retryAfter).map(Header::getValue), excerpt(post, response.getEntity(), attempt));
         } catch (IOException e) {
             return attempt.expired().get() ? timedOut() : failed(e);
         } catch (IllegalArgumentException e) {
@@ -182,22 +182,41 @@ final class HttpPoster implements AutoCloseable {
     /**
      * The start of the body. The rest is read (for reuse of the connection) only when its declared length is small;
      * otherwise {@code post} is aborted, which closes the connection without reading on.
+     *
+     * <p>The status has come by then, and it is the answer, whatever becomes of the body: a body that stops coming
+     * (cut off by the attempt's deadline, or the connection breaking) ends the excerpt where it stopped, and the
+     * connection is closed. Timing out on it instead turned a {@code 2xx} the endpoint had sent, and so an event it
+     * had taken, into a retry: the same event sent to it again.
      */
-    private static String excerpt(HttpPost post, HttpEntity entity) throws IOException {
+    private static String excerpt(HttpPost post, HttpEntity entity, InFlight attempt) {
         if (entity == null) {
             return null;
         }
-        InputStream in = entity.getContent();
-        byte[] head = in.readNBytes(EXCERPT_BYTES);
-        long length = entity.getContentLength();
-        if (head.length < EXCERPT_BYTES) {
-            in.close(); // read to its end already: the connection can be reused
-        } else if (length >= 0 && length <= REUSE_LIMIT) {
-            EntityUtils.consume(entity);
-        } else {
+        byte[] head = new byte[EXCERPT_BYTES];
+        int read = 0;
+        String cut = null;
+        try {
+            InputStream in = entity.getContent();
+            for (int n; read < head.length && (n = in.read(head, read, head.length - read)) >= 0; ) {
+                read += n;
+            }
+            long length = entity.getContentLength();
+            if (read < EXCERPT_BYTES) {
+                in.close(); // read to its end already: the connection can be reused
+            } else if (length >= 0 && length <= REUSE_LIMIT) {
+                EntityUtils.consume(entity);
+            } else {
+                post.cancel();
+            }
+        } catch (IOException e) {
             post.cancel();
+            cut = attempt.expired().get() ? "[the rest of the body did not come in time]"
+                    : "[the body broke off: " + describe(e) + "]";
         }
-        String excerpt = storable(new String(head, StandardCharsets.UTF_8));
+        String excerpt = storable(new String(head, 0, read, StandardCharsets.UTF_8));
+        if (cut != null) {
+            excerpt = excerpt.isEmpty() ? cut : excerpt + " " + cut;
+        }
         return excerpt.isEmpty() ? null : excerpt;
     }
 
