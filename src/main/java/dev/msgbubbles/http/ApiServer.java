@@ -77,10 +77,12 @@ public final class ApiServer implements AutoCloseable {
                 .port(config.port())
                 .shutdownHook(false)
                 .shutdownGracePeriod(shutdownGrace)
-                // uploads stream up to the attachment limit (plus multipart framing); every other route is held to
-                // the body limit by ApiRequest
-                .maxPayloadSize(Math.max(config.maxBodyBytes(),
-                        services.features().attachments().limits().maxRequestBytes() + MULTIPART_OVERHEAD))
+                // uploads stream up to the attachment limits: a multipart request its limit plus framing, a presigned
+                // PUT one file, which may be the larger (presigned uploads are for files too large for multipart);
+                // each route holds its own limit, and every other route is held to the body limit by ApiRequest
+                .maxPayloadSize(Math.max(config.maxBodyBytes(), Math.max(
+                        services.features().attachments().limits().maxRequestBytes() + MULTIPART_OVERHEAD,
+                        services.features().attachments().limits().maxFileBytes())))
                 // HTTP/1.1 with the defaults it is discovered with, plus the watch on silent clients: in place of the
                 // discovered one, since a second HTTP/1 protocol beside it makes Helidon unable to pick either for a
                 // request it refuses (an HTTP/1.0 request got no answer at all)
