@@ -131,7 +131,7 @@ public final class MediaConverter {
                 case WHATSAPP_VOICE -> run(input, output, deadline, List.of("-vn", "-ac", "1", "-c:a", "libopus", "-b:a", "32k", "-f", "ogg"));
                 case MMS_IMAGE -> {
                     for (int width : WIDTHS) {
-                        run(input, output, deadline, List.of("-frames:v", "1", "-vf", "scale='min(" + width + ",iw)':-2", "-q:v", "5",
+                        run(input, output, deadline, List.of("-frames:v", "1", "-vf", mmsImage(width), "-q:v", "5",
                                 "-f", "image2", "-c:v", "mjpeg"));
                         if (Files.size(output) <= maxBytes) {
                             break;
@@ -159,6 +159,17 @@ public final class MediaConverter {
                 }
             }
         }
+    }
+
+    /**
+     * The filters of an MMS image at most {@code width} wide. JPEG has no alpha channel, so a transparent picture (a
+     * logo, a sticker) is laid on white, as phones show it; dropping the alpha instead showed whatever colour the
+     * invisible pixels hold, often black. On white, a pixel is {@code 255 - (255 - c) * alpha}: negated, premultiplied
+     * by its alpha, negated back (an opaque pixel is unchanged). The result is 4:2:0, as JPEG photos are (an RGB
+     * picture would be 4:4:4: larger, and not every phone decodes it).
+     */
+    private static String mmsImage(int width) {
+        return "scale='min(" + width + ",iw)':-2,format=rgba,negate,premultiply=inplace=1,negate,format=yuvj420p";
     }
 
     /**

@@ -167,4 +167,40 @@ class MediaConverterTest {
         String fineSha = blobs.put(new ByteArrayInputStream(fine), fine.length).sha256();
         assertThat(converter.convert(fineSha, MediaConverter.Target.MMS_IMAGE, 2_000_000).size()).isPositive();
     }
+
+    @Test
+    @Timeout(30)
+    void a_transparent_image_scaled_for_mms_keeps_a_white_background_and_its_picture() throws Exception {
+        LocalBlobStore blobs = new LocalBlobStore(dir.resolve("blobs"));
+        // a dark logo on a transparent background, as PNG stickers and logos are: its invisible pixels are black, as
+        // encoders commonly leave them. JPEG has no alpha: dropping it showed them, and the logo vanished into black
+        java.awt.image.BufferedImage logo = new java.awt.image.BufferedImage(400, 400,
+                java.awt.image.BufferedImage.TYPE_INT_ARGB);
+        java.util.Random noise = new java.util.Random(3);
+        for (int x = 0; x < 400; x++) {
+            for (int y = 0; y < 400; y++) {
+                boolean inLogo = (x - 200) * (x - 200) + (y - 200) * (y - 200) < 80 * 80;
+                // noise in the logo, so that the file is over the MMS limit and is converted
+                logo.setRGB(x, y, inLogo ? 0xFF000000 | (noise.nextInt() & 0x303030) : 0x00000000);
+            }
+        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(logo, "png", png);
+        String sha = blobs.put(new ByteArrayInputStream(png.toByteArray()), png.size()).sha256();
+        MediaConverter converter = new MediaConverter("ffmpeg", blobs, Duration.ofSeconds(20));
+
+        BlobStore.Blob jpeg = converter.convert(sha, MediaConverter.Target.MMS_IMAGE, png.size() - 1L);
+
+        java.awt.image.BufferedImage out;
+        try (var in = blobs.open(jpeg.sha256(), 0, jpeg.size())) {
+            out = javax.imageio.ImageIO.read(in);
+        }
+        assertThat(out.getWidth()).isEqualTo(400);
+        int corner = out.getRGB(10, 10);
+        assertThat(java.util.List.of(corner >> 16 & 0xFF, corner >> 8 & 0xFF, corner & 0xFF)).as("the transparent background")
+                .allSatisfy(channel -> assertThat(channel).isGreaterThan(240));
+        int centre = out.getRGB(200, 200);
+        assertThat(java.util.List.of(centre >> 16 & 0xFF, centre >> 8 & 0xFF, centre & 0xFF)).as("the logo")
+                .allSatisfy(channel -> assertThat(channel).isLessThan(100));
+    }
 }
