@@ -536,6 +536,8 @@ abstract class AttachmentsContract extends MessagingFixture {
         Path stale = Files.write(tmp.resolve("upload-crashed.part"), new byte[4_096]);
         Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofDays(2))));
         Path live = Files.write(tmp.resolve("upload-in-progress.part"), new byte[16]);
+        // touched now by the server's clock, which earlier tests of the class may have moved days past the machine's
+        Files.setLastModifiedTime(live, java.nio.file.attribute.FileTime.from(clock.instant()));
         tick(Duration.ofMinutes(11)); // the purge's next run
         assertThat(stale).doesNotExist();
         // one still being written (touched within the day) is left to its writer
@@ -607,6 +609,47 @@ abstract class AttachmentsContract extends MessagingFixture {
         // once the disk has room again, the same link takes the bytes: nothing was used up
         Http.Response retried = http.send("PUT", local(uploadUrl), null, "image/png", png(23), Map.of());
         assertThat(retried.status()).as(retried.text()).isEqualTo(200);
+    }
+
+    @Test
+    void a_message_sent_or_retried_after_its_links_lifetime_goes_out_with_links_signed_anew() {
+        // the links in a message object work for MSGBUBBLES_ATTACHMENT_MESSAGE_LINK_DAYS (7) from when they are signed
+        byte[] bytes = png(33);
+        String a = uploadedId(key, new FilePart("file", "later.png", null, bytes));
+        String id = sendWith(key, SANDBOX, to("3405"), List.of(a),
+                ",\"scheduled_at\":\"" + clock.instant().plus(Duration.ofDays(10)) + "\"");
+        tick(Duration.ofDays(10)); // its time: it joins its thread, links signed again
+        tick(Duration.ZERO);
+        tick(Duration.ofMillis(200));
+        JsonNode message = get(id);
+        assertThat(message.path("status").asText()).isEqualTo("delivered");
+        assertThat(fetch(message.path("attachments").get(0).path("url").asText(), Map.of()).status())
+                .as("the link of a message sent 10 days after it was scheduled").isEqualTo(200);
+        assertThat(sentEvents(id)).allSatisfy(event -> assertThat(
+                fetch(event.path("attachments").get(0).path("url").asText(), Map.of()).status())
+                .as("the link in its " + event.path("status").asText() + " event").isEqualTo(200));
+        clock.advance(Duration.ofDays(6)); // 7 days from its sending, not from its scheduling
+        assertThat(fetch(get(id).path("attachments").get(0).path("url").asText(), Map.of()).status()).isEqualTo(200);
+
+        String b = uploadedId(key, new FilePart("file", "again.png", null, png(34)));
+        String failing = sendWith(key, SANDBOX, to("0666"), List.of(b), "");
+        tick(Duration.ZERO);
+        assertThat(status(failing)).isEqualTo("failed");
+        clock.advance(Duration.ofDays(8));
+        Http.Response retried = http.postJson("/v1/messages/" + failing + "/retry", key, "{}");
+        assertThat(retried.status()).as(retried.text()).isEqualTo(202);
+        assertThat(fetch(retried.json().path("data").path("attachments").get(0).path("url").asText(), Map.of()).status())
+                .as("the link of a message retried 8 days after it was sent").isEqualTo(200);
+    }
+
+    /** The snapshots of message {@code id} in its events from its sending on (status sent or later). */
+    private List<JsonNode> sentEvents(String id) {
+        var account = app.bootstrapped().orElseThrow().account().id();
+        List<JsonNode> sent = app.database().read(h -> new EventLog(EventLog.Fanout.NONE).after(h, account, Mode.TEST, 0,
+                100_000)).stream().filter(e -> e.payload().contains(id)).map(e -> Http.parse(e.payload()))
+                .filter(s -> List.of("sent", "delivered", "read").contains(s.path("status").asText())).toList();
+        assertThat(sent).isNotEmpty();
+        return sent;
     }
 
     @Test

@@ -315,6 +315,15 @@ public final class Attachments {
                 throw invalid(ids.get(i), "is unknown, already used or expired");
             }
         }
+        return messageObjects(tx, messageId);
+    }
+
+    /**
+     * The attachment objects of message {@code messageId}, in its order, their links signed now for the message-link
+     * lifetime: as a message lists them when it is created, and again when it goes out long after that (see the
+     * message feature's {@code AttachmentLinks}).
+     */
+    public List<AttachmentView> messageObjects(Handle tx, UUID messageId) {
         return store.ofMessage(tx, messageId).stream().map(a -> view(a, limits.messageLinkTtl())).toList();
     }
 

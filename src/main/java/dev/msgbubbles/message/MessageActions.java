@@ -34,7 +34,11 @@ public final class MessageActions {
     private final MessageStore store = new MessageStore();
     private final EventLog events;
 
-    MessageActions(Database db, Clock clock, JobQueue queue, Lifecycle lifecycle, Messages messages, EventLog events) {
+    private final AttachmentLinks links;
+
+    MessageActions(Database db, Clock clock, JobQueue queue, Lifecycle lifecycle, Messages messages, EventLog events,
+                   dev.msgbubbles.attachment.Attachments attachments) {
+        this.links = new AttachmentLinks(attachments, store);
         this.events = events;
         this.db = db;
         this.clock = clock;
@@ -111,6 +115,7 @@ public final class MessageActions {
             if (m.status() != MessageStatus.FAILED) {
                 throw conflict("only a failed message can be retried; this one is " + m.status().wire());
             }
+            links.renew(tx, m); // before the transition, whose event then carries them (rolled back with it if it fails)
             if (!lifecycle.requeued(tx, id, now)) {
                 throw changedMeanwhile(tx, p, id, "retried");
             }

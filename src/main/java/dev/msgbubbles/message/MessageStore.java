@@ -312,6 +312,11 @@ final class MessageStore {
         return all.toArray();
     }
 
+    /** Replaces a message's attachment objects (their JSON), nothing else of it. */
+    void setAttachments(Handle tx, UUID messageId, String attachments) {
+        Sql.update(tx, "UPDATE messages SET attachments = ? WHERE id = ?", attachments, messageId);
+    }
+
     /** Appends one step to a message's timeline. */
     void addTimeline(Handle tx, UUID messageId, MessageStatus status, ChannelType channel, String detail, Instant at) {
         settleHeld(tx);

@@ -54,7 +54,8 @@ public final class Messaging {
         this.send = new SendMessage(d, messages, lifecycle, accepted);
         this.cancel = new CancelMessage(d.db(), d.clock(), d.queue(), lifecycle, messages);
         this.availability = new Availability(d.numbers(), d.router());
-        this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages, d.events());
+        this.actions = new MessageActions(d.db(), d.clock(), d.queue(), lifecycle, messages, d.events(),
+                d.attachments());
         this.receive = new ReceiveMessage(d.db(), d.writes(), d.clock(), d.events(), d.attachments());
         ThreadOperations operations = new ThreadOperations(d.db(), d.numbers(), d.router(), new ConversationStore(d.clock()));
         this.groups = new GroupChats(d, lifecycle, operations);

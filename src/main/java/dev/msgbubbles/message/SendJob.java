@@ -83,6 +83,7 @@ final class SendJob implements JobHandler {
     private final NumberDirectory numbers;
     private final ChannelRouter router;
     private final Duration retryWindow;
+    private final AttachmentLinks links;
     private final Pacing pacing;
     private final AcceptedSends accepted;
     private final java.time.Clock clock;
@@ -100,6 +101,7 @@ final class SendJob implements JobHandler {
         this.store = new MessageStore();
         this.conversations = new ConversationStore(d.clock());
         this.media = new MediaPreparation(d.attachments());
+        this.links = new AttachmentLinks(d.attachments(), store);
         this.lifecycle = lifecycle;
         this.numbers = d.numbers();
         this.router = d.router();
@@ -336,8 +338,12 @@ final class SendJob implements JobHandler {
         });
     }
 
-    /** Replaces {@code job} (outside any lane) with one in its thread's lane, due at once, in {@code tx}. */
+    /**
+     * Replaces {@code job} (outside any lane) with one in its thread's lane, due at once, in {@code tx}; the message's
+     * attachment links, signed when it was scheduled, are signed again ({@link AttachmentLinks}).
+     */
     private void join(org.jdbi.v3.core.Handle tx, Job job, Message message, Instant now) {
+        links.renew(tx, message);
         queue.complete(tx, job);
         queue.enqueue(tx, new JobQueue.NewJob(KIND, message.id().toString(), message.conversationId().toString(), null,
                 now), now);
