@@ -21,4 +21,24 @@ class OneTimePasscodesTest {
     void leaves_ordinary_messages_alone(String text) {
         assertThat(OneTimePasscodes.isPasscode(text)).isFalse();
     }
+
+    /**
+     * A run of digits joined by dashes, dots or spaces is one number (a phone number, a date, an order number), as the
+     * same digits unbroken are: no part of it is a code, whatever words stand beside it. A contact's message is dropped
+     * without a trace when it is taken for a passcode.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"what's the door code? call me at 415-555-0123", "the code freeze starts 2026-12-07",
+            "call 415 555 0123 to verify your booking", "PIN pad broken, ring 020 7946 0958",
+            "the code of conduct changed on 12.07.2026", "verify the order 1234-5678-9012"})
+    void leaves_digits_that_are_part_of_a_longer_number_alone(String text) {
+        assertThat(OneTimePasscodes.isPasscode(text)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Your code is 123 456.", "Code: 4821-9937", "482913 is your verification code.",
+            "Your login code: 123-456 (valid 10 min)", "code 5521, expires 2026-12-07"})
+    void still_recognises_codes_beside_punctuation_and_other_numbers(String text) {
+        assertThat(OneTimePasscodes.isPasscode(text)).isTrue();
+    }
 }
