@@ -102,7 +102,10 @@ final class FollowUpJob implements JobHandler {
         switch (signal) {
             case DELIVERED -> lifecycle.delivered(tx, id, now);
             case READ -> lifecycle.read(tx, id, now);
-            case TYPING, REPLY, LIKE -> store.findById(tx, id).ifPresent(message -> {
+            // locked: a reply or like changes nothing on the message, so without the lock an unsend committing between
+            // this read and this commit (PostgreSQL) would go unnoticed, and the contact would answer a message gone
+            // from their device
+            case TYPING, REPLY, LIKE -> store.findByIdForUpdate(tx, id).ifPresent(message -> {
                 String who = contact != null ? contact : message.to();
                 UUID group = message.to() == null ? message.conversationId() : null;
                 if (group != null && !ConversationStore.isMember(tx, group, who)) {

@@ -147,6 +147,15 @@ final class MessageStore {
         return Sql.one(h, FIND_BY_ID, MAPPER, id);
     }
 
+    /**
+     * {@link #findById}, locking the row until the transaction ends (PostgreSQL; see {@link #findForUpdate}): for a
+     * worker that writes no change to the message but must not act on a state a concurrent transaction is changing.
+     */
+    Optional<Message> findByIdForUpdate(Handle tx, UUID id) {
+        settleHeld(tx);
+        return Sql.one(tx, FIND_BY_ID + Sql.dialect(tx).forUpdate(), MAPPER, id);
+    }
+
     /** Messages by id, unscoped (for workers), in one query (the id list padded: see {@link Sql#paddedKeys}). */
     List<Message> findByIds(Handle h, List<UUID> ids) {
         settleHeld(h);
