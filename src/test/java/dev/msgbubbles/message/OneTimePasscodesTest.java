@@ -35,6 +35,20 @@ class OneTimePasscodesTest {
         assertThat(OneTimePasscodes.isPasscode(text)).isFalse();
     }
 
+    /** "one time" is an everyday phrase: only "one-time", or "one time" naming a password or code, marks a passcode. */
+    @ParameterizedTest
+    @ValueSource(strings = {"I only went there one time, back in 2019", "one time 5 of us paid 1200 for dinner"})
+    void leaves_one_time_as_an_everyday_phrase_alone(String text) {
+        assertThat(OneTimePasscodes.isPasscode(text)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Your one time password is 559213", "482913 is your one time passcode",
+            "One Time PIN: 7731"})
+    void recognises_one_time_passwords_written_without_a_hyphen(String text) {
+        assertThat(OneTimePasscodes.isPasscode(text)).isTrue();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Your code is 123 456.", "Code: 4821-9937", "482913 is your verification code.",
             "Your login code: 123-456 (valid 10 min)", "code 5521, expires 2026-12-07"})
