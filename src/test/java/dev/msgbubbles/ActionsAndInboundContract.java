@@ -368,6 +368,14 @@ abstract class ActionsAndInboundContract extends MessagingFixture {
         Http.Response normal = post("/v1/sandbox/inbound", key,
                 "{\"from\":\"+14155552009\",\"to_handle\":\"" + SANDBOX + "\",\"text\":\"see you at 2026 Main St\"}");
         assertThat(normal.json().path("data").path("status").asText()).isEqualTo("received");
+        // a phone number or a date beside the word "code" is no passcode: the contact's message arrives
+        for (String text : List.of("call me at 415-555-0123 about the door code", "the code freeze starts 2026-12-07",
+                "I only went there one time, back in 2019")) {
+            Http.Response delivered = post("/v1/sandbox/inbound", key,
+                    "{\"from\":\"+14155552009\",\"to_handle\":\"" + SANDBOX + "\",\"text\":\"" + text + "\"}");
+            assertThat(delivered.json().path("data").path("status").asText()).as(text).isEqualTo("received");
+            assertThat(events(text)).extracting(e -> e.type().wire()).containsExactly("message.received");
+        }
     }
 
     @Test
