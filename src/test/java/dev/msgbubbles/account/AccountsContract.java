@@ -199,6 +199,42 @@ abstract class AccountsContract {
     }
 
     @Test
+    void a_revocation_and_a_suspension_count_within_the_cache_ttl_after_the_clock_steps_back() {
+        // a clock of its own: the wall clock stepping back (an NTP correction, a resumed VM) must not stretch the
+        // caches' 2 seconds into the size of the step, during which a revoked key or a suspended account still works
+        MutableClock stepping = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        Authenticator steppingAuth = new Authenticator(db, stepping);
+        NumberDirectory steppingNumbers = new NumberDirectory(db, stepping);
+        CreatedAccount revoked = admin.create(unique("step-revoke"));
+        CreatedAccount suspended = admin.create(unique("step-suspend"));
+        String revokedHeader = "Bearer " + revoked.testKey().key();
+        String suspendedHeader = "Bearer " + suspended.testKey().key();
+        assertThat(steppingAuth.authenticate(revokedHeader)).isInstanceOf(Authenticator.Result.Authenticated.class);
+        Principal streaming = ((Authenticator.Result.Authenticated) steppingAuth.authenticate(suspendedHeader)).principal();
+        assertThat(steppingAuth.stillValid(streaming)).isTrue();
+        assertThat(steppingNumbers.accountActive(suspended.account().id())).isTrue();
+
+        stepping.advance(java.time.Duration.ofHours(-1));
+        // requests go on after the step (a server is busy), served from the caches as before
+        assertThat(steppingAuth.authenticate(revokedHeader)).isInstanceOf(Authenticator.Result.Authenticated.class);
+        assertThat(steppingAuth.authenticate(suspendedHeader)).isInstanceOf(Authenticator.Result.Authenticated.class);
+        assertThat(steppingAuth.stillValid(streaming)).isTrue();
+        assertThat(steppingNumbers.accountActive(suspended.account().id())).isTrue();
+        admin.revoke(revoked.testKey().key());
+        admin.setStatus(suspended.account().id(), Account.Status.SUSPENDED);
+        stepping.advance(Authenticator.CACHE_TTL.plusSeconds(1));
+
+        var afterRevocation = steppingAuth.authenticate(revokedHeader);
+        assertThat(afterRevocation).isInstanceOf(Authenticator.Result.Rejected.class);
+        assertThat(((Authenticator.Result.Rejected) afterRevocation).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+        var afterSuspension = steppingAuth.authenticate(suspendedHeader);
+        assertThat(afterSuspension).isInstanceOf(Authenticator.Result.Rejected.class);
+        assertThat(((Authenticator.Result.Rejected) afterSuspension).code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(steppingAuth.stillValid(streaming)).isFalse();
+        assertThat(steppingNumbers.accountActive(suspended.account().id())).isFalse();
+    }
+
+    @Test
     void issuing_a_key_for_an_unknown_account_is_not_found() {
         assertThatThrownBy(() -> admin.issueKey(UUID.randomUUID(), Mode.TEST))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
