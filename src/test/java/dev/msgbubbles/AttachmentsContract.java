@@ -746,6 +746,13 @@ abstract class AttachmentsContract extends MessagingFixture {
         assertError(send(key, "{\"to\":\"" + to("3402") + "\",\"from_handle\":\"" + SANDBOX + "\",\"voice_memo\":true,"
                 + "\"attachment_ids\":[\"" + photo + "\"]}"), 400, "invalid_request", "voice_memo");
         assertThat(get(sendWith(key, SANDBOX, to("3402"), List.of(photo), "")).path("text").isNull()).isTrue();
+        // a playlist, typed audio by its content, is no sound: ffmpeg would read the files it names into the memo
+        String playlist = uploadedId(key, new FilePart("file", "memo.m3u", null,
+                "#EXTM3U\r\n/var/lib/secret.mp3\r\n".getBytes(StandardCharsets.UTF_8)));
+        assertThat(http.get("/v1/attachments/" + playlist, key).json().path("data").path("mime_type").asText())
+                .isEqualTo("audio/x-mpegurl");
+        assertError(send(key, "{\"to\":\"" + to("3402") + "\",\"from_handle\":\"" + SANDBOX + "\",\"voice_memo\":true,"
+                + "\"attachment_ids\":[\"" + playlist + "\"]}"), 400, "invalid_request", "voice_memo");
         String voice = uploadedId(key, new FilePart("file", "memo.wav", null, wav(8000)));
         String memo = sendWith(key, SANDBOX, to("3403"), List.of(voice), ",\"voice_memo\":true");
         tick(Duration.ZERO); // converted to Opus in CAF by ffmpeg in the send job, then carried by the sandbox

@@ -72,7 +72,7 @@ final class MediaPreparation {
     }
 
     private MediaConverter.Target target(Message message, ChannelType channel, Attachment a) {
-        boolean audio = a.mimeType().startsWith("audio/");
+        boolean audio = a.audio();
         if (message.voiceMemo() && audio && channel == ChannelType.IMESSAGE) {
             return MediaConverter.Target.IMESSAGE_VOICE;
         }

@@ -197,7 +197,7 @@ public final class SendMessage {
         }
         List<Attachment> found = attachments.checkClaimable(c.principal().accountId(), c.principal().mode(), ids);
         if (Boolean.TRUE.equals(c.voiceMemo())
-                && (found.size() != 1 || !found.getFirst().mimeType().startsWith("audio/"))) {
+                && (found.size() != 1 || !found.getFirst().audio())) {
             throw ApiException.invalid("voice_memo", "a voice memo is exactly one audio attachment");
         }
     }
