@@ -21,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Read receipts ({@code POST /v1/chats/:id/read}) and typing ({@code POST /v1/chats/:id/typing}) on iMessage and
  * WhatsApp threads (SMS has neither: 409 {@code conflict}). Both run synchronously against the backend. Typing
- * writes nothing and a repeat of what the network was told less than {@link #TYPING_REPEAT} ago is answered
- * without asking it again, so calling it on every keystroke is cheap; the indicator expires on the contacts'
- * side by itself.
+ * writes nothing and a repeat of what the network was told less than {@link #TYPING_REPEAT} ago, with no message in
+ * the thread since, is answered without asking it again, so calling it on every keystroke is cheap; the indicator
+ * expires on the contacts' side by itself, and a message sent into the thread ends it.
  */
 public final class ThreadControls {
     static final Duration TYPING_REPEAT = Duration.ofSeconds(5);
@@ -77,8 +77,13 @@ public final class ThreadControls {
         AccountNumber number = operations.number(thread);
         Instant now = clock.instant();
         Told last = told.get(thread.id());
-        // a repeat was accepted moments ago, channel check included: answered without reading the thread's channel
+        // a repeat was accepted moments ago, channel check included: answered without reading the thread's channel.
+        // A message in the thread since then ends it: sending one stops our bubble on the contacts' side (BlueBubbles
+        // stops it on send, WhatsApp on our reply), so typing after it is shown anew. Any newer message counts (one
+        // of theirs only costs an ask), as one taken before and sent after the bubble was shown does not (rare: the
+        // worker sends at once unless paced, scheduled or held).
         boolean repeat = last != null && last.typing() == typing && now.isBefore(last.at().plus(TYPING_REPEAT))
+                && (thread.lastMessageAt() == null || !thread.lastMessageAt().isAfter(last.at()))
                 && number.status() == AccountNumber.Status.ONLINE;
         if (!repeat) {
             ChannelType channel = supported(thread, number, "typing indicators");

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,6 +73,37 @@ class ThreadControlsIT {
 
             messaging.controls().markRead(principal, group.id());
             assertThat(backend.asked.getLast()).isInstanceOf(ChatAction.MarkRead.class);
+        }
+    }
+
+    /**
+     * Sending a message into a chat ends our typing bubble there (BlueBubbles stops it when a message is sent, WhatsApp
+     * when we reply): a typing request after our message was sent is no repeat, even within {@link
+     * ThreadControls#TYPING_REPEAT} of the last one, or a bot that types, replies and types again for its next answer
+     * would show no bubble the second time.
+     */
+    @Test
+    void typing_again_after_our_message_went_out_is_told_to_the_network() {
+        RecordingChannel backend = new RecordingChannel();
+        try (TestStore store = TestStore.sqlite(); Database db = store.open()) {
+            MessagingRig rig = MessagingRig.start(db, clock, backend, EnumSet.of(ChannelType.IMESSAGE, ChannelType.SMS), null,
+                    Duration.ofHours(1));
+            Messaging messaging = rig.messaging();
+            Principal principal = rig.principal();
+            try (Worker worker = rig.worker()) {
+                UUID thread = messaging.send().send(new SendMessage.Command(principal, null, null, "+14155550001",
+                        MessagingRig.NUMBER, null, "hello", null, null, null, null, null, null, null)).message().conversationId();
+                worker.drain();
+                clock.advance(Duration.ofSeconds(1));
+                messaging.controls().typing(principal, thread, true);
+                clock.advance(Duration.ofSeconds(1));
+                messaging.send().send(new SendMessage.Command(principal, null, null, null, null, thread, "the answer", null,
+                        null, null, null, null, null, null));
+                worker.drain(); // sent: the bubble is gone on the contact's side
+                clock.advance(Duration.ofSeconds(1));
+                messaging.controls().typing(principal, thread, true); // typing the next answer
+            }
+            assertThat(backend.asked).filteredOn(a -> a instanceof ChatAction.Typing).hasSize(2);
         }
     }
 }
