@@ -278,6 +278,20 @@ abstract class GroupsContract extends MessagingFixture {
     }
 
     @Test
+    void our_own_number_can_be_neither_added_to_nor_removed_from_its_group() {
+        String group = establishedGroup(key, SANDBOX, to("1311"), to("1312"), to("1313"));
+        // the number is in the group (it is the group's sender), just not among the contacts listed in participants:
+        // removing it is refused as adding it is, not answered as if it were a stranger to the group
+        Http.Response removed = call("DELETE", participantPath(group, SANDBOX), key, null, Map.of());
+        assertError(removed, 400, "invalid_request", "handle");
+        assertThat(removed.json().path("message").asText()).doesNotContain("not a member");
+        assertError(post("/v1/chats/" + group + "/participants", key, "{\"handle\":\"" + SANDBOX + "\"}"), 400,
+                "invalid_request", "handle");
+        assertThat(http.get("/v1/chats/" + group, key).json().path("data").path("participants").size()).isEqualTo(3);
+        assertThat(types(events(group))).doesNotContain("chat.participant_removed");
+    }
+
+    @Test
     void a_group_is_full_at_31_members() {
         String[] members = new String[31];
         for (int i = 0; i < members.length; i++) {

@@ -179,6 +179,10 @@ public final class GroupChats {
                     "the handle in the path must be an E.164 phone number (encode + as %2B) or an email address",
                     "handle")).value();
             ThreadOperations.requireEstablishedGroup(group);
+            if (member.equals(group.fromHandle())) {
+                // it is in the group, as its sender, though participants lists only the contacts: no "not a member"
+                throw ApiException.invalid("handle", "the group's own number is always in it and cannot be removed");
+            }
             if (!group.participants().contains(member)) {
                 throw new ApiException(ErrorCode.NOT_FOUND, member + " is not a member of this group", "handle");
             }
