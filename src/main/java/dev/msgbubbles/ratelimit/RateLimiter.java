@@ -2,6 +2,7 @@ package dev.msgbubbles.ratelimit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.msgbubbles.common.SteadyTime;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -12,7 +13,6 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A token bucket per caller: capacity {@code perMinute}, refilled evenly over a minute (so a burst of the
@@ -44,33 +44,6 @@ public final class RateLimiter {
     private final Cache<UUID, Bucket> keys;
     private final Cache<String, Bucket> addresses;
 
-    /**
-     * The injected clock's time made monotonic: a step back of the wall clock (an NTP correction, a resumed VM) is
-     * absorbed, and time goes on from where it was at the clock's rate. Bucket4j refills nothing until its time passes
-     * the last refill again, so a step back of an hour left every caller that had spent its budget refused for that
-     * hour, told each time to retry after a few seconds. (The time between the step and the next request, of any caller,
-     * is not counted: on a busy server a moment.)
-     */
-    private static final class MonotonicTime {
-        private final Clock clock;
-        private long offset;
-        private long last = Long.MIN_VALUE;
-
-        MonotonicTime(Clock clock) {
-            this.clock = clock;
-        }
-
-        synchronized long nanos() {
-            long now = TimeUnit.MILLISECONDS.toNanos(clock.millis()) + offset;
-            if (now < last) {
-                offset += last - now;
-                now = last;
-            }
-            last = now;
-            return now;
-        }
-    }
-
     public RateLimiter(Clock clock, int perMinute) {
         this(clock, perMinute, MAX_KEYS, MAX_ADDRESSES);
     }
@@ -78,7 +51,9 @@ public final class RateLimiter {
     /** With smaller caches, for tests that fill them. */
     RateLimiter(Clock clock, int perMinute, int maxKeys, int maxAddresses) {
         this.perMinute = perMinute;
-        MonotonicTime monotonic = new MonotonicTime(clock);
+        // monotonic: Bucket4j refills nothing until its time passes the last refill again, so read straight from the
+        // clock a step back of an hour left every caller that had spent its budget refused for that hour
+        SteadyTime monotonic = new SteadyTime(clock);
         this.time = new TimeMeter() {
             @Override
             public long currentTimeNanos() {
@@ -94,7 +69,7 @@ public final class RateLimiter {
         this.addresses = buckets(monotonic, maxAddresses);
     }
 
-    private static <K> Cache<K, Bucket> buckets(MonotonicTime monotonic, int maximumSize) {
+    private static <K> Cache<K, Bucket> buckets(SteadyTime monotonic, int maximumSize) {
         return Caffeine.newBuilder()
                 .expireAfterAccess(Duration.ofMinutes(10))
                 .ticker(monotonic::nanos)
