@@ -87,7 +87,12 @@ public final class Events implements AutoCloseable {
         /** Writes what {@link #render} made. */
         void write(byte[] rendered) throws IOException;
 
-        void heartbeat() throws IOException;
+        /**
+         * Nothing was delivered for the heartbeat interval. {@code through}: the cursor up to which the follower has
+         * looked at every event of the account and mode and delivered those it takes; with a type filter it can be past
+         * the last event delivered (see {@link Page#nextAfter}), and a consumer may resume after it.
+         */
+        void heartbeat(long through) throws IOException;
     }
 
     /**
@@ -186,7 +191,7 @@ public final class Events implements AutoCloseable {
                 sink.write(rendered);
                 quietSince = System.nanoTime();
             } else if (System.nanoTime() - quietSince >= heartbeat.toNanos()) {
-                sink.heartbeat();
+                sink.heartbeat(cursor);
                 quietSince = System.nanoTime();
             }
             if (stopping.getCount() == 0) {

@@ -61,8 +61,9 @@ final class EventsApi {
 
     /**
      * {@code GET /v1/events/stream}: Server-Sent Events. Each event is {@code id: <cursor>}, {@code event: <type>},
-     * {@code data: <the event object>}; a comment line every heartbeat interval while idle. Resumes after the
-     * {@code Last-Event-ID} header (what browsers' EventSource sends on reconnect) or, without one or with an empty
+     * {@code data: <the event object>}; a comment line every heartbeat interval while idle, with an {@code id} field
+     * when a {@code types} filter has taken the stream past its last event (see {@link #heartbeatOf}). Resumes after
+     * the {@code Last-Event-ID} header (what browsers' EventSource sends on reconnect) or, without one or with an empty
      * one, {@code after}. When the server begins to stop (its drain), the stream ends after the events it is writing,
      * with a {@code retry} field ({@link #STOPPING_END}), so that the consumer resumes on another process; one opened
      * while the server stops is still answered (EventSource gives up on any status but 200) and ends the same way after
@@ -82,8 +83,12 @@ final class EventsApi {
             out.write(": stream of events after cursor %d\n\n".formatted(after).getBytes(StandardCharsets.UTF_8));
             out.flush();
             var ended = events.follow(principal.accountId(), principal.mode(), after, types, new Events.Sink() {
+                /** The last {@code id} field written: what the client resumes after (its Last-Event-ID). */
+                private long given = after;
+
                 @Override
                 public byte[] render(List<Event> batch) {
+                    given = batch.getLast().cursor(); // written next, or the stream ends
                     StringBuilder text = new StringBuilder();
                     for (Event event : batch) {
                         text.append("id: ").append(event.cursor()).append('\n')
@@ -101,9 +106,10 @@ final class EventsApi {
                 }
 
                 @Override
-                public void heartbeat() throws IOException {
+                public void heartbeat(long through) throws IOException {
                     ensureStillValid();
-                    out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.write(heartbeatOf(through > given ? through : 0));
+                    given = Math.max(given, through);
                     out.flush();
                 }
 
@@ -120,6 +126,19 @@ final class EventsApi {
         };
         return new ApiResponse(200, new ApiResponse.Streaming("text/event-stream; charset=utf-8", writer),
                 Map.of("Cache-Control", "no-cache", "X-Accel-Buffering", "no"));
+    }
+
+    /**
+     * A heartbeat: a comment, and with {@code position} above 0 an {@code id} field, which sets the client's last event
+     * id (EventSource does so for a block without {@code data} too, and dispatches no event for it). A stream with a
+     * {@code types} filter moves past the events of other types without writing them; were its clients left with the
+     * id of their last event, a stream of a rare type would resume from far back after a reconnection (the drain of a
+     * deploy asks for one), and once the retention had removed the other types' events since then it would be refused
+     * {@code 410 cursor_expired}, on which EventSource gives up for good, though nothing it takes was removed.
+     */
+    static byte[] heartbeatOf(long position) {
+        String text = position > 0 ? ": heartbeat\nid: " + position + "\n\n" : ": heartbeat\n\n";
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static long lastEventId(String text) {

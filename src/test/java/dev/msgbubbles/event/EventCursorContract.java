@@ -334,7 +334,7 @@ abstract class EventCursorContract {
             }
 
             @Override
-            public void heartbeat() {
+            public void heartbeat(long through) {
             }
         })).isInstanceOf(java.io.IOException.class);
         assertThat(streamed).isEqualTo(walked);
@@ -369,7 +369,7 @@ abstract class EventCursorContract {
             }
 
             @Override
-            public void heartbeat() {
+            public void heartbeat(long through) {
             }
         };
         Events.Sink b = new Events.Sink() {
@@ -385,7 +385,7 @@ abstract class EventCursorContract {
             }
 
             @Override
-            public void heartbeat() {
+            public void heartbeat(long through) {
             }
         };
         ExecutorService followers = Executors.newVirtualThreadPerTaskExecutor();
@@ -438,7 +438,7 @@ abstract class EventCursorContract {
         }
 
         @Override
-        public void heartbeat() {
+        public void heartbeat(long through) {
         }
 
         List<Event> events() {

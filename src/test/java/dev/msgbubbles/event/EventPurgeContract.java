@@ -249,7 +249,7 @@ abstract class EventPurgeContract {
             }
 
             @Override
-            public void heartbeat() {
+            public void heartbeat(long through) {
                 idle.add("heartbeat");
                 reader.close();
             }

@@ -9,6 +9,7 @@ import dev.msgbubbles.account.CreatedAccount;
 import dev.msgbubbles.common.Mode;
 import dev.msgbubbles.queue.JobQueue;
 import dev.msgbubbles.support.Http;
+import dev.msgbubbles.support.SseReader;
 import dev.msgbubbles.support.MutableClock;
 import dev.msgbubbles.support.TestStore;
 import java.io.BufferedReader;
@@ -50,7 +51,8 @@ abstract class EventRetentionContract {
     @BeforeEach
     void start() {
         store = newStore();
-        app = App.start(store.config(Map.of()), clock);
+        // heartbeats every second (the shortest allowed): a filtered stream's heartbeat carries how far it looked
+        app = App.start(store.config(Map.of("MSGBUBBLES_EVENTS_HEARTBEAT_SECONDS", "1")), clock);
         http = new Http(app.port());
         admin = new AccountAdmin(app.database(), clock);
     }
@@ -63,9 +65,13 @@ abstract class EventRetentionContract {
 
     /** {@code count} events of one account and mode created {@code at}, written together; their cursors. */
     private List<Long> append(CreatedAccount account, Mode mode, int count, Instant at) {
+        return append(account, mode, EventType.MESSAGE_SENT, count, at);
+    }
+
+    private List<Long> append(CreatedAccount account, Mode mode, EventType type, int count, Instant at) {
         List<EventLog.Pending> batch = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            batch.add(EventLog.pending(account.account().id(), mode, EventType.MESSAGE_SENT, null, Map.of("n", i), at));
+            batch.add(EventLog.pending(account.account().id(), mode, type, null, Map.of("n", i), at));
         }
         app.database().writeVoid(tx -> log.append(tx, batch));
         return app.database().read(h -> log.after(h, account.account().id(), mode, 0, 100_000)).stream()
@@ -152,6 +158,48 @@ abstract class EventRetentionContract {
                 assertThat(reader.readLine()).isEmpty();
                 assertThat(reader.readLine()).isEqualTo("id: " + kept.getFirst());
             }
+        }
+    }
+
+    /**
+     * A stream of a rare type sees no event of its own for longer than the retention while others flow past it. Its
+     * client (EventSource) resumes from the last {@code id:} it was given: were that its last event's, a reconnection
+     * (a network blip, or the drain of a deploy, which asks for one) after the purge of the other types' events would be
+     * {@code 410}, on which EventSource gives up for good, though nothing of its types was removed.
+     */
+    @Test
+    void a_filtered_stream_gives_its_position_with_heartbeats_so_that_a_reconnection_after_a_purge_reads_on()
+            throws Exception {
+        CreatedAccount account = admin.create("rare-" + UUID.randomUUID());
+        String key = account.testKey().key();
+        long rare = append(account, Mode.TEST, EventType.NUMBER_STATUS_CHANGED, 1, OLD).getFirst();
+        List<Long> others = append(account, Mode.TEST, 20, OLD); // message.sent: not what the stream takes
+        String lastEventId;
+        try (SseReader stream = new SseReader(app.port(), key, "?types=number.status_changed", null)) {
+            assertThat(stream.next("id: ")).isEqualTo("id: " + rare);
+            lastEventId = String.valueOf(rare);
+            // as EventSource keeps it: the last id field, whether or not an event came with it, up to the end of the
+            // first heartbeat's block (the stream has looked at every event by then)
+            boolean beat = false;
+            while (true) {
+                String line = stream.lines.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(line).as("a heartbeat within 10 s").isNotNull();
+                if (line.startsWith("id: ")) {
+                    lastEventId = line.substring("id: ".length());
+                }
+                beat |= line.equals(": heartbeat");
+                if (beat && line.isEmpty()) {
+                    break;
+                }
+            }
+        }
+        assertThat(purgeOlderThanThirtyDays()).isEqualTo(21);
+
+        try (SseReader stream = new SseReader(app.port(), key, "?types=number.status_changed", lastEventId)) {
+            assertThat(stream.response.statusCode()).as("resumed from " + lastEventId).isEqualTo(200);
+            assertThat(stream.next(": stream")).isEqualTo(": stream of events after cursor " + others.getLast());
+            long next = append(account, Mode.TEST, EventType.NUMBER_STATUS_CHANGED, 1, START).getFirst();
+            assertThat(stream.next("id: ")).isEqualTo("id: " + next);
         }
     }
 }
