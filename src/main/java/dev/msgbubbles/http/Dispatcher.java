@@ -283,7 +283,8 @@ final class Dispatcher {
                         throw new io.helidon.webserver.CloseConnectionException("the server is stopping");
                     }
                 });
-                try (var out = res.outputStream()) {
+                // each write held to the silence limit: a client that stops reading ends its stream (SilentClients)
+                try (var out = silence.watched(res.outputStream())) {
                     streaming.writer().write(out);
                 } catch (StoreUnavailable e) {
                     // an outage: end the stream (the client resumes with Last-Event-ID), one line, no stack trace

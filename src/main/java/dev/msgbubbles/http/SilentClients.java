@@ -4,6 +4,8 @@ import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +24,10 @@ import java.util.concurrent.TimeUnit;
  * <p>So the thread reading a request is watched from its request line to the end of its head, and again while it
  * waits in a read of the body ({@link ClientBody}): once it has waited {@code limit}, it is interrupted, which closes
  * the connection under the blocked read (NIO channels are interruptible); the body read then fails as
- * {@link ClientBody.Unreadable}. Not watched: a connection between requests (Helidon's idle check closes it after five
- * minutes) and everything the endpoint does once its body is read (an event stream may rightly last for hours).
+ * {@link ClientBody.Unreadable}. A streamed answer's writes are watched the same way ({@link #watched}): a client that
+ * stops reading one while its connection stays up held the writing thread for ever. Not watched: a connection between
+ * requests (Helidon's idle check closes it after five minutes) and the rest of what an endpoint does once its body is
+ * read (an event stream may rightly last for hours: only each of its writes is held to the limit).
  *
  * <p>An interrupt is delivered only while the thread is watched, under the watch's lock, and a watch ended after one
  * came clears it: a request whose last bytes arrived just in time is not left with a pending interrupt.
@@ -86,6 +90,56 @@ final class SilentClients implements Http1ConnectionListener, AutoCloseable {
             }
             watched.remove(thread, watch);
         }
+    }
+
+    /** How much of a streamed answer one watched write hands to the connection at most (see {@link #watched}). */
+    static final int WATCHED_WRITE = 16 * 1024;
+
+    /**
+     * {@code out} with every write (in pieces of at most {@link #WATCHED_WRITE} bytes), flush and the close watched: a
+     * client must take each piece within the limit, so a slow one that reads on keeps its stream, and one that stopped
+     * reading loses its connection (the interrupt closes it under the blocked write, which then fails as a client gone).
+     */
+    OutputStream watched(OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                for (int at = offset; at < offset + length; at += WATCHED_WRITE) {
+                    int piece = Math.min(WATCHED_WRITE, offset + length - at);
+                    watch();
+                    try {
+                        out.write(bytes, at, piece);
+                    } finally {
+                        unwatch();
+                    }
+                }
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                watch();
+                try {
+                    out.flush();
+                } finally {
+                    unwatch();
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                watch();
+                try {
+                    out.close();
+                } finally {
+                    unwatch();
+                }
+            }
+        };
     }
 
     private void sweep() {

@@ -812,6 +812,70 @@ class RequestHandlingIT {
     }
 
     /**
+     * A stream's client that stops reading while the connection stays up (its process hung, a laptop put to sleep
+     * behind a NAT that keeps the connection): the stream's write waits for room in the connection, and waited for
+     * ever, holding the connection and its thread, and with them an account's events, until the server stopped; no
+     * heartbeat could go out, so neither a revoked key nor anything else ended it. A write that makes no progress
+     * for as long as a request may stay silent ends the stream, as a silent client's request ends.
+     */
+    @Test
+    void an_event_stream_whose_client_stops_reading_ends_once_a_write_has_waited_the_silence_limit() throws Exception {
+        Config config = store.config(Map.of("MSGBUBBLES_MAX_BODY_BYTES", Integer.toString(MAX_BODY)));
+        ApiServices services = new ApiServices(new Authenticator(db, clock), new RateLimiter(clock, 1_000_000),
+                new NumberDirectory(db, clock), Readiness.database(db::ready),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), features(config));
+        var account = new AccountAdmin(db, clock).create("stuck-stream");
+        CapturedLog log = new CapturedLog();
+        ch.qos.logback.classic.Logger dispatcher = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+        var previous = dispatcher.getLevel();
+        dispatcher.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try (ApiServer strict = ApiServer.start(config.server(), services, List.of(), java.time.Duration.ofSeconds(1));
+             java.net.Socket socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", strict.port()));
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                    + account.testKey().key() + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains(": stream of events")) {
+                int b = in.read();
+                assertThat(b).as("the stream's first comment").isNotNegative();
+                seen.append((char) b);
+            }
+            // then the client reads no more, and the stream has 8 MB for it: far more than the connection holds
+            var events = new dev.msgbubbles.event.EventLog(dev.msgbubbles.event.EventLog.Fanout.NONE);
+            String filler = "x".repeat(4000);
+            for (int batch = 0; batch < 20; batch++) {
+                List<dev.msgbubbles.event.EventLog.Pending> pending = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    pending.add(dev.msgbubbles.event.EventLog.pending(account.account().id(),
+                            dev.msgbubbles.common.Mode.TEST, dev.msgbubbles.event.EventType.MESSAGE_SENT, null,
+                            Map.of("filler", filler), clock.instant()));
+                }
+                db.writeVoid(tx -> events.append(tx, pending));
+            }
+            java.util.function.Supplier<List<ch.qos.logback.classic.spi.ILoggingEvent>> streamLines = () -> {
+                synchronized (log.events) {
+                    return log.events.list.stream().filter(e -> e.getFormattedMessage().startsWith("stream ")).toList();
+                }
+            };
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (streamLines.get().isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+            assertThat(streamLines.get()).as("the stream's end, within 20 s of a 1 s limit").hasSize(1)
+                    .allSatisfy(line -> {
+                        assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
+                        assertThat(line.getFormattedMessage()).contains("ended");
+                    });
+        } finally {
+            dispatcher.setLevel(previous);
+            log.close();
+        }
+    }
+
+    /**
      * A stream is authenticated once, when it opens; it carries every event of the account (message texts, phone
      * numbers) for as long as it stays open. Revoking its key (or suspending the account) must end it, as it ends
      * the key's requests, within the key cache's lifetime: the stream went on for ever.
