@@ -203,7 +203,7 @@ public final class App implements AutoCloseable {
             // attachments: bytes under the data dir, links signed with a key every process on the database shares;
             // links name the actual port when the configured one is 0 (tests)
             var linkBase = new java.util.concurrent.atomic.AtomicReference<>(config.server().publicUrl());
-            LocalBlobStore blobs = new LocalBlobStore(config.storage().dataDir().resolve("blobs"));
+            LocalBlobStore blobs = blobStore(config.storage().dataDir());
             Attachments attachments = new Attachments(database, clock, blobs,
                     new LinkSigner(ServerSecrets.get(database, "attachment_links", clock.instant()), linkBase::get, clock),
                     new Attachments.Limits(config.attachments().maxFileBytes(), config.attachments().maxRequestBytes(),
@@ -285,6 +285,35 @@ public final class App implements AutoCloseable {
             database.close();
             gc.close();
             throw e;
+        }
+    }
+
+    /**
+     * The attachments' bytes under {@code DATA_DIR/blobs}, created if need be. A data directory the process cannot
+     * use (a file in its way, no permission, as a working directory of root's gives a service user the default
+     * {@code ./data}) is the operator's matter, said in a line naming the key; on PostgreSQL nothing else has
+     * touched the directory before, so this is where it shows.
+     */
+    private static LocalBlobStore blobStore(java.nio.file.Path dataDir) {
+        java.nio.file.Path root = dataDir.resolve("blobs").toAbsolutePath().normalize();
+        try {
+            return new LocalBlobStore(root);
+        } catch (java.io.UncheckedIOException e) {
+            String reason = e.getCause() instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e.getCause() instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getCause());
+            throw new CannotStart("MSGBUBBLES_DATA_DIR: cannot create the attachments' directory " + root + " ("
+                    + reason + ")", e);
+        }
+    }
+
+    /**
+     * The server cannot start for a reason the operator must put right (the message says which, naming the key), not
+     * a bug: {@code serve} prints the message as one line, without a stack trace, and exits 1.
+     */
+    public static final class CannotStart extends RuntimeException {
+        CannotStart(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

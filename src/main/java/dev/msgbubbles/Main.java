@@ -26,7 +26,8 @@ public final class Main implements Runnable {
                 command.getErr().println("msgbubbles: " + e.getMessage());
                 return 2;
             }
-            if (e instanceof Database.CannotOpen) { // the database is down or refuses us: a line, not a stack trace
+            // the database is down or refuses us, or the data directory is unusable: a line, not a stack trace
+            if (e instanceof Database.CannotOpen || e instanceof App.CannotStart) {
                 command.getErr().println("msgbubbles: " + e.getMessage());
                 return 1;
             }

@@ -164,6 +164,23 @@ class ServeCliIT {
         }
     }
 
+    /**
+     * The attachments' directory ({@code DATA_DIR/blobs}) is the only thing a server on a database outside the data
+     * directory (PostgreSQL, or SQLite elsewhere) creates there: a data directory it cannot use is said in a line
+     * naming the key, as a database it cannot open is, not a stack trace.
+     */
+    @Test
+    void serve_that_cannot_create_its_attachment_directory_says_why_in_a_line_and_no_stack_trace(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createFile(dir.resolve("not-a-directory"));
+        Cli.Result result = Cli.run(Map.of("MSGBUBBLES_PORT", "0", "MSGBUBBLES_DATA_DIR", file.toString(),
+                "MSGBUBBLES_DATABASE_URL", "sqlite:" + dir.resolve("store").resolve("msgbubbles.db")), "serve");
+        assertThat(result.exit()).as(result.err()).isEqualTo(1);
+        assertThat(result.err()).contains("MSGBUBBLES_DATA_DIR").contains(file.resolve("blobs").toString())
+                .doesNotContain("\tat ");
+        assertThat(result.err().strip().lines()).as(result.err()).hasSize(1);
+    }
+
     @Test
     void serve_and_admin_refuse_a_database_that_a_newer_version_migrated_with_a_message_and_no_stack_trace() {
         try (TestStore store = TestStore.sqlite()) {
