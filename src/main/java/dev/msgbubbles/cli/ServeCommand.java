@@ -55,11 +55,12 @@ public final class ServeCommand implements Callable<Integer> {
             org.slf4j.LoggerFactory.getLogger(ServeCommand.class).info("stopped cleanly");
             stopped.countDown();
         }, "shutdown"));
+        String origin = origin(config.server().host(), app.port());
         app.bootstrapped().ifPresent(created -> announce.say(keys(created) + "Try it:\n"
-                + String.format("  curl -s http://%s:%d/v1/numbers -H 'Authorization: Bearer %s'%n",
-                        config.server().host(), app.port(), created.testKey().key()) + "\n"));
-        announce.say(String.format("MsgBubbles server listening on http://%s:%d (database: %s)%n",
-                config.server().host(), app.port(), app.database().description()));
+                + String.format("  curl -s %s/v1/numbers -H 'Authorization: Bearer %s'%n", origin,
+                        created.testKey().key()) + "\n"));
+        announce.say(String.format("MsgBubbles server listening on %s (database: %s)%n", origin,
+                app.database().description()));
         stopped.await();
         return 0;
     }
@@ -94,6 +95,11 @@ public final class ServeCommand implements Callable<Integer> {
             }
             out.flush();
         }
+    }
+
+    /** The server's own URL, for the banner: an IPv6 address is bracketed, or the URL (copied into curl) is none. */
+    static String origin(String host, int port) {
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static String keys(CreatedAccount created) {

@@ -75,6 +75,41 @@ class ServeCliIT {
         }
     }
 
+    /** The banner's URLs are copied into a browser or curl: on an IPv6 address they must bracket it to be URLs. */
+    @Test
+    void the_banner_on_an_ipv6_address_prints_urls_that_reach_the_server() throws Exception {
+        try (TestStore store = TestStore.emptySqlite()) {
+            Map<String, String> env = new java.util.HashMap<>(store.environment());
+            env.put("MSGBUBBLES_PORT", "0");
+            env.put("MSGBUBBLES_HOST", "::1");
+            Process process = Cli.builder(env, "serve").redirectErrorStream(true).start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                java.util.List<String> lines = new java.util.ArrayList<>();
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    lines.add(line);
+                    if (line.contains("listening on")) {
+                        break;
+                    }
+                }
+                String banner = String.join("\n", lines);
+                java.util.regex.Matcher listening = java.util.regex.Pattern.compile("listening on (\\S+) ").matcher(banner);
+                java.util.regex.Matcher tryIt = java.util.regex.Pattern.compile("curl -s (\\S+)/v1/numbers").matcher(banner);
+                assertThat(listening.find()).as(banner).isTrue();
+                assertThat(tryIt.find()).as(banner).isTrue();
+                for (String url : java.util.List.of(listening.group(1), tryIt.group(1))) {
+                    java.net.URI uri = java.net.URI.create(url + "/healthz");
+                    assertThat(uri.getHost()).as(url).isEqualTo("[::1]");
+                    var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(uri)
+                            .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                    assertThat(answer.statusCode()).isEqualTo(200);
+                }
+            } finally {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     @Test
     void serve_exits_when_its_port_is_taken_showing_the_keys_it_created() throws Exception {
         try (TestStore store = TestStore.sqlite(); java.net.ServerSocket taken = new java.net.ServerSocket()) {
