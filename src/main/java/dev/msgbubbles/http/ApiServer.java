@@ -79,10 +79,13 @@ public final class ApiServer implements AutoCloseable {
                 .shutdownGracePeriod(shutdownGrace)
                 // uploads stream up to the attachment limits: a multipart request its limit plus framing, a presigned
                 // PUT one file, which may be the larger (presigned uploads are for files too large for multipart);
-                // each route holds its own limit, and every other route is held to the body limit by ApiRequest
+                // each route holds its own limit, and every other route is held to the body limit by ApiRequest. The
+                // same allowance above a presigned PUT's limit: a body just over it reaches the route, which answers
+                // 413 and reads past the rest, where this cap's 413 closes the connection under a client still sending
+                // (which may then see a reset instead of the answer)
                 .maxPayloadSize(Math.max(config.maxBodyBytes(), Math.max(
-                        services.features().attachments().limits().maxRequestBytes() + MULTIPART_OVERHEAD,
-                        services.features().attachments().limits().maxFileBytes())))
+                        services.features().attachments().limits().maxRequestBytes(),
+                        services.features().attachments().limits().maxFileBytes()) + MULTIPART_OVERHEAD))
                 // HTTP/1.1 with the defaults it is discovered with, plus the watch on silent clients: in place of the
                 // discovered one, since a second HTTP/1 protocol beside it makes Helidon unable to pick either for a
                 // request it refuses (an HTTP/1.0 request got no answer at all)
