@@ -142,8 +142,9 @@ public final class TestDatabases {
             if (postgresTemplate == null) {
                 dropTemplatesOlderThan(java.time.Duration.ofDays(1));
                 Postgres empty = createPostgres("tpl_" + java.time.Instant.now().getEpochSecond(), null);
-                migrate(Map.of("MSGBUBBLES_DATABASE_URL", empty.url(), "MSGBUBBLES_DATA_DIR",
-                        sqliteDirectory().toString()));
+                Path dataDir = sqliteDirectory();
+                migrate(Map.of("MSGBUBBLES_DATABASE_URL", empty.url(), "MSGBUBBLES_DATA_DIR", dataDir.toString()));
+                deleteTree(dataDir);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         empty.close();

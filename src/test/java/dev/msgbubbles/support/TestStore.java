@@ -109,7 +109,7 @@ public abstract class TestStore implements AutoCloseable {
             @Override
             public void close() {
                 pg.close();
-                dir.toFile().delete();
+                TestDatabases.deleteTree(dir); // the server's files beside the database (attachments' blobs)
             }
         };
     }
